@@ -1,0 +1,181 @@
+"""Campaigns: who a brand's paid contacts land on each step, and what they cost.
+
+A campaign pays its research at ``start``, its set-up (channel and creative) at launch, then per
+impression. Impressions land on the channel's users: a share ``precision`` inside the audience,
+the rest leaking to random users. A trigger restricts delivery to the steps and regions where an
+exogenous condition holds. Events reach a number of audience members once; seeding gives the
+product to K consumers. No charge is made that the campaign's or the brand's budget cannot pay.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .costs import Budget, affordable, charge_all, impression_costs, stochastic_round, within
+from .population import Population
+from .scenario import CampaignSpec, Channel
+from .targeting import select
+
+
+@dataclass
+class Contacts:
+    """Paid contacts made this step; ``consumers`` may repeat (several impressions)."""
+
+    brand: int
+    consumers: np.ndarray
+    relevance: np.ndarray  # per contact: the message's relevance, 0 for those outside the audience
+    in_audience: np.ndarray
+    cost: np.ndarray  # per contact, so that wasted spend can be told apart
+    seeded: bool = False  # the contacts received the product and became customers
+
+
+@dataclass
+class StepContext:
+    """What a campaign may look at when it acts on a step."""
+
+    time: float
+    dt: float
+    rng: np.random.Generator
+    controlled: np.ndarray  # (brands, segments) bool
+    regions_with: dict[str, np.ndarray]  # condition name -> bool per region code
+    current: np.ndarray  # brand each consumer is a customer of, -1 for none
+    degree: np.ndarray | None
+    reach_discount: float
+
+
+class Campaign:
+    """A campaign's run-time state; ``spec`` is what the scenario said."""
+
+    def __init__(self, spec: CampaignSpec, brand_index: int, brand_budget: Budget, channel: Channel | None,
+                 pop: Population, unit_cost: float, horizon: float):
+        self.spec = spec
+        self.brand = brand_index
+        self.brand_budget = brand_budget
+        self.budget = Budget(spec.budget)
+        self.channel = channel
+        self.pop = pop
+        self.end = horizon if spec.end is None else spec.end
+        self.cost_per_seed = unit_cost if spec.cost_per_seed is None else spec.cost_per_seed
+        self.audience = select(spec.audience, pop)
+        users = select(channel.users, pop) if channel else np.ones(pop.size, dtype=bool)
+        self.users = np.flatnonzero(users)
+        self.targets = np.flatnonzero(self.audience & users)
+        self.status = "planned"  # planned -> researching -> running -> done | moved | unfunded
+        self.researched = spec.research is None
+        self.niche_codes = np.array([pop.categories["segment"].index(s) for s in spec.niche], dtype=np.int64)
+
+    # --- money --------------------------------------------------------------------------
+    def _pay(self, amount: float) -> bool:
+        if amount > affordable(self.budget, self.brand_budget):
+            self.status = "unfunded"
+            return False
+        charge_all(amount, self.budget, self.brand_budget)
+        return True
+
+    def _available(self) -> float:
+        return affordable(self.budget, self.brand_budget)
+
+    def niche_controlled(self, controlled: np.ndarray) -> bool:
+        return self.niche_codes.size > 0 and bool(controlled[self.brand, self.niche_codes].all())
+
+    # --- one step -------------------------------------------------------------------------
+    def act(self, ctx: StepContext, campaigns_by_name: dict[str, Campaign]) -> Contacts | None:
+        spec = self.spec
+        if self.status in ("done", "moved", "unfunded") or ctx.time + ctx.dt <= spec.start:
+            return None
+        if not self.researched:
+            self.researched = True
+            if not self._pay(spec.research.cost):
+                return None
+            self.status = "researching"
+        if ctx.time + ctx.dt <= spec.launch:
+            return None
+        if self.status in ("planned", "researching"):
+            fixed = spec.fixed_cost + (self.channel.setup_cost if self.channel else 0.0)
+            if not self._pay(fixed):
+                return None
+            self.status = "running"
+        if spec.on_control == "move" and self.niche_controlled(ctx.controlled):
+            target = campaigns_by_name[spec.move_to]
+            target.budget.total += self.budget.remaining
+            self.budget.total = self.budget.spent
+            self.status = "moved"
+            return None
+        if spec.type != "ads":
+            self.status = "done"
+            return self._seed(ctx) if spec.type == "seeding" else self._event(ctx)
+        if ctx.time >= self.end:
+            self.status = "done"
+            return None
+        return self._advertise(ctx)
+
+    def _where_condition_holds(self, pool: np.ndarray, ctx: StepContext) -> np.ndarray:
+        if self.spec.trigger is None:
+            return pool
+        return pool[ctx.regions_with[self.spec.trigger][self.pop.region[pool]]]
+
+    def _advertise(self, ctx: StepContext) -> Contacts | None:
+        spec, rng = self.spec, ctx.rng
+        active = min(ctx.time + ctx.dt, self.end) - max(ctx.time, spec.launch)  # part of step in the run
+        if spec.impressions is not None:
+            per_unit = spec.impressions
+        else:  # the loader makes sure a spend rate goes with a priced channel
+            per_unit = spec.spend_rate / (self.channel.cpm / 1000.0)
+        if spec.on_control == "cut" and self.niche_controlled(ctx.controlled):
+            per_unit *= spec.cut_to
+        planned = stochastic_round(per_unit * active, rng)
+        targets = self._where_condition_holds(self.targets, ctx)
+        users = self._where_condition_holds(self.users, ctx)
+        if planned == 0 or users.size == 0:
+            return None
+        inside = rng.binomial(planned, spec.precision) if targets.size else 0
+        hits = np.concatenate([targets[rng.integers(0, targets.size, inside)],
+                               users[rng.integers(0, users.size, planned - inside)]])
+        costs = impression_costs(self.channel.cpm, hits, self.pop.segment, ctx.controlled[self.brand],
+                                 ctx.reach_discount)
+        money = self._available()
+        if costs.sum() > money:  # the budget binds: deliver a random affordable subset
+            order = rng.permutation(hits.size)
+            hits, costs = hits[order], costs[order]
+            keep = within(costs, money)
+            hits, costs = hits[:keep], costs[:keep]
+        if hits.size == 0:
+            return None
+        charge_all(float(costs.sum()), self.budget, self.brand_budget)
+        return self._contacts(hits, costs)
+
+    def _event(self, ctx: StepContext) -> Contacts | None:
+        pool = self._where_condition_holds(self.targets, ctx)
+        chosen = ctx.rng.choice(pool, size=min(self.spec.reach, pool.size), replace=False)
+        cpm = self.channel.cpm if self.channel is not None else 0.0
+        costs = impression_costs(cpm, chosen, self.pop.segment, ctx.controlled[self.brand], ctx.reach_discount)
+        keep = within(costs, self._available())
+        charge_all(float(costs[:keep].sum()), self.budget, self.brand_budget)
+        return self._contacts(chosen[:keep], costs[:keep])
+
+    def _seed(self, ctx: StepContext) -> Contacts | None:
+        spec, rng = self.spec, ctx.rng
+        pool = self.targets if spec.seed_by == "audience" else np.arange(self.pop.size)
+        pool = pool[ctx.current[pool] != self.brand]
+        k = spec.seeds
+        if self.cost_per_seed > 0:
+            k = min(k, int(math.floor(self._available() / self.cost_per_seed * (1 + 1e-12))))
+        k = min(k, pool.size)
+        if spec.seed_by == "degree" and ctx.degree is not None:
+            # most contacts first; ties broken at random so the choice does not depend on index order
+            order = np.lexsort((rng.random(pool.size), -ctx.degree[pool]))
+            chosen = pool[order[:k]]
+        else:
+            chosen = rng.choice(pool, size=k, replace=False)
+        charge_all(k * self.cost_per_seed, self.budget, self.brand_budget)
+        contacts = self._contacts(chosen, np.full(k, self.cost_per_seed))
+        contacts.seeded = True
+        return contacts
+
+    def _contacts(self, consumers: np.ndarray, costs: np.ndarray) -> Contacts:
+        in_audience = self.audience[consumers]
+        relevance = np.where(in_audience, self.spec.relevance, 0.0)
+        return Contacts(self.brand, consumers, relevance, in_audience, costs)

@@ -1,0 +1,67 @@
+"""Money in and out: budgets that can never be overspent, impression prices, and sales revenue."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+# A budget is compared with sums of many float costs; this much slack absorbs rounding only.
+_EPS = 1e-9
+
+
+class Budget:
+    """Money that may still be spent. ``charge`` refuses anything above what remains."""
+
+    def __init__(self, total: float):
+        self.total = float(total)
+        self.spent = 0.0
+
+    @property
+    def remaining(self) -> float:
+        return max(0.0, self.total - self.spent)
+
+    def charge(self, amount: float) -> None:
+        if amount > self.remaining * (1 + _EPS) + _EPS:
+            raise RuntimeError(f"charge of {amount} exceeds the remaining budget {self.remaining}")
+        self.spent += amount
+
+
+def affordable(*budgets: Budget) -> float:
+    return min(b.remaining for b in budgets)
+
+
+def charge_all(amount: float, *budgets: Budget) -> None:
+    for b in budgets:
+        b.charge(amount)
+
+
+def impression_costs(cpm: float, consumers: np.ndarray, segment: np.ndarray,
+                     controlled: np.ndarray, reach_discount: float) -> np.ndarray:
+    """Price of each impression: CPM/1000, cheaper in a niche the brand controls."""
+    return (cpm / 1000.0) * (1.0 - reach_discount * controlled[segment[consumers]])
+
+
+def within(costs: np.ndarray, money: float) -> int:
+    """How many of these costs, taken in order, fit in ``money``."""
+    if math.isinf(money):
+        return costs.size
+    return int(np.searchsorted(np.cumsum(costs), money * (1 + _EPS) + _EPS, side="right"))
+
+
+def stochastic_round(x: float, rng: np.random.Generator) -> int:
+    """An integer whose mean is ``x``: keeps fractional per-step rates unbiased as dt shrinks."""
+    whole = math.floor(x)
+    return whole + int(rng.random() < x - whole)
+
+
+def sales(customers: np.ndarray, first_purchases: np.ndarray, price: np.ndarray, unit_cost: np.ndarray,
+          purchase_rate: np.ndarray, dt: float, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
+    """Purchases, revenue and gross margin per (brand, segment) on one step.
+
+    A paid or word-of-mouth adoption is a first purchase; customers then buy again at
+    ``purchase_rate`` per time unit, so the step's repeat purchases are Poisson distributed.
+    """
+    repeat = rng.poisson(customers * (purchase_rate * dt)[:, None])
+    purchases = first_purchases + repeat
+    return purchases, purchases * price, purchases * (price - unit_cost[:, None])

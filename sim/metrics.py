@@ -1,0 +1,187 @@
+"""What a run measures: per-step counts per brand and segment, and the run summary.
+
+Counts are kept in arrays of shape (steps + 1, brands, segments); row 0 is the state before the
+first step. The long table adds a segment ``all`` row per step and brand. docs/outputs.md
+documents every column and summary field.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from .campaigns import Contacts
+from .response import STATES, Transitions
+
+SEGMENT_COUNTS = ("reach", "reach_outside_audience", *[s for s in STATES], "adopters", "new_paid", "new_wom",
+                  "seeded", "churned", "switched", "impressions", "wasted_impressions", "purchases")
+SEGMENT_AMOUNTS = ("loyalty_sum", "revenue", "margin", "wasted_spend")
+ALL = "all"
+
+
+class Recorder:
+    def __init__(self, steps: int, brands: list[str], segments: list[str], segment_sizes: np.ndarray,
+                 audience: np.ndarray, fit: np.ndarray, segment: np.ndarray, threshold: float,
+                 satisfaction_threshold: float):
+        self.brands, self.segments = brands, segments
+        self.sizes = segment_sizes
+        self.audience = audience  # (brands, N): in the audience of any of the brand's campaigns
+        self.poor_fit = fit < satisfaction_threshold
+        self.segment = segment
+        self.threshold = threshold
+        shape = (steps + 1, len(brands), len(segments))
+        self.data = {k: np.zeros(shape, dtype=np.int64) for k in SEGMENT_COUNTS}
+        self.data.update({k: np.zeros(shape) for k in SEGMENT_AMOUNTS})
+        self.spend = np.zeros((steps + 1, len(brands)))
+        self.first_control = np.full((len(brands), len(segments)), np.nan)
+        self.customer_time = np.zeros(len(brands))  # sum of customers x dt, for the churn rate
+
+    def _by_segment(self, who: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        return np.bincount(self.segment[who], weights=weights, minlength=len(self.segments))
+
+    def record(self, step: int, time: float, dt: float, state: np.ndarray, current: np.ndarray,
+               loyalty: np.ndarray, transitions: Transitions | None, contacts: list[Contacts],
+               spent: np.ndarray) -> None:
+        """Store the state after ``step`` (0 = initial) and what happened during it."""
+        d, nseg = self.data, len(self.segments)
+        for b in range(len(self.brands)):
+            counts = np.bincount(state[b].astype(np.int64) * nseg + self.segment, minlength=4 * nseg)
+            for s, name in enumerate(STATES):
+                d[name][step, b] = counts[s * nseg:(s + 1) * nseg]
+        customers = current >= 0
+        key = current[customers].astype(np.int64) * nseg + self.segment[customers]
+        d["loyalty_sum"][step] = np.bincount(key, weights=loyalty[customers],
+                                             minlength=len(self.brands) * nseg).reshape(len(self.brands), nseg)
+        self.spend[step] = spent
+        if step > 0:
+            for k in ("reach", "reach_outside_audience", "adopters"):
+                d[k][step] = d[k][step - 1]
+            self.customer_time += d["customer"][step - 1].sum(axis=1) * dt
+        if transitions is not None:
+            self._events(step, transitions)
+        for c in contacts:
+            if not c.seeded:
+                wasted = ~c.in_audience | self.poor_fit[c.brand, c.consumers]
+                d["impressions"][step, c.brand] += self._by_segment(c.consumers)
+                d["wasted_impressions"][step, c.brand] += self._by_segment(c.consumers[wasted])
+                d["wasted_spend"][step, c.brand] += self._by_segment(c.consumers[wasted], c.cost[wasted])
+        share = d["customer"][step] / np.maximum(self.sizes, 1)
+        newly = (share >= self.threshold) & np.isnan(self.first_control)
+        self.first_control[newly] = time
+
+    def _events(self, step: int, t: Transitions) -> None:
+        d = self.data
+        for b in range(len(self.brands)):
+            reached = Transitions.joined(t.reached[b])
+            d["reach"][step, b] += self._by_segment(reached)
+            d["reach_outside_audience"][step, b] += self._by_segment(reached[~self.audience[b, reached]])
+            d["adopters"][step, b] += self._by_segment(Transitions.joined(t.first[b]))
+            d["seeded"][step, b] = self._by_segment(Transitions.joined(t.seeded[b]))
+            adopted = Transitions.joined(t.adopted[b])
+            paid = Transitions.joined(t.paid[b], dtype=bool)
+            d["new_paid"][step, b] = self._by_segment(adopted[paid])
+            d["new_wom"][step, b] = self._by_segment(adopted[~paid])
+            left = Transitions.joined(t.left[b])
+            switched = Transitions.joined(t.switched[b], dtype=bool)
+            d["churned"][step, b] = self._by_segment(left[~switched])
+            d["switched"][step, b] = self._by_segment(left[switched])
+
+    def first_purchases(self, step: int) -> np.ndarray:
+        """Adoptions on ``step`` that were bought (seeded consumers got the product free)."""
+        d = self.data
+        return d["new_paid"][step] - d["seeded"][step] + d["new_wom"][step]
+
+    def controlled(self, step: int) -> np.ndarray:
+        """(brands, segments): the brand holds at least the threshold share of the segment."""
+        return self.data["customer"][step] / np.maximum(self.sizes, 1) >= self.threshold
+
+    # --- outputs --------------------------------------------------------------------------
+    def timeseries(self, dt: float) -> pd.DataFrame:
+        steps, nb, ns = self.data["customer"].shape
+        with_all = {k: np.concatenate([v, v.sum(axis=2, keepdims=True)], axis=2) for k, v in self.data.items()}
+        sizes = np.append(self.sizes, self.sizes.sum())
+        idx = np.indices((steps, nb, ns + 1)).reshape(3, -1)
+        frame = {
+            "step": idx[0],
+            "time": idx[0] * dt,
+            "brand": pd.Categorical.from_codes(idx[1], self.brands),
+            "segment": pd.Categorical.from_codes(idx[2], [*self.segments, ALL]),
+        }
+        for k in (*SEGMENT_COUNTS, "revenue", "margin", "wasted_spend"):
+            frame[k] = with_all[k].ravel()
+        customers = with_all["customer"]
+        frame["loyalty"] = np.divide(with_all["loyalty_sum"], customers, out=np.full(customers.shape, np.nan),
+                                     where=customers > 0).ravel()
+        share = customers / np.maximum(sizes, 1)
+        frame["share"] = share.ravel()
+        frame["control"] = (share >= self.threshold).ravel()
+        spend = np.full((steps, nb, ns + 1), np.nan)
+        spend[:, :, ns] = self.spend
+        frame["spend"] = spend.ravel()
+        return pd.DataFrame(frame)
+
+    def summary(self, brands_spec, horizon: float, days_per_unit: float, discount_rate: float,
+                population: int) -> dict:
+        d = self.data
+        final = {k: v[-1].sum(axis=1) for k, v in d.items()}
+        total = {k: v.sum(axis=(0, 2)) for k, v in d.items()}
+        all_customers = final["customer"].sum()
+        discount = discount_rate * days_per_unit / 365.0  # per time unit
+        out = {}
+        for b, spec in enumerate(brands_spec):
+            spend = float(self.spend[:, b].sum())
+            adopters = int(final["adopters"][b])
+            acquisitions = int(total["new_paid"][b] + total["new_wom"][b])
+            lost = int(total["churned"][b] + total["switched"][b])
+            churn_rate = lost / self.customer_time[b] if self.customer_time[b] > 0 else 0.0
+            unit_margin_rate = spec.price * spec.margin * spec.purchase_rate
+            ltv_projected = unit_margin_rate / (churn_rate + discount) if churn_rate + discount > 0 else math.inf
+            cac = spend / adopters if adopters else math.nan
+            margin = float(total["margin"][b])
+            reach = int(final["reach"][b])
+            impressions = int(total["impressions"][b])
+            share = d["customer"][-1, b] / np.maximum(self.sizes, 1)
+            out[spec.name] = {
+                "reach": reach,
+                "reach_outside_audience": int(final["reach_outside_audience"][b]),
+                "reach_in_audience": reach - int(final["reach_outside_audience"][b]),
+                "aware": int(population - final["unaware"][b]),
+                "customers": int(final["customer"][b]),
+                "lapsed": int(final["lapsed"][b]),
+                "adopters": adopters,
+                "acquisitions": acquisitions,
+                "acquisitions_paid": int(total["new_paid"][b]),
+                "acquisitions_wom": int(total["new_wom"][b]),
+                "wom_share": int(total["new_wom"][b]) / acquisitions if acquisitions else math.nan,
+                "churned": int(total["churned"][b]),
+                "switched": int(total["switched"][b]),
+                "churn_rate": churn_rate,
+                "retention": int(final["customer"][b]) / adopters if adopters else math.nan,
+                "loyalty": float(final["loyalty_sum"][b] / final["customer"][b]) if final["customer"][b] else math.nan,
+                "penetration": int(final["customer"][b]) / population,
+                "market_share": int(final["customer"][b]) / all_customers if all_customers else math.nan,
+                "impressions": impressions,
+                "wasted_impressions": int(total["wasted_impressions"][b]),
+                "wasted_share": int(total["wasted_impressions"][b]) / impressions if impressions else math.nan,
+                "wasted_spend": float(total["wasted_spend"][b]),
+                "spend": spend,
+                "cost_per_impression": spend / impressions if impressions else math.nan,
+                "cost_per_reach": spend / reach if reach else math.nan,
+                "cac": cac,
+                "purchases": int(total["purchases"][b]),
+                "repeat_purchases": int(total["purchases"][b] - total["new_paid"][b] + total["seeded"][b]
+                                        - total["new_wom"][b]),
+                "revenue": float(total["revenue"][b]),
+                "margin": margin,
+                "ltv_realised": margin / adopters if adopters else math.nan,
+                "ltv_projected": ltv_projected,
+                "ltv_to_cac": ltv_projected / cac if adopters and cac > 0 else math.nan,
+                "return_on_spend": (margin - spend) / spend if spend > 0 else math.nan,
+                "segment_share": {s: float(share[i]) for i, s in enumerate(self.segments)},
+                "controls": [s for i, s in enumerate(self.segments) if share[i] >= self.threshold],
+                "time_to_control": {s: (None if np.isnan(v) else float(v))
+                                    for s, v in zip(self.segments, self.first_control[b])},
+            }
+        return out

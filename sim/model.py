@@ -1,0 +1,252 @@
+"""The market as a Mesa model: consumer state in arrays, consumers and brands as Mesa agents.
+
+Each step, every brand's campaigns deliver their paid contacts (``Brand.act``), then the whole
+population responds at once (``ConsumerState.step``), then the run's metrics are recorded. A
+``Consumer`` agent holds only its index, and reads its attributes and state from the arrays, so a
+user can inspect agents (``model.agents_by_type[Consumer]``) while the hot path stays vectorised.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import mesa
+import numpy as np
+
+from .campaigns import Campaign, Contacts, StepContext
+from .costs import Budget, sales
+from .metrics import Recorder
+from .network import build_network
+from .population import build_population
+from .response import STATES, ConsumerState
+from .scenario import Scenario, load_scenario
+from .wom import WordOfMouth
+
+
+def seed_from(rng) -> int:
+    """An integer seed from what Mesa accepts as ``rng``; None draws fresh entropy."""
+    if rng is None:
+        return int(np.random.SeedSequence().generate_state(1, np.uint64)[0])
+    if isinstance(rng, np.random.SeedSequence):
+        return int(rng.generate_state(1, np.uint64)[0])
+    if isinstance(rng, (int, np.integer)):
+        return int(rng)
+    raise TypeError(f"rng must be an integer seed, a numpy SeedSequence or None, not {type(rng).__name__}")
+
+
+class Consumer(mesa.Agent):
+    """One consumer; a view on row ``index`` of the model's arrays."""
+
+    def __init__(self, model: MarketModel, index: int):
+        super().__init__(model)
+        self.index = index
+
+    def _category(self, field: str) -> str:
+        pop = self.model.population
+        return pop.categories[field][int(getattr(pop, field)[self.index])]
+
+    @property
+    def segment(self) -> str:
+        return self._category("segment")
+
+    @property
+    def age(self) -> int:
+        return int(self.model.population.age[self.index])
+
+    @property
+    def gender(self) -> str:
+        return self._category("gender")
+
+    @property
+    def region(self) -> str:
+        return self._category("region")
+
+    @property
+    def occupation(self) -> str:
+        return self._category("occupation")
+
+    @property
+    def income(self) -> str:
+        return self._category("income")
+
+    @property
+    def interests(self) -> list[str]:
+        bits = int(self.model.population.interests[self.index])
+        return [tag for k, tag in enumerate(self.model.population.categories["interests"]) if bits >> k & 1]
+
+    @property
+    def talkativeness(self) -> float:
+        return float(self.model.population.talkativeness[self.index])
+
+    @property
+    def brand(self) -> str | None:
+        """The brand this consumer is a customer of, if any."""
+        b = int(self.model.state.current[self.index])
+        return None if b < 0 else self.model.scenario_spec.brands[b].name
+
+    @property
+    def loyalty(self) -> float:
+        return float(self.model.state.loyalty[self.index])
+
+    def status(self, brand: str) -> str:
+        """unaware, aware, customer or lapsed, for one brand."""
+        return STATES[self.model.state.state[self.model.brand_index(brand), self.index]]
+
+    def fit(self, brand: str) -> float:
+        return float(self.model.state.fit[self.model.brand_index(brand), self.index])
+
+    @property
+    def neighbours(self) -> list[Consumer]:
+        graph = self.model.graph
+        if graph is None:
+            return []
+        return [self.model.consumer(int(j)) for j in graph.neighbours(self.index)]
+
+
+class Brand(mesa.Agent):
+    """A brand: its product, its budget and its campaigns."""
+
+    def __init__(self, model: MarketModel, index: int):
+        super().__init__(model)
+        sc = model.scenario_spec
+        self.index = index
+        self.spec = sc.brands[index]
+        self.name = self.spec.name
+        self.budget = Budget(self.spec.budget)
+        self.campaigns = [
+            Campaign(c, index, self.budget, sc.channel(c.channel) if c.channel else None, model.population,
+                     self.spec.unit_cost, sc.time.horizon)
+            for c in sc.campaigns if c.brand == self.name
+        ]
+
+    def act(self, ctx: StepContext) -> list[Contacts]:
+        """Run this step's campaigns; returns the paid contacts they made."""
+        by_name = {c.spec.name: c for c in self.campaigns}
+        made = (c.act(ctx, by_name) for c in self.campaigns)
+        return [m for m in made if m is not None]
+
+    @property
+    def customers(self) -> int:
+        return int((self.model.state.current == self.index).sum())
+
+    @property
+    def spent(self) -> float:
+        return self.budget.spent
+
+    def controls(self, segment: str) -> bool:
+        s = self.model.population.categories["segment"].index(segment)
+        return bool(self.model.recorder.controlled(self.model.steps)[self.index, s])
+
+
+class MarketModel(mesa.Model):
+    """A market of consumers in a social network, and brands that run campaigns.
+
+    ``scenario`` is a validated Scenario or the path of a scenario file; ``rng`` an integer seed.
+    The same scenario and seed give the same run, bit for bit.
+    """
+
+    def __init__(self, scenario: Scenario | str | Path, rng=None):
+        seed = seed_from(rng)
+        super().__init__(rng=seed)
+        sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+        self.seed = seed
+        self.scenario_spec = sc
+        streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4)]
+        self.dynamics_rng = streams[3]
+        self.population = build_population(sc, streams[0])
+        self.graph = build_network(sc.network, self.population, streams[1])
+        pop = self.population
+
+        fit = np.empty((len(sc.brands), pop.size))
+        for b, brand in enumerate(sc.brands):
+            by_segment = np.array([brand.fit.get(s, brand.default_fit) for s in sc.segment_names])
+            fit[b] = by_segment[pop.segment]
+        if sc.response.fit_spread > 0:
+            fit = np.clip(fit + streams[2].normal(0.0, sc.response.fit_spread, fit.shape), 0.0, 1.0)
+        self.state = ConsumerState(sc, fit, pop.segment, pop.region)
+        self.wom = WordOfMouth(self.graph, pop.size, len(sc.brands), pop.talkativeness, self.state.satisfied)
+
+        self._consumers = [Consumer(self, i) for i in range(pop.size)]
+        self.brands = [Brand(self, b) for b in range(len(sc.brands))]
+        audience = np.zeros((len(sc.brands), pop.size), dtype=bool)
+        for brand in self.brands:
+            for c in brand.campaigns:
+                audience[brand.index] |= c.audience
+        self.recorder = Recorder(sc.time.steps, [b.name for b in sc.brands], sc.segment_names,
+                                 pop.segment_sizes(), audience, fit, pop.segment, sc.niche.control_threshold,
+                                 sc.response.satisfaction_threshold)
+        self.recorder.record(0, 0.0, sc.time.dt, self.state.state, self.state.current, self.state.loyalty,
+                             None, [], np.zeros(len(sc.brands)))
+        self.datacollector = mesa.DataCollector(model_reporters={
+            "customers": self.customers_by_brand,
+            "adopters": self.adopters_by_brand,
+            "spend": self.spend_by_brand,
+        })
+        self.datacollector.collect(self)
+
+    # --- lookups ------------------------------------------------------------------------
+    def consumer(self, index: int) -> Consumer:
+        return self._consumers[index]
+
+    def brand_index(self, name: str) -> int:
+        return next(b.index for b in self.brands if b.name == name)
+
+    def customers_by_brand(self) -> dict[str, int]:
+        last = self.recorder.data["customer"][self.steps]
+        return {b.name: int(last[b.index].sum()) for b in self.brands}
+
+    def adopters_by_brand(self) -> dict[str, int]:
+        last = self.recorder.data["adopters"][self.steps]
+        return {b.name: int(last[b.index].sum()) for b in self.brands}
+
+    def spend_by_brand(self) -> dict[str, float]:
+        return {b.name: b.spent for b in self.brands}
+
+    @property
+    def horizon_steps(self) -> int:
+        return self.scenario_spec.time.steps
+
+    # --- the step -----------------------------------------------------------------------
+    def _conditions(self) -> dict[str, np.ndarray]:
+        """Draw which exogenous conditions hold in which regions on this step."""
+        sc, pop = self.scenario_spec, self.population
+        regions = pop.categories["region"]
+        holds = self.dynamics_rng.random(len(sc.conditions)) < [c.probability for c in sc.conditions]
+        out = {c.name: np.zeros(len(regions), dtype=bool) for c in sc.conditions}
+        for cond, h in zip(sc.conditions, holds):
+            out[cond.name][regions.index(cond.region)] |= h
+        return out
+
+    def step(self) -> None:
+        sc, rec, rng = self.scenario_spec, self.recorder, self.dynamics_rng
+        step = self.steps  # Mesa counts this step already: 1 on the first
+        dt = sc.time.dt
+        time = (step - 1) * dt
+        controlled = rec.controlled(step - 1)
+        regions_with = self._conditions()
+        ctx = StepContext(time, dt, rng, controlled, regions_with, self.state.current,
+                          None if self.graph is None else self.graph.degree, sc.niche.reach_discount)
+        spent_before = np.array([b.budget.spent for b in self.brands])
+        contacts = [c for made in self.agents_by_type[Brand].map("act", ctx) for c in made]
+
+        boost = []
+        for spec in sc.brands:
+            per_region = np.ones(len(self.population.categories["region"]))
+            for cond, factor in spec.context_boost.items():
+                per_region[regions_with[cond]] *= factor
+            boost.append(per_region)
+        increase = np.array([b.price_increase_on_control for b in sc.brands])[:, None] * controlled
+        churn_price = np.exp(sc.loyalty.price_sensitivity * increase * (1.0 - sc.niche.price_shield))
+        transitions = self.state.step(contacts, self.wom, boost, churn_price, rng)
+
+        spent = np.array([b.budget.spent for b in self.brands]) - spent_before
+        rec.record(step, step * dt, dt, self.state.state, self.state.current, self.state.loyalty,
+                   transitions, contacts, spent)
+        price = np.array([b.price for b in sc.brands])[:, None] * (1.0 + increase)
+        d = rec.data
+        d["purchases"][step], d["revenue"][step], d["margin"][step] = sales(
+            d["customer"][step - 1], rec.first_purchases(step), price,
+            np.array([b.unit_cost for b in sc.brands]), np.array([b.purchase_rate for b in sc.brands]), dt, rng)
+        self.datacollector.collect(self)
+        if step >= self.horizon_steps:
+            self.running = False

@@ -1,0 +1,145 @@
+"""Social networks built straight into CSR arrays with numpy (networkx only for files and analysis).
+
+Every generator draws an edge list of about ``N * mean_degree / 2`` pairs, then ``_to_csr`` makes
+it undirected and simple (no self-loops, no repeated pairs). ``fully_mixed`` has no graph at all:
+word of mouth then acts through the whole population, as in the Bass model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from .population import Population
+from .scenario import EdgeListFile, Homophilous, Network, RandomGraph, RingLattice, ScaleFree, SmallWorld
+
+
+@dataclass(frozen=True)
+class Graph:
+    """Undirected simple graph in CSR form: neighbours of i are indices[indptr[i]:indptr[i+1]]."""
+
+    indptr: np.ndarray  # int64, N + 1
+    indices: np.ndarray  # int32
+
+    @property
+    def size(self) -> int:
+        return self.indptr.size - 1
+
+    @property
+    def degree(self) -> np.ndarray:
+        return np.diff(self.indptr)
+
+    @property
+    def edges(self) -> int:
+        return self.indices.size // 2
+
+    def neighbours(self, i: int) -> np.ndarray:
+        return self.indices[self.indptr[i] : self.indptr[i + 1]]
+
+    def adjacency(self) -> sp.csr_matrix:
+        data = np.ones(self.indices.size, dtype=np.float32)
+        return sp.csr_matrix((data, self.indices, self.indptr), shape=(self.size, self.size))
+
+    def to_networkx(self) -> nx.Graph:
+        """For analysis of small graphs (networkx holds about 1 KB per edge)."""
+        return nx.from_scipy_sparse_array(self.adjacency())
+
+
+def _to_csr(u: np.ndarray, v: np.ndarray, n: int) -> Graph:
+    keep = u != v
+    u, v = u[keep], v[keep]
+    rows = np.concatenate([u, v]).astype(np.int32)
+    cols = np.concatenate([v, u]).astype(np.int32)
+    m = sp.csr_matrix((np.ones(rows.size, dtype=np.int8), (rows, cols)), shape=(n, n))
+    m.sum_duplicates()
+    return Graph(indptr=m.indptr.astype(np.int64), indices=m.indices.astype(np.int32))
+
+
+def _edge_count(n: int, mean_degree: float) -> int:
+    return int(round(n * mean_degree / 2))
+
+
+def random_graph(n: int, mean_degree: float, rng: np.random.Generator) -> Graph:
+    m = _edge_count(n, mean_degree)
+    return _to_csr(rng.integers(0, n, m), rng.integers(0, n, m), n)
+
+
+def small_world(n: int, mean_degree: float, rewire: float, rng: np.random.Generator) -> Graph:
+    """Watts-Strogatz: a ring where each node links to its k/2 nearest on each side, then each
+    link's far end moves to a uniformly random node with probability ``rewire``."""
+    half = max(1, min(int(round(mean_degree / 2)), (n - 1) // 2))
+    u = np.repeat(np.arange(n, dtype=np.int64), half)
+    v = (u + np.tile(np.arange(1, half + 1), n)) % n
+    moved = rng.random(v.size) < rewire
+    v[moved] = rng.integers(0, n, moved.sum())
+    return _to_csr(u, v, n)
+
+
+def scale_free(n: int, mean_degree: float, exponent: float, rng: np.random.Generator) -> Graph:
+    """Chung-Lu graph with power-law expected degrees (P(k) ~ k^-exponent), hubs placed at random."""
+    rank = rng.permutation(n) + 1.0
+    weight = rank ** (-1.0 / (exponent - 1.0))
+    cdf = np.cumsum(weight)
+    cdf /= cdf[-1]
+    m = _edge_count(n, mean_degree)
+    u = np.searchsorted(cdf, rng.random(m), side="right")
+    v = np.searchsorted(cdf, rng.random(m), side="right")
+    return _to_csr(np.minimum(u, n - 1), np.minimum(v, n - 1), n)
+
+
+def homophilous(group: np.ndarray, mean_degree: float, homophily: float, rng: np.random.Generator) -> Graph:
+    """Block model: each link starts at a uniform consumer and ends, with probability
+    ``homophily``, at a uniform member of the same group, otherwise at a uniform non-member.
+    So about ``homophily`` of every consumer's contacts lie inside its own group."""
+    n = group.size
+    order = np.argsort(group, kind="stable")
+    sizes = np.bincount(group)
+    start = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    m = _edge_count(n, mean_degree)
+    u = rng.integers(0, n, m)
+    g = group[u]
+    inside = rng.random(m) < homophily
+    outsiders = n - sizes[g]
+    inside |= outsiders == 0  # a group that is everyone has no outside
+    pos = np.where(
+        inside,
+        start[g] + (rng.random(m) * sizes[g]).astype(np.int64),
+        (rng.random(m) * outsiders).astype(np.int64),
+    )
+    pos = np.where(~inside & (pos >= start[g]), pos + sizes[g], pos)  # skip the own block
+    return _to_csr(u, order[pos], n)
+
+
+def load_edge_list(path: str, n: int) -> Graph:
+    """Two integer columns (consumer indices 0..N-1), comma or white-space separated, '#' comments."""
+    sep = "," if path.endswith(".csv") else r"\s+"
+    table = pd.read_csv(path, sep=sep, header=None, comment="#", usecols=[0, 1], dtype=np.int64)
+    u, v = table[0].to_numpy(), table[1].to_numpy()
+    bad = (u < 0) | (u >= n) | (v < 0) | (v >= n)
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise ValueError(f"{path}: edge {row + 1} ({u[row]}, {v[row]}) names a consumer outside 0..{n - 1}")
+    return _to_csr(u, v, n)
+
+
+def build_network(spec: Network, pop: Population, rng: np.random.Generator) -> Graph | None:
+    n = pop.size
+    match spec:
+        case RandomGraph():
+            return random_graph(n, spec.mean_degree, rng)
+        case RingLattice():
+            return small_world(n, spec.mean_degree, 0.0, rng)
+        case SmallWorld():
+            return small_world(n, spec.mean_degree, spec.rewire, rng)
+        case ScaleFree():
+            return scale_free(n, spec.mean_degree, spec.exponent, rng)
+        case Homophilous():
+            group = pop.segment if spec.group_by == "segment" else pop.region
+            return homophilous(group.astype(np.int64), spec.mean_degree, spec.homophily, rng)
+        case EdgeListFile():
+            return load_edge_list(spec.path, n)
+    return None

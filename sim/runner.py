@@ -1,0 +1,90 @@
+"""Running a scenario to its horizon and writing the results atomically."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .model import MarketModel
+from .scenario import Scenario, load_scenario
+
+
+@dataclass
+class RunResult:
+    timeseries: pd.DataFrame  # long format, one row per step, brand and segment (docs/outputs.md)
+    summary: dict  # run-level metrics per brand at the horizon
+    model: MarketModel
+
+    def brand_table(self) -> pd.DataFrame:
+        """One row per brand with the scalar summary metrics."""
+        rows = {name: {k: v for k, v in m.items() if not isinstance(v, (dict, list))}
+                for name, m in self.summary["brands"].items()}
+        return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def run(scenario: Scenario | str | Path, seed: int | None = None,
+        progress: Callable[[int, int], None] | None = None) -> RunResult:
+    """Build the model, run it to the horizon and collect its outputs.
+
+    ``progress(done, total)`` is called after every step, for progress bars.
+    """
+    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    model = MarketModel(sc, rng=seed)
+    total = sc.time.steps
+    while model.running:
+        model.step()
+        if progress is not None:
+            progress(model.steps, total)
+    rec = model.recorder
+    summary = {
+        "scenario": sc.name,
+        "seed": model.seed,
+        "consumers": sc.population.size,
+        "steps": total,
+        "dt": sc.time.dt,
+        "horizon": sc.time.horizon,
+        "unit": sc.time.unit,
+        "network": sc.network.type,
+        "edges": 0 if model.graph is None else model.graph.edges,
+        "brands": rec.summary(sc.brands, sc.time.horizon, sc.time.days_per_unit, sc.valuation.discount_rate,
+                              sc.population.size),
+    }
+    return RunResult(rec.timeseries(sc.time.dt), summary, model)
+
+
+def _json_safe(value):
+    """JSON has no NaN or infinity: write them as null and "inf"."""
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    return value
+
+
+def write_results(result: RunResult, out_dir: str | Path) -> list[Path]:
+    """Write timeseries.parquet and summary.json; each file appears whole or not at all."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for name in ("timeseries.parquet", "summary.json"):
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=out)
+            os.close(fd)
+            staged.append((Path(tmp), out / name))
+        result.timeseries.to_parquet(staged[0][0], index=False)
+        staged[1][0].write_text(json.dumps(_json_safe(result.summary), indent=2) + "\n", encoding="utf-8")
+        for tmp, final in staged:
+            os.replace(tmp, final)
+    finally:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+    return [final for _, final in staged]

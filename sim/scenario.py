@@ -1,0 +1,514 @@
+"""Scenario files: TOML data validated into typed, frozen objects.
+
+A scenario never executes code. Every error names the file, the field (list items by their
+``name`` where they have one) and what is allowed, so a user can fix the file without reading
+this module.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+Name = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
+Positive = Annotated[float, Field(gt=0.0)]
+Weights = dict[Name, NonNegative]
+
+CATEGORICAL_FIELDS = ("gender", "region", "occupation", "income")
+RULE_FIELDS = ("age", *CATEGORICAL_FIELDS, "interests")
+MAX_INTERESTS = 64
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be used: each problem is (field path, message)."""
+
+    def __init__(self, source: str, problems: list[tuple[str, str]]):
+        self.source = source
+        self.problems = problems
+        lines = [f"{source}: {path}: {msg}" if path else f"{source}: {msg}" for path, msg in problems]
+        super().__init__("\n".join(lines))
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Time(Strict):
+    """Step length and horizon, both in ``unit``; every rate in a scenario is per ``unit``."""
+
+    unit: Literal["day", "week"] = "day"
+    dt: Positive = 1.0
+    horizon: Positive = 365.0
+
+    @property
+    def steps(self) -> int:
+        return max(1, round(self.horizon / self.dt))
+
+    @property
+    def days_per_unit(self) -> float:
+        return 1.0 if self.unit == "day" else 7.0
+
+
+class AgeRange(Strict):
+    min: Annotated[int, Field(ge=0, le=120)] = 18
+    max: Annotated[int, Field(ge=0, le=120)] = 80
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AgeRange:
+        if self.min > self.max:
+            raise ValueError(f"age min ({self.min}) is above max ({self.max})")
+        return self
+
+
+def _positive_total(weights: dict[str, float], what: str) -> None:
+    if not weights or sum(weights.values()) <= 0:
+        raise ValueError(f"{what} needs at least one category with a positive weight")
+
+
+class Segment(Strict):
+    """A buyer persona: its share of the population and the distributions of its attributes."""
+
+    name: Name
+    share: Positive
+    age: AgeRange = AgeRange()
+    gender: Weights = {"female": 0.5, "male": 0.5}
+    region: Weights = {"anywhere": 1.0}
+    occupation: Weights = {"any": 1.0}
+    income: Weights = {"middle": 1.0}
+    interests: dict[Name, Probability] = {}
+    talkativeness: NonNegative = 1.0
+
+    @model_validator(mode="after")
+    def _distributions(self) -> Segment:
+        for f in CATEGORICAL_FIELDS:
+            _positive_total(getattr(self, f), f)
+        return self
+
+
+class Population(Strict):
+    size: Annotated[int, Field(ge=2, le=50_000_000)]
+    segments: Annotated[list[Segment], Field(min_length=1)]
+    talkativeness_spread: NonNegative = 0.5
+
+
+class FullyMixed(Strict):
+    type: Literal["fully_mixed"]
+
+
+class RandomGraph(Strict):
+    type: Literal["random"]
+    mean_degree: Positive = 10.0
+
+
+class RingLattice(Strict):
+    type: Literal["ring"]
+    mean_degree: Positive = 10.0
+
+
+class SmallWorld(Strict):
+    type: Literal["small_world"]
+    mean_degree: Positive = 10.0
+    rewire: Probability = 0.1
+
+
+class ScaleFree(Strict):
+    type: Literal["scale_free"]
+    mean_degree: Positive = 10.0
+    exponent: Annotated[float, Field(gt=2.0, le=10.0)] = 3.0
+
+
+class Homophilous(Strict):
+    type: Literal["homophilous"]
+    mean_degree: Positive = 10.0
+    homophily: Probability = 0.8
+    group_by: Literal["segment", "region"] = "segment"
+
+
+class EdgeListFile(Strict):
+    type: Literal["file"]
+    path: str
+
+
+Network = Annotated[
+    Union[FullyMixed, RandomGraph, RingLattice, SmallWorld, ScaleFree, Homophilous, EdgeListFile],
+    Field(discriminator="type"),
+]
+
+
+class Response(Strict):
+    """How a consumer responds to a paid impression."""
+
+    ad_effect: NonNegative = 0.05
+    relevance_gain: NonNegative = 2.0
+    wearout: Probability = 0.2
+    fit_spread: NonNegative = 0.1
+    satisfaction_threshold: Probability = 0.5
+
+
+class WordOfMouth(Strict):
+    strength: NonNegative = 0.2
+    negative_weight: NonNegative = 1.0
+
+
+class Loyalty(Strict):
+    initial: Probability = 0.1
+    growth: NonNegative = 0.02
+    decay: NonNegative = 0.005
+    relationship_gain: NonNegative = 0.5
+    churn: NonNegative = 0.01
+    negative_word_churn: NonNegative = 0.05
+    switching: NonNegative = 1.0
+    price_sensitivity: NonNegative = 2.0
+
+
+class Niche(Strict):
+    control_threshold: Annotated[float, Field(gt=0.0, le=1.0)] = 0.5
+    price_shield: Probability = 0.5
+    reach_discount: Probability = 0.3
+
+
+class Valuation(Strict):
+    discount_rate: Annotated[float, Field(ge=0.0, le=10.0)] = 0.1
+
+
+class ExogenousCondition(Strict):
+    """A context such as rain that holds in a region on a step with this probability."""
+
+    name: Name
+    region: Name
+    probability: Probability
+
+
+class Rule(Strict):
+    """A declarative audience rule over consumer attributes (never the segment label)."""
+
+    all: list[Rule] | None = None
+    any: list[Rule] | None = None
+    not_: Rule | None = Field(default=None, alias="not")
+    field: Literal["age", "gender", "region", "occupation", "income", "interests"] | None = None
+    min: float | None = None
+    max: float | None = None
+    in_: list[Name] | None = Field(default=None, alias="in")
+    not_in: list[Name] | None = None
+    has_any: list[Name] | None = None
+    has_all: list[Name] | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Rule:
+        combinators = [k for k in ("all", "any", "not_") if getattr(self, k) is not None]
+        tests = {k: getattr(self, k) for k in ("min", "max", "in_", "not_in", "has_any", "has_all")}
+        tests = {k.rstrip("_"): v for k, v in tests.items() if v is not None}
+        if combinators:
+            if len(combinators) > 1 or self.field is not None or tests:
+                raise ValueError("a rule is either one of all / any / not, or one field test")
+            return self
+        if self.field is None:
+            raise ValueError("a rule needs 'field' (age, gender, region, occupation, income, "
+                             "interests) or one of all / any / not")
+        allowed = {"age": {"min", "max"}, "interests": {"has_any", "has_all"}}.get(self.field, {"in", "not_in"})
+        wrong = set(tests) - allowed
+        if wrong or not tests:
+            raise ValueError(f"field '{self.field}' takes {' / '.join(sorted(allowed))}"
+                             + (f", not {' / '.join(sorted(wrong))}" if wrong else ""))
+        return self
+
+    def values(self) -> list[tuple[str, list[str]]]:
+        """Every (field, category names) this rule names, for checking them against the population."""
+        out = []
+        for sub in (self.all or []) + (self.any or []) + ([self.not_] if self.not_ else []):
+            out += sub.values()
+        for names in (self.in_, self.not_in, self.has_any, self.has_all):
+            if names is not None:
+                out.append((self.field, names))
+        return out
+
+
+Audience = Literal["everyone"] | Rule
+
+
+class Channel(Strict):
+    name: Name
+    cpm: NonNegative
+    setup_cost: NonNegative = 0.0
+    users: Audience = "everyone"
+
+
+class BrandSpec(Strict):
+    name: Name
+    price: Positive
+    margin: Probability
+    purchase_rate: NonNegative
+    budget: NonNegative = math.inf
+    fit: dict[Name, Probability] = {}
+    default_fit: Probability = 0.5
+    price_increase_on_control: Annotated[float, Field(ge=0.0, le=10.0)] = 0.0
+    context_boost: dict[Name, NonNegative] = {}
+
+    @property
+    def unit_cost(self) -> float:
+        return self.price * (1.0 - self.margin)
+
+
+class Research(Strict):
+    duration: NonNegative
+    cost: NonNegative = 0.0
+
+
+class CampaignSpec(Strict):
+    name: Name
+    brand: Name
+    type: Literal["ads", "event", "seeding"] = "ads"
+    channel: Name | None = None
+    audience: Audience = "everyone"
+    start: NonNegative = 0.0
+    end: NonNegative | None = None
+    impressions: NonNegative | None = None
+    spend_rate: NonNegative | None = None
+    budget: NonNegative = math.inf
+    precision: Probability = 1.0
+    relevance: Probability = 0.0
+    fixed_cost: NonNegative = 0.0
+    research: Research | None = None
+    trigger: Name | None = None
+    reach: Annotated[int, Field(ge=1)] | None = None
+    seeds: Annotated[int, Field(ge=1)] | None = None
+    seed_by: Literal["random", "degree", "audience"] = "random"
+    cost_per_seed: NonNegative | None = None
+    niche: list[Name] = []
+    on_control: Literal["continue", "cut", "move"] = "continue"
+    cut_to: Probability = 0.25
+    move_to: Name | None = None
+
+    @model_validator(mode="after")
+    def _by_type(self) -> CampaignSpec:
+        if self.type == "ads":
+            if self.channel is None:
+                raise ValueError("an 'ads' campaign needs a 'channel'")
+            if (self.impressions is None) == (self.spend_rate is None):
+                raise ValueError("an 'ads' campaign needs exactly one of 'impressions' or "
+                                 "'spend_rate' (per time unit)")
+        if self.type == "event" and self.reach is None:
+            raise ValueError("an 'event' campaign needs 'reach' (consumers reached at 'start')")
+        if self.type == "seeding" and self.seeds is None:
+            raise ValueError("a 'seeding' campaign needs 'seeds' (number of free products)")
+        if self.end is not None and self.end < self.start:
+            raise ValueError(f"'end' ({self.end}) is before 'start' ({self.start})")
+        if self.on_control != "continue" and not self.niche:
+            raise ValueError(f"on_control = '{self.on_control}' needs 'niche' (the segments to control)")
+        if (self.on_control == "move") != (self.move_to is not None):
+            raise ValueError("'move_to' goes with on_control = 'move', and only with it")
+        if self.on_control == "move" and math.isinf(self.budget):
+            raise ValueError("on_control = 'move' needs a finite 'budget' to move")
+        return self
+
+    @property
+    def launch(self) -> float:
+        """When paid contact can begin: after the research phase."""
+        return self.start + (self.research.duration if self.research else 0.0)
+
+
+class Scenario(Strict):
+    name: Name
+    description: str = ""
+    time: Time = Time()
+    population: Population
+    network: Network = FullyMixed(type="fully_mixed")
+    response: Response = Response()
+    word_of_mouth: WordOfMouth = WordOfMouth()
+    loyalty: Loyalty = Loyalty()
+    niche: Niche = Niche()
+    valuation: Valuation = Valuation()
+    conditions: list[ExogenousCondition] = []
+    channels: list[Channel] = []
+    brands: Annotated[list[BrandSpec], Field(min_length=1, max_length=100)]
+    campaigns: list[CampaignSpec] = []
+
+    def categories(self, field: str) -> list[str]:
+        """All category names of a consumer attribute across segments, in first-seen order."""
+        seen: dict[str, None] = {}
+        for seg in self.population.segments:
+            for name in (seg.interests if field == "interests" else getattr(seg, field)):
+                seen[name] = None
+        return list(seen)
+
+    @property
+    def segment_names(self) -> list[str]:
+        return [s.name for s in self.population.segments]
+
+    def brand(self, name: str) -> BrandSpec:
+        return next(b for b in self.brands if b.name == name)
+
+    def channel(self, name: str) -> Channel:
+        return next(c for c in self.channels if c.name == name)
+
+    def cross_check(self) -> list[tuple[str, str]]:
+        """Problems that span sections: names that must refer to something defined elsewhere."""
+        problems: list[tuple[str, str]] = []
+
+        def unique(kind: str, names: list[str]) -> None:
+            dupes = sorted({n for n in names if names.count(n) > 1})
+            if dupes:
+                problems.append((kind, f"names must be unique; repeated: {', '.join(dupes)}"))
+
+        def known(path: str, value: str, allowed: list[str]) -> None:
+            if value not in allowed:
+                problems.append((path, f"'{value}' is not defined; allowed: {', '.join(allowed) or '(none)'}"))
+
+        def check_rule(path: str, rule: Audience) -> None:
+            if rule == "everyone":
+                return
+            for field, names in rule.values():
+                for v in names:
+                    known(f"{path} ({field})", v, self.categories(field))
+
+        segments, brands = self.segment_names, [b.name for b in self.brands]
+        unique("population.segments", segments)
+        unique("brands", brands)
+        unique("channels", [c.name for c in self.channels])
+        unique("campaigns", [c.name for c in self.campaigns])
+        if len(self.categories("interests")) > MAX_INTERESTS:
+            problems.append(("population.segments", f"at most {MAX_INTERESTS} interest tags in all"))
+        regions = self.categories("region")
+        conditions = sorted({c.name for c in self.conditions})
+        for c in self.conditions:
+            known(f"conditions[{c.name}].region", c.region, regions)
+        for ch in self.channels:
+            check_rule(f"channels[{ch.name}].users", ch.users)
+        for b in self.brands:
+            for seg in b.fit:
+                known(f"brands[{b.name}].fit", seg, segments)
+            for cond in b.context_boost:
+                known(f"brands[{b.name}].context_boost", cond, conditions)
+        for c in self.campaigns:
+            where = f"campaigns[{c.name}]"
+            known(f"{where}.brand", c.brand, brands)
+            if c.channel is not None:
+                known(f"{where}.channel", c.channel, [ch.name for ch in self.channels])
+            if c.trigger is not None:
+                known(f"{where}.trigger", c.trigger, conditions)
+            for seg in c.niche:
+                known(f"{where}.niche", seg, segments)
+            if c.move_to is not None:
+                same_brand = [o.name for o in self.campaigns if o.brand == c.brand and o.name != c.name]
+                known(f"{where}.move_to", c.move_to, same_brand)
+            check_rule(f"{where}.audience", c.audience)
+            if c.start >= self.time.horizon:
+                problems.append((f"{where}.start", f"{c.start} is not before the horizon ({self.time.horizon})"))
+        return problems
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _loc_to_path(raw: Any, loc: tuple) -> str:
+    """Turn a pydantic location into a readable path, naming list items by their 'name'."""
+    parts: list[str] = []
+    node = raw
+    for key in loc:
+        if isinstance(key, int):
+            label = str(key)
+            if isinstance(node, list) and key < len(node):
+                node = node[key]
+                if isinstance(node, dict) and isinstance(node.get("name"), str):
+                    label = node["name"]
+            else:
+                node = None
+            parts.append(f"[{label}]")
+        else:
+            if isinstance(node, dict) and key in node:
+                node = node[key]
+            elif key in ("ads", "event", "seeding") or "[" in str(key) or "-" in str(key):
+                continue  # pydantic's union/discriminator tags are not fields of the file
+            else:
+                node = None
+            parts.append(("." if parts else "") + str(key).rstrip("_"))
+    return "".join(parts)
+
+
+def _describe(error: dict) -> str:
+    msg = error["msg"]
+    if error["type"] == "extra_forbidden":
+        return "unknown field (check its spelling against docs/scenarios.md)"
+    if error["type"] == "missing":
+        return "required field is missing"
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, "):]
+    if "input" in error and error["type"] != "model_type" and not isinstance(error["input"], (dict, list)):
+        msg += f" (got {error['input']!r})"
+    return msg
+
+
+def _set_path(raw: dict, dotted: str, value: Any, source: str) -> None:
+    """Apply one ``--set`` override; list items are addressed by name or index."""
+    keys = dotted.split(".")
+    node: Any = raw
+    for i, key in enumerate(keys):
+        last = i == len(keys) - 1
+        if isinstance(node, list):
+            match = [x for x in node if isinstance(x, dict) and x.get("name") == key]
+            if not match and key.isdigit() and int(key) < len(node):
+                match = [node[int(key)]]
+            if not match:
+                names = [str(x.get("name")) for x in node if isinstance(x, dict)]
+                raise ScenarioError(source, [(f"--set {dotted}", f"no item '{key}'; items: {', '.join(names)}")])
+            if last:
+                raise ScenarioError(source, [(f"--set {dotted}", "cannot replace a whole list item")])
+            node = match[0]
+        elif isinstance(node, dict):
+            if last:
+                node[key] = value
+            else:
+                node = node.setdefault(key, {})
+        else:
+            raise ScenarioError(source, [(f"--set {dotted}", f"'{'.'.join(keys[:i])}' is a value, not a table")])
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """``key=value`` with the value read as TOML (numbers, booleans, strings, arrays, tables)."""
+    if "=" not in text:
+        raise ValueError(f"--set takes key=value, got {text!r}")
+    key, value = (s.strip() for s in text.split("=", 1))
+    try:
+        return key, tomllib.loads(f"v = {value}")["v"]
+    except tomllib.TOMLDecodeError:
+        return key, value
+
+
+def scenario_from_dict(raw: dict, source: str = "<scenario>", base_dir: Path | None = None,
+                       overrides: dict[str, Any] | None = None) -> Scenario:
+    """Validate a dict (as read from TOML) into a Scenario, or raise ScenarioError."""
+    for key, value in (overrides or {}).items():
+        _set_path(raw, key, value, source)
+    net = raw.get("network")
+    if base_dir is not None and isinstance(net, dict) and isinstance(net.get("path"), str):
+        net["path"] = str((base_dir / net["path"]).resolve())
+    try:
+        scenario = Scenario.model_validate(raw)
+    except ValidationError as exc:
+        problems = [(_loc_to_path(raw, e["loc"]), _describe(e)) for e in exc.errors()]
+        raise ScenarioError(source, problems) from None
+    problems = scenario.cross_check()
+    if problems:
+        raise ScenarioError(source, problems)
+    return scenario
+
+
+def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
+    """Read and validate a scenario file; ``overrides`` maps dotted paths to values."""
+    path = Path(path)
+    source = str(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ScenarioError(source, [("", "file not found")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(source, [("", f"cannot read the file: {exc}")]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(source, [("", f"not valid TOML: {exc}")]) from None
+    return scenario_from_dict(raw, source, base_dir=path.parent, overrides=overrides)
