@@ -161,8 +161,9 @@ class Campaign:
         pool = self.targets if spec.seed_by == "audience" else np.arange(self.pop.size)
         pool = pool[ctx.current[pool] != self.brand]
         k = spec.seeds
-        if self.cost_per_seed > 0:
-            k = min(k, int(math.floor(self._available() / self.cost_per_seed * (1 + 1e-12))))
+        money = self._available()
+        if self.cost_per_seed > 0 and math.isfinite(money):
+            k = min(k, int(math.floor(money / self.cost_per_seed * (1 + 1e-12))))
         k = min(k, pool.size)
         if spec.seed_by == "degree" and ctx.degree is not None:
             # most contacts first; ties broken at random so the choice does not depend on index order

@@ -122,7 +122,7 @@ class Recorder:
         frame["spend"] = spend.ravel()
         return pd.DataFrame(frame)
 
-    def summary(self, brands_spec, horizon: float, days_per_unit: float, discount_rate: float,
+    def summary(self, brands_spec, days_per_unit: float, discount_rate: float,
                 population: int) -> dict:
         d = self.data
         final = {k: v[-1].sum(axis=1) for k, v in d.items()}

@@ -53,8 +53,10 @@ def run(scenario: Scenario | str | Path, seed: int | None = None,
         "unit": sc.time.unit,
         "network": sc.network.type,
         "edges": 0 if model.graph is None else model.graph.edges,
-        "brands": rec.summary(sc.brands, sc.time.horizon, sc.time.days_per_unit, sc.valuation.discount_rate,
+        "brands": rec.summary(sc.brands, sc.time.days_per_unit, sc.valuation.discount_rate,
                               sc.population.size),
+        "campaigns": {c.spec.name: {"brand": c.spec.brand, "status": c.status, "spent": c.budget.spent}
+                      for b in model.brands for c in b.campaigns},
     }
     return RunResult(rec.timeseries(sc.time.dt), summary, model)
 

@@ -375,6 +375,8 @@ class Scenario(Strict):
         if len(self.categories("interests")) > MAX_INTERESTS:
             problems.append(("population.segments", f"at most {MAX_INTERESTS} interest tags in all"))
         regions = self.categories("region")
+        if self.network.type == "file" and not Path(self.network.path).is_file():
+            problems.append(("network.path", f"no such file: {self.network.path}"))
         conditions = sorted({c.name for c in self.conditions})
         for c in self.conditions:
             known(f"conditions[{c.name}].region", c.region, regions)
@@ -398,8 +400,11 @@ class Scenario(Strict):
                 same_brand = [o.name for o in self.campaigns if o.brand == c.brand and o.name != c.name]
                 known(f"{where}.move_to", c.move_to, same_brand)
             check_rule(f"{where}.audience", c.audience)
-            if c.start >= self.time.horizon:
-                problems.append((f"{where}.start", f"{c.start} is not before the horizon ({self.time.horizon})"))
+            if c.spend_rate is not None and c.channel in [ch.name for ch in self.channels] \
+                    and self.channel(c.channel).cpm == 0:
+                problems.append((f"{where}.spend_rate", "needs a channel with a positive cpm; use 'impressions'"))
+            if c.type == "seeding" and c.seed_by == "degree" and self.network.type == "fully_mixed":
+                problems.append((f"{where}.seed_by", "'degree' needs a network; fully_mixed has no contacts"))
         return problems
 
 

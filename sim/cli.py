@@ -1,0 +1,108 @@
+"""The ``marketsim`` command: run and validate scenarios from the shell."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from .runner import RunResult, run, write_results
+from .scenario import Scenario, ScenarioError, load_scenario, parse_override
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Agent-based simulator of micro- versus macro-marketing.")
+out = Console()
+err = Console(stderr=True)
+
+BAD_INPUT = 2
+
+
+def _load(path: Path, sets: list[str]) -> Scenario:
+    """Load a scenario or exit with code 2 and a message naming the file and field."""
+    try:
+        overrides = dict(parse_override(s) for s in sets)
+        return load_scenario(path, overrides)
+    except ScenarioError as exc:
+        err.print("invalid scenario", style="bold red")
+        err.print(str(exc), markup=False, highlight=False, soft_wrap=True)
+    except ValueError as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(BAD_INPUT)
+
+
+def _fmt(value) -> str:
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "-"
+        if math.isinf(value):
+            return "inf"
+        return f"{value:,.3f}" if abs(value) < 10 else f"{value:,.0f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+SUMMARY_ROWS = ("reach", "reach_outside_audience", "customers", "adopters", "acquisitions_paid", "acquisitions_wom",
+                "wom_share", "churned", "switched", "loyalty", "penetration", "market_share", "impressions",
+                "wasted_share", "spend", "cac", "ltv_realised", "ltv_projected", "ltv_to_cac", "return_on_spend",
+                "controls")
+
+
+def summary_table(result: RunResult) -> Table:
+    s = result.summary
+    table = Table(title=f"{s['scenario']}: {s['consumers']:,} consumers, {s['horizon']:g} {s['unit']}s, seed {s['seed']}")
+    table.add_column("metric")
+    brands = s["brands"]
+    for name in brands:
+        table.add_column(name, justify="right")
+    for row in SUMMARY_ROWS:
+        cells = []
+        for m in brands.values():
+            v = m[row]
+            cells.append(", ".join(v) or "-" if isinstance(v, list) else _fmt(v))
+        table.add_row(row, *cells)
+    return table
+
+
+@app.command("run")
+def run_command(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML)")],
+    seed: Annotated[int | None, typer.Option(help="Random seed; the same seed gives the same run")] = None,
+    set_: Annotated[list[str], typer.Option("--set", help="Override a field: key=value, e.g. "
+                                                          "campaigns.mass_tv.budget=20000")] = [],
+    out_dir: Annotated[Path, typer.Option("--out", help="Directory for timeseries.parquet and summary.json")]
+    = Path("results"),
+    quiet: Annotated[bool, typer.Option(help="No progress bar")] = False,
+) -> None:
+    """Run a scenario to its horizon, write its results and print a summary."""
+    sc = _load(scenario, set_)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+               TimeRemainingColumn())
+    with Progress(*columns, console=err, disable=quiet, transient=True) as bar:
+        task = bar.add_task(f"building {sc.population.size:,} consumers", total=sc.time.steps)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, description="simulating")
+
+        result = run(sc, seed=seed, progress=advance)
+    files = write_results(result, out_dir)
+    out.print(summary_table(result))
+    out.print("wrote " + ", ".join(str(f) for f in files))
+
+
+@app.command()
+def validate(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML)")],
+    set_: Annotated[list[str], typer.Option("--set", help="Override a field: key=value")] = [],
+) -> None:
+    """Check a scenario file without running it."""
+    sc = _load(scenario, set_)
+    out.print(f"{scenario}: valid ({sc.population.size:,} consumers, {len(sc.brands)} brands, "
+              f"{len(sc.campaigns)} campaigns, {sc.time.steps} steps)")
+
+
+def main() -> None:
+    app()

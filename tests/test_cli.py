@@ -1,0 +1,49 @@
+"""The marketsim command: results on disk, a readable summary, exit code 2 on bad input."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+BASELINE = Path(__file__).parent.parent / "scenarios" / "baseline.toml"
+
+
+def marketsim(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "sim", *map(str, args)], capture_output=True, text=True, cwd=cwd)
+
+
+def test_run_writes_results_and_prints_summary(tmp_path):
+    out = tmp_path / "out"
+    done = marketsim("run", BASELINE, "--seed", 3, "--set", "population.size=2000", "--set", "time.horizon=30",
+                     "--out", out, "--quiet")
+    assert done.returncode == 0, done.stderr
+    ts = pd.read_parquet(out / "timeseries.parquet")
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["seed"] == 3 and summary["consumers"] == 2000
+    assert set(summary["brands"]) == {"Spark", "Mass"}
+    assert ts.step.max() == 30
+    assert "cac" in done.stdout and "Spark" in done.stdout
+    assert sorted(p.name for p in out.iterdir()) == ["summary.json", "timeseries.parquet"]
+
+
+def test_bad_scenario_exits_2_and_writes_nothing(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(BASELINE.read_text().replace("precision = 0.85", "precision = 85"))
+    out = tmp_path / "out"
+    done = marketsim("run", bad, "--out", out)
+    assert done.returncode == 2
+    assert f"{bad}: campaigns[spark_social].precision: Input should be less than or equal to 1 (got 85)" \
+        in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not out.exists()
+
+
+def test_validate():
+    ok = marketsim("validate", BASELINE)
+    assert ok.returncode == 0 and "valid" in ok.stdout
+    bad = marketsim("validate", BASELINE, "--set", "network.homophily=2")
+    assert bad.returncode == 2 and "network.homophily" in bad.stderr
+    missing = marketsim("validate", "nowhere.toml")
+    assert missing.returncode == 2 and "nowhere.toml: file not found" in missing.stderr

@@ -1,0 +1,127 @@
+"""The loader turns any input into a Scenario or a ScenarioError naming the file and field."""
+
+import copy
+import math
+import tomllib
+from pathlib import Path
+
+import pytest
+import tomli_w
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim.scenario import Scenario, ScenarioError, load_scenario, parse_override, scenario_from_dict
+
+BASELINE = Path(__file__).parent.parent / "scenarios" / "baseline.toml"
+RAW = tomllib.loads(BASELINE.read_text())
+
+junk = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True),
+                 st.text(max_size=12), st.lists(st.integers(), max_size=3),
+                 st.dictionaries(st.text(max_size=5), st.integers(), max_size=2))
+
+
+def paths(node, prefix=()):
+    """Every (path) to a value inside the raw scenario."""
+    yield prefix
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from paths(v, prefix + (k,))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from paths(v, prefix + (i,))
+
+
+ALL_PATHS = [p for p in paths(RAW) if p]
+
+
+def mutate(raw, path, action, value):
+    raw = copy.deepcopy(raw)
+    parent = raw
+    for key in path[:-1]:
+        parent = parent[key]
+    key = path[-1]
+    if action == "delete":
+        del parent[key]
+    elif action == "replace":
+        parent[key] = value
+    elif isinstance(parent[key], dict):
+        parent[key]["not_a_field"] = value
+    return raw
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(changes=st.lists(st.tuples(st.sampled_from(ALL_PATHS), st.sampled_from(["delete", "replace", "extra"]), junk),
+                        min_size=1, max_size=3))
+def test_mutated_scenarios_fail_cleanly(changes):
+    raw = RAW
+    for path, action, value in changes:
+        try:
+            raw = mutate(raw, path, action, value)
+        except (KeyError, IndexError, TypeError):
+            continue  # an earlier change removed this path
+    try:
+        assert isinstance(scenario_from_dict(raw, "x.toml"), Scenario)
+    except ScenarioError as exc:
+        assert exc.problems and str(exc).startswith("x.toml")
+
+
+@settings(max_examples=100, deadline=None)
+@given(text=st.text(max_size=200))
+def test_arbitrary_text_fails_cleanly(text, tmp_path_factory):
+    path = tmp_path_factory.mktemp("s") / "bad.toml"
+    path.write_text(text)
+    with pytest.raises(ScenarioError):
+        load_scenario(path)
+
+
+def test_baseline_round_trips_through_toml(tmp_path):
+    path = tmp_path / "copy.toml"
+    path.write_text(tomli_w.dumps(RAW))
+    assert load_scenario(path) == load_scenario(BASELINE)
+
+
+@pytest.mark.parametrize("change, expected", [
+    (("campaigns", 0, "precision"), "campaigns[spark_social].precision: Input should be less than or equal to 1"),
+    (("brands", 1, "colour"), "brands[Mass].colour: unknown field"),
+    (("campaigns", 3, "channel"), "campaigns[mass_tv].channel: 'radio' is not defined; allowed: tv, social"),
+    (("network", "type"), "network: Input tag 'small-world' found"),
+])
+def test_errors_name_the_field(change, expected):
+    raw = copy.deepcopy(RAW)
+    node = raw
+    for key in change[:-1]:
+        node = node[key]
+    node[change[-1]] = {"precision": 1.5, "colour": "red", "channel": "radio", "type": "small-world"}[change[-1]]
+    with pytest.raises(ScenarioError) as info:
+        scenario_from_dict(raw, "s.toml")
+    assert f"s.toml: {expected}" in str(info.value)
+
+
+def test_audience_values_are_checked_against_the_population():
+    raw = copy.deepcopy(RAW)
+    raw["campaigns"][1]["audience"] = {"field": "interests", "has_any": ["surfing"]}
+    with pytest.raises(ScenarioError, match=r"campaigns\[spark_event\]\.audience \(interests\): 'surfing' is not "
+                                            r"defined; allowed: extreme_sports, fitness"):
+        scenario_from_dict(raw, "s.toml")
+
+
+def test_rule_must_have_one_form():
+    raw = copy.deepcopy(RAW)
+    raw["campaigns"][1]["audience"] = {"field": "age", "has_any": ["x"]}
+    with pytest.raises(ScenarioError, match="field 'age' takes max / min, not has_any"):
+        scenario_from_dict(raw, "s.toml")
+
+
+def test_overrides_address_list_items_by_name():
+    sc = load_scenario(BASELINE, dict([parse_override("campaigns.mass_tv.impressions=123"),
+                                       parse_override("response.wearout = 0")]))
+    assert next(c for c in sc.campaigns if c.name == "mass_tv").impressions == 123
+    assert sc.response.wearout == 0
+    with pytest.raises(ScenarioError, match="no item 'radio'; items: spark_social"):
+        load_scenario(BASELINE, {"campaigns.radio.budget": 1})
+
+
+def test_budget_may_be_infinite():
+    raw = copy.deepcopy(RAW)
+    raw["brands"][0]["budget"] = math.inf
+    assert math.isinf(scenario_from_dict(raw).brands[0].budget)
