@@ -426,13 +426,11 @@ def _loc_to_path(raw: Any, loc: tuple) -> str:
                 node = None
             parts.append(f"[{label}]")
         else:
-            if isinstance(node, dict) and key in node:
-                node = node[key]
-            elif key in ("ads", "event", "seeding") or "[" in str(key) or "-" in str(key):
-                continue  # pydantic's union/discriminator tags are not fields of the file
-            else:
-                node = None
-            parts.append(("." if parts else "") + str(key).rstrip("_"))
+            if isinstance(node, dict) and key not in node and (
+                    key == node.get("type") or not key.isidentifier() or key[0].isupper()):
+                continue  # a union's tag (a network type, a class name), not a field of the file
+            node = node.get(key) if isinstance(node, dict) else None
+            parts.append(("." if parts else "") + key.rstrip("_"))
     return "".join(parts)
 
 
@@ -496,7 +494,8 @@ def scenario_from_dict(raw: dict, source: str = "<scenario>", base_dir: Path | N
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
-        problems = [(_loc_to_path(raw, e["loc"]), _describe(e)) for e in exc.errors()]
+        problems = [(_loc_to_path(raw, e["loc"]), _describe(e)) for e in exc.errors()
+                    if not (e["type"] == "literal_error" and isinstance(e["input"], dict))]  # a table meant a Rule
         raise ScenarioError(source, problems) from None
     problems = scenario.cross_check()
     if problems:
