@@ -39,6 +39,8 @@ def charge_all(amount: float, *budgets: Budget) -> None:
 def impression_costs(cpm: float, consumers: np.ndarray, segment: np.ndarray,
                      controlled: np.ndarray, reach_discount: float) -> np.ndarray:
     """Price of each impression: CPM/1000, cheaper in a niche the brand controls."""
+    if reach_discount == 0 or not controlled.any():
+        return np.full(consumers.size, cpm / 1000.0)
     return (cpm / 1000.0) * (1.0 - reach_discount * controlled[segment[consumers]])
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+import numba
 import numpy as np
 import pandas as pd
 
@@ -19,6 +20,20 @@ SEGMENT_COUNTS = ("reach", "reach_outside_audience", *[s for s in STATES], "adop
                   "seeded", "churned", "switched", "impressions", "wasted_impressions", "purchases")
 SEGMENT_AMOUNTS = ("loyalty_sum", "revenue", "margin", "wasted_spend")
 ALL = "all"
+
+
+@numba.njit(cache=True, nogil=True)
+def _tally(state, segment, current, loyalty, counts, loyalty_sum):
+    """One pass over consumers: state counts per (brand, state, segment), loyalty per (brand, segment)."""
+    counts[:] = 0
+    loyalty_sum[:] = 0.0
+    brands, n = state.shape
+    for i in range(n):
+        s = segment[i]
+        for b in range(brands):
+            counts[b, state[b, i], s] += 1
+        if current[i] >= 0:
+            loyalty_sum[current[i], s] += loyalty[i]
 
 
 class Recorder:
@@ -45,15 +60,11 @@ class Recorder:
                loyalty: np.ndarray, transitions: Transitions | None, contacts: list[Contacts],
                spent: np.ndarray) -> None:
         """Store the state after ``step`` (0 = initial) and what happened during it."""
-        d, nseg = self.data, len(self.segments)
-        for b in range(len(self.brands)):
-            counts = np.bincount(state[b].astype(np.int64) * nseg + self.segment, minlength=4 * nseg)
-            for s, name in enumerate(STATES):
-                d[name][step, b] = counts[s * nseg:(s + 1) * nseg]
-        customers = current >= 0
-        key = current[customers].astype(np.int64) * nseg + self.segment[customers]
-        d["loyalty_sum"][step] = np.bincount(key, weights=loyalty[customers],
-                                             minlength=len(self.brands) * nseg).reshape(len(self.brands), nseg)
+        d = self.data
+        counts = np.empty((len(self.brands), len(STATES), len(self.segments)), dtype=np.int64)
+        _tally(state, self.segment, current, loyalty, counts, d["loyalty_sum"][step])
+        for s, name in enumerate(STATES):
+            d[name][step] = counts[:, s]
         self.spend[step] = spent
         if step > 0:
             for k in ("reach", "reach_outside_audience", "adopters"):

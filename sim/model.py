@@ -8,6 +8,7 @@ user can inspect agents (``model.agents_by_type[Consumer]``) while the hot path 
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import mesa
@@ -146,6 +147,7 @@ class MarketModel(mesa.Model):
     """
 
     def __init__(self, scenario: Scenario | str | Path, rng=None):
+        started = time.perf_counter()
         seed = seed_from(rng)
         super().__init__(rng=seed)
         sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
@@ -154,7 +156,9 @@ class MarketModel(mesa.Model):
         streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4)]
         self.dynamics_rng = streams[3]
         self.population = build_population(sc, streams[0])
+        self.build_seconds = {"population": time.perf_counter() - started}
         self.graph = build_network(sc.network, self.population, streams[1])
+        self.build_seconds["network"] = time.perf_counter() - started - self.build_seconds["population"]
         pop = self.population
 
         fit = np.empty((len(sc.brands), pop.size))
@@ -166,7 +170,9 @@ class MarketModel(mesa.Model):
         self.state = ConsumerState(sc, fit, pop.segment, pop.region)
         self.wom = WordOfMouth(self.graph, pop.size, len(sc.brands), pop.talkativeness, self.state.satisfied)
 
+        agents_started = time.perf_counter()
         self._consumers = [Consumer(self, i) for i in range(pop.size)]
+        self.build_seconds["agents"] = time.perf_counter() - agents_started
         self.brands = [Brand(self, b) for b in range(len(sc.brands))]
         audience = np.zeros((len(sc.brands), pop.size), dtype=bool)
         for brand in self.brands:
@@ -183,6 +189,7 @@ class MarketModel(mesa.Model):
             "spend": self.spend_by_brand,
         })
         self.datacollector.collect(self)
+        self.build_seconds["total"] = time.perf_counter() - started
 
     # --- lookups ------------------------------------------------------------------------
     def consumer(self, index: int) -> Consumer:

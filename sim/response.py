@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numba
 import numpy as np
 
 from .campaigns import Contacts
 from .scenario import Scenario
-from .wom import WordOfMouth
+from .wom import WordOfMouth, heard_by
 
 UNAWARE, AWARE, CUSTOMER, LAPSED = 0, 1, 2, 3
 STATES = ("unaware", "aware", "customer", "lapsed")
@@ -25,6 +26,7 @@ STATES = ("unaware", "aware", "customer", "lapsed")
 class Exposure:
     """One brand's paid contacts this step, per distinct consumer."""
 
+    brand: int
     consumers: np.ndarray
     count: np.ndarray
     relevance: np.ndarray  # summed over the consumer's impressions
@@ -51,6 +53,71 @@ class Transitions:
         return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
 
 
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _hazards(state, loyalty, fit, ad, segment, churn_price, sums, inv_contacts, current, q_dt,
+             negative_weight, switching, churn_dt, negative_churn_dt, hazard, total, hearing):
+    """Each consumer's hazard, integrated over the step, of adopting each brand and of churning."""
+    brands, n = fit.shape
+    for i in range(n):  # churn from disloyalty and price; brands add churn from bad word below
+        cur = current[i]
+        hazard[brands, i] = churn_dt * (1.0 - loyalty[i]) * churn_price[cur, segment[i]] if cur >= 0 else 0.0
+    for b in range(brands):  # brand by brand: few memory streams at a time
+        for i in range(n):
+            pos, neg = heard_by(sums, inv_contacts, b, i)
+            hearing[b, i] = q_dt * (pos + neg) if state[b, i] == UNAWARE else 0.0
+            barrier = switching * (1.0 - loyalty[i])
+            barrier = barrier if current[i] >= 0 else 1.0
+            mine = current[i] == b
+            h = (ad[b, i] + q_dt * pos) * fit[b, i] * barrier / (1.0 + negative_weight * neg)
+            hazard[b, i] = 0.0 if mine else h
+            hazard[brands, i] += negative_churn_dt * neg if mine else 0.0
+    total[:] = hazard[0]
+    for o in range(1, brands + 1):
+        total += hazard[o]
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _events(candidates, u, hazard, total, ad, sums, inv_contacts, q_dt, who, option, paid):
+    """Which candidates have an event, which one, and whether an adoption came from a paid contact.
+
+    One uniform number per candidate decides all three: below P(any event) it is uniform over the
+    summed hazards, which picks the event; its place inside that event's share is uniform again
+    and splits the adoption between paid contact and word of mouth in proportion to their hazards.
+    """
+    options = hazard.shape[0]
+    k = 0
+    for c in range(candidates.size):
+        i = candidates[c]
+        p = -np.expm1(-total[i])
+        if u[c] >= p:
+            continue
+        v = u[c] / p * total[i]
+        o, before, last = 0, 0.0, -1
+        while o < options - 1 and (hazard[o, i] == 0.0 or before + hazard[o, i] <= v):
+            if hazard[o, i] > 0.0:
+                last = o
+            before += hazard[o, i]
+            o += 1
+        if o == options - 1 and hazard[o, i] == 0.0:  # rounding ran past the last positive hazard
+            o = last
+            before -= hazard[o, i]
+        who[k] = i
+        option[k] = o
+        paid[k] = True
+        if o < options - 1:
+            w = min((v - before) / hazard[o, i], 1.0)
+            pos, _ = heard_by(sums, inv_contacts, o, i)
+            paid[k] = w * (ad[o, i] + q_dt * pos) < ad[o, i]
+        k += 1
+    return k
+
+
+@numba.njit(cache=True, nogil=True)
+def _relax(loyalty, target, keep):
+    for i in range(loyalty.size):
+        loyalty[i] = target[i] + (loyalty[i] - target[i]) * keep[i]
+
+
 class ConsumerState:
     """Per-consumer, per-brand state arrays, and the step that updates them."""
 
@@ -69,6 +136,11 @@ class ConsumerState:
         self.exposures = np.zeros((brands, n), dtype=np.float32)  # past paid impressions, for wear-out
         self.reached = np.zeros((brands, n), dtype=bool)
         self.adopted_ever = np.zeros((brands, n), dtype=bool)
+        # per-step work arrays, kept to avoid reallocating them
+        self.ad = np.zeros((brands, n))  # ad hazard from this step's impressions, before fit and barriers
+        self.hazard = np.empty((brands + 1, n))  # adopt each brand, then churn
+        self.total = np.empty(n)
+        self.hearing = np.empty((brands, n))  # hazard of hearing of the brand, for the unaware
 
     # --- transitions --------------------------------------------------------------------
     def _adopt(self, brand: int, who: np.ndarray, wom: WordOfMouth, t: Transitions, paid: np.ndarray) -> None:
@@ -115,7 +187,7 @@ class ConsumerState:
         rain); ``churn_price_factor[b, s]`` scales churn of b's customers in segment s.
         """
         sc = self.scenario
-        dt, resp, lp = sc.time.dt, sc.response, sc.loyalty
+        dt, lp, q_dt = sc.time.dt, sc.loyalty, sc.word_of_mouth.strength * sc.time.dt
         brands, n = self.state.shape
         t = Transitions.empty(brands)
 
@@ -124,68 +196,37 @@ class ConsumerState:
                 self._mark_reached(c.brand, c.consumers, t)
                 t.seeded[c.brand].append(c.consumers)
                 self._adopt(c.brand, c.consumers, wom, t, paid=np.ones(c.consumers.size, dtype=bool))
-        exposure = [self._exposure(b, [c for c in contacts if c.brand == b and not c.seeded], t)
+        exposure = [self._exposure(b, [c for c in contacts if c.brand == b and not c.seeded], boost[b], t)
                     for b in range(brands)]
 
-        # hazards (integrated over the step): one row per brand to adopt, last row churn
-        hazard = np.zeros((brands + 1, n))
-        ad_part = []
-        switch_barrier = np.where(self.current < 0, 1.0, lp.switching * (1.0 - self.loyalty))
-        customers = self.current >= 0
-        hazard[brands, customers] = (lp.churn * dt * (1.0 - self.loyalty[customers])
-                                     * churn_price_factor[self.current[customers], self.segment[customers]])
-        hearing = np.zeros((brands, n))
-        for b in range(brands):
-            mine = self.current == b
-            pos, neg = wom.heard(b, mine)
-            hearing[b] = pos + neg
-            deterrence = 1.0 / (1.0 + sc.word_of_mouth.negative_weight * neg)
-            barrier = np.where(mine, 0.0, switch_barrier) * deterrence * self.fit[b]
-            hazard[b] = sc.word_of_mouth.strength * dt * pos * barrier
-            hazard[brands, mine] += lp.negative_word_churn * dt * neg[mine]
-            e = exposure[b]
-            k = self.exposures[b, e.consumers]
-            if resp.wearout > 0:  # impression j after k earlier ones weighs (1 - wearout)^(k + j)
-                keep = 1.0 - resp.wearout
-                effective = keep**k * (1.0 - keep**e.count) / resp.wearout
-            else:
-                effective = e.count
-            ad = (resp.ad_effect * effective * (1.0 + resp.relevance_gain * e.relevance / e.count)
-                  * boost[b][self.region[e.consumers]] * barrier[e.consumers])
-            hazard[b, e.consumers] += ad
-            ad_part.append(ad)
-            self.exposures[b, e.consumers] += e.count
-
-        # at most one event per consumer, chosen in proportion to its hazard
-        total = hazard.sum(axis=0)
-        candidates = np.flatnonzero(total > 0)
-        happens = rng.random(candidates.size) < -np.expm1(-total[candidates])
-        who = candidates[happens]
-        pick = rng.random(who.size) * total[who]
-        option = (np.cumsum(hazard[:, who], axis=0) < pick).sum(axis=0)
-        option = np.minimum(option, brands)  # guards rounding at the top of the cumulative sum
-        cause_draw = rng.random(who.size)
+        talk = (wom.sums, wom.inv_contacts)
+        _hazards(self.state, self.loyalty, self.fit, self.ad, self.segment, churn_price_factor,
+                 *talk, self.current, q_dt, sc.word_of_mouth.negative_weight, lp.switching, lp.churn * dt,
+                 lp.negative_word_churn * dt, self.hazard, self.total, self.hearing)
+        candidates = np.flatnonzero(self.total > 0)
+        who = np.empty(candidates.size, dtype=np.int64)
+        option = np.empty(candidates.size, dtype=np.int64)
+        paid = np.empty(candidates.size, dtype=np.bool_)
+        k = _events(candidates, rng.random(candidates.size), self.hazard, self.total, self.ad, *talk, q_dt,
+                    who, option, paid)
+        who, option, paid = who[:k], option[:k], paid[:k]
+        for e in exposure:
+            self.ad[e.brand, e.consumers] = 0.0
 
         churners = who[option == brands]
-        if churners.size:
-            previous = self.current[churners]
-            for b in np.unique(previous):
-                self._leave(int(b), churners[previous == b], wom, t, switched=False)
+        previous = self.current[churners]
+        for b in np.unique(previous):
+            self._leave(int(b), churners[previous == b], wom, t, switched=False)
         for b in range(brands):
-            adopters = who[option == b]
-            if adopters.size == 0:
-                continue
-            ad = np.zeros(n)
-            ad[exposure[b].consumers] = ad_part[b]
-            paid = cause_draw[option == b] * hazard[b, adopters] < ad[adopters]
-            self._adopt(b, adopters, wom, t, paid=paid)
+            chose = option == b
+            if chose.any():
+                self._adopt(b, who[chose], wom, t, paid=paid[chose])
 
         # awareness: every paid contact, and hearing about the brand from others
         for b in range(brands):
-            unaware = np.flatnonzero(self.state[b] == UNAWARE)
-            rate = sc.word_of_mouth.strength * dt * hearing[b, unaware]
-            heard = unaware[rate > 0]
-            heard = heard[rng.random(heard.size) < -np.expm1(-rate[rate > 0])]
+            listening = np.flatnonzero(self.hearing[b] > 0)
+            heard = listening[rng.random(listening.size) < -np.expm1(-self.hearing[b, listening])]
+            heard = heard[self.state[b, heard] == UNAWARE]  # adopters this step are customers already
             self.state[b, heard] = AWARE
             contacted = exposure[b].consumers
             self.state[b, contacted[self.state[b, contacted] == UNAWARE]] = AWARE
@@ -193,21 +234,34 @@ class ConsumerState:
         self._update_loyalty(exposure)
         return t
 
-    def _exposure(self, brand: int, contacts: list[Contacts], t: Transitions) -> Exposure:
+    def _exposure(self, brand: int, contacts: list[Contacts], boost: np.ndarray, t: Transitions) -> Exposure:
+        """Gather a brand's impressions per consumer and set their ad hazard for this step."""
         if not contacts:
             empty = np.zeros(0)
-            return Exposure(np.zeros(0, dtype=np.int64), empty, empty)
+            return Exposure(brand, np.zeros(0, dtype=np.int64), empty, empty)
+        n = self.current.size
         hits = np.concatenate([c.consumers for c in contacts])
-        relevance = np.concatenate([c.relevance for c in contacts])
-        consumers, inverse, count = np.unique(hits, return_inverse=True, return_counts=True)
+        count = np.bincount(hits, minlength=n)
+        consumers = np.flatnonzero(count)  # in index order, which keeps later gathers cache-friendly
+        count = count[consumers].astype(float)
+        relevance = np.bincount(hits, weights=np.concatenate([c.relevance for c in contacts]), minlength=n)[consumers]
         self._mark_reached(brand, consumers, t)
-        return Exposure(consumers, count.astype(float), np.bincount(inverse, weights=relevance))
+        resp = self.scenario.response
+        if resp.wearout > 0:  # impression j after k earlier ones weighs (1 - wearout)^(k + j)
+            keep = 1.0 - resp.wearout
+            effective = keep ** self.exposures[brand, consumers] * (1.0 - keep**count) / resp.wearout
+        else:
+            effective = count
+        self.ad[brand, consumers] = (resp.ad_effect * effective * (1.0 + resp.relevance_gain * relevance / count)
+                                     * boost[self.region[consumers]])
+        self.exposures[brand, consumers] += count
+        return Exposure(brand, consumers, count, relevance)
 
     def _update_loyalty(self, exposure: list[Exposure]) -> None:
         """Loyalty relaxes toward a level set by satisfaction; personalised contact builds it."""
-        self.loyalty = self.loyalty_target + (self.loyalty - self.loyalty_target) * self.loyalty_keep
+        _relax(self.loyalty, self.loyalty_target, self.loyalty_keep)
         gain = self.scenario.loyalty.relationship_gain
-        for b, e in enumerate(exposure):
-            own = self.current[e.consumers] == b
+        for e in exposure:
+            own = self.current[e.consumers] == e.brand
             who = e.consumers[own]
             self.loyalty[who] += (1.0 - self.loyalty[who]) * -np.expm1(-gain * e.relevance[own])

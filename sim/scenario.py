@@ -494,8 +494,9 @@ def scenario_from_dict(raw: dict, source: str = "<scenario>", base_dir: Path | N
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
+        # a table given for "everyone"-or-rule was meant as a rule: report only the rule's errors
         problems = [(_loc_to_path(raw, e["loc"]), _describe(e)) for e in exc.errors()
-                    if not (e["type"] == "literal_error" and isinstance(e["input"], dict))]  # a table meant a Rule
+                    if not (e["loc"] and str(e["loc"][-1]).startswith("literal[") and isinstance(e["input"], dict))]
         raise ScenarioError(source, problems) from None
     problems = scenario.cross_check()
     if problems:

@@ -27,19 +27,31 @@ def _spread(indptr, indices, nodes, weights, out):
             out[indices[k]] += w
 
 
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def heard_by(sums, inv_contacts, brand, i):
+    """Positive and negative talk consumer i hears about ``brand`` (shares of its contacts).
+
+    Fully mixed, everyone hears the one population total over N - 1 others: exact for those who
+    are not customers, and a customer's own voice is one part in N - 1 of its churn pressure.
+    """
+    j = 0 if sums.shape[2] == 1 else i
+    # the sums are updated by +/- many times: clip the rounding below zero
+    return max(sums[0, brand, j], 0.0) * inv_contacts[j], max(sums[1, brand, j], 0.0) * inv_contacts[j]
+
+
 class WordOfMouth:
     def __init__(self, graph: Graph | None, size: int, brands: int, talkativeness: np.ndarray,
                  satisfied: np.ndarray):
         self.graph = graph
         self.talk = talkativeness
         self.satisfied = satisfied  # (brands, N) bool: fit at or above the satisfaction threshold
-        shape = (2, brands, size) if graph is not None else (2, brands)
-        self.sums = np.zeros(shape, dtype=np.float64)  # [positive, negative]
+        # [positive, negative] talk each consumer hears; one shared total when fully mixed
+        self.sums = np.zeros((2, brands, size if graph is not None else 1))
         if graph is not None:
             deg = graph.degree.astype(np.float64)
             self.inv_contacts = np.divide(1.0, deg, out=np.zeros_like(deg), where=deg > 0)
         else:
-            self.inv_contacts = 1.0 / (size - 1)
+            self.inv_contacts = np.array([1.0 / (size - 1)])
 
     def update(self, brand: int, consumers: np.ndarray, sign: float) -> None:
         """Consumers who became (+1) or stopped being (-1) customers of ``brand``."""
@@ -49,18 +61,8 @@ class WordOfMouth:
         positive = self.satisfied[brand, consumers]
         for valence, members in ((0, positive), (1, ~positive)):
             if self.graph is None:
-                self.sums[valence, brand] += weights[members].sum()
+                self.sums[valence, brand, 0] += weights[members].sum()
             else:
                 _spread(self.graph.indptr, self.graph.indices, consumers[members], weights[members],
                         self.sums[valence, brand])
 
-    def heard(self, brand: int, customer_of_brand: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Positive and negative talk each consumer hears about ``brand`` (shares of contacts)."""
-        if self.graph is not None:
-            return self.sums[0, brand] * self.inv_contacts, self.sums[1, brand] * self.inv_contacts
-        # fully mixed: everyone hears everyone else, so remove a customer's own voice
-        own = np.where(customer_of_brand, self.talk, 0.0)
-        sat = self.satisfied[brand]
-        pos = (self.sums[0, brand] - np.where(sat, own, 0.0)) * self.inv_contacts
-        neg = (self.sums[1, brand] - np.where(sat, 0.0, own)) * self.inv_contacts
-        return pos, neg

@@ -1,0 +1,159 @@
+"""Speed and memory of the market model at 10k, 100k and 1M consumers, measured in one run.
+
+For each size, a fresh process builds the baseline scenario scaled to that size (homophilous
+network of mean degree 10, two brands, four campaigns, 365 daily steps), runs it, and reports
+build time (population, network, agents), time per step, total time and peak memory. Beside it:
+the time of one sparse matrix-vector product on the same graph (the floor for one word-of-mouth
+pass), and, at 10k and 100k, the same model stepped the plain Mesa way (a Python ``step`` per
+consumer) for a few steps, so the speed-up is a ratio measured on this machine in this run.
+
+    python benchmarks/model_speed.py                 # all sizes
+    python benchmarks/model_speed.py --sizes 10000   # one size
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+import sim
+from sim.model import Consumer
+from sim.response import AWARE, CUSTOMER, LAPSED, UNAWARE
+
+BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.toml"
+PLAIN_STEPS = {10_000: 10, 100_000: 3}
+
+
+def scaled_baseline(size: int) -> sim.Scenario:
+    """The baseline with its campaigns' volumes and budgets scaled with the population."""
+    k = size / 20_000
+    return sim.load_scenario(BASELINE, {
+        "population.size": size,
+        "campaigns.mass_tv.impressions": 15_000 * k, "campaigns.spark_social.impressions": 3_000 * k,
+        "campaigns.spark_event.reach": int(1_500 * k), "campaigns.spark_samples.seeds": int(200 * k),
+        "campaigns.spark_social.budget": 30_000 * k,
+        "brands.Spark.budget": 60_000 * k, "brands.Mass.budget": 60_000 * k,
+    })
+
+
+def matvec_seconds(model: sim.MarketModel, repeats: int = 7) -> float:
+    adjacency = model.graph.adjacency()
+    x = np.ones(adjacency.shape[0], dtype=np.float32)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        adjacency @ x
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+def plain_consumer_step(agent: Consumer, impressions: Counter) -> None:
+    """The same response rules written per consumer, as a plain Mesa model would."""
+    model = agent.model
+    sc, st, wom, graph = model.scenario_spec, model.state, model.wom, model.graph
+    i, dt = agent.index, sc.time.dt
+    neighbours = graph.neighbours(i)
+    cur = int(st.current[i])
+    hazards = []
+    for b in range(len(sc.brands)):
+        pos = neg = 0.0
+        for j in neighbours:
+            if st.current[j] == b:
+                if wom.satisfied[b, j]:
+                    pos += wom.talk[j]
+                else:
+                    neg += wom.talk[j]
+        pos, neg = pos / max(len(neighbours), 1), neg / max(len(neighbours), 1)
+        if st.state[b, i] == UNAWARE and model.random.random() < 1 - np.exp(-sc.word_of_mouth.strength * dt * (pos + neg)):
+            st.state[b, i] = AWARE
+        if cur == b:
+            hazards.append(0.0)
+            continue
+        barrier = 1.0 if cur < 0 else sc.loyalty.switching * (1 - st.loyalty[i])
+        ads = sc.response.ad_effect * impressions.get((b, i), 0)
+        hazards.append((ads + sc.word_of_mouth.strength * dt * pos) * st.fit[b, i] * barrier
+                       / (1 + sc.word_of_mouth.negative_weight * neg))
+    churn = sc.loyalty.churn * dt * (1 - st.loyalty[i]) if cur >= 0 else 0.0
+    total = sum(hazards) + churn
+    if total > 0 and model.random.random() < 1 - np.exp(-total):
+        pick = model.random.random() * total
+        for b, h in enumerate(hazards):
+            if pick < h:
+                if cur >= 0:
+                    st.state[cur, i] = LAPSED
+                st.state[b, i], st.current[i], st.loyalty[i] = CUSTOMER, b, sc.loyalty.initial
+                return
+            pick -= h
+        st.state[cur, i], st.current[i] = LAPSED, -1
+
+
+def plain_step(model: sim.MarketModel) -> None:
+    from sim.campaigns import StepContext
+
+    sc = model.scenario_spec
+    ctx = StepContext(0.0, sc.time.dt, model.dynamics_rng, model.recorder.controlled(0), model._conditions(),
+                      model.state.current, model.graph.degree, sc.niche.reach_discount)
+    contacts = [c for made in model.agents_by_type[sim.Brand].map("act", ctx) for c in made]
+    impressions = Counter((c.brand, int(i)) for c in contacts for i in c.consumers)
+    model.agents_by_type[Consumer].shuffle_do(plain_consumer_step, impressions)
+
+
+def measure(size: int) -> dict:
+    sc = scaled_baseline(size)
+    start = time.perf_counter()
+    model = sim.MarketModel(sc, rng=1)
+    build = model.build_seconds
+    stepping = time.perf_counter()
+    while model.running:
+        model.step()
+    steps_seconds = time.perf_counter() - stepping
+    out = {
+        "size": size, "edges": model.graph.edges, "steps": sc.time.steps,
+        "build_population": build["population"], "build_network": build["network"], "build_agents": build["agents"],
+        "build_total": build["total"], "step_seconds": steps_seconds / sc.time.steps,
+        "total_seconds": time.perf_counter() - start, "matvec_seconds": matvec_seconds(model),
+    }
+    if size in PLAIN_STEPS:
+        plain = sim.MarketModel(sc, rng=1)
+        begin = time.perf_counter()
+        for _ in range(PLAIN_STEPS[size]):
+            plain_step(plain)
+        out["plain_step_seconds"] = (time.perf_counter() - begin) / PLAIN_STEPS[size]
+    out["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # internal: measure one size, print JSON
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(measure(args.one)))
+        return
+    rows = []
+    for size in args.sizes:  # one process per size, so that peak memory is that size's own
+        done = subprocess.run([sys.executable, __file__, "--one", str(size)], capture_output=True, text=True,
+                              check=True)
+        rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        r = rows[-1]
+        print(f"{r['size']:>9,} consumers, {r['edges']:>10,} edges: build {r['build_total']:6.2f} s "
+              f"(population {r['build_population']:.2f}, network {r['build_network']:.2f}, "
+              f"agents {r['build_agents']:.2f}); {r['steps']} steps at {r['step_seconds'] * 1000:7.2f} ms "
+              f"= {r['step_seconds'] / r['matvec_seconds']:5.1f} x one mat-vec ({r['matvec_seconds'] * 1000:.2f} ms); "
+              f"total {r['total_seconds']:6.1f} s; peak {r['peak_mib']:,.0f} MiB", flush=True)
+        if "plain_step_seconds" in r:
+            print(f"{'':>9}  plain Mesa (Python step per consumer): {r['plain_step_seconds'] * 1000:9.1f} ms per step "
+                  f"= {r['plain_step_seconds'] / r['step_seconds']:6.0f} x slower than the vectorised step", flush=True)
+
+
+if __name__ == "__main__":
+    main()
