@@ -22,17 +22,23 @@ err = Console(stderr=True)
 BAD_INPUT = 2
 
 
+def _fail(title: str, exc: Exception) -> typer.Exit:
+    """Report bad input (not a bug: no traceback) and give the exit to raise."""
+    err.print(title, style="bold red")
+    err.print(str(exc), markup=False, highlight=False, soft_wrap=True)
+    return typer.Exit(BAD_INPUT)
+
+
 def _load(path: Path, sets: list[str]) -> Scenario:
     """Load a scenario or exit with code 2 and a message naming the file and field."""
     try:
         overrides = dict(parse_override(s) for s in sets)
+    except ValueError as exc:
+        raise _fail("invalid --set", exc) from None
+    try:
         return load_scenario(path, overrides)
     except ScenarioError as exc:
-        err.print("invalid scenario", style="bold red")
-        err.print(str(exc), markup=False, highlight=False, soft_wrap=True)
-    except ValueError as exc:
-        err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
-    raise typer.Exit(BAD_INPUT)
+        raise _fail("invalid scenario", exc) from None
 
 
 def _fmt(value) -> str:
@@ -75,6 +81,8 @@ def run_command(
                                                           "campaigns.mass_tv.budget=20000")] = [],
     out_dir: Annotated[Path, typer.Option("--out", help="Directory for timeseries.parquet and summary.json")]
     = Path("results"),
+    plot: Annotated[bool, typer.Option(help="Also write run.png: customers, adoption causes, shares, spend")]
+    = False,
     quiet: Annotated[bool, typer.Option(help="No progress bar")] = False,
 ) -> None:
     """Run a scenario to its horizon, write its results and print a summary."""
@@ -87,8 +95,16 @@ def run_command(
         def advance(done: int, total: int) -> None:
             bar.update(task, completed=done, description="simulating")
 
-        result = run(sc, seed=seed, progress=advance)
+        try:
+            result = run(sc, seed=seed, progress=advance)
+        except ScenarioError as exc:  # inputs read while building, such as an edge-list file
+            raise _fail("invalid input", exc) from None
     files = write_results(result, out_dir)
+    if plot:
+        from .plots import plot_run, save_figure
+
+        files.append(save_figure(plot_run(result.timeseries, f"{sc.name} (seed {result.summary['seed']})"),
+                                 Path(out_dir) / "run.png"))
     out.print(summary_table(result))
     out.print("wrote " + ", ".join(str(f) for f in files))
 

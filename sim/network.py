@@ -15,7 +15,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .population import Population
-from .scenario import EdgeListFile, Homophilous, Network, RandomGraph, RingLattice, ScaleFree, SmallWorld
+from .scenario import EdgeListFile, ScenarioError, Homophilous, Network, RandomGraph, RingLattice, ScaleFree, SmallWorld
 
 
 @dataclass(frozen=True)
@@ -117,12 +117,15 @@ def homophilous(group: np.ndarray, mean_degree: float, homophily: float, rng: np
 def load_edge_list(path: str, n: int) -> Graph:
     """Two integer columns (consumer indices 0..N-1), comma or white-space separated, '#' comments."""
     sep = "," if path.endswith(".csv") else r"\s+"
-    table = pd.read_csv(path, sep=sep, header=None, comment="#", usecols=[0, 1], dtype=np.int64)
+    try:
+        table = pd.read_csv(path, sep=sep, header=None, comment="#", usecols=[0, 1], dtype=np.int64)
+    except (ValueError, OSError, pd.errors.ParserError) as exc:
+        raise ScenarioError(path, [("", f"not an edge list of two integer columns ({exc})")]) from None
     u, v = table[0].to_numpy(), table[1].to_numpy()
     bad = (u < 0) | (u >= n) | (v < 0) | (v >= n)
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"{path}: edge {row + 1} ({u[row]}, {v[row]}) names a consumer outside 0..{n - 1}")
+        raise ScenarioError(path, [("", f"edge {row + 1} ({u[row]}, {v[row]}) names a consumer outside 0..{n - 1}")])
     return _to_csr(u, v, n)
 
 
