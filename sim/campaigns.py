@@ -29,6 +29,7 @@ class Contacts:
     relevance: np.ndarray  # per contact: the message's relevance, 0 for those outside the audience
     in_audience: np.ndarray
     cost: np.ndarray  # per contact, so that wasted spend can be told apart
+    impact: float = 1.0  # standard impressions one contact is worth
     seeded: bool = False  # the contacts received the product and became customers
 
 
@@ -179,4 +180,4 @@ class Campaign:
     def _contacts(self, consumers: np.ndarray, costs: np.ndarray) -> Contacts:
         in_audience = self.audience[consumers]
         relevance = np.where(in_audience, self.spec.relevance, 0.0)
-        return Contacts(self.brand, consumers, relevance, in_audience, costs)
+        return Contacts(self.brand, consumers, relevance, in_audience, costs, self.spec.impact)

@@ -28,8 +28,9 @@ class Exposure:
 
     brand: int
     consumers: np.ndarray
-    count: np.ndarray
-    relevance: np.ndarray  # summed over the consumer's impressions
+    count: np.ndarray  # contacts (impressions)
+    relevance: np.ndarray  # summed over the consumer's contacts
+    effective: np.ndarray  # contacts after wear-out
 
 
 @dataclass
@@ -238,30 +239,35 @@ class ConsumerState:
         """Gather a brand's impressions per consumer and set their ad hazard for this step."""
         if not contacts:
             empty = np.zeros(0)
-            return Exposure(brand, np.zeros(0, dtype=np.int64), empty, empty)
+            return Exposure(brand, np.zeros(0, dtype=np.int64), empty, empty, empty)
         n = self.current.size
+        resp = self.scenario.response
         hits = np.concatenate([c.consumers for c in contacts])
+        relevance = np.concatenate([c.relevance for c in contacts])
+        strength = np.concatenate([c.impact * (1.0 + resp.relevance_gain * c.relevance) for c in contacts])
         count = np.bincount(hits, minlength=n)
         consumers = np.flatnonzero(count)  # in index order, which keeps later gathers cache-friendly
         count = count[consumers].astype(float)
-        relevance = np.bincount(hits, weights=np.concatenate([c.relevance for c in contacts]), minlength=n)[consumers]
+        relevance = np.bincount(hits, weights=relevance, minlength=n)[consumers]
+        strength = np.bincount(hits, weights=strength, minlength=n)[consumers]
         self._mark_reached(brand, consumers, t)
-        resp = self.scenario.response
         if resp.wearout > 0:  # impression j after k earlier ones weighs (1 - wearout)^(k + j)
             keep = 1.0 - resp.wearout
             effective = keep ** self.exposures[brand, consumers] * (1.0 - keep**count) / resp.wearout
         else:
             effective = count
-        self.ad[brand, consumers] = (resp.ad_effect * effective * (1.0 + resp.relevance_gain * relevance / count)
-                                     * boost[self.region[consumers]])
+        # the step's contacts convert as their mean strength (impact and relevance) says
+        self.ad[brand, consumers] = resp.ad_effect * effective * strength / count * boost[self.region[consumers]]
         self.exposures[brand, consumers] += count
-        return Exposure(brand, consumers, count, relevance)
+        return Exposure(brand, consumers, count, relevance, effective)
 
     def _update_loyalty(self, exposure: list[Exposure]) -> None:
-        """Loyalty relaxes toward a level set by satisfaction; personalised contact builds it."""
+        """Loyalty relaxes toward a level set by satisfaction; personalised contact builds it,
+        with the same diminishing returns as conversion."""
         _relax(self.loyalty, self.loyalty_target, self.loyalty_keep)
         gain = self.scenario.loyalty.relationship_gain
         for e in exposure:
             own = self.current[e.consumers] == e.brand
             who = e.consumers[own]
-            self.loyalty[who] += (1.0 - self.loyalty[who]) * -np.expm1(-gain * e.relevance[own])
+            personal = e.effective[own] * e.relevance[own] / e.count[own]
+            self.loyalty[who] += (1.0 - self.loyalty[who]) * -np.expm1(-gain * personal)

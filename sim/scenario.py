@@ -273,6 +273,7 @@ class CampaignSpec(Strict):
     budget: NonNegative = math.inf
     precision: Probability = 1.0
     relevance: Probability = 0.0
+    impact: Annotated[float, Field(gt=0.0, le=1000.0)] = 1.0
     fixed_cost: NonNegative = 0.0
     research: Research | None = None
     trigger: Name | None = None
