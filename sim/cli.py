@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from .runner import RunResult, run, write_results
 from .scenario import Scenario, ScenarioError, load_scenario, parse_override
@@ -118,6 +119,30 @@ def validate(
     sc = _load(scenario, set_)
     out.print(f"{scenario}: valid ({sc.population.size:,} consumers, {len(sc.brands)} brands, "
               f"{len(sc.campaigns)} campaigns, {sc.time.steps} steps)")
+
+
+READY = Path(__file__).resolve().parent.parent / "scenarios"
+
+
+@app.command()
+def scenarios(
+    directory: Annotated[Path | None, typer.Argument(help="Folder of scenario files; default: the ready ones")]
+    = None,
+) -> None:
+    """List scenario files with their one-line descriptions."""
+    folder = directory or (Path("scenarios") if Path("scenarios").is_dir() else READY)
+    files = sorted(folder.glob("*.toml"))
+    if not files:
+        raise _fail("no scenarios", FileNotFoundError(f"no .toml files in {folder}"))
+    table = Table(title=f"scenarios in {folder}")
+    table.add_column("file")
+    table.add_column("description")
+    for f in files:
+        try:
+            table.add_row(f.name, load_scenario(f).description)
+        except ScenarioError as exc:
+            table.add_row(f.name, Text(f"invalid: {exc.problems[0][1]}", style="red"))
+    out.print(table)
 
 
 def main() -> None:

@@ -47,3 +47,10 @@ def test_validate():
     assert bad.returncode == 2 and "network.homophily" in bad.stderr
     missing = marketsim("validate", "nowhere.toml")
     assert missing.returncode == 2 and "nowhere.toml: file not found" in missing.stderr
+
+
+def test_scenarios_lists_the_ready_scenarios_with_descriptions(tmp_path):
+    done = marketsim("scenarios", cwd=tmp_path)  # outside the repository: falls back to the ready ones
+    assert done.returncode == 0
+    assert "rainy_city_rides.toml" in done.stdout and "rainy days" in done.stdout
+    assert marketsim("scenarios", tmp_path).returncode == 2
