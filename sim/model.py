@@ -228,10 +228,9 @@ class MarketModel(mesa.Model):
         sc, rec, rng = self.scenario_spec, self.recorder, self.dynamics_rng
         step = self.steps  # Mesa counts this step already: 1 on the first
         dt = sc.time.dt
-        time = (step - 1) * dt
         controlled = rec.controlled(step - 1)
         regions_with = self._conditions()
-        ctx = StepContext(time, dt, rng, controlled, regions_with, self.state.current,
+        ctx = StepContext((step - 1) * dt, dt, rng, controlled, regions_with, self.state.current,
                           None if self.graph is None else self.graph.degree, sc.niche.reach_discount)
         spent_before = np.array([b.budget.spent for b in self.brands])
         contacts = [c for made in self.agents_by_type[Brand].map("act", ctx) for c in made]
