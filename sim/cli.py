@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeElapsedColumn,
+                           TimeRemainingColumn)
 from rich.table import Table
 from rich.text import Text
 
@@ -119,6 +120,57 @@ def validate(
     sc = _load(scenario, set_)
     out.print(f"{scenario}: valid ({sc.population.size:,} consumers, {len(sc.brands)} brands, "
               f"{len(sc.campaigns)} campaigns, {sc.time.steps} steps)")
+
+
+class RateColumn(ProgressColumn):
+    """Runs per second."""
+
+    def render(self, task) -> Text:
+        return Text(f"{task.speed:.2f} runs/s" if task.speed else "", style="progress.data.speed")
+
+
+@app.command()
+def sweep(
+    experiment: Annotated[Path, typer.Argument(help="Experiment file (TOML)")],
+    workers: Annotated[int | None, typer.Option(help="Local worker processes (default: one per core)")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Results folder (default: results/<name>)")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786")] = None,
+    quiet: Annotated[bool, typer.Option(help="No progress bar")] = False,
+) -> None:
+    """Run every point and replication of an experiment; run it again to resume."""
+    from .experiment import load_experiment
+    from .sweep import run_sweep
+
+    try:
+        exp = load_experiment(experiment)
+    except ScenarioError as exc:
+        raise _fail("invalid experiment", exc) from None
+    out_dir = out_dir or Path("results") / exp.spec.name
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), RateColumn(),
+               TimeElapsedColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, disable=quiet) as bar:
+        task = bar.add_task(exp.spec.name, total=len(exp.points) * exp.spec.replications)
+        try:
+            report = run_sweep(exp, out_dir, workers=workers, scheduler=scheduler,
+                               progress=lambda done, total: bar.update(task, completed=done))
+        except ValueError as exc:
+            raise _fail("cannot run the sweep", exc) from None
+    out.print(f"{report.total} runs: {report.done} done ({report.skipped} already on disk), {report.failed} failed, "
+              f"in {report.seconds:.1f} s")
+    if report.failed:
+        out.print(f"failed runs and their errors: rows with status 'failed' in {report.out / 'runs.parquet'}")
+    out.print(f"results: {report.out / 'runs.parquet'}, {report.out / 'timeseries.parquet'}")
+
+
+@app.command()
+def report(results: Annotated[Path, typer.Argument(help="A sweep's results folder")]) -> None:
+    """Turn a sweep's results into figures (PNG, SVG) and a Markdown report."""
+    from .report import make_report
+
+    if not (results / "runs.parquet").exists():
+        raise _fail("no sweep results", FileNotFoundError(f"{results / 'runs.parquet'} does not exist"))
+    files = make_report(results)
+    out.print("wrote " + ", ".join(str(f) for f in files))
 
 
 READY = Path(__file__).resolve().parent.parent / "scenarios"

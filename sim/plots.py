@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import matplotlib
@@ -11,6 +9,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
+
+from .files import atomic_path  # noqa: E402
 
 
 def plot_run(timeseries: pd.DataFrame, title: str = "") -> plt.Figure:
@@ -47,13 +47,9 @@ def plot_run(timeseries: pd.DataFrame, title: str = "") -> plt.Figure:
 
 def save_figure(fig: plt.Figure, path: str | Path) -> Path:
     """Write a figure atomically (the format follows the file's extension)."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
     try:
-        fig.savefig(tmp, dpi=110)
-        os.replace(tmp, path)
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, dpi=110)
     finally:
-        Path(tmp).unlink(missing_ok=True)
         plt.close(fig)
-    return path
+    return Path(path)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from .files import write_parquet, write_text
 from .model import MarketModel
 from .scenario import Scenario, load_scenario
 
@@ -76,17 +75,5 @@ def write_results(result: RunResult, out_dir: str | Path) -> list[Path]:
     """Write timeseries.parquet and summary.json; each file appears whole or not at all."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    staged: list[tuple[Path, Path]] = []
-    try:
-        for name in ("timeseries.parquet", "summary.json"):
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=out)
-            os.close(fd)
-            staged.append((Path(tmp), out / name))
-        result.timeseries.to_parquet(staged[0][0], index=False)
-        staged[1][0].write_text(json.dumps(_json_safe(result.summary), indent=2) + "\n", encoding="utf-8")
-        for tmp, final in staged:
-            os.replace(tmp, final)
-    finally:
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
-    return [final for _, final in staged]
+    return [write_parquet(out / "timeseries.parquet", result.timeseries),
+            write_text(out / "summary.json", json.dumps(_json_safe(result.summary), indent=2) + "\n")]

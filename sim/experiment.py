@@ -1,0 +1,284 @@
+"""Experiment files: a base scenario, factors to vary, a design, replications and what to keep.
+
+An experiment expands into points (one value per factor) and runs (a point and a replication).
+Every point's scenario is validated before anything runs, and every run's seed derives from the
+experiment's root seed, the point and the replication, so results never depend on how many
+workers ran them or in which order.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import itertools
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import Field, ValidationError, model_validator
+from scipy.stats import qmc
+
+from .metrics import SEGMENT_COUNTS
+from .scenario import Name, Positive, ScenarioError, Strict, _describe, _loc_to_path, scenario_from_dict
+
+Value = float | int | str | bool
+
+
+class Range(Strict):
+    """A numeric interval: evenly spaced ``steps`` levels in a factorial design, bounds otherwise."""
+
+    min: float
+    max: float
+    steps: Annotated[int, Field(ge=2, le=1000)] | None = None
+    integer: bool = False
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Range:
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min}) is above max ({self.max})")
+        return self
+
+    def at(self, u: float) -> float | int:
+        value = self.min + u * (self.max - self.min)
+        return int(round(value)) if self.integer else float(value)
+
+
+class Factor(Strict):
+    """One dimension of the design: a scenario field (``path``) or named scenario ``variants``."""
+
+    name: Name | None = None
+    path: str | None = None
+    levels: Annotated[list[Value], Field(min_length=1)] | None = None
+    range: Range | None = None
+    variants: dict[Name, dict[str, Value]] | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Factor:
+        if self.variants is not None:
+            if self.path is not None or self.levels is not None or self.range is not None:
+                raise ValueError("a factor with variants takes no path, levels or range")
+            if self.name is None:
+                raise ValueError("a factor with variants needs a 'name' (for example strategy)")
+            if not self.variants:
+                raise ValueError("variants needs at least one named variant")
+            return self
+        if self.path is None:
+            raise ValueError("a factor needs 'path' (a dotted scenario field) or 'variants'")
+        if (self.levels is None) == (self.range is None):
+            raise ValueError("a factor needs exactly one of 'levels' or 'range'")
+        return self
+
+    @property
+    def label(self) -> str:
+        return self.name or self.path
+
+    @property
+    def categorical(self) -> bool:
+        return self.variants is not None or (self.levels is not None
+                                             and any(isinstance(v, str) for v in self.levels))
+
+    def grid(self) -> list[Value]:
+        """Levels of a full factorial design."""
+        if self.variants is not None:
+            return list(self.variants)
+        if self.levels is not None:
+            return list(self.levels)
+        if self.range.steps is None:
+            raise ValueError("a range in a factorial design needs 'steps'")
+        return [self.range.at(u) for u in np.linspace(0.0, 1.0, self.range.steps)]
+
+    def at(self, u: float) -> Value:
+        """The level at quantile ``u`` in [0, 1), for sampling designs."""
+        if self.range is not None:
+            return self.range.at(u)
+        options = self.grid()
+        return options[min(int(u * len(options)), len(options) - 1)]
+
+    def overrides(self, value: Value) -> dict[str, Value]:
+        return dict(self.variants[value]) if self.variants is not None else {self.path: value}
+
+
+class Design(Strict):
+    type: Literal["factorial", "latin_hypercube", "sobol", "monte_carlo"] = "factorial"
+    samples: Annotated[int, Field(ge=1, le=100_000)] | None = None
+
+    @model_validator(mode="after")
+    def _samples(self) -> Design:
+        if self.type != "factorial" and self.samples is None:
+            raise ValueError(f"a {self.type} design needs 'samples'")
+        return self
+
+
+class Comparison(Strict):
+    """What the report's heat map compares: where the micro brand beats the macro brand."""
+
+    micro: Name
+    macro: Name
+    metric: Name = "cac"
+    better: Literal["lower", "higher"] = "lower"
+
+
+class ExperimentSpec(Strict):
+    name: Name
+    description: str = ""
+    question: str = ""
+    scenario: str
+    seed: Annotated[int, Field(ge=0)] = 0
+    replications: Annotated[int, Field(ge=1, le=10_000)] = 5
+    horizon: Positive | None = None
+    overrides: dict[str, Value] = {}
+    design: Design = Design()
+    factors: Annotated[list[Factor], Field(min_length=1)]
+    metrics: list[Name] = ["customer", "adopters", "share", "spend"]
+    bundle: Annotated[int, Field(ge=1, le=10_000)] | None = None
+    compare: Comparison | None = None
+
+
+@dataclass(frozen=True)
+class Run:
+    """One simulation of an experiment: a point of the design and a replication."""
+
+    run: int
+    point: int
+    replication: int
+    seed: int
+    factors: dict[str, Value]
+    overrides: dict[str, Value]
+
+
+@dataclass
+class Experiment:
+    spec: ExperimentSpec
+    source: Path
+    text: str  # the file as it was read, stored beside the results
+    base: dict  # the base scenario as read from its file
+    base_dir: Path
+    points: list[dict[str, Value]]
+
+    @property
+    def factor_names(self) -> list[str]:
+        return [f.label for f in self.spec.factors]
+
+    def overrides(self, point: dict[str, Value]) -> dict[str, Value]:
+        out = dict(self.spec.overrides)
+        if self.spec.horizon is not None:
+            out["time.horizon"] = self.spec.horizon
+        for f in self.spec.factors:
+            out.update(f.overrides(point[f.label]))
+        return out
+
+    def runs(self) -> list[Run]:
+        out = []
+        for p, point in enumerate(self.points):
+            for r in range(self.spec.replications):
+                seq = np.random.SeedSequence(self.spec.seed, spawn_key=(p, r))
+                seed = int(seq.generate_state(1, np.uint64)[0])
+                out.append(Run(len(out), p, r, seed, point, self.overrides(point)))
+        return out
+
+    def scenario(self, overrides: dict[str, Value]):
+        return scenario_from_dict(copy.deepcopy(self.base), str(self.spec.scenario), self.base_dir, overrides)
+
+
+def design_points(spec: ExperimentSpec) -> list[dict[str, Value]]:
+    factors, design = spec.factors, spec.design
+    if design.type == "factorial":
+        grids = [f.grid() for f in factors]
+        return [dict(zip([f.label for f in factors], combo)) for combo in itertools.product(*grids)]
+    d = len(factors)
+    if design.type == "latin_hypercube":
+        u = qmc.LatinHypercube(d=d, rng=np.random.default_rng(spec.seed)).random(design.samples)
+    elif design.type == "sobol":
+        u = qmc.Sobol(d=d, scramble=True, rng=np.random.default_rng(spec.seed)).random(design.samples)
+    else:
+        u = np.random.default_rng(spec.seed).random((design.samples, d))
+    return [{f.label: f.at(float(u[i, k])) for k, f in enumerate(factors)} for i in range(design.samples)]
+
+
+def scenario_paths(node: Any, prefix: str = "") -> list[str]:
+    """Every dotted path a factor may set, with list items named by their 'name'."""
+    if isinstance(node, dict):
+        out = []
+        for key, value in node.items():
+            out += scenario_paths(value, f"{prefix}.{key}" if prefix else key)
+        return out or [prefix]
+    if isinstance(node, list) and node and all(isinstance(x, dict) and "name" in x for x in node):
+        return [p for x in node for p in scenario_paths(x, f"{prefix}.{x['name']}")]
+    return [prefix]
+
+
+def _check_path(path: str, valid: list[str], where: str) -> list[tuple[str, str]]:
+    if path in valid:
+        return []
+    top = path.split(".")[0]
+    related = [p for p in valid if p.split(".")[0] == top] or valid
+    close = difflib.get_close_matches(path, valid, n=3)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    return [(where, f"'{path}' is not a scenario field{hint} Fields here: {', '.join(related)}")]
+
+
+def load_experiment(path: str | Path) -> Experiment:
+    """Read and validate an experiment file and every scenario its design makes."""
+    path = Path(path)
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+        raw = tomllib.loads(text)
+    except FileNotFoundError:
+        raise ScenarioError(source, [("", "file not found")]) from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ScenarioError(source, [("", f"cannot read the file: {exc}")]) from None
+    try:
+        spec = ExperimentSpec.model_validate(raw)
+    except ValidationError as exc:
+        raise ScenarioError(source, [(_loc_to_path(raw, e["loc"]), _describe(e)) for e in exc.errors()]) from None
+
+    scenario_file = (path.parent / spec.scenario).resolve()
+    try:
+        base = tomllib.loads(scenario_file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ScenarioError(source, [("scenario", f"no such file: {scenario_file}")]) from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ScenarioError(source, [("scenario", f"cannot read {scenario_file}: {exc}")]) from None
+    base_scenario = scenario_from_dict(copy.deepcopy(base), str(scenario_file), scenario_file.parent)
+    valid = scenario_paths(base_scenario.model_dump(by_alias=True))
+
+    problems: list[tuple[str, str]] = []
+    for key in spec.overrides:
+        problems += _check_path(key, valid, f"overrides.{key}")
+    for i, f in enumerate(spec.factors):
+        where = f"factors[{f.label}]"
+        if f.path is not None:
+            problems += _check_path(f.path, valid, f"{where}.path")
+            if f.range is not None and f.range.steps is None and spec.design.type == "factorial":
+                problems.append((f"{where}.range", "a factorial design needs 'steps' in each range"))
+        for variant, sets in (f.variants or {}).items():
+            for key in sets:
+                problems += _check_path(key, valid, f"{where}.variants.{variant}")
+    labels = [f.label for f in spec.factors]
+    if len(set(labels)) != len(labels):
+        problems.append(("factors", "factor names (or paths) must be unique"))
+    allowed_metrics = sorted({*SEGMENT_COUNTS, "revenue", "margin", "wasted_spend", "loyalty", "share", "control",
+                              "spend"})
+    for m in spec.metrics:
+        if m not in allowed_metrics:
+            problems.append(("metrics", f"'{m}' is not a time-series column; allowed: {', '.join(allowed_metrics)}"))
+    if spec.compare is not None:
+        brands = [b.name for b in base_scenario.brands]
+        for role in ("micro", "macro"):
+            if getattr(spec.compare, role) not in brands:
+                problems.append((f"compare.{role}", f"'{getattr(spec.compare, role)}' is not a brand; allowed: "
+                                 f"{', '.join(brands)}"))
+    if problems:
+        raise ScenarioError(source, problems)
+
+    experiment = Experiment(spec, path, text, base, scenario_file.parent, design_points(spec))
+    for p, point in enumerate(experiment.points):  # every point's scenario must be valid before running
+        try:
+            experiment.scenario(experiment.overrides(point))
+        except ScenarioError as exc:
+            detail = "; ".join(f"{k}: {m}" if k else m for k, m in exc.problems)
+            raise ScenarioError(source, [(f"point {p} {point}", detail)]) from None
+    return experiment

@@ -1,0 +1,178 @@
+"""A sweep's results as figures (PNG and SVG) and a Markdown report with 95% intervals.
+
+The report groups runs by one factor (the first categorical factor, such as a strategy, else the
+first factor), averaging over replications and any other factors; intervals are Student-t 95%
+intervals of the mean across runs.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from scipy import stats  # noqa: E402
+
+from .experiment import ExperimentSpec  # noqa: E402
+from .files import atomic_path, write_text  # noqa: E402
+
+KEY_METRICS = ("reach", "customers", "cac", "ltv_to_cac", "return_on_spend", "wom_share", "wasted_share")
+
+
+def interval(values) -> tuple[float, float, float]:
+    """Mean and the 95% interval of the mean (Student t); no interval with fewer than 2 values."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return np.nan, np.nan, np.nan
+    mean = float(v.mean())
+    if v.size < 2:
+        return mean, np.nan, np.nan
+    half = float(stats.t.ppf(0.975, v.size - 1) * v.std(ddof=1) / np.sqrt(v.size))
+    return mean, mean - half, mean + half
+
+
+def _fmt(x: float) -> str:
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}"
+
+
+def _save(fig: plt.Figure, out: Path, name: str) -> list[Path]:
+    paths = []
+    for ext in ("png", "svg"):
+        path = out / f"{name}.{ext}"
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, dpi=110)
+        paths.append(path)
+    plt.close(fig)
+    return paths
+
+
+def _group_factor(spec: ExperimentSpec) -> str:
+    categorical = [f.label for f in spec.factors if f.categorical]
+    return categorical[0] if categorical else spec.factors[0].label
+
+
+def _over_time(ts: pd.DataFrame, runs: pd.DataFrame, by: str, metric: str, segment: str = "all") -> pd.DataFrame:
+    """Mean and 95% band of a time-series column per (level, brand, time) across runs."""
+    rows = ts[ts.segment == segment].merge(runs[["run", by]], on="run")
+    grouped = rows.groupby([by, "brand", "time"], observed=True)[metric]
+    mean, sd, n = grouped.mean(), grouped.std(ddof=1), grouped.count()
+    half = stats.t.ppf(0.975, np.maximum(n - 1, 1)) * sd / np.sqrt(n)
+    return pd.DataFrame({"mean": mean, "low": mean - half, "high": mean + half}).reset_index()
+
+
+def _plot_time(ax, frame: pd.DataFrame, by: str, brand: str, title: str) -> None:
+    for level, g in frame[frame.brand == brand].groupby(by, observed=True):
+        ax.plot(g.time, g["mean"], label=f"{by} = {level}")
+        ax.fill_between(g.time, g.low, g.high, alpha=0.2)
+    ax.set_title(title, fontsize=9)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
+
+
+def make_report(results: str | Path) -> list[Path]:
+    """Write figures and report.md into the sweep folder ``results``; returns the files written."""
+    out = Path(results)
+    spec = ExperimentSpec.model_validate(tomllib.loads((out / "experiment.toml").read_text(encoding="utf-8")))
+    runs = pd.read_parquet(out / "runs.parquet")
+    ts = pd.read_parquet(out / "timeseries.parquet")
+    by = _group_factor(spec)
+    done = runs[runs.status == "done"]
+    brands = sorted({c.split(".")[0] for c in done.columns if c.endswith(".cac")})
+    written: list[Path] = []
+    figures: list[tuple[str, str]] = []
+
+    if len(ts) and {"customer", "adopters"} & set(ts.columns):
+        shown = [m for m in ("adopters", "customer") if m in ts.columns]
+        fig, axes = plt.subplots(len(shown), len(brands), figsize=(5 * len(brands), 3.2 * len(shown)), squeeze=False)
+        for i, metric in enumerate(shown):
+            frame = _over_time(ts, done, by, metric)
+            for j, brand in enumerate(brands):
+                _plot_time(axes[i, j], frame, by, brand, f"{brand}: {metric} (mean, 95% band)")
+        fig.tight_layout()
+        written += _save(fig, out, "over_time")
+        figures.append(("Adoption and customers over time", "over_time.png"))
+
+    if len(ts) and "share" in ts.columns:
+        segments = [s for s in ts.segment.cat.categories if s != "all"] if hasattr(ts.segment, "cat") else \
+            sorted(set(ts.segment) - {"all"})
+        fig, axes = plt.subplots(len(segments), len(brands), figsize=(5 * len(brands), 2.8 * len(segments)),
+                                 squeeze=False)
+        for i, segment in enumerate(segments):
+            frame = _over_time(ts, done, by, "share", segment)
+            for j, brand in enumerate(brands):
+                _plot_time(axes[i, j], frame, by, brand, f"{brand}: share of {segment}")
+        fig.tight_layout()
+        written += _save(fig, out, "niche_share")
+        figures.append(("Share of each segment over time (niche control)", "niche_share.png"))
+
+    table_rows = []
+    fig, axes = plt.subplots(1, 4, figsize=(16, 3.6))
+    levels = list(dict.fromkeys(done[by]))
+    width = 0.8 / max(len(brands), 1)
+    for ax, metric in zip(axes, ("reach", "cac", "ltv_to_cac", "return_on_spend")):
+        for j, brand in enumerate(brands):
+            col = f"{brand}.{metric}"
+            stats_ = [interval(done.loc[done[by] == level, col]) for level in levels]
+            means = [s[0] for s in stats_]
+            err = np.array([[s[0] - s[1] for s in stats_], [s[2] - s[0] for s in stats_]])
+            ax.bar(np.arange(len(levels)) + j * width, means, width, yerr=np.nan_to_num(err), label=brand, capsize=3)
+        ax.set_xticks(np.arange(len(levels)) + width * (len(brands) - 1) / 2, [str(x) for x in levels], fontsize=8)
+        ax.set_title(metric)
+        ax.set_xlabel(by, fontsize=8)
+        ax.grid(alpha=0.3, axis="y")
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    written += _save(fig, out, "metrics")
+    figures.append(("Reach, CAC, LTV/CAC and return on spend (means, 95% intervals)", "metrics.png"))
+    for level in levels:
+        for brand in brands:
+            cells = []
+            for metric in KEY_METRICS:
+                m, lo, hi = interval(done.loc[done[by] == level, f"{brand}.{metric}"])
+                cells.append(_fmt(m) + (f" [{_fmt(lo)}, {_fmt(hi)}]" if np.isfinite(lo) else ""))
+            table_rows.append(f"| {level} | {brand} | " + " | ".join(cells) + " |")
+
+    numeric = [f.label for f in spec.factors if not f.categorical]
+    if spec.compare is not None and len(numeric) >= 2:
+        x, y = numeric[:2]
+        c = spec.compare
+        sign = 1.0 if c.better == "lower" else -1.0
+        gap = sign * (done[f"{c.macro}.{c.metric}"] - done[f"{c.micro}.{c.metric}"])
+        grid = done.assign(gap=gap).pivot_table(index=y, columns=x, values="gap", aggfunc="mean")
+        fig, ax = plt.subplots(figsize=(6, 4.5))
+        limit = np.nanmax(np.abs(grid.to_numpy())) or 1.0
+        image = ax.imshow(grid.to_numpy(), origin="lower", cmap="RdBu", vmin=-limit, vmax=limit, aspect="auto")
+        ax.set_xticks(range(len(grid.columns)), [f"{v:g}" for v in grid.columns])
+        ax.set_yticks(range(len(grid.index)), [f"{v:g}" for v in grid.index])
+        ax.set_xlabel(x)
+        ax.set_ylabel(y)
+        for (i, j), v in np.ndenumerate(grid.to_numpy()):
+            ax.text(j, i, f"{v:.2g}", ha="center", va="center", fontsize=8)
+        fig.colorbar(image, label=f"{c.micro} better by ({c.metric}, {c.better} is better)")
+        ax.set_title(f"where {c.micro} (micro) beats {c.macro} (macro) on {c.metric}: blue")
+        fig.tight_layout()
+        written += _save(fig, out, "heatmap")
+        figures.append((f"Where micro beats macro on {c.metric}", "heatmap.png"))
+
+    failed = runs[runs.status == "failed"]
+    lines = [f"# {spec.name}", "", spec.description, ""]
+    if spec.question:
+        lines += [f"**Question.** {spec.question}", ""]
+    lines += [f"Design: {spec.design.type}, {runs.point.nunique()} points x {spec.replications} replications = "
+              f"{len(runs)} runs ({len(failed)} failed). Grouped by `{by}`; other factors averaged. "
+              "Means with 95% intervals across runs.", "",
+              f"| {by} | brand | " + " | ".join(KEY_METRICS) + " |",
+              "|" + "---|" * (len(KEY_METRICS) + 2), *table_rows, ""]
+    for title, file in figures:
+        lines += [f"## {title}", "", f"![{title}]({file})", ""]
+    if len(failed):
+        lines += ["## Failed runs", "", "| run | error |", "|---|---|",
+                  *[f"| {r.run} | {r.error.splitlines()[-1]} |" for r in failed.itertuples()], ""]
+    written.append(write_text(out / "report.md", "\n".join(lines)))
+    return written
