@@ -370,6 +370,8 @@ class Scenario(Strict):
 
         segments, brands = self.segment_names, [b.name for b in self.brands]
         unique("population.segments", segments)
+        if "all" in segments:
+            problems.append(("population.segments[all].name", "'all' is reserved for the whole market in outputs"))
         unique("brands", brands)
         unique("channels", [c.name for c in self.channels])
         unique("campaigns", [c.name for c in self.campaigns])

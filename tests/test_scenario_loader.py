@@ -125,3 +125,10 @@ def test_budget_may_be_infinite():
     raw = copy.deepcopy(RAW)
     raw["brands"][0]["budget"] = math.inf
     assert math.isinf(scenario_from_dict(raw).brands[0].budget)
+
+
+def test_segment_name_all_is_reserved():
+    raw = copy.deepcopy(RAW)
+    raw["population"]["segments"][0]["name"] = "all"
+    with pytest.raises(ScenarioError, match=r"population.segments\[all\].name: 'all' is reserved"):
+        scenario_from_dict(raw, "s.toml")

@@ -1,0 +1,175 @@
+"""Sweeps: resumable, independent of worker count and executor, clear errors on bad files."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.experiment import load_experiment
+from sim.scenario import ScenarioError
+from sim.sweep import run_sweep
+
+BASELINE = (Path(__file__).parent.parent / "scenarios" / "baseline.toml").resolve()
+
+EXPERIMENT = f"""
+name = "small"
+scenario = "{BASELINE}"
+seed = 5
+replications = 2
+horizon = 40
+bundle = 1
+overrides = {{ "population.size" = 1500 }}
+metrics = ["customer", "share"]
+
+[[factors]]
+name = "strategy"
+variants = {{ micro = {{ "campaigns.mass_tv.budget" = 0 }}, macro = {{ "campaigns.spark_social.budget" = 0 }} }}
+
+[[factors]]
+path = "network.homophily"
+levels = [0.3, 0.9]
+"""
+
+
+def experiment_file(tmp_path, text=EXPERIMENT, name="exp.toml"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def tables(out):
+    return pd.read_parquet(out / "runs.parquet"), pd.read_parquet(out / "timeseries.parquet")
+
+
+def assert_same(a, b):
+    pd.testing.assert_frame_equal(a[0], b[0])
+    pd.testing.assert_frame_equal(a[1], b[1])
+
+
+def test_seeds_depend_on_point_and_replication_only(tmp_path):
+    exp = load_experiment(experiment_file(tmp_path))
+    runs = exp.runs()
+    assert len(runs) == 2 * 2 * 2 and len({r.seed for r in runs}) == len(runs)
+    again = load_experiment(experiment_file(tmp_path, EXPERIMENT.replace("bundle = 1", "bundle = 3"), "b.toml"))
+    assert [r.seed for r in again.runs()] == [r.seed for r in runs]
+
+
+def test_one_and_two_workers_give_the_same_tables(tmp_path):
+    exp = load_experiment(experiment_file(tmp_path))
+    one = run_sweep(exp, tmp_path / "one", workers=1)
+    two = run_sweep(exp, tmp_path / "two", workers=2)
+    assert one.done == two.done == 8 and one.failed == 0
+    assert_same(tables(tmp_path / "one"), tables(tmp_path / "two"))
+    runs, ts = tables(tmp_path / "one")
+    assert list(runs.run) == list(range(8))
+    assert {"strategy", "network.homophily", "seed", "Spark.cac", "Mass.customers"} <= set(runs.columns)
+    assert (runs[runs.strategy == "micro"]["Mass.spend"] == 0).all()
+    assert set(ts.columns) == {"run", "step", "time", "brand", "segment", "customer", "share"}
+    assert (tmp_path / "one" / "experiment.toml").read_text() == EXPERIMENT
+
+
+def test_dask_cluster_gives_the_same_table_as_local_processes(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    exp = load_experiment(experiment_file(tmp_path))
+    run_sweep(exp, tmp_path / "local", workers=2)
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None)
+    with distributed.Client(cluster) as client:
+        run_sweep(exp, tmp_path / "dask", executor=client.get_executor())
+    cluster.close()
+    assert_same(tables(tmp_path / "local"), tables(tmp_path / "dask"))
+
+
+def test_a_killed_sweep_resumes_to_the_same_table(tmp_path):
+    path = experiment_file(tmp_path, EXPERIMENT.replace("replications = 2", "replications = 4"))
+    exp = load_experiment(path)
+    run_sweep(exp, tmp_path / "whole", workers=1)
+
+    out = tmp_path / "killed"
+    cmd = [sys.executable, "-m", "sim", "sweep", str(path), "--out", str(out), "--workers", "1", "--quiet"]
+    proc = subprocess.Popen(cmd, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list((out / "parts").glob("runs-*.parquet"))) < 2:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    finished = len(list((out / "parts").glob("runs-*.parquet")))
+    assert 2 <= finished < 16, "the kill came partway through"
+    assert not (out / "runs.parquet").exists()
+
+    report = run_sweep(exp, out, workers=2)
+    assert report.skipped == finished and report.done == 16
+    assert_same(tables(tmp_path / "whole"), tables(out))
+
+
+def test_a_run_that_raises_is_recorded_and_the_others_go_on(tmp_path):
+    (tmp_path / "good.txt").write_text("0 1\n1 2\n")
+    (tmp_path / "bad.txt").write_text("0 1\n1 99\n")  # loads as a file, fails when the network is built
+    (tmp_path / "market.toml").write_text("""
+name = "tiny"
+[population]
+size = 50
+segments = [{ name = "everyone", share = 1 }]
+[network]
+type = "file"
+path = "good.txt"
+[[brands]]
+name = "B"
+price = 1
+margin = 0.5
+purchase_rate = 0.1
+""")
+    exp = load_experiment(experiment_file(tmp_path, """
+name = "fails"
+scenario = "market.toml"
+replications = 2
+horizon = 5
+[[factors]]
+path = "network.path"
+levels = ["good.txt", "bad.txt"]
+"""))
+    report = run_sweep(exp, tmp_path / "out", workers=1)
+    runs, _ = tables(tmp_path / "out")
+    assert report.failed == 2 and len(runs) == 4
+    failed = runs[runs.status == "failed"]
+    assert (failed["network.path"] == "bad.txt").all()
+    assert failed.error.str.contains("names a consumer outside 0..49").all()
+    assert runs[runs.status == "done"]["B.customers"].notna().all()
+
+
+@pytest.mark.parametrize("change, message", [
+    (('path = "network.homophily"', 'path = "network.homophilly"'),
+     "factors[network.homophilly].path: 'network.homophilly' is not a scenario field; did you mean network.homophily"),
+    (('levels = [0.3, 0.9]', 'levels = [0.3, 1.9]'), "point 1"),
+    (("replications = 2", "replications = 0"), "replications: Input should be greater than or equal to 1"),
+    (('metrics = ["customer", "share"]', 'metrics = ["customers"]'), "metrics: 'customers' is not a time-series column"),
+    (("[[factors]]\nname", "[[factors]]\nspeed = 1\nname"), "factors[strategy].speed: unknown field"),
+])
+def test_bad_experiment_files_get_clear_errors(tmp_path, change, message):
+    path = experiment_file(tmp_path, EXPERIMENT.replace(*change))
+    with pytest.raises(ScenarioError) as info:
+        load_experiment(path)
+    assert message in str(info.value)
+
+
+def test_sweep_command_exits_2_on_a_bad_file(tmp_path):
+    path = experiment_file(tmp_path, EXPERIMENT.replace("network.homophily", "network.nope"))
+    done = subprocess.run([sys.executable, "-m", "sim", "sweep", str(path), "--out", str(tmp_path / "o")],
+                          capture_output=True, text=True)
+    assert done.returncode == 2 and "network.nope" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_report_writes_figures_and_markdown(tmp_path):
+    exp = load_experiment(experiment_file(tmp_path))
+    run_sweep(exp, tmp_path / "out", workers=1)
+    done = subprocess.run([sys.executable, "-m", "sim", "report", str(tmp_path / "out")], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    names = {p.name for p in (tmp_path / "out").iterdir()}
+    assert {"report.md", "over_time.png", "over_time.svg", "metrics.png", "niche_share.svg"} <= names
+    text = (tmp_path / "out" / "report.md").read_text()
+    assert "| micro | Spark |" in text and "95% intervals" in text
