@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+import distributed
 import pandas as pd
 import pytest
 
@@ -74,7 +75,6 @@ def test_one_and_two_workers_give_the_same_tables(tmp_path):
 
 
 def test_dask_cluster_gives_the_same_table_as_local_processes(tmp_path):
-    distributed = pytest.importorskip("distributed")
     exp = load_experiment(experiment_file(tmp_path))
     run_sweep(exp, tmp_path / "local", workers=2)
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None)
