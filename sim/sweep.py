@@ -87,7 +87,11 @@ class SweepReport:
 def executor_for(workers: int | None, scheduler: str | None):
     """A local process pool, or a Dask cluster's executor when a scheduler address is given."""
     if scheduler is None:
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+        # workers fork from a server that has imported the simulator once, so they start at once
+        # (plain fork is unsafe with threads running; spawn re-imports numpy, numba and Mesa each time)
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["sim.sweep"])
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
         try:
             yield pool
         finally:
