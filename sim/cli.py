@@ -1,4 +1,4 @@
-"""The ``marketsim`` command: run and validate scenarios from the shell."""
+"""The ``marketsim`` command: run, validate and list scenarios; sweep experiments and report on them."""
 
 from __future__ import annotations
 
@@ -155,6 +155,9 @@ def sweep(
                                progress=lambda done, total: bar.update(task, completed=done))
         except ValueError as exc:
             raise _fail("cannot run the sweep", exc) from None
+        except KeyboardInterrupt:
+            err.print(f"interrupted: finished runs are kept in {out_dir}; run the same command to resume")
+            raise typer.Exit(130) from None
     out.print(f"{report.total} runs: {report.done} done ({report.skipped} already on disk), {report.failed} failed, "
               f"in {report.seconds:.1f} s")
     if report.failed:

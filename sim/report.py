@@ -139,7 +139,7 @@ def make_report(results: str | Path) -> list[Path]:
             table_rows.append(f"| {level} | {brand} | " + " | ".join(cells) + " |")
 
     numeric = [f.label for f in spec.factors if not f.categorical]
-    if spec.compare is not None and len(numeric) >= 2:
+    if spec.compare is not None and len(numeric) >= 2 and spec.design.type == "factorial":  # needs a grid
         x, y = numeric[:2]
         c = spec.compare
         sign = 1.0 if c.better == "lower" else -1.0

@@ -173,3 +173,15 @@ def test_report_writes_figures_and_markdown(tmp_path):
     assert {"report.md", "over_time.png", "over_time.svg", "metrics.png", "niche_share.svg"} <= names
     text = (tmp_path / "out" / "report.md").read_text()
     assert "| micro | Spark |" in text and "95% intervals" in text
+
+
+@pytest.mark.parametrize("design", ["latin_hypercube", "sobol", "monte_carlo"])
+def test_sampling_designs_stay_in_bounds(tmp_path, design):
+    text = EXPERIMENT.replace('levels = [0.3, 0.9]', 'range = { min = 0.2, max = 0.6 }') + \
+        f'\n[design]\ntype = "{design}"\nsamples = 8\n'
+    exp = load_experiment(experiment_file(tmp_path, text))
+    values = [p["network.homophily"] for p in exp.points]
+    assert len(values) == 8 and all(0.2 <= v <= 0.6 for v in values)
+    assert {p["strategy"] for p in exp.points} <= {"micro", "macro"}
+    if design == "latin_hypercube":  # one point in each eighth of the range
+        assert sorted(int((v - 0.2) / 0.05) for v in values) == list(range(8))
