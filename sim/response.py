@@ -195,20 +195,21 @@ class ConsumerState:
         for c in contacts:
             if c.seeded:
                 self._mark_reached(c.brand, c.consumers, t)
-                t.seeded[c.brand].append(c.consumers)
-                self._adopt(c.brand, c.consumers, wom, t, paid=np.ones(c.consumers.size, dtype=bool))
+                given = c.consumers[self.current[c.consumers] != c.brand]  # two seedings may pick one person
+                t.seeded[c.brand].append(given)
+                self._adopt(c.brand, given, wom, t, paid=np.ones(given.size, dtype=bool))
         exposure = [self._exposure(b, [c for c in contacts if c.brand == b and not c.seeded], boost[b], t)
                     for b in range(brands)]
 
-        talk = (wom.sums, wom.inv_contacts)
+        wom_args = (wom.sums, wom.inv_contacts)  # what heard_by reads inside the kernels
         _hazards(self.state, self.loyalty, self.fit, self.ad, self.segment, churn_price_factor,
-                 *talk, self.current, q_dt, sc.word_of_mouth.negative_weight, lp.switching, lp.churn * dt,
+                 *wom_args, self.current, q_dt, sc.word_of_mouth.negative_weight, lp.switching, lp.churn * dt,
                  lp.negative_word_churn * dt, self.hazard, self.total, self.hearing)
         candidates = np.flatnonzero(self.total > 0)
         who = np.empty(candidates.size, dtype=np.int64)
         option = np.empty(candidates.size, dtype=np.int64)
         paid = np.empty(candidates.size, dtype=np.bool_)
-        k = _events(candidates, rng.random(candidates.size), self.hazard, self.total, self.ad, *talk, q_dt,
+        k = _events(candidates, rng.random(candidates.size), self.hazard, self.total, self.ad, *wom_args, q_dt,
                     who, option, paid)
         who, option, paid = who[:k], option[:k], paid[:k]
         for e in exposure:
