@@ -134,7 +134,7 @@ class ConsumerState:
         self.loyalty = np.zeros(n)
         self.loyalty_target = np.zeros(n)  # where loyalty heads while the consumer stays
         self.loyalty_keep = np.ones(n)  # share of the gap to the target left after a step
-        self.exposures = np.zeros((brands, n), dtype=np.float32)  # past paid impressions, for wear-out
+        self.wear = np.ones((brands, n))  # weight of the next impression: (1 - wearout)^(past impressions)
         self.reached = np.zeros((brands, n), dtype=bool)
         self.adopted_ever = np.zeros((brands, n), dtype=bool)
         # per-step work arrays, kept to avoid reallocating them
@@ -238,29 +238,32 @@ class ConsumerState:
 
     def _exposure(self, brand: int, contacts: list[Contacts], boost: np.ndarray, t: Transitions) -> Exposure:
         """Gather a brand's impressions per consumer and set their ad hazard for this step."""
-        if not contacts:
+        hits = np.concatenate([c.consumers for c in contacts]) if contacts else np.zeros(0, dtype=np.int64)
+        if hits.size == 0:
             empty = np.zeros(0)
             return Exposure(brand, np.zeros(0, dtype=np.int64), empty, empty, empty)
         n = self.current.size
         resp = self.scenario.response
-        hits = np.concatenate([c.consumers for c in contacts])
         relevance = np.concatenate([c.relevance for c in contacts])
         strength = np.concatenate([c.impact * (1.0 + resp.relevance_gain * c.relevance) for c in contacts])
         count = np.bincount(hits, minlength=n)
         consumers = np.flatnonzero(count)  # in index order, which keeps later gathers cache-friendly
-        count = count[consumers].astype(float)
+        count = count[consumers]
         relevance = np.bincount(hits, weights=relevance, minlength=n)[consumers]
         strength = np.bincount(hits, weights=strength, minlength=n)[consumers]
         self._mark_reached(brand, consumers, t)
         if resp.wearout > 0:  # impression j after k earlier ones weighs (1 - wearout)^(k + j)
-            keep = 1.0 - resp.wearout
-            effective = keep ** self.exposures[brand, consumers] * (1.0 - keep**count) / resp.wearout
+            kept = (1.0 - resp.wearout) ** np.arange(count.max() + 1)  # few distinct counts: a table
+            wear = self.wear[brand, consumers]
+            effective = wear * (1.0 - kept[count]) / resp.wearout
+            wear *= kept[count]
+            wear[wear < 1e-100] = 0.0  # worn out; keeps the floats away from slow denormals
+            self.wear[brand, consumers] = wear
         else:
-            effective = count
+            effective = count.astype(float)
         # the step's contacts convert as their mean strength (impact and relevance) says
         self.ad[brand, consumers] = resp.ad_effect * effective * strength / count * boost[self.region[consumers]]
-        self.exposures[brand, consumers] += count
-        return Exposure(brand, consumers, count, relevance, effective)
+        return Exposure(brand, consumers, count.astype(float), relevance, effective)
 
     def _update_loyalty(self, exposure: list[Exposure]) -> None:
         """Loyalty relaxes toward a level set by satisfaction; personalised contact builds it,
