@@ -36,6 +36,18 @@ def _tally(state, segment, current, loyalty, counts, loyalty_sum):
             loyalty_sum[current[i], s] += loyalty[i]
 
 
+@numba.njit(cache=True, nogil=True)
+def _tally_contacts(consumers, in_audience, poor_fit, cost, segment, impressions, wasted, wasted_spend):
+    """One pass over a campaign's contacts: impressions, wasted ones and their cost per segment."""
+    for k in range(consumers.size):
+        i = consumers[k]
+        s = segment[i]
+        impressions[s] += 1
+        if not in_audience[k] or poor_fit[i]:
+            wasted[s] += 1
+            wasted_spend[s] += cost[k]
+
+
 class Recorder:
     def __init__(self, steps: int, brands: list[str], segments: list[str], segment_sizes: np.ndarray,
                  audience: np.ndarray, fit: np.ndarray, segment: np.ndarray, threshold: float,
@@ -53,8 +65,8 @@ class Recorder:
         self.first_control = np.full((len(brands), len(segments)), np.nan)
         self.customer_time = np.zeros(len(brands))  # sum of customers x dt, for the churn rate
 
-    def _by_segment(self, who: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-        return np.bincount(self.segment[who], weights=weights, minlength=len(self.segments))
+    def _by_segment(self, who: np.ndarray) -> np.ndarray:
+        return np.bincount(self.segment[who], minlength=len(self.segments))
 
     def record(self, step: int, time: float, dt: float, state: np.ndarray, current: np.ndarray,
                loyalty: np.ndarray, transitions: Transitions | None, contacts: list[Contacts],
@@ -74,10 +86,9 @@ class Recorder:
             self._events(step, transitions)
         for c in contacts:
             if not c.seeded:
-                wasted = ~c.in_audience | self.poor_fit[c.brand, c.consumers]
-                d["impressions"][step, c.brand] += self._by_segment(c.consumers)
-                d["wasted_impressions"][step, c.brand] += self._by_segment(c.consumers[wasted])
-                d["wasted_spend"][step, c.brand] += self._by_segment(c.consumers[wasted], c.cost[wasted])
+                _tally_contacts(c.consumers, c.in_audience, self.poor_fit[c.brand], c.cost, self.segment,
+                                d["impressions"][step, c.brand], d["wasted_impressions"][step, c.brand],
+                                d["wasted_spend"][step, c.brand])
         share = d["customer"][step] / np.maximum(self.sizes, 1)
         newly = (share >= self.threshold) & np.isnan(self.first_control)
         self.first_control[newly] = time

@@ -119,6 +119,15 @@ def _relax(loyalty, target, keep):
         loyalty[i] = target[i] + (loyalty[i] - target[i]) * keep[i]
 
 
+@numba.njit(cache=True, nogil=True)
+def _bond(loyalty, current, brand, consumers, personal, gain):
+    """Relevant contact from one's own brand closes part of the gap to full loyalty."""
+    for k in range(consumers.size):
+        i = consumers[k]
+        if current[i] == brand:
+            loyalty[i] += (1.0 - loyalty[i]) * -np.expm1(-gain * personal[k])
+
+
 class ConsumerState:
     """Per-consumer, per-brand state arrays, and the step that updates them."""
 
@@ -271,7 +280,4 @@ class ConsumerState:
         _relax(self.loyalty, self.loyalty_target, self.loyalty_keep)
         gain = self.scenario.loyalty.relationship_gain
         for e in exposure:
-            own = self.current[e.consumers] == e.brand
-            who = e.consumers[own]
-            personal = e.effective[own] * e.relevance[own] / e.count[own]
-            self.loyalty[who] += (1.0 - self.loyalty[who]) * -np.expm1(-gain * personal)
+            _bond(self.loyalty, self.current, e.brand, e.consumers, e.effective * e.relevance / e.count, gain)
