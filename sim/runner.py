@@ -21,12 +21,6 @@ class RunResult:
     summary: dict  # run-level metrics per brand at the horizon
     model: MarketModel
 
-    def brand_table(self) -> pd.DataFrame:
-        """One row per brand with the scalar summary metrics."""
-        rows = {name: {k: v for k, v in m.items() if not isinstance(v, (dict, list))}
-                for name, m in self.summary["brands"].items()}
-        return pd.DataFrame.from_dict(rows, orient="index")
-
 
 def run(scenario: Scenario | str | Path, seed: int | None = None,
         progress: Callable[[int, int], None] | None = None) -> RunResult:

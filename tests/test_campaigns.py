@@ -160,4 +160,6 @@ def test_consumers_are_inspectable_mesa_agents():
     assert len(customers) == res.summary["brands"]["A"]["customers"]
     assert all(a.status("A") == "customer" for a in customers)
     assert all(n in c.neighbours[0].neighbours for n in [c])
-    assert model.agents_by_type[sim.Brand][0].customers == len(customers)
+    brand = model.agents_by_type[sim.Brand][0]
+    assert brand.customers == len(customers)
+    assert brand.controls("young") == (res.summary["brands"]["A"]["segment_share"]["young"] >= 0.5)
