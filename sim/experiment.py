@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import difflib
 import itertools
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -21,7 +20,7 @@ from pydantic import Field, ValidationError, model_validator
 from scipy.stats import qmc
 
 from .metrics import SEGMENT_COUNTS
-from .scenario import Name, Positive, ScenarioError, Strict, _describe, _loc_to_path, scenario_from_dict
+from .scenario import Name, Positive, ScenarioError, Strict, read_toml, scenario_from_dict, validation_problems
 
 Value = float | int | str | bool
 
@@ -223,25 +222,14 @@ def load_experiment(path: str | Path) -> Experiment:
     """Read and validate an experiment file and every scenario its design makes."""
     path = Path(path)
     source = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-        raw = tomllib.loads(text)
-    except FileNotFoundError:
-        raise ScenarioError(source, [("", "file not found")]) from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ScenarioError(source, [("", f"cannot read the file: {exc}")]) from None
+    text, raw = read_toml(path)
     try:
         spec = ExperimentSpec.model_validate(raw)
     except ValidationError as exc:
-        raise ScenarioError(source, [(_loc_to_path(raw, e["loc"]), _describe(e)) for e in exc.errors()]) from None
+        raise ScenarioError(source, validation_problems(raw, exc)) from None
 
     scenario_file = (path.parent / spec.scenario).resolve()
-    try:
-        base = tomllib.loads(scenario_file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScenarioError(source, [("scenario", f"no such file: {scenario_file}")]) from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ScenarioError(source, [("scenario", f"cannot read {scenario_file}: {exc}")]) from None
+    _, base = read_toml(scenario_file)
     base_scenario = scenario_from_dict(copy.deepcopy(base), str(scenario_file), scenario_file.parent)
     valid = scenario_paths(base_scenario.model_dump(by_alias=True))
 

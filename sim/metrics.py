@@ -89,8 +89,7 @@ class Recorder:
                 _tally_contacts(c.consumers, c.in_audience, self.poor_fit[c.brand], c.cost, self.segment,
                                 d["impressions"][step, c.brand], d["wasted_impressions"][step, c.brand],
                                 d["wasted_spend"][step, c.brand])
-        share = d["customer"][step] / np.maximum(self.sizes, 1)
-        newly = (share >= self.threshold) & np.isnan(self.first_control)
+        newly = self.controlled(step) & np.isnan(self.first_control)
         self.first_control[newly] = time
 
     def _events(self, step: int, t: Transitions) -> None:

@@ -450,6 +450,26 @@ def _describe(error: dict) -> str:
     return msg
 
 
+def validation_problems(raw: dict, exc: ValidationError) -> list[tuple[str, str]]:
+    """Pydantic's errors as (field path, message), in the file's own terms."""
+    # a table given for "everyone"-or-rule was meant as a rule: report only the rule's errors
+    return [(_loc_to_path(raw, e["loc"]), _describe(e)) for e in exc.errors()
+            if not (e["loc"] and str(e["loc"][-1]).startswith("literal[") and isinstance(e["input"], dict))]
+
+
+def read_toml(path: Path) -> tuple[str, dict]:
+    """A TOML file's text and table, or a ScenarioError naming the file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        return text, tomllib.loads(text)
+    except FileNotFoundError:
+        raise ScenarioError(str(path), [("", "file not found")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(str(path), [("", f"cannot read the file: {exc}")]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(str(path), [("", f"not valid TOML: {exc}")]) from None
+
+
 def _set_path(raw: dict, dotted: str, value: Any, source: str) -> None:
     """Apply one ``--set`` override; list items are addressed by name or index."""
     keys = dotted.split(".")
@@ -497,10 +517,7 @@ def scenario_from_dict(raw: dict, source: str = "<scenario>", base_dir: Path | N
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
-        # a table given for "everyone"-or-rule was meant as a rule: report only the rule's errors
-        problems = [(_loc_to_path(raw, e["loc"]), _describe(e)) for e in exc.errors()
-                    if not (e["loc"] and str(e["loc"][-1]).startswith("literal[") and isinstance(e["input"], dict))]
-        raise ScenarioError(source, problems) from None
+        raise ScenarioError(source, validation_problems(raw, exc)) from None
     problems = scenario.cross_check()
     if problems:
         raise ScenarioError(source, problems)
@@ -510,13 +527,5 @@ def scenario_from_dict(raw: dict, source: str = "<scenario>", base_dir: Path | N
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
     """Read and validate a scenario file; ``overrides`` maps dotted paths to values."""
     path = Path(path)
-    source = str(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScenarioError(source, [("", "file not found")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(source, [("", f"cannot read the file: {exc}")]) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(source, [("", f"not valid TOML: {exc}")]) from None
-    return scenario_from_dict(raw, source, base_dir=path.parent, overrides=overrides)
+    _, raw = read_toml(path)
+    return scenario_from_dict(raw, str(path), base_dir=path.parent, overrides=overrides)
