@@ -39,10 +39,13 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+DAYS_PER_UNIT = {"day": 1.0, "week": 7.0, "month": 365.0 / 12.0, "year": 365.0}
+
+
 class Time(Strict):
     """Step length and horizon, both in ``unit``; every rate in a scenario is per ``unit``."""
 
-    unit: Literal["day", "week"] = "day"
+    unit: Literal["day", "week", "month", "year"] = "day"
     dt: Positive = 1.0
     horizon: Positive = 365.0
 
@@ -52,7 +55,7 @@ class Time(Strict):
 
     @property
     def days_per_unit(self) -> float:
-        return 1.0 if self.unit == "day" else 7.0
+        return DAYS_PER_UNIT[self.unit]
 
 
 class AgeRange(Strict):
