@@ -1,10 +1,14 @@
 """Campaigns: who a brand's paid contacts land on each step, and what they cost.
 
 A campaign pays its research at ``start``, its set-up (channel and creative) at launch, then per
-impression. Impressions land on the channel's users: a share ``precision`` inside the audience,
-the rest leaking to random users. A trigger restricts delivery to the steps and regions where an
-exogenous condition holds. Events reach a number of audience members once; seeding gives the
-product to K consumers. No charge is made that the campaign's or the brand's budget cannot pay.
+impression. Research with alternative audiences surveys a panel in each and aims the campaign at
+the one that likes the product best. Impressions land on the channel's users: a share
+``precision`` inside the audience, the rest leaking to random users. A trigger restricts delivery
+to the steps and regions where an exogenous condition holds; flighting to its on periods. Events
+reach a number of audience members once; seeding gives the product to K audience members. No
+charge is made that the campaign's or the brand's budget cannot pay. Each campaign draws its
+random numbers from its own stream, so a run without one brand's campaigns keeps the others'
+contacts (common random numbers for lift).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ class Contacts:
     in_audience: np.ndarray
     cost: np.ndarray  # per contact, so that wasted spend can be told apart
     impact: float = 1.0  # standard impressions one contact is worth
+    buzz: float = 0.0  # fresh talk a touched customer gains, in units of a new customer's talk
     seeded: bool = False  # the contacts received the product and became customers
 
 
@@ -39,7 +44,6 @@ class StepContext:
 
     time: float
     dt: float
-    rng: np.random.Generator
     controlled: np.ndarray  # (brands, segments) bool
     regions_with: dict[str, np.ndarray]  # condition name -> bool per region code
     current: np.ndarray  # brand each consumer is a customer of, -1 for none
@@ -51,19 +55,21 @@ class Campaign:
     """A campaign's run-time state; ``spec`` is what the scenario said."""
 
     def __init__(self, spec: CampaignSpec, brand_index: int, brand_budget: Budget, channel: Channel | None,
-                 pop: Population, unit_cost: float, horizon: float):
+                 pop: Population, unit_cost: float, horizon: float, fit: np.ndarray, rng: np.random.Generator):
         self.spec = spec
         self.brand = brand_index
+        self.fit = fit  # the brand's true fit per consumer: what research can learn about
+        self.rng = rng
         self.brand_budget = brand_budget
         self.budget = Budget(spec.budget)
         self.channel = channel
         self.pop = pop
         self.end = horizon if spec.end is None else spec.end
         self.cost_per_seed = unit_cost if spec.cost_per_seed is None else spec.cost_per_seed
-        self.audience = select(spec.audience, pop)
-        users = select(channel.users, pop) if channel else np.ones(pop.size, dtype=bool)
-        self.users = np.flatnonzero(users)
-        self.targets = np.flatnonzero(self.audience & users)
+        self.user_mask = select(channel.users, pop) if channel else np.ones(pop.size, dtype=bool)
+        self.users = np.flatnonzero(self.user_mask)
+        self._aim("planned", select(spec.audience, pop))
+        self.panel_scores: dict[str, float] = {}
         self.status = "planned"  # planned -> researching -> running -> done | moved | unfunded
         self.researched = spec.research is None
         self.niche_codes = np.array([pop.categories["segment"].index(s) for s in spec.niche], dtype=np.int64)
@@ -78,6 +84,31 @@ class Campaign:
 
     def _available(self) -> float:
         return affordable(self.budget, self.brand_budget)
+
+    def _aim(self, name: str, audience: np.ndarray) -> None:
+        self.aimed_at = name
+        self.audience = audience
+        self.targets = np.flatnonzero(audience & self.user_mask)
+
+    def _choose_audience(self) -> None:
+        """Survey a panel of each candidate audience (the planned one and the research's
+        alternatives) and aim at the one whose members most often say they would buy.
+
+        A panel member says yes with probability equal to its true fit, so a longer research phase
+        (a larger panel) tells the candidates apart more reliably; it never reads the segment label.
+        """
+        research = self.spec.research
+        candidates = [("planned", self.audience)]
+        candidates += [(alt.name, select(alt.audience, self.pop)) for alt in research.alternatives]
+        for name, mask in candidates:
+            reachable = np.flatnonzero(mask & self.user_mask)
+            if reachable.size == 0:
+                continue
+            panel = self.rng.choice(reachable, size=research.panel(), replace=True)
+            self.panel_scores[name] = float((self.rng.random(panel.size) < self.fit[panel]).mean())
+        if self.panel_scores:
+            best = max(self.panel_scores, key=self.panel_scores.get)  # ties keep the earlier candidate
+            self._aim(best, dict(candidates)[best])
 
     def niche_controlled(self, controlled: np.ndarray) -> bool:
         return self.niche_codes.size > 0 and bool(controlled[self.brand, self.niche_codes].all())
@@ -98,6 +129,8 @@ class Campaign:
             fixed = spec.fixed_cost + (self.channel.setup_cost if self.channel else 0.0)
             if not self._pay(fixed):
                 return None
+            if spec.research is not None and spec.research.alternatives:
+                self._choose_audience()
             self.status = "running"
         if spec.on_control == "move" and self.niche_controlled(ctx.controlled):
             target = campaigns_by_name[spec.move_to]
@@ -118,9 +151,18 @@ class Campaign:
             return pool
         return pool[ctx.regions_with[self.spec.trigger][self.pop.region[pool]]]
 
+    def _on_time(self, until: float) -> float:
+        """Time spent advertising from launch to ``until``, counting only flighting's on periods."""
+        elapsed = max(0.0, min(until, self.end) - self.spec.launch)
+        flight = self.spec.flighting
+        if flight is None:
+            return elapsed
+        cycles, into = divmod(elapsed, flight.on + flight.off)
+        return cycles * flight.on + min(into, flight.on)
+
     def _advertise(self, ctx: StepContext) -> Contacts | None:
-        spec, rng = self.spec, ctx.rng
-        active = min(ctx.time + ctx.dt, self.end) - max(ctx.time, spec.launch)  # part of step in the run
+        spec, rng = self.spec, self.rng
+        active = self._on_time(ctx.time + ctx.dt) - self._on_time(ctx.time)  # part of the step on air
         if spec.impressions is not None:
             per_unit = spec.impressions
         else:  # the loader makes sure a spend rate goes with a priced channel
@@ -150,7 +192,7 @@ class Campaign:
 
     def _event(self, ctx: StepContext) -> Contacts | None:
         pool = self._where_condition_holds(self.targets, ctx)
-        chosen = ctx.rng.choice(pool, size=min(self.spec.reach, pool.size), replace=False)
+        chosen = self.rng.choice(pool, size=min(self.spec.reach, pool.size), replace=False)
         cpm = self.channel.cpm if self.channel is not None else 0.0
         costs = impression_costs(cpm, chosen, self.pop.segment, ctx.controlled[self.brand], ctx.reach_discount)
         keep = within(costs, self._available())
@@ -158,9 +200,8 @@ class Campaign:
         return self._contacts(chosen[:keep], costs[:keep])
 
     def _seed(self, ctx: StepContext) -> Contacts | None:
-        spec, rng = self.spec, ctx.rng
-        pool = self.targets if spec.seed_by == "audience" else np.arange(self.pop.size)
-        pool = pool[ctx.current[pool] != self.brand]
+        spec, rng = self.spec, self.rng
+        pool = self.targets[ctx.current[self.targets] != self.brand]  # free samples go to the audience
         k = spec.seeds
         money = self._available()
         if self.cost_per_seed > 0 and math.isfinite(money):
@@ -180,4 +221,4 @@ class Campaign:
     def _contacts(self, consumers: np.ndarray, costs: np.ndarray) -> Contacts:
         in_audience = self.audience[consumers]
         relevance = np.where(in_audience, self.spec.relevance, 0.0)
-        return Contacts(self.brand, consumers, relevance, in_audience, costs, self.spec.impact)
+        return Contacts(self.brand, consumers, relevance, in_audience, costs, self.spec.impact, self.spec.buzz)

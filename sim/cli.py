@@ -13,7 +13,7 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColu
 from rich.table import Table
 from rich.text import Text
 
-from .runner import RunResult, run, write_results
+from .runner import RunResult, campaign_warnings, run, write_results
 from .scenario import Scenario, ScenarioError, load_scenario, parse_override
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -53,10 +53,12 @@ def _fmt(value) -> str:
     return f"{value:,}" if isinstance(value, int) else str(value)
 
 
-SUMMARY_ROWS = ("reach", "reach_outside_audience", "customers", "adopters", "acquisitions_paid", "acquisitions_wom",
-                "wom_share", "churned", "switched", "loyalty", "penetration", "market_share", "impressions",
-                "wasted_share", "spend", "cac", "ltv_realised", "ltv_projected", "ltv_to_cac", "return_on_spend",
-                "controls")
+SUMMARY_ROWS = ("reach", "reach_outside_audience", "installed_base", "customers", "first_acquisitions_paid",
+                "first_acquisitions_wom", "reacquisitions", "wom_share", "churned", "switched", "loyalty", "penetration",
+                "market_share", "impressions", "wasted_share", "spend", "cac_paid", "cac_blended", "ltv",
+                "margin_per_customer", "ltv_to_cac", "return_on_spend")
+LIFT_ROWS = ("incremental_customers", "incremental_first_acquisitions", "incremental_margin",
+             "incremental_return_on_spend")
 
 
 def summary_table(result: RunResult) -> Table:
@@ -66,7 +68,7 @@ def summary_table(result: RunResult) -> Table:
     brands = s["brands"]
     for name in brands:
         table.add_column(name, justify="right")
-    for row in SUMMARY_ROWS:
+    for row in (*SUMMARY_ROWS, *(LIFT_ROWS if s.get("lift") else ()), "controls"):
         cells = []
         for m in brands.values():
             v = m[row]
@@ -86,6 +88,9 @@ def run_command(
     plot: Annotated[bool, typer.Option(help="Also write run.png: customers, adoption causes, shares, spend")]
     = False,
     quiet: Annotated[bool, typer.Option(help="No progress bar")] = False,
+    lift: Annotated[bool, typer.Option(help="Also run each brand without its campaigns (same random numbers) and "
+                                            "report the incremental customers, margin and return on spend")]
+    = False,
 ) -> None:
     """Run a scenario to its horizon, write its results and print a summary."""
     sc = _load(scenario, set_)
@@ -98,7 +103,7 @@ def run_command(
             bar.update(task, completed=done, description="simulating")
 
         try:
-            result = run(sc, seed=seed, progress=advance)
+            result = run(sc, seed=seed, progress=advance, lift=lift)
         except ScenarioError as exc:  # inputs read while building, such as an edge-list file
             raise _fail("invalid input", exc) from None
     files = write_results(result, out_dir)
@@ -108,6 +113,8 @@ def run_command(
         files.append(save_figure(plot_run(result.timeseries, f"{sc.name} (seed {result.summary['seed']})"),
                                  Path(out_dir) / "run.png"))
     out.print(summary_table(result))
+    for warning in campaign_warnings(result.summary):
+        out.print(f"warning: {warning}", markup=False, highlight=False, style="yellow")
     out.print("wrote " + ", ".join(str(f) for f in files))
 
 

@@ -115,7 +115,7 @@ class Comparison(Strict):
 
     micro: Name
     macro: Name
-    metric: Name = "cac"
+    metric: Name = "cac_paid"
     better: Literal["lower", "higher"] = "lower"
 
 

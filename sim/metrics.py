@@ -17,7 +17,8 @@ from .campaigns import Contacts
 from .response import STATES, Transitions
 
 SEGMENT_COUNTS = ("reach", "reach_outside_audience", *[s for s in STATES], "adopters", "new_paid", "new_wom",
-                  "seeded", "churned", "switched", "impressions", "wasted_impressions", "purchases")
+                  "first_paid", "first_wom", "reacquired", "seeded", "churned", "switched", "impressions",
+                  "wasted_impressions", "purchases")
 SEGMENT_AMOUNTS = ("loyalty_sum", "revenue", "margin", "wasted_spend")
 ALL = "all"
 
@@ -98,12 +99,16 @@ class Recorder:
             reached = Transitions.joined(t.reached[b])
             d["reach"][step, b] += self._by_segment(reached)
             d["reach_outside_audience"][step, b] += self._by_segment(reached[~self.audience[b, reached]])
-            d["adopters"][step, b] += self._by_segment(Transitions.joined(t.first[b]))
             d["seeded"][step, b] = self._by_segment(Transitions.joined(t.seeded[b]))
             adopted = Transitions.joined(t.adopted[b])
             paid = Transitions.joined(t.paid[b], dtype=bool)
+            first = Transitions.joined(t.first[b], dtype=bool)
             d["new_paid"][step, b] = self._by_segment(adopted[paid])
             d["new_wom"][step, b] = self._by_segment(adopted[~paid])
+            d["first_paid"][step, b] = self._by_segment(adopted[paid & first])
+            d["first_wom"][step, b] = self._by_segment(adopted[~paid & first])
+            d["reacquired"][step, b] = self._by_segment(adopted[~first])
+            d["adopters"][step, b] += d["first_paid"][step, b] + d["first_wom"][step, b]
             left = Transitions.joined(t.left[b])
             switched = Transitions.joined(t.switched[b], dtype=bool)
             d["churned"][step, b] = self._by_segment(left[~switched])
@@ -145,6 +150,7 @@ class Recorder:
 
     def summary(self, brands_spec, days_per_unit: float, discount_rate: float,
                 population: int) -> dict:
+        """Run-level metrics per brand; docs/outputs.md defines each one."""
         d = self.data
         final = {k: v[-1].sum(axis=1) for k, v in d.items()}
         total = {k: v.sum(axis=(0, 2)) for k, v in d.items()}
@@ -153,14 +159,19 @@ class Recorder:
         out = {}
         for b, spec in enumerate(brands_spec):
             spend = float(self.spend[:, b].sum())
-            adopters = int(final["adopters"][b])
+            installed = int(d["customer"][0, b].sum())
+            first_paid, first_wom = int(total["first_paid"][b]), int(total["first_wom"][b])
+            first = first_paid + first_wom
             acquisitions = int(total["new_paid"][b] + total["new_wom"][b])
             lost = int(total["churned"][b] + total["switched"][b])
             churn_rate = lost / self.customer_time[b] if self.customer_time[b] > 0 else 0.0
-            unit_margin_rate = spec.price * spec.margin * spec.purchase_rate
-            ltv_projected = unit_margin_rate / (churn_rate + discount) if churn_rate + discount > 0 else math.inf
-            cac = spend / adopters if adopters else math.nan
+            unit_margin = spec.price * spec.margin
+            lifetime_purchases = spec.purchase_rate / (churn_rate + discount) if churn_rate + discount > 0 \
+                else (math.inf if spec.purchase_rate > 0 else 0.0)
+            ltv = unit_margin * (1.0 + lifetime_purchases)
+            cac_paid = spend / first_paid if first_paid else math.nan
             margin = float(total["margin"][b])
+            served = installed + first
             reach = int(final["reach"][b])
             impressions = int(total["impressions"][b])
             share = d["customer"][-1, b] / np.maximum(self.sizes, 1)
@@ -169,17 +180,21 @@ class Recorder:
                 "reach_outside_audience": int(final["reach_outside_audience"][b]),
                 "reach_in_audience": reach - int(final["reach_outside_audience"][b]),
                 "aware": int(population - final["unaware"][b]),
+                "installed_base": installed,
                 "customers": int(final["customer"][b]),
                 "lapsed": int(final["lapsed"][b]),
-                "adopters": adopters,
+                "adopters": first,
                 "acquisitions": acquisitions,
                 "acquisitions_paid": int(total["new_paid"][b]),
                 "acquisitions_wom": int(total["new_wom"][b]),
-                "wom_share": int(total["new_wom"][b]) / acquisitions if acquisitions else math.nan,
+                "first_acquisitions_paid": first_paid,
+                "first_acquisitions_wom": first_wom,
+                "reacquisitions": int(total["reacquired"][b]),
+                "wom_share": first_wom / first if first else math.nan,
                 "churned": int(total["churned"][b]),
                 "switched": int(total["switched"][b]),
                 "churn_rate": churn_rate,
-                "retention": int(final["customer"][b]) / adopters if adopters else math.nan,
+                "retention": int(final["customer"][b]) / served if served else math.nan,
                 "loyalty": float(final["loyalty_sum"][b] / final["customer"][b]) if final["customer"][b] else math.nan,
                 "penetration": int(final["customer"][b]) / population,
                 "market_share": int(final["customer"][b]) / all_customers if all_customers else math.nan,
@@ -190,16 +205,21 @@ class Recorder:
                 "spend": spend,
                 "cost_per_impression": spend / impressions if impressions else math.nan,
                 "cost_per_reach": spend / reach if reach else math.nan,
-                "cac": cac,
+                "cac_paid": cac_paid,
+                "cac_blended": spend / first if first else math.nan,
                 "purchases": int(total["purchases"][b]),
                 "repeat_purchases": int(total["purchases"][b] - total["new_paid"][b] + total["seeded"][b]
                                         - total["new_wom"][b]),
                 "revenue": float(total["revenue"][b]),
                 "margin": margin,
-                "ltv_realised": margin / adopters if adopters else math.nan,
-                "ltv_projected": ltv_projected,
-                "ltv_to_cac": ltv_projected / cac if adopters and cac > 0 else math.nan,
+                "margin_per_customer": margin / served if served else math.nan,
+                "ltv": ltv,
+                "ltv_to_cac": ltv / cac_paid if first_paid and cac_paid > 0 else math.nan,
                 "return_on_spend": (margin - spend) / spend if spend > 0 else math.nan,
+                "incremental_customers": math.nan,
+                "incremental_first_acquisitions": math.nan,
+                "incremental_margin": math.nan,
+                "incremental_return_on_spend": math.nan,
                 "segment_share": {s: float(share[i]) for i, s in enumerate(self.segments)},
                 "controls": [s for i, s in enumerate(self.segments) if share[i] >= self.threshold],
                 "time_to_control": {s: (None if np.isnan(v) else float(v))

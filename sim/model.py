@@ -107,21 +107,26 @@ class Consumer(mesa.Agent):
 class Brand(mesa.Agent):
     """A brand: its product, its budget and its campaigns."""
 
-    def __init__(self, model: MarketModel, index: int):
+    def __init__(self, model: MarketModel, index: int, campaign_streams: list[np.random.Generator],
+                 silent: bool = False):
         super().__init__(model)
         sc = model.scenario_spec
         self.index = index
         self.spec = sc.brands[index]
         self.name = self.spec.name
+        self.silent = silent
         self.budget = Budget(self.spec.budget)
         self.campaigns = [
             Campaign(c, index, self.budget, sc.channel(c.channel) if c.channel else None, model.population,
-                     self.spec.unit_cost, sc.time.horizon)
-            for c in sc.campaigns if c.brand == self.name
+                     self.spec.unit_cost, sc.time.horizon, model.state.fit[index], rng)
+            for c, rng in zip(sc.campaigns, campaign_streams) if c.brand == self.name
         ]
 
     def act(self, ctx: StepContext) -> list[Contacts]:
-        """Run this step's campaigns; returns the paid contacts they made."""
+        """Run this step's campaigns; returns the paid contacts they made. A silent brand (the
+        counterfactual of a lift measurement) runs none."""
+        if self.silent:
+            return []
         by_name = {c.spec.name: c for c in self.campaigns}
         made = (c.act(ctx, by_name) for c in self.campaigns)
         return [m for m in made if m is not None]
@@ -143,21 +148,27 @@ class MarketModel(mesa.Model):
     """A market of consumers in a social network, and brands that run campaigns.
 
     ``scenario`` is a validated Scenario or the path of a scenario file; ``rng`` an integer seed.
-    The same scenario and seed give the same run, bit for bit.
+    The same scenario and seed give the same run, bit for bit. ``silent_brands`` run none of their
+    campaigns: the same market without them, on the same random numbers (for lift).
     """
 
-    def __init__(self, scenario: Scenario | str | Path, rng=None):
+    def __init__(self, scenario: Scenario | str | Path, rng=None, silent_brands: frozenset[str] = frozenset()):
         started = time.perf_counter()
         seed = seed_from(rng)
         super().__init__(rng=seed)
         sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         self.seed = seed
         self.scenario_spec = sc
-        streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4)]
-        self.dynamics_rng = streams[3]
-        self.population = build_population(sc, streams[0])
+        # one stream per purpose, so a change in one (a brand's campaigns switched off) leaves the others
+        population_seq, network_seq, fit_seq, market_seq, conditions_seq, events_seq, awareness_seq, sales_seq, \
+            campaigns_seq = np.random.SeedSequence(seed).spawn(9)
+        self.conditions_rng = np.random.default_rng(conditions_seq)
+        self.event_rng = np.random.default_rng(events_seq)
+        self.awareness_rng = np.random.default_rng(awareness_seq)
+        self.sales_rng = np.random.default_rng(sales_seq)
+        self.population = build_population(sc, np.random.default_rng(population_seq))
         self.build_seconds = {"population": time.perf_counter() - started}
-        self.graph = build_network(sc.network, self.population, streams[1])
+        self.graph = build_network(sc.network, self.population, np.random.default_rng(network_seq))
         self.build_seconds["network"] = time.perf_counter() - started - self.build_seconds["population"]
         pop = self.population
 
@@ -166,20 +177,22 @@ class MarketModel(mesa.Model):
             by_segment = np.array([brand.fit.get(s, brand.default_fit) for s in sc.segment_names])
             fit[b] = by_segment[pop.segment]
         if sc.response.fit_spread > 0:
-            fit = np.clip(fit + streams[2].normal(0.0, sc.response.fit_spread, fit.shape), 0.0, 1.0)
+            fit = np.clip(fit + np.random.default_rng(fit_seq).normal(0.0, sc.response.fit_spread, fit.shape),
+                          0.0, 1.0)
         self.state = ConsumerState(sc, fit, pop.segment, pop.region)
-        self.wom = WordOfMouth(self.graph, pop.size, len(sc.brands), pop.talkativeness, self.state.satisfied)
+        self.wom = WordOfMouth(sc.word_of_mouth, self.graph, pop.size, len(sc.brands), pop.talkativeness,
+                               self.state.satisfied)
+        self.state.install(self.wom, {s: i for i, s in enumerate(sc.segment_names)},
+                           np.random.default_rng(market_seq))
 
         agents_started = time.perf_counter()
         self._consumers = [Consumer(self, i) for i in range(pop.size)]
         self.build_seconds["agents"] = time.perf_counter() - agents_started
-        self.brands = [Brand(self, b) for b in range(len(sc.brands))]
-        audience = np.zeros((len(sc.brands), pop.size), dtype=bool)
-        for brand in self.brands:
-            for c in brand.campaigns:
-                audience[brand.index] |= c.audience
+        campaign_streams = [np.random.default_rng(s) for s in campaigns_seq.spawn(len(sc.campaigns))]
+        self.brands = [Brand(self, b, campaign_streams, silent=spec.name in silent_brands)
+                       for b, spec in enumerate(sc.brands)]
         self.recorder = Recorder(sc.time.steps, [b.name for b in sc.brands], sc.segment_names,
-                                 pop.segment_sizes(), audience, fit, pop.segment, sc.niche.control_threshold,
+                                 pop.segment_sizes(), self.audiences(), fit, pop.segment, sc.niche.control_threshold,
                                  sc.response.satisfaction_threshold)
         self.recorder.record(0, 0.0, sc.time.dt, self.state.state, self.state.current, self.state.loyalty,
                              None, [], np.zeros(len(sc.brands)))
@@ -209,6 +222,14 @@ class MarketModel(mesa.Model):
     def spend_by_brand(self) -> dict[str, float]:
         return {b.name: b.spent for b in self.brands}
 
+    def audiences(self) -> np.ndarray:
+        """(brands, N): in the audience a campaign of the brand aims at now."""
+        audience = np.zeros((len(self.brands), self.population.size), dtype=bool)
+        for brand in self.brands:
+            for c in brand.campaigns:
+                audience[brand.index] |= c.audience
+        return audience
+
     @property
     def horizon_steps(self) -> int:
         return self.scenario_spec.time.steps
@@ -218,22 +239,42 @@ class MarketModel(mesa.Model):
         """Draw which exogenous conditions hold in which regions on this step."""
         sc, pop = self.scenario_spec, self.population
         regions = pop.categories["region"]
-        holds = self.dynamics_rng.random(len(sc.conditions)) < [c.probability for c in sc.conditions]
+        holds = self.conditions_rng.random(len(sc.conditions)) < [c.probability for c in sc.conditions]
         out = {c.name: np.zeros(len(regions), dtype=bool) for c in sc.conditions}
         for cond, h in zip(sc.conditions, holds):
             out[cond.name][regions.index(cond.region)] |= h
         return out
 
+    def _prices(self, controlled: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(brands, segments): price paid, and the factors by which it scales adoption and churn.
+
+        Adoption follows a constant price elasticity around the segment's reference price (by
+        default the mean list price); churn rises with a price increase after niche control.
+        """
+        sc = self.scenario_spec
+        list_price = np.array([b.price for b in sc.brands])[:, None]
+        increase = np.array([b.price_increase_on_control for b in sc.brands])[:, None] * controlled
+        price = list_price * (1.0 + increase)
+        segments = sc.population.segments
+        reference = np.array([s.reference_price or list_price.mean() for s in segments])
+        elasticity = np.array([s.price_elasticity for s in segments])
+        adopt = (price / reference) ** -elasticity
+        churn = np.exp(sc.loyalty.price_sensitivity * increase * (1.0 - sc.niche.price_shield))
+        return price, adopt, churn
+
     def step(self) -> None:
-        sc, rec, rng = self.scenario_spec, self.recorder, self.dynamics_rng
+        sc, rec = self.scenario_spec, self.recorder
         step = self.steps  # Mesa counts this step already: 1 on the first
         dt = sc.time.dt
         controlled = rec.controlled(step - 1)
         regions_with = self._conditions()
-        ctx = StepContext((step - 1) * dt, dt, rng, controlled, regions_with, self.state.current,
+        ctx = StepContext((step - 1) * dt, dt, controlled, regions_with, self.state.current,
                           None if self.graph is None else self.graph.degree, sc.niche.reach_discount)
         spent_before = np.array([b.budget.spent for b in self.brands])
+        aims_before = [c.aimed_at for b in self.brands for c in b.campaigns]
         contacts = [c for made in self.agents_by_type[Brand].map("act", ctx) for c in made]
+        if [c.aimed_at for b in self.brands for c in b.campaigns] != aims_before:  # research re-aimed one
+            rec.audience = self.audiences()
 
         boost = []
         for spec in sc.brands:
@@ -241,18 +282,18 @@ class MarketModel(mesa.Model):
             for cond, factor in spec.context_boost.items():
                 per_region[regions_with[cond]] *= factor
             boost.append(per_region)
-        increase = np.array([b.price_increase_on_control for b in sc.brands])[:, None] * controlled
-        churn_price = np.exp(sc.loyalty.price_sensitivity * increase * (1.0 - sc.niche.price_shield))
-        transitions = self.state.step(contacts, self.wom, boost, churn_price, rng)
+        price, adopt_price, churn_price = self._prices(controlled)
+        transitions = self.state.step(ctx.time, contacts, self.wom, boost, churn_price, adopt_price, self.event_rng,
+                                      self.awareness_rng)
 
         spent = np.array([b.budget.spent for b in self.brands]) - spent_before
         rec.record(step, step * dt, dt, self.state.state, self.state.current, self.state.loyalty,
                    transitions, contacts, spent)
-        price = np.array([b.price for b in sc.brands])[:, None] * (1.0 + increase)
         d = rec.data
         d["purchases"][step], d["revenue"][step], d["margin"][step] = sales(
             d["customer"][step - 1], rec.first_purchases(step), price,
-            np.array([b.unit_cost for b in sc.brands]), np.array([b.purchase_rate for b in sc.brands]), dt, rng)
+            np.array([b.unit_cost for b in sc.brands]), np.array([b.purchase_rate for b in sc.brands]), dt,
+            self.sales_rng)
         self.datacollector.collect(self)
         if step >= self.horizon_steps:
             self.running = False

@@ -21,7 +21,8 @@ from scipy import stats  # noqa: E402
 from .experiment import ExperimentSpec  # noqa: E402
 from .files import atomic_path, write_text  # noqa: E402
 
-KEY_METRICS = ("reach", "customers", "cac", "ltv_to_cac", "return_on_spend", "wom_share", "wasted_share")
+KEY_METRICS = ("reach", "customers", "cac_paid", "cac_blended", "ltv_to_cac", "return_on_spend", "wom_share",
+               "wasted_share")
 
 
 def interval(values) -> tuple[float, float, float]:
@@ -83,7 +84,7 @@ def make_report(results: str | Path) -> list[Path]:
     ts = pd.read_parquet(out / "timeseries.parquet")
     by = _group_factor(spec)
     done = runs[runs.status == "done"]
-    brands = sorted({c.split(".")[0] for c in done.columns if c.endswith(".cac")})
+    brands = sorted({c.split(".")[0] for c in done.columns if c.endswith(".cac_paid")})
     written: list[Path] = []
     figures: list[tuple[str, str]] = []
 
@@ -115,7 +116,7 @@ def make_report(results: str | Path) -> list[Path]:
     fig, axes = plt.subplots(1, 4, figsize=(16, 3.6))
     levels = list(dict.fromkeys(done[by]))
     width = 0.8 / max(len(brands), 1)
-    for ax, metric in zip(axes, ("reach", "cac", "ltv_to_cac", "return_on_spend")):
+    for ax, metric in zip(axes, ("reach", "cac_paid", "ltv_to_cac", "return_on_spend")):
         for j, brand in enumerate(brands):
             col = f"{brand}.{metric}"
             stats_ = [interval(done.loc[done[by] == level, col]) for level in levels]

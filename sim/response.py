@@ -42,7 +42,7 @@ class Transitions:
     left: list[list[np.ndarray]] = field(default_factory=list)  # per brand: customers lost
     switched: list[list[np.ndarray]] = field(default_factory=list)  # per brand: lost to a competitor?
     reached: list[list[np.ndarray]] = field(default_factory=list)  # per brand: first paid contact
-    first: list[list[np.ndarray]] = field(default_factory=list)  # per brand: adopters who never had it
+    first: list[list[np.ndarray]] = field(default_factory=list)  # per brand: adoption by one who never had it?
     seeded: list[list[np.ndarray]] = field(default_factory=list)  # per brand: given the product free
 
     @classmethod
@@ -55,8 +55,9 @@ class Transitions:
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _hazards(state, loyalty, fit, ad, segment, churn_price, sums, inv_contacts, current, q_dt,
-             negative_weight, switching, churn_dt, negative_churn_dt, hazard, total, hearing):
+def _hazards(state, loyalty, fit, ad, segment, churn_price, adopt_price, unaware_response, sums, buzz,
+             inv_contacts, current, q_dt, negative_weight, switching, churn_dt, negative_churn_dt, hazard, total,
+             hearing):
     """Each consumer's hazard, integrated over the step, of adopting each brand and of churning."""
     brands, n = fit.shape
     for i in range(n):  # churn from disloyalty and price; brands add churn from bad word below
@@ -64,12 +65,15 @@ def _hazards(state, loyalty, fit, ad, segment, churn_price, sums, inv_contacts, 
         hazard[brands, i] = churn_dt * (1.0 - loyalty[i]) * churn_price[cur, segment[i]] if cur >= 0 else 0.0
     for b in range(brands):  # brand by brand: few memory streams at a time
         for i in range(n):
-            pos, neg = heard_by(sums, inv_contacts, b, i)
-            hearing[b, i] = q_dt * (pos + neg) if state[b, i] == UNAWARE else 0.0
+            pos, neg = heard_by(sums, buzz, inv_contacts, b, i)
+            unaware = state[b, i] == UNAWARE
+            hearing[b, i] = q_dt * (pos + neg) if unaware else 0.0
             barrier = switching * (1.0 - loyalty[i])
             barrier = barrier if current[i] >= 0 else 1.0
+            barrier *= unaware_response if unaware else 1.0
             mine = current[i] == b
-            h = (ad[b, i] + q_dt * pos) * fit[b, i] * barrier / (1.0 + negative_weight * neg)
+            h = ((ad[b, i] + q_dt * pos) * fit[b, i] * adopt_price[b, segment[i]] * barrier
+                 / (1.0 + negative_weight * neg))
             hazard[b, i] = 0.0 if mine else h
             hazard[brands, i] += negative_churn_dt * neg if mine else 0.0
     total[:] = hazard[0]
@@ -78,10 +82,11 @@ def _hazards(state, loyalty, fit, ad, segment, churn_price, sums, inv_contacts, 
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _events(candidates, u, hazard, total, ad, sums, inv_contacts, q_dt, who, option, paid):
+def _events(candidates, u, hazard, total, ad, sums, buzz, inv_contacts, q_dt, who, option, paid):
     """Which candidates have an event, which one, and whether an adoption came from a paid contact.
 
-    One uniform number per candidate decides all three: below P(any event) it is uniform over the
+    One uniform number per consumer (drawn for everyone, so that runs that differ only in
+    who is a candidate keep common random numbers) decides all three: below P(any event) it is uniform over the
     summed hazards, which picks the event; its place inside that event's share is uniform again
     and splits the adoption between paid contact and word of mouth in proportion to their hazards.
     """
@@ -90,9 +95,9 @@ def _events(candidates, u, hazard, total, ad, sums, inv_contacts, q_dt, who, opt
     for c in range(candidates.size):
         i = candidates[c]
         p = -np.expm1(-total[i])
-        if u[c] >= p:
+        if u[i] >= p:
             continue
-        v = u[c] / p * total[i]
+        v = u[i] / p * total[i]
         o, before, last = 0, 0.0, -1
         while o < options - 1 and (hazard[o, i] == 0.0 or before + hazard[o, i] <= v):
             if hazard[o, i] > 0.0:
@@ -107,7 +112,7 @@ def _events(candidates, u, hazard, total, ad, sums, inv_contacts, q_dt, who, opt
         paid[k] = True
         if o < options - 1:
             w = min((v - before) / hazard[o, i], 1.0)
-            pos, _ = heard_by(sums, inv_contacts, o, i)
+            pos, _ = heard_by(sums, buzz, inv_contacts, o, i)
             paid[k] = w * (ad[o, i] + q_dt * pos) < ad[o, i]
         k += 1
     return k
@@ -143,7 +148,8 @@ class ConsumerState:
         self.loyalty = np.zeros(n)
         self.loyalty_target = np.zeros(n)  # where loyalty heads while the consumer stays
         self.loyalty_keep = np.ones(n)  # share of the gap to the target left after a step
-        self.wear = np.ones((brands, n))  # weight of the next impression: (1 - wearout)^(past impressions)
+        self.wear = np.ones((brands, n))  # weight of the next impression, as of ``wear_time``
+        self.wear_time = np.zeros((brands, n))
         self.reached = np.zeros((brands, n), dtype=bool)
         self.adopted_ever = np.zeros((brands, n), dtype=bool)
         # per-step work arrays, kept to avoid reallocating them
@@ -152,34 +158,60 @@ class ConsumerState:
         self.total = np.empty(n)
         self.hearing = np.empty((brands, n))  # hazard of hearing of the brand, for the unaware
 
-    # --- transitions --------------------------------------------------------------------
-    def _adopt(self, brand: int, who: np.ndarray, wom: WordOfMouth, t: Transitions, paid: np.ndarray) -> None:
-        """``who`` become customers of ``brand``; the brand they had (if any) loses them."""
-        previous = self.current[who]
-        for other in np.unique(previous[previous >= 0]):
-            lost = who[previous == other]
-            self._leave(int(other), lost, wom, t, switched=True)
+    # --- the market at step 0 -------------------------------------------------------------
+    def install(self, wom: WordOfMouth, segment_codes: dict[str, int], rng: np.random.Generator) -> None:
+        """Give each brand its installed base and its existing awareness (``brands[].initial``)."""
+        brands, n = self.state.shape
+        specs = self.scenario.brands
+        for name, s in segment_codes.items():
+            members = rng.permutation(np.flatnonzero(self.segment == s))
+            taken = 0
+            for b, spec in enumerate(specs):
+                k = round(spec.initial.share.get(name, 0.0) * members.size)
+                base = np.sort(members[taken:taken + k])
+                taken += k
+                self._become_customers(b, base, spec.initial.loyalty)
+                wom.joined(b, base, 0.0, established=True)
+            for b, spec in enumerate(specs):
+                aware_share = spec.initial.awareness.get(name, 0.0)
+                unaware = members[self.state[b, members] == UNAWARE]
+                k = min(unaware.size, round(aware_share * members.size) - (members.size - unaware.size))
+                if k > 0:
+                    self.state[b, rng.choice(unaware, size=k, replace=False)] = AWARE
+
+    def _become_customers(self, brand: int, who: np.ndarray, loyalty: float) -> None:
         lp = self.scenario.loyalty
-        t.first[brand].append(who[~self.adopted_ever[brand, who]])
         self.state[brand, who] = CUSTOMER
         self.current[who] = brand
         self.adopted_ever[brand, who] = True
-        self.loyalty[who] = lp.initial
+        self.loyalty[who] = loyalty
         rate = lp.growth * self.fit[brand, who] + lp.decay
         self.loyalty_target[who] = np.divide(lp.growth * self.fit[brand, who], rate,
                                              out=np.zeros(who.size), where=rate > 0)
         self.loyalty_keep[who] = np.exp(-rate * self.scenario.time.dt)
-        wom.update(brand, who, +1.0)
+
+    # --- transitions --------------------------------------------------------------------
+    def _adopt(self, brand: int, who: np.ndarray, wom: WordOfMouth, t: Transitions, paid: np.ndarray,
+               time: float) -> None:
+        """``who`` become customers of ``brand``; the brand they had (if any) loses them."""
+        previous = self.current[who]
+        for other in np.unique(previous[previous >= 0]):
+            lost = who[previous == other]
+            self._leave(int(other), lost, wom, t, switched=True, time=time)
+        t.first[brand].append(~self.adopted_ever[brand, who])
+        self._become_customers(brand, who, self.scenario.loyalty.initial)
+        wom.joined(brand, who, time)
         t.adopted[brand].append(who)
         t.paid[brand].append(paid)
 
-    def _leave(self, brand: int, who: np.ndarray, wom: WordOfMouth, t: Transitions, switched: bool) -> None:
+    def _leave(self, brand: int, who: np.ndarray, wom: WordOfMouth, t: Transitions, switched: bool,
+               time: float) -> None:
         self.state[brand, who] = LAPSED
         self.current[who] = -1
         self.loyalty[who] = 0.0
         self.loyalty_target[who] = 0.0
         self.loyalty_keep[who] = 1.0
-        wom.update(brand, who, -1.0)
+        wom.left(brand, who, time)
         t.left[brand].append(who)
         t.switched[brand].append(np.full(who.size, switched))
 
@@ -189,12 +221,14 @@ class ConsumerState:
         t.reached[brand].append(new)
 
     # --- the step -------------------------------------------------------------------------
-    def step(self, contacts: list[Contacts], wom: WordOfMouth, boost: list[np.ndarray],
-             churn_price_factor: np.ndarray, rng: np.random.Generator) -> Transitions:
-        """Advance everyone by one step of length dt.
+    def step(self, time: float, contacts: list[Contacts], wom: WordOfMouth, boost: list[np.ndarray],
+             churn_price_factor: np.ndarray, adopt_price_factor: np.ndarray, event_rng: np.random.Generator,
+             awareness_rng: np.random.Generator) -> Transitions:
+        """Advance everyone by one step of length dt, starting at ``time``.
 
         ``boost[b]`` multiplies the response to brand b's ads per region code (context such as
-        rain); ``churn_price_factor[b, s]`` scales churn of b's customers in segment s.
+        rain); ``churn_price_factor[b, s]`` scales churn of b's customers in segment s and
+        ``adopt_price_factor[b, s]`` the adoption of b in segment s.
         """
         sc = self.scenario
         dt, lp, q_dt = sc.time.dt, sc.loyalty, sc.word_of_mouth.strength * sc.time.dt
@@ -206,19 +240,19 @@ class ConsumerState:
                 self._mark_reached(c.brand, c.consumers, t)
                 given = c.consumers[self.current[c.consumers] != c.brand]  # two seedings may pick one person
                 t.seeded[c.brand].append(given)
-                self._adopt(c.brand, given, wom, t, paid=np.ones(given.size, dtype=bool))
-        exposure = [self._exposure(b, [c for c in contacts if c.brand == b and not c.seeded], boost[b], t)
+                self._adopt(c.brand, given, wom, t, paid=np.ones(given.size, dtype=bool), time=time)
+        exposure = [self._exposure(b, [c for c in contacts if c.brand == b and not c.seeded], boost[b], t, time)
                     for b in range(brands)]
 
-        wom_args = (wom.sums, wom.inv_contacts)  # what heard_by reads inside the kernels
-        _hazards(self.state, self.loyalty, self.fit, self.ad, self.segment, churn_price_factor,
-                 *wom_args, self.current, q_dt, sc.word_of_mouth.negative_weight, lp.switching, lp.churn * dt,
-                 lp.negative_word_churn * dt, self.hazard, self.total, self.hearing)
+        wom_args = (wom.sums, wom.buzz, wom.inv_contacts)  # what heard_by reads inside the kernels
+        _hazards(self.state, self.loyalty, self.fit, self.ad, self.segment, churn_price_factor, adopt_price_factor,
+                 sc.response.unaware_response, *wom_args, self.current, q_dt, sc.word_of_mouth.negative_weight,
+                 lp.switching, lp.churn * dt, lp.negative_word_churn * dt, self.hazard, self.total, self.hearing)
         candidates = np.flatnonzero(self.total > 0)
         who = np.empty(candidates.size, dtype=np.int64)
         option = np.empty(candidates.size, dtype=np.int64)
         paid = np.empty(candidates.size, dtype=np.bool_)
-        k = _events(candidates, rng.random(candidates.size), self.hazard, self.total, self.ad, *wom_args, q_dt,
+        k = _events(candidates, event_rng.random(n), self.hazard, self.total, self.ad, *wom_args, q_dt,
                     who, option, paid)
         who, option, paid = who[:k], option[:k], paid[:k]
         for e in exposure:
@@ -227,14 +261,27 @@ class ConsumerState:
         churners = who[option == brands]
         previous = self.current[churners]
         for b in np.unique(previous):
-            self._leave(int(b), churners[previous == b], wom, t, switched=False)
+            self._leave(int(b), churners[previous == b], wom, t, switched=False, time=time)
         for b in range(brands):
             chose = option == b
             if chose.any():
-                self._adopt(b, who[chose], wom, t, paid=paid[chose])
+                self._adopt(b, who[chose], wom, t, paid=paid[chose], time=time)
 
-        # awareness: every paid contact, and hearing about the brand from others
-        for b in range(brands):
+        self._update_awareness(exposure, awareness_rng)
+        self._update_loyalty(exposure)
+        self._spread_buzz(contacts, wom, time)
+        wom.fade(dt)
+        return t
+
+    def _update_awareness(self, exposure: list[Exposure], rng: np.random.Generator) -> None:
+        """Paid contact and hearing from others make the unaware aware; without either, the aware forget."""
+        sc = self.scenario
+        half_life = sc.response.awareness_half_life
+        forget = 0.0 if half_life is None else -np.expm1(-np.log(2.0) * sc.time.dt / half_life)
+        for b in range(self.state.shape[0]):
+            if forget > 0:  # before this step's news, so that what was just heard is not forgotten at once
+                aware = np.flatnonzero(self.state[b] == AWARE)
+                self.state[b, aware[rng.random(aware.size) < forget]] = UNAWARE
             listening = np.flatnonzero(self.hearing[b] > 0)
             heard = listening[rng.random(listening.size) < -np.expm1(-self.hearing[b, listening])]
             heard = heard[self.state[b, heard] == UNAWARE]  # adopters this step are customers already
@@ -242,10 +289,8 @@ class ConsumerState:
             contacted = exposure[b].consumers
             self.state[b, contacted[self.state[b, contacted] == UNAWARE]] = AWARE
 
-        self._update_loyalty(exposure)
-        return t
-
-    def _exposure(self, brand: int, contacts: list[Contacts], boost: np.ndarray, t: Transitions) -> Exposure:
+    def _exposure(self, brand: int, contacts: list[Contacts], boost: np.ndarray, t: Transitions,
+                  time: float) -> Exposure:
         """Gather a brand's impressions per consumer and set their ad hazard for this step."""
         hits = np.concatenate([c.consumers for c in contacts]) if contacts else np.zeros(0, dtype=np.int64)
         if hits.size == 0:
@@ -256,23 +301,36 @@ class ConsumerState:
         relevance = np.concatenate([c.relevance for c in contacts])
         strength = np.concatenate([c.impact * (1.0 + resp.relevance_gain * c.relevance) for c in contacts])
         count = np.bincount(hits, minlength=n)
-        consumers = np.flatnonzero(count)  # in index order, which keeps later gathers cache-friendly
+        consumers = np.flatnonzero(count != 0)  # in index order, which keeps later gathers cache-friendly
         count = count[consumers]
         relevance = np.bincount(hits, weights=relevance, minlength=n)[consumers]
         strength = np.bincount(hits, weights=strength, minlength=n)[consumers]
         self._mark_reached(brand, consumers, t)
-        if resp.wearout > 0:  # impression j after k earlier ones weighs (1 - wearout)^(k + j)
-            kept = (1.0 - resp.wearout) ** np.arange(count.max() + 1)  # few distinct counts: a table
-            wear = self.wear[brand, consumers]
-            effective = wear * (1.0 - kept[count]) / resp.wearout
-            wear *= kept[count]
-            wear[wear < 1e-100] = 0.0  # worn out; keeps the floats away from slow denormals
-            self.wear[brand, consumers] = wear
+        if resp.wearout > 0:
+            effective = self._wear(brand, consumers, count, time)
         else:
             effective = count.astype(float)
         # the step's contacts convert as their mean strength (impact and relevance) says
         self.ad[brand, consumers] = resp.ad_effect * effective * strength / count * boost[self.region[consumers]]
         return Exposure(brand, consumers, count.astype(float), relevance, effective)
+
+    def _wear(self, brand: int, consumers: np.ndarray, count: np.ndarray, time: float) -> np.ndarray:
+        """Effective exposure of this step's impressions, with wear-out and its restoration.
+
+        Impression j of a burst weighs w (1 - wearout)^j, w the consumer's responsiveness; w falls
+        with every impression and, between impressions, recovers toward 1 with the half-life
+        ``recovery_half_life``. Recovery is applied lazily, from the time of the last update.
+        """
+        resp = self.scenario.response
+        kept = (1.0 - resp.wearout) ** np.arange(count.max() + 1)  # few distinct counts: a table
+        idle = time - self.wear_time[brand, consumers]
+        wear = 1.0 - (1.0 - self.wear[brand, consumers]) * np.exp2(-idle / resp.recovery_half_life)
+        effective = wear * (1.0 - kept[count]) / resp.wearout
+        wear *= kept[count]
+        wear[wear < 1e-100] = 0.0  # worn out; keeps the floats away from slow denormals
+        self.wear[brand, consumers] = wear
+        self.wear_time[brand, consumers] = time
+        return effective
 
     def _update_loyalty(self, exposure: list[Exposure]) -> None:
         """Loyalty relaxes toward a level set by satisfaction; personalised contact builds it,
@@ -281,3 +339,11 @@ class ConsumerState:
         gain = self.scenario.loyalty.relationship_gain
         for e in exposure:
             _bond(self.loyalty, self.current, e.brand, e.consumers, e.effective * e.relevance / e.count, gain)
+
+    def _spread_buzz(self, contacts: list[Contacts], wom: WordOfMouth, time: float) -> None:
+        """Customers touched by a campaign with ``buzz`` (a shared bottle, an event) talk more for a while."""
+        for c in contacts:
+            if c.buzz > 0:
+                mine = c.consumers[self.current[c.consumers] == c.brand]
+                customers, times = np.unique(mine, return_counts=True)
+                wom.excite(c.brand, customers, c.buzz * times, time)

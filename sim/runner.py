@@ -22,36 +22,74 @@ class RunResult:
     model: MarketModel
 
 
+def _to_horizon(model: MarketModel, progress: Callable[[int, int], None] | None, done: int, total: int) -> None:
+    while model.running:
+        model.step()
+        if progress is not None:
+            progress(done + model.steps, total)
+
+
 def run(scenario: Scenario | str | Path, seed: int | None = None,
-        progress: Callable[[int, int], None] | None = None) -> RunResult:
+        progress: Callable[[int, int], None] | None = None, lift: bool = False) -> RunResult:
     """Build the model, run it to the horizon and collect its outputs.
 
+    With ``lift``, each brand that runs campaigns is also simulated without them, on the same
+    seed and random-number streams, and the summary reports what its campaigns added
+    (incremental customers, first acquisitions, margin and return on spend).
     ``progress(done, total)`` is called after every step, for progress bars.
     """
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     model = MarketModel(sc, rng=seed)
-    total = sc.time.steps
-    while model.running:
-        model.step()
-        if progress is not None:
-            progress(model.steps, total)
+    advertisers = [b.name for b in model.brands if b.campaigns] if lift else []
+    steps = sc.time.steps
+    total = steps * (1 + len(advertisers))
+    _to_horizon(model, progress, 0, total)
     rec = model.recorder
+    brands = rec.summary(sc.brands, sc.time.days_per_unit, sc.valuation.discount_rate, sc.population.size)
+    for k, name in enumerate(advertisers):
+        without = MarketModel(sc, rng=model.seed, silent_brands=frozenset([name]))
+        _to_horizon(without, progress, steps * (1 + k), total)
+        base = without.recorder.summary(sc.brands, sc.time.days_per_unit, sc.valuation.discount_rate,
+                                        sc.population.size)[name]
+        brands[name].update(incremental_metrics(brands[name], base))
     summary = {
         "scenario": sc.name,
         "seed": model.seed,
         "consumers": sc.population.size,
-        "steps": total,
+        "steps": steps,
         "dt": sc.time.dt,
         "horizon": sc.time.horizon,
         "unit": sc.time.unit,
         "network": sc.network.type,
         "edges": 0 if model.graph is None else model.graph.edges,
-        "brands": rec.summary(sc.brands, sc.time.days_per_unit, sc.valuation.discount_rate,
-                              sc.population.size),
-        "campaigns": {c.spec.name: {"brand": c.spec.brand, "status": c.status, "spent": c.budget.spent}
+        "lift": lift,
+        "brands": brands,
+        "campaigns": {c.spec.name: {"brand": c.spec.brand, "status": c.status, "spent": c.budget.spent,
+                                    "aimed_at": c.aimed_at, "panel_scores": c.panel_scores}
                       for b in model.brands for c in b.campaigns},
     }
     return RunResult(rec.timeseries(sc.time.dt), summary, model)
+
+
+def incremental_metrics(actual: dict, without_campaigns: dict) -> dict:
+    """What a brand's campaigns added over the same market without them (lift)."""
+    margin = actual["margin"] - without_campaigns["margin"]
+    spend = actual["spend"]
+    return {
+        "incremental_customers": actual["customers"] - without_campaigns["customers"],
+        "incremental_first_acquisitions": actual["adopters"] - without_campaigns["adopters"],
+        "incremental_margin": margin,
+        "incremental_return_on_spend": (margin - spend) / spend if spend > 0 else math.nan,
+    }
+
+
+def campaign_warnings(summary: dict) -> list[str]:
+    """Campaigns that did not run as planned: out of money, or never started before the horizon."""
+    said = {"unfunded": "ran out of money (a fixed cost or its budget could not be paid)",
+            "planned": "never started before the horizon",
+            "researching": "was still in research at the horizon (never launched)"}
+    return [f"campaign {name} ({c['brand']}) {said[c['status']]}"
+            for name, c in summary["campaigns"].items() if c["status"] in said]
 
 
 def _json_safe(value):

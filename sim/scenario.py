@@ -86,6 +86,8 @@ class Segment(Strict):
     income: Weights = {"middle": 1.0}
     interests: dict[Name, Probability] = {}
     talkativeness: NonNegative = 1.0
+    price_elasticity: Annotated[float, Field(ge=0.0, le=10.0)] = 0.0
+    reference_price: Positive | None = None
 
     @model_validator(mode="after")
     def _distributions(self) -> Segment:
@@ -145,11 +147,14 @@ Network = Annotated[
 
 
 class Response(Strict):
-    """How a consumer responds to a paid impression."""
+    """How a consumer responds to a paid impression, and what it remembers of the brand."""
 
     ad_effect: NonNegative = 0.05
     relevance_gain: NonNegative = 2.0
     wearout: Probability = 0.2
+    recovery_half_life: Positive = 30.0
+    awareness_half_life: Positive | None = None
+    unaware_response: Probability = 1.0
     fit_spread: NonNegative = 0.1
     satisfaction_threshold: Probability = 0.5
 
@@ -157,6 +162,8 @@ class Response(Strict):
 class WordOfMouth(Strict):
     strength: NonNegative = 0.2
     negative_weight: NonNegative = 1.0
+    buzz_half_life: Positive | None = None
+    lasting: Probability = 0.25
 
 
 class Loyalty(Strict):
@@ -242,6 +249,14 @@ class Channel(Strict):
     users: Audience = "everyone"
 
 
+class InitialMarket(Strict):
+    """Where a brand stands at step 0: its installed base and who already knows it."""
+
+    share: dict[Name, Probability] = {}
+    awareness: dict[Name, Probability] = {}
+    loyalty: Probability = 0.5
+
+
 class BrandSpec(Strict):
     name: Name
     price: Positive
@@ -252,15 +267,36 @@ class BrandSpec(Strict):
     default_fit: Probability = 0.5
     price_increase_on_control: Annotated[float, Field(ge=0.0, le=10.0)] = 0.0
     context_boost: dict[Name, NonNegative] = {}
+    initial: InitialMarket = InitialMarket()
 
     @property
     def unit_cost(self) -> float:
         return self.price * (1.0 - self.margin)
 
 
+class AlternativeAudience(Strict):
+    name: Name
+    audience: Audience
+
+
 class Research(Strict):
+    """Time and money spent before launch; with ``alternatives`` it tests which audience to aim at."""
+
     duration: NonNegative
     cost: NonNegative = 0.0
+    alternatives: list[AlternativeAudience] = []
+    panel_rate: Annotated[float, Field(gt=0.0, le=1e6)] = 10.0
+
+    def panel(self) -> int:
+        """Consumers surveyed in each candidate audience: more research time, a larger panel."""
+        return max(1, round(self.panel_rate * self.duration))
+
+
+class Flighting(Strict):
+    """Pulsing: the campaign advertises for ``on`` time units, pauses for ``off``, and so on."""
+
+    on: Positive
+    off: NonNegative
 
 
 class CampaignSpec(Strict):
@@ -277,12 +313,14 @@ class CampaignSpec(Strict):
     precision: Probability = 1.0
     relevance: Probability = 0.0
     impact: Annotated[float, Field(gt=0.0, le=1000.0)] = 1.0
+    buzz: Annotated[float, Field(ge=0.0, le=100.0)] = 0.0
+    flighting: Flighting | None = None
     fixed_cost: NonNegative = 0.0
     research: Research | None = None
     trigger: Name | None = None
     reach: Annotated[int, Field(ge=1)] | None = None
     seeds: Annotated[int, Field(ge=1)] | None = None
-    seed_by: Literal["random", "degree", "audience"] = "random"
+    seed_by: Literal["random", "degree"] = "random"
     cost_per_seed: NonNegative | None = None
     niche: list[Name] = []
     on_control: Literal["continue", "cut", "move"] = "continue"
@@ -309,6 +347,8 @@ class CampaignSpec(Strict):
             raise ValueError("'move_to' goes with on_control = 'move', and only with it")
         if self.on_control == "move" and math.isinf(self.budget):
             raise ValueError("on_control = 'move' needs a finite 'budget' to move")
+        if self.flighting is not None and self.type != "ads":
+            raise ValueError("'flighting' applies to 'ads' campaigns only (events and seeding happen once)")
         return self
 
     @property
@@ -391,6 +431,9 @@ class Scenario(Strict):
         for b in self.brands:
             for seg in b.fit:
                 known(f"brands[{b.name}].fit", seg, segments)
+            for part in ("share", "awareness"):
+                for seg in getattr(b.initial, part):
+                    known(f"brands[{b.name}].initial.{part}", seg, segments)
             for cond in b.context_boost:
                 known(f"brands[{b.name}].context_boost", cond, conditions)
         for c in self.campaigns:
@@ -406,11 +449,21 @@ class Scenario(Strict):
                 same_brand = [o.name for o in self.campaigns if o.brand == c.brand and o.name != c.name]
                 known(f"{where}.move_to", c.move_to, same_brand)
             check_rule(f"{where}.audience", c.audience)
+            for alt in (c.research.alternatives if c.research else []):
+                check_rule(f"{where}.research.alternatives[{alt.name}].audience", alt.audience)
+            if c.buzz > 0 and self.word_of_mouth.buzz_half_life is None:
+                problems.append((f"{where}.buzz", "needs word_of_mouth.buzz_half_life (buzz that never fades "
+                                                  "would pile up without limit)"))
             if c.spend_rate is not None and c.channel in [ch.name for ch in self.channels] \
                     and self.channel(c.channel).cpm == 0:
                 problems.append((f"{where}.spend_rate", "needs a channel with a positive cpm; use 'impressions'"))
             if c.type == "seeding" and c.seed_by == "degree" and self.network.type == "fully_mixed":
                 problems.append((f"{where}.seed_by", "'degree' needs a network; fully_mixed has no contacts"))
+        for seg in segments:
+            installed = sum(b.initial.share.get(seg, 0.0) for b in self.brands)
+            if installed > 1.0 + 1e-9:
+                problems.append((f"brands.initial.share.{seg}", f"the brands' installed shares add up to "
+                                                                f"{installed:g}, above 1"))
         return problems
 
 

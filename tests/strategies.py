@@ -58,7 +58,7 @@ def campaigns(draw, name, brand, horizon, niche_segments):
         c["reach"] = draw(st.integers(1, 100))
     else:
         c["seeds"] = draw(st.integers(1, 30))
-        c["seed_by"] = draw(st.sampled_from(["random", "audience"]))
+        c["seed_by"] = draw(st.sampled_from(["random"]))
     return c
 
 

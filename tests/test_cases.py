@@ -38,13 +38,13 @@ def test_every_scenario_file_is_valid_and_described():
 def test_baseline_micro_brand_controls_its_niche_at_lower_cac():
     res = runs("baseline")
     assert all(first_control(r, "Spark", "young_active") < np.inf for r in res)
-    assert mean(res, "Spark", "cac") < mean(res, "Mass", "cac")
+    assert mean(res, "Spark", "cac_blended") < mean(res, "Mass", "cac_blended")
     assert mean(res, "Mass", "reach") > 2 * mean(res, "Spark", "reach")
 
 
 def test_rain_triggered_rides_acquire_more_cheaply():
     res = runs("rainy_city_rides")
-    assert mean(res, "RainRide", "cac") < 0.7 * mean(res, "DailyRide", "cac")
+    assert mean(res, "RainRide", "cac_blended") < 0.7 * mean(res, "DailyRide", "cac_blended")
 
 
 def test_sponsored_niche_reaches_a_majority_first():
@@ -57,7 +57,7 @@ def test_named_bottles_keep_broad_reach_and_bind_better():
     res = runs("named_bottles")
     assert mean(res, "Cola", "reach") > 0.95 * SIZE
     assert mean(res, "Cola", "customers") > mean(res, "Rival", "customers")
-    assert mean(res, "Cola", "cac") < mean(res, "Rival", "cac")
+    assert mean(res, "Cola", "cac_blended") < mean(res, "Rival", "cac_blended")
     assert mean(res, "Cola", "loyalty") > mean(res, "Rival", "loyalty")
 
 
@@ -66,7 +66,7 @@ def test_underserved_segment_is_won_cheaply():
     for r in res:
         assert "plus_size" in r.summary["brands"]["Nike"]["controls"]
         assert r.summary["brands"]["Rival"]["segment_share"]["plus_size"] < 0.5
-    assert mean(res, "Nike", "cac") < mean(res, "Rival", "cac")
+    assert mean(res, "Nike", "cac_blended") < mean(res, "Rival", "cac_blended")
 
 
 def test_wrong_niche_wastes_more_of_its_spend():
@@ -74,7 +74,7 @@ def test_wrong_niche_wastes_more_of_its_spend():
     wasted = {b: np.mean([r.summary["brands"][b]["wasted_spend"] / r.summary["brands"][b]["spend"] for r in res])
               for b in ("Assumed", "Researched")}
     assert wasted["Assumed"] > wasted["Researched"] + 0.2
-    assert mean(res, "Assumed", "cac") > mean(res, "Researched", "cac")
+    assert mean(res, "Assumed", "cac_blended") > mean(res, "Researched", "cac_blended")
 
 
 def test_small_budget_on_the_teens_channel_wins_the_teens():
@@ -82,7 +82,7 @@ def test_small_budget_on_the_teens_channel_wins_the_teens():
     share = {b: np.mean([r.summary["brands"][b]["segment_share"]["teens"] for r in res])
              for b in ("ClipTea", "RadioTea")}
     assert share["ClipTea"] > share["RadioTea"]
-    assert mean(res, "ClipTea", "cac") < mean(res, "RadioTea", "cac")
+    assert mean(res, "ClipTea", "cac_blended") < mean(res, "RadioTea", "cac_blended")
 
 
 def test_under_30_only_misses_the_other_generations():

@@ -53,9 +53,13 @@ def test_run_invariants(raw, seed):
         total_spend = ts[(ts.brand == brand.name) & (ts.segment == "all")].spend.sum()
         assert math.isclose(total_spend, brand.budget.spent, rel_tol=1e-9, abs_tol=1e-6)
 
-    # CAC is spend per new customer
+    # blended CAC is spend per first acquisition, paid CAC spend per paid first acquisition
     for name, m in summary["brands"].items():
         if m["adopters"]:
-            assert math.isclose(m["cac"] * m["adopters"], m["spend"], rel_tol=1e-9, abs_tol=1e-9)
+            assert math.isclose(m["cac_blended"] * m["adopters"], m["spend"], rel_tol=1e-9, abs_tol=1e-9)
+        if m["first_acquisitions_paid"]:
+            assert math.isclose(m["cac_paid"] * m["first_acquisitions_paid"], m["spend"], rel_tol=1e-9, abs_tol=1e-9)
         assert m["acquisitions_paid"] + m["acquisitions_wom"] == m["acquisitions"]
+        assert m["first_acquisitions_paid"] + m["first_acquisitions_wom"] + m["reacquisitions"] == m["acquisitions"]
+        assert m["first_acquisitions_paid"] <= m["acquisitions_paid"]
         assert 0 <= m["penetration"] <= 1

@@ -68,7 +68,7 @@ def test_one_and_two_workers_give_the_same_tables(tmp_path):
     assert_same(tables(tmp_path / "one"), tables(tmp_path / "two"))
     runs, ts = tables(tmp_path / "one")
     assert list(runs.run) == list(range(8))
-    assert {"strategy", "network.homophily", "seed", "Spark.cac", "Mass.customers"} <= set(runs.columns)
+    assert {"strategy", "network.homophily", "seed", "Spark.cac_paid", "Mass.customers"} <= set(runs.columns)
     assert (runs[runs.strategy == "micro"]["Mass.spend"] == 0).all()
     assert set(ts.columns) == {"run", "step", "time", "brand", "segment", "customer", "share"}
     assert (tmp_path / "one" / "experiment.toml").read_text() == EXPERIMENT
