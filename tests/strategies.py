@@ -42,6 +42,11 @@ def campaigns(draw, name, brand, horizon, niche_segments):
          "relevance": draw(probability), "fixed_cost": draw(st.floats(0, 100))}
     if draw(st.booleans()):
         c["research"] = {"duration": draw(st.floats(0, 5)), "cost": draw(st.floats(0, 200))}
+        if draw(st.booleans()):
+            c["research"]["alternatives"] = [{"name": "alt", "audience": draw(rules())}]
+            c["research"]["panel_rate"] = draw(st.floats(0.1, 50))
+    if draw(st.booleans()):
+        c["buzz"] = draw(st.floats(0, 3))
     if draw(st.booleans()):
         c["trigger"] = "rain"
     if kind == "ads":
@@ -54,11 +59,13 @@ def campaigns(draw, name, brand, horizon, niche_segments):
         if draw(st.booleans()):
             c["niche"] = draw(st.lists(st.sampled_from(niche_segments), min_size=1, max_size=2, unique=True))
             c["on_control"] = "cut"
+        if draw(st.booleans()):
+            c["flighting"] = {"on": draw(st.floats(0.5, 5)), "off": draw(st.floats(0, 5))}
     elif kind == "event":
         c["reach"] = draw(st.integers(1, 100))
     else:
         c["seeds"] = draw(st.integers(1, 30))
-        c["seed_by"] = draw(st.sampled_from(["random"]))
+        c["seed_by"] = "random"
     return c
 
 
@@ -74,14 +81,20 @@ def scenarios(draw):
             "region": {r: draw(st.floats(0, 1)) + 0.01 for r in REGIONS},
             "interests": {t: draw(probability) for t in INTERESTS},
             "talkativeness": draw(st.floats(0, 3)),
+            "price_elasticity": draw(st.floats(0, 4)),
         })
+        if draw(st.booleans()):
+            segments[-1]["reference_price"] = draw(st.floats(0.5, 10))
     names = [s["name"] for s in segments]
     n_brands = draw(st.integers(1, 3))
     brands = [{"name": f"b{i}", "price": draw(st.floats(0.5, 10)), "margin": draw(probability),
                "purchase_rate": draw(st.floats(0, 1)), "budget": draw(money),
                "fit": {s: draw(probability) for s in names}, "default_fit": draw(probability),
                "price_increase_on_control": draw(st.floats(0, 0.5)),
-               "context_boost": {"rain": draw(st.floats(0, 3))}} for i in range(n_brands)]
+               "context_boost": {"rain": draw(st.floats(0, 3))},
+               "initial": {"share": {s: draw(st.floats(0, 1 / n_brands)) for s in names},
+                           "awareness": {s: draw(probability) for s in names}, "loyalty": draw(probability)}}
+              for i in range(n_brands)]
     camps = []
     for i in range(draw(st.integers(0, 4))):
         camps.append(draw(campaigns(f"c{i}", f"b{draw(st.integers(0, n_brands - 1))}", horizon, names)))
@@ -92,8 +105,12 @@ def scenarios(draw):
         "population": {"size": draw(st.integers(50, 400)), "segments": segments},
         "network": network,
         "response": {"ad_effect": draw(st.floats(0, 0.5)), "wearout": draw(probability),
+                     "recovery_half_life": draw(st.floats(0.5, 100)),
+                     "awareness_half_life": draw(st.one_of(st.none(), st.floats(0.5, 100))),
+                     "unaware_response": draw(probability),
                      "relevance_gain": draw(st.floats(0, 3)), "fit_spread": draw(st.floats(0, 0.3))},
-        "word_of_mouth": {"strength": draw(st.floats(0, 1)), "negative_weight": draw(st.floats(0, 2))},
+        "word_of_mouth": {"strength": draw(st.floats(0, 1)), "negative_weight": draw(st.floats(0, 2)),
+                          "buzz_half_life": draw(st.floats(0.5, 50)), "lasting": draw(probability)},
         "loyalty": {"churn": draw(st.floats(0, 0.2)), "switching": draw(st.floats(0, 2)),
                     "negative_word_churn": draw(st.floats(0, 0.5))},
         "niche": {"control_threshold": draw(st.floats(0.05, 1))},

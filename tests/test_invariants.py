@@ -41,6 +41,22 @@ def test_run_invariants(raw, seed):
         assert (g.reach <= sizes[segment]).all() and (g.adopters <= sizes[segment]).all()
         assert (g.wasted_impressions <= g.impressions).all()
 
+    # the talk each consumer hears, kept up to date incrementally, equals a recount from scratch
+    wom, horizon = model.wom, sc.time.steps * sc.time.dt
+    for b in range(len(sc.brands)):
+        customers = state.current == b
+        for valence, members in ((0, customers & wom.satisfied[b]), (1, customers & ~wom.satisfied[b])):
+            lasting = wom.lasting * wom.talk * members
+            buzz = wom.own_buzz * np.exp(-wom.decay_rate * (horizon - wom.buzz_time)) * members if wom.fades \
+                else np.zeros(1)
+            if model.graph is None:
+                expected = [lasting.sum()], [buzz.sum()]
+            else:
+                adjacency = model.graph.adjacency()
+                expected = adjacency @ lasting, (adjacency @ buzz if wom.fades else np.zeros(1))
+            assert np.allclose(wom.sums[valence, b], expected[0], atol=1e-6)
+            assert np.allclose(wom.buzz[valence, b], expected[1], atol=1e-6)
+
     # shares and loyalty are proportions
     assert ts.share.between(0, 1).all()
     assert ts.loyalty.dropna().between(0, 1).all()
