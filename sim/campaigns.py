@@ -70,6 +70,7 @@ class Campaign:
         self.users = np.flatnonzero(self.user_mask)
         self._aim("planned", select(spec.audience, pop))
         self.panel_scores: dict[str, float] = {}
+        self.copy_quality = 1.0  # the message's power: wears out on air, recovers off air
         self.status = "planned"  # planned -> researching -> running -> done | moved | unfunded
         self.researched = spec.research is None
         self.niche_codes = np.array([pop.categories["segment"].index(s) for s in spec.niche], dtype=np.int64)
@@ -160,9 +161,19 @@ class Campaign:
         cycles, into = divmod(elapsed, flight.on + flight.off)
         return cycles * flight.on + min(into, flight.on)
 
+    def _wear_copy(self, on_air: float, off_air: float) -> float:
+        """The copy's quality for this step, then its wear-out on air and restoration off air
+        (Naik, Mantrala and Sawyer 1998): the reason pulsing can beat continuous advertising."""
+        spec = self.spec
+        quality = self.copy_quality
+        self.copy_quality = 1.0 - (1.0 - quality) * 2.0 ** (-off_air / spec.copy_recovery_half_life)
+        self.copy_quality *= math.exp(-spec.copy_wearout * on_air)
+        return quality
+
     def _advertise(self, ctx: StepContext) -> Contacts | None:
         spec, rng = self.spec, self.rng
         active = self._on_time(ctx.time + ctx.dt) - self._on_time(ctx.time)  # part of the step on air
+        quality = self._wear_copy(active, ctx.dt - active)
         if spec.impressions is not None:
             per_unit = spec.impressions
         else:  # the loader makes sure a spend rate goes with a priced channel
@@ -188,7 +199,7 @@ class Campaign:
         if hits.size == 0:
             return None
         charge_all(float(costs.sum()), self.budget, self.brand_budget)
-        return self._contacts(hits, costs)
+        return self._contacts(hits, costs, quality)
 
     def _event(self, ctx: StepContext) -> Contacts | None:
         pool = self._where_condition_holds(self.targets, ctx)
@@ -218,7 +229,8 @@ class Campaign:
         contacts.seeded = True
         return contacts
 
-    def _contacts(self, consumers: np.ndarray, costs: np.ndarray) -> Contacts:
+    def _contacts(self, consumers: np.ndarray, costs: np.ndarray, quality: float = 1.0) -> Contacts:
         in_audience = self.audience[consumers]
         relevance = np.where(in_audience, self.spec.relevance, 0.0)
-        return Contacts(self.brand, consumers, relevance, in_audience, costs, self.spec.impact, self.spec.buzz)
+        return Contacts(self.brand, consumers, relevance, in_audience, costs, self.spec.impact * quality,
+                        self.spec.buzz)

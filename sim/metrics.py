@@ -171,6 +171,7 @@ class Recorder:
             ltv = unit_margin * (1.0 + lifetime_purchases)
             cac_paid = spend / first_paid if first_paid else math.nan
             margin = float(total["margin"][b])
+            relationships = installed + acquisitions  # each spell as a customer, re-acquisitions included
             served = installed + first
             reach = int(final["reach"][b])
             impressions = int(total["impressions"][b])
@@ -212,7 +213,7 @@ class Recorder:
                                         - total["new_wom"][b]),
                 "revenue": float(total["revenue"][b]),
                 "margin": margin,
-                "margin_per_customer": margin / served if served else math.nan,
+                "margin_per_customer": margin / relationships if relationships else math.nan,
                 "ltv": ltv,
                 "ltv_to_cac": ltv / cac_paid if first_paid and cac_paid > 0 else math.nan,
                 "return_on_spend": (margin - spend) / spend if spend > 0 else math.nan,

@@ -315,6 +315,8 @@ class CampaignSpec(Strict):
     impact: Annotated[float, Field(gt=0.0, le=1000.0)] = 1.0
     buzz: Annotated[float, Field(ge=0.0, le=100.0)] = 0.0
     flighting: Flighting | None = None
+    copy_wearout: Annotated[float, Field(ge=0.0, le=100.0)] = 0.0
+    copy_recovery_half_life: Positive = 30.0
     fixed_cost: NonNegative = 0.0
     research: Research | None = None
     trigger: Name | None = None

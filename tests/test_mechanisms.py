@@ -1,0 +1,200 @@
+"""The direction of each mechanism that keeps results from being built in: wear-out restoration,
+flighting, forgetting, word-of-mouth life cycle and buzz, price, installed base, research, seeding
+inside the audience, and lift."""
+
+import numpy as np
+import pytest
+
+import sim
+from sim.model import MarketModel
+from sim.response import AWARE, CUSTOMER, UNAWARE
+from sim.runner import campaign_warnings
+from helpers import brand_rows, scenario
+
+SEEDS = range(4)
+
+
+def mean_of(metric, *changes, brand="A", lift=False):
+    return np.mean([sim.run(scenario(*changes), seed=s, lift=lift).summary["brands"][brand][metric] for s in SEEDS])
+
+
+def test_responsiveness_recovers_after_a_pause():
+    sc = scenario(("response.wearout", 0.3), ("response.recovery_half_life", 5.0))
+    model = MarketModel(sc, rng=1)
+    everyone = np.arange(50)
+    state = model.state
+    state._wear(0, everyone, np.full(50, 20), time=0.0)  # a heavy burst wears them out
+    assert state.wear[0, everyone].max() < 0.001
+    effective_at_once = state._wear(0, everyone, np.ones(50, dtype=np.int64), time=0.0)
+    effective_later = state._wear(0, np.arange(50, 100), np.ones(50, dtype=np.int64), time=0.0)  # fresh
+    state._wear(0, everyone, np.full(50, 20), time=0.0)
+    after_pause = state._wear(0, everyone, np.ones(50, dtype=np.int64), time=15.0)  # three half-lives
+    assert effective_at_once.max() < 0.001 < effective_later.min()
+    assert after_pause == pytest.approx(1 - 0.5**3, rel=1e-3)
+
+
+def test_faster_restoration_means_more_paid_adoptions():
+    slow = mean_of("acquisitions_paid", ("response.wearout", 0.3), ("response.recovery_half_life", 1000.0))
+    fast = mean_of("acquisitions_paid", ("response.wearout", 0.3), ("response.recovery_half_life", 2.0))
+    assert fast > 1.2 * slow
+
+
+def test_flighting_advertises_only_in_its_on_periods():
+    res = sim.run(scenario(("campaigns.0.flighting", {"on": 5, "off": 5})), seed=1)
+    impressions = brand_rows(res).impressions.to_numpy()[1:]  # step k covers time [k-1, k)
+    on = (np.arange(30) % 10) < 5
+    assert (impressions[on] > 0).all() and (impressions[~on] == 0).all()
+    assert impressions.sum() == pytest.approx(2000 * 15, rel=0.05)
+
+
+def test_pulsing_pays_when_the_copy_wears_out():
+    """Same impressions in total: on air half the time at twice the rate, or always."""
+    def paid(copy_wearout, pulsing):
+        plan = (("campaigns.0.impressions", 1000), ("campaigns.0.copy_wearout", copy_wearout),
+                ("campaigns.0.copy_recovery_half_life", 3.0), ("time.horizon", 60))
+        if pulsing:
+            plan += (("campaigns.0.impressions", 2000), ("campaigns.0.flighting", {"on": 5, "off": 5}))
+        return mean_of("acquisitions_paid", *plan)
+
+    advantage_when_worn = paid(0.3, pulsing=True) / paid(0.3, pulsing=False)
+    advantage_when_fresh = paid(0.0, pulsing=True) / paid(0.0, pulsing=False)
+    assert advantage_when_worn > 1.1 and advantage_when_worn > advantage_when_fresh + 0.1
+
+
+def test_awareness_fades_without_reinforcement():
+    event = {"name": "ads", "brand": "A", "type": "event", "reach": 1000, "start": 0, "relevance": 0.0}
+    changes = (("campaigns.0", event), ("response.ad_effect", 0.0))
+    kept = brand_rows(sim.run(scenario(*changes), seed=1)).aware.to_numpy()
+    faded = brand_rows(sim.run(scenario(*changes, ("response.awareness_half_life", 5.0)), seed=1)).aware.to_numpy()
+    assert kept[1] == faded[1] == 1000
+    assert kept[-1] == 1000
+    assert faded[-1] == pytest.approx(1000 * 0.5**(29 / 5), abs=40)
+
+
+def test_unaware_consumers_respond_less():
+    short = ("time.horizon", 5)  # most consumers get their first contact, not a later one
+    assert mean_of("acquisitions_paid", short, ("response.unaware_response", 0.2)) < \
+        0.8 * mean_of("acquisitions_paid", short)
+
+
+def test_buzz_fades_so_word_of_mouth_slows():
+    talk = (("word_of_mouth.strength", 0.4), ("campaigns.0.impressions", 300))
+    lasting = mean_of("first_acquisitions_wom", *talk)
+    fading = mean_of("first_acquisitions_wom", *talk, ("word_of_mouth.buzz_half_life", 3.0),
+                     ("word_of_mouth.lasting", 0.1))
+    assert fading < 0.6 * lasting
+
+
+def test_campaign_buzz_makes_customers_talk():
+    talk = (("word_of_mouth.strength", 0.2), ("word_of_mouth.buzz_half_life", 10.0),
+            ("campaigns.0.impressions", 300))
+    plain = mean_of("first_acquisitions_wom", *talk)
+    shared = mean_of("first_acquisitions_wom", *talk, ("campaigns.0.buzz", 3.0))
+    assert shared > 1.3 * plain
+
+
+def test_price_above_what_the_segment_pays_lowers_adoption():
+    def at(price):
+        return mean_of("acquisitions", ("brands.0.price", price),
+                       ("population.segments.0.price_elasticity", 2.0), ("population.segments.0.reference_price", 10.0),
+                       ("population.segments.1.price_elasticity", 2.0), ("population.segments.1.reference_price", 10.0))
+    cheap, list_price, dear = at(7.0), at(10.0), at(14.0)
+    assert cheap > list_price > dear
+    # no elasticity: price does not matter to adoption
+    assert mean_of("acquisitions", ("brands.0.price", 14.0)) == mean_of("acquisitions", ("brands.0.price", 7.0))
+
+
+def test_installed_base_and_awareness_are_there_at_step_zero():
+    initial = {"share": {"young": 0.3, "old": 0.1}, "awareness": {"young": 0.6}, "loyalty": 0.7}
+    model = MarketModel(scenario(("brands.0.initial", initial)), rng=3)
+    young = model.population.segment == 0
+    customers = model.state.state[0] == CUSTOMER
+    assert customers[young].sum() == round(0.3 * young.sum())
+    assert customers[~young].sum() == round(0.1 * (~young).sum())
+    assert (model.state.state[0][young] != UNAWARE).sum() == round(0.6 * young.sum())
+    assert (model.state.state[0][~young] == AWARE).sum() == 0
+    assert np.allclose(model.state.loyalty[customers], 0.7)
+    assert model.recorder.data["customer"][0, 0].sum() == customers.sum()
+    res = sim.run(scenario(("brands.0.initial", initial)), seed=3).summary["brands"]["A"]
+    assert res["installed_base"] == customers.sum()
+
+
+def test_two_brands_installed_bases_never_overlap():
+    second = {"name": "B", "price": 10, "margin": 0.5, "purchase_rate": 0.1,
+              "initial": {"share": {"young": 0.5, "old": 0.5}}}
+    model = MarketModel(scenario(("brands.0.initial", {"share": {"young": 0.5}}), ("brands.1", second)), rng=1)
+    assert ((model.state.state == CUSTOMER).sum(axis=0) <= 1).all()
+    assert (model.state.current[model.population.segment == 0] >= 0).all()
+
+
+def test_installed_shares_above_one_are_rejected():
+    with pytest.raises(sim.ScenarioError, match="installed shares add up"):
+        second = {"name": "B", "price": 10, "margin": 0.5, "purchase_rate": 0.1, "initial": {"share": {"old": 0.6}}}
+        scenario(("brands.0.initial", {"share": {"old": 0.5}}), ("brands.1", second))
+
+
+def research_picks(duration, seeds=range(12)):
+    """How often research re-aims a campaign planned at the poorly fitting old at the young."""
+    research = {"duration": duration, "alternatives": [{"name": "young", "audience": {"field": "age", "max": 29}}],
+                "panel_rate": 4.0}
+    sc = scenario(("campaigns.0.audience", {"field": "age", "min": 50}), ("campaigns.0.research", research),
+                  ("brands.0.fit", {"young": 0.6, "old": 0.45}), ("response.fit_spread", 0.0),
+                  ("time.horizon", 3 + duration))
+    return np.mean([sim.run(sc, seed=s).summary["campaigns"]["ads"]["aimed_at"] == "young" for s in seeds])
+
+
+def test_longer_research_aims_better():
+    assert research_picks(1) < research_picks(60) == 1.0
+
+
+def test_research_moves_the_audience_and_the_contacts():
+    research = {"duration": 5, "alternatives": [{"name": "young", "audience": {"field": "age", "max": 29}}]}
+    sc = scenario(("campaigns.0.audience", {"field": "age", "min": 50}), ("campaigns.0.research", research),
+                  ("campaigns.0.precision", 1.0))
+    res = sim.run(sc, seed=1)
+    assert res.summary["campaigns"]["ads"]["aimed_at"] == "young"
+    rows = brand_rows(res)
+    assert rows.reach_outside_audience.iloc[-1] == 0
+    assert rows.impressions.sum() > 0 and (res.model.population.age[res.model.state.reached[0]] <= 29).all()
+
+
+@pytest.mark.parametrize("seed_by", ["random", "degree"])
+def test_seeds_go_only_to_the_audience(seed_by):
+    seeding = {"name": "ads", "brand": "A", "type": "seeding", "seeds": 300, "seed_by": seed_by,
+               "audience": {"field": "age", "max": 29}}
+    model = sim.run(scenario(("campaigns.0", seeding)), seed=1).model
+    seeded = np.flatnonzero(model.state.adopted_ever[0])
+    assert seeded.size >= 300 and (model.population.age[model.state.reached[0]] <= 29).all()
+
+
+def test_lift_is_zero_for_a_campaign_without_effect_and_positive_with_one():
+    talk = (("word_of_mouth.strength", 0.3), ("brands.0.initial", {"share": {"young": 0.1}}))
+    useless = sim.run(scenario(*talk, ("response.ad_effect", 0.0), ("campaigns.0.relevance", 0.0)), seed=2,
+                      lift=True).summary["brands"]["A"]
+    assert useless["customers"] > 0 and useless["spend"] > 0
+    assert useless["incremental_customers"] == 0 and useless["incremental_margin"] == 0
+    assert useless["incremental_return_on_spend"] == -1.0
+    working = sim.run(scenario(*talk), seed=2, lift=True).summary["brands"]["A"]
+    assert working["incremental_customers"] > 0 and working["incremental_margin"] > 0
+    assert working["incremental_customers"] < working["customers"]  # the installed base and its talk
+
+
+def test_reacquisitions_are_counted_apart():
+    res = sim.run(scenario(("loyalty.churn", 0.2), ("word_of_mouth.strength", 0.3)), seed=1).summary["brands"]["A"]
+    assert res["reacquisitions"] > 0
+    assert res["adopters"] == res["first_acquisitions_paid"] + res["first_acquisitions_wom"]
+    assert res["acquisitions"] == res["adopters"] + res["reacquisitions"]
+
+
+def test_campaigns_that_did_not_run_are_reported():
+    late = {"name": "late", "brand": "A", "channel": "tv", "impressions": 10, "start": 100}
+    res = sim.run(scenario(("campaigns.0.fixed_cost", 50.0), ("campaigns.0.budget", 10.0), ("campaigns.1", late)),
+                  seed=1)
+    warnings = campaign_warnings(res.summary)
+    assert any("ads" in w and "ran out of money" in w for w in warnings)
+    assert any("late" in w and "never started" in w for w in warnings)
+
+
+def test_ltv_and_realised_margin_agree():
+    m = sim.run(scenario(("loyalty.churn", 0.05), ("time.horizon", 200)), seed=1).summary["brands"]["A"]
+    assert 0 < m["margin_per_customer"] < m["ltv"]
