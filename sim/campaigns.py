@@ -130,7 +130,7 @@ class Campaign:
             fixed = spec.fixed_cost + (self.channel.setup_cost if self.channel else 0.0)
             if not self._pay(fixed):
                 return None
-            if spec.research is not None and spec.research.alternatives:
+            if spec.research is not None and spec.research.alternatives and spec.research.panel() > 0:
                 self._choose_audience()
             self.status = "running"
         if spec.on_control == "move" and self.niche_controlled(ctx.controlled):

@@ -23,6 +23,7 @@ from .metrics import SEGMENT_COUNTS
 from .scenario import Name, Positive, ScenarioError, Strict, read_toml, scenario_from_dict, validation_problems
 
 Value = float | int | str | bool
+Setting = Value | list[Any] | dict[str, Any]  # what an override sets: a value, or a whole array or table
 
 
 class Range(Strict):
@@ -51,7 +52,7 @@ class Factor(Strict):
     path: str | None = None
     levels: Annotated[list[Value], Field(min_length=1)] | None = None
     range: Range | None = None
-    variants: dict[Name, dict[str, Value]] | None = None
+    variants: dict[Name, dict[str, Setting]] | None = None
 
     @model_validator(mode="after")
     def _one_form(self) -> Factor:
@@ -95,7 +96,7 @@ class Factor(Strict):
         options = self.grid()
         return options[min(int(u * len(options)), len(options) - 1)]
 
-    def overrides(self, value: Value) -> dict[str, Value]:
+    def overrides(self, value: Value) -> dict[str, Setting]:
         return dict(self.variants[value]) if self.variants is not None else {self.path: value}
 
 
@@ -127,7 +128,8 @@ class ExperimentSpec(Strict):
     seed: Annotated[int, Field(ge=0)] = 0
     replications: Annotated[int, Field(ge=1, le=10_000)] = 5
     horizon: Positive | None = None
-    overrides: dict[str, Value] = {}
+    overrides: dict[str, Setting] = {}
+    lift: bool = False
     design: Design = Design()
     factors: Annotated[list[Factor], Field(min_length=1)]
     metrics: list[Name] = ["customer", "adopters", "share", "spend"]
@@ -144,7 +146,7 @@ class Run:
     replication: int
     seed: int
     factors: dict[str, Value]
-    overrides: dict[str, Value]
+    overrides: dict[str, Setting]
 
 
 @dataclass
@@ -160,7 +162,7 @@ class Experiment:
     def factor_names(self) -> list[str]:
         return [f.label for f in self.spec.factors]
 
-    def overrides(self, point: dict[str, Value]) -> dict[str, Value]:
+    def overrides(self, point: dict[str, Value]) -> dict[str, Setting]:
         out = dict(self.spec.overrides)
         if self.spec.horizon is not None:
             out["time.horizon"] = self.spec.horizon
@@ -177,7 +179,7 @@ class Experiment:
                 out.append(Run(len(out), p, r, seed, point, self.overrides(point)))
         return out
 
-    def scenario(self, overrides: dict[str, Value]):
+    def scenario(self, overrides: dict[str, Setting]):
         return scenario_from_dict(copy.deepcopy(self.base), str(self.spec.scenario), self.base_dir, overrides)
 
 
@@ -197,12 +199,12 @@ def design_points(spec: ExperimentSpec) -> list[dict[str, Value]]:
 
 
 def scenario_paths(node: Any, prefix: str = "") -> list[str]:
-    """Every dotted path a factor may set, with list items named by their 'name'."""
+    """Every dotted path a factor may set (a value, or a whole table), with list items named by their 'name'."""
     if isinstance(node, dict):
-        out = []
+        out = [prefix] if prefix else []
         for key, value in node.items():
             out += scenario_paths(value, f"{prefix}.{key}" if prefix else key)
-        return out or [prefix]
+        return out
     if isinstance(node, list) and node and all(isinstance(x, dict) and "name" in x for x in node):
         return [p for x in node for p in scenario_paths(x, f"{prefix}.{x['name']}")]
     return [prefix]

@@ -288,8 +288,9 @@ class Research(Strict):
     panel_rate: Annotated[float, Field(gt=0.0, le=1e6)] = 10.0
 
     def panel(self) -> int:
-        """Consumers surveyed in each candidate audience: more research time, a larger panel."""
-        return max(1, round(self.panel_rate * self.duration))
+        """Consumers surveyed in each candidate audience: more research time, a larger panel
+        (none without research time: the campaign keeps its planned audience)."""
+        return round(self.panel_rate * self.duration)
 
 
 class Flighting(Strict):
