@@ -1,0 +1,180 @@
+"""Regenerate every number that docs/cases.md and docs/experiments.md quote.
+
+    python experiments/docs_numbers.py            # run the cases and experiments, write the numbers
+    python experiments/docs_numbers.py --check    # exit 1 if the docs or docs/numbers.json are stale
+
+The numbers go to docs/numbers.json, with a fingerprint of everything that produced them (the
+scenario and experiment files and the model's source), and into the docs between markers
+``<!-- numbers: KEY -->`` and ``<!-- /numbers -->``. tests/test_docs_numbers.py fails when the docs
+and the numbers disagree, when the numbers are older than the model or the files, and (slow) when
+a rerun of the baseline does not reproduce them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+import sim
+from sim.experiment import load_experiment
+from sim.sweep import run_sweep
+
+ROOT = Path(__file__).resolve().parent.parent
+NUMBERS = ROOT / "docs" / "numbers.json"
+DOCS = (ROOT / "docs" / "cases.md", ROOT / "docs" / "experiments.md")
+MODEL_SOURCES = ("campaigns", "costs", "experiment", "metrics", "model", "network", "population", "response", "runner",
+                 "scenario", "sweep", "targeting", "wom")
+CASE_SEED = 1
+CASE_METRICS = {  # summary metric -> column title
+    "customers": "customers",
+    "penetration": "penetration",
+    "cac_paid": "paid CAC",
+    "cac_blended": "blended CAC",
+    "ltv": "LTV",
+    "ltv_to_cac": "LTV/CAC",
+    "return_on_spend": "return on spend",
+    "incremental_return_on_spend": "incremental return on spend",
+    "wom_share": "WOM share",
+    "spend": "spend",
+}
+EXPERIMENT_METRICS = ("customers", "cac_paid", "incremental_return_on_spend", "return_on_spend", "wasted_share",
+                      "wom_share")
+MARKER = re.compile(r"(<!-- numbers: (?P<key>[\w.\-]+) -->\n)(?P<body>.*?)(<!-- /numbers -->)", re.S)
+
+
+def fingerprint() -> str:
+    """A hash of every file whose change can change the numbers."""
+    files = sorted([*(ROOT / "scenarios").glob("*.toml"), *(ROOT / "experiments").glob("*.toml"),
+                    *(ROOT / "sim" / f"{name}.py" for name in MODEL_SOURCES)])
+    digest = hashlib.sha256()
+    for f in files:
+        digest.update(f.relative_to(ROOT).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def rounded(value) -> float | None:
+    """Three significant digits: what the docs show, and what a rerun must reproduce."""
+    if value is None or not math.isfinite(float(value)):
+        return None
+    return float(f"{float(value):.3g}")
+
+
+def case_numbers(path: Path) -> dict:
+    result = sim.run(sim.load_scenario(path), seed=CASE_SEED, lift=True)
+    brands = {}
+    for name, m in result.summary["brands"].items():
+        row = {k: rounded(m[k]) for k in CASE_METRICS}
+        row["controls"] = {s: t for s, t in m["time_to_control"].items() if t is not None}
+        brands[name] = row
+    return {"consumers": result.summary["consumers"], "seed": CASE_SEED, "brands": brands}
+
+
+def experiment_numbers(path: Path, workers: int) -> dict:
+    experiment = load_experiment(path)
+    with tempfile.TemporaryDirectory() as out:
+        run_sweep(experiment, Path(out), workers=workers)
+        runs = pd.read_parquet(Path(out) / "runs.parquet")
+    factors = experiment.factor_names
+    brands = [b.name for b in experiment.scenario(experiment.overrides(experiment.points[0])).brands]
+    columns = [f"{b}.{m}" for b in brands for m in EXPERIMENT_METRICS if f"{b}.{m}" in runs.columns]
+    rows = []
+    for point in experiment.points:  # design order: levels as the file lists them
+        mine = np.logical_and.reduce([runs[f].astype(str) == str(point[f]) for f in factors])
+        rows.append({**{f: point[f] for f in factors},
+                     **{c: rounded(runs.loc[mine, c].astype(float).mean()) for c in columns}})
+    return {"replications": experiment.spec.replications, "factors": factors, "columns": columns, "rows": rows}
+
+
+def _cell(value) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+    return str(value)
+
+
+def case_table(numbers: dict) -> str:
+    head = ["brand", *CASE_METRICS.values(), "controls (day)"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for brand, row in numbers["brands"].items():
+        controls = ", ".join(f"{s} ({t:g})" for s, t in row["controls"].items()) or "-"
+        lines.append("| " + " | ".join([brand, *(_cell(row[k]) for k in CASE_METRICS), controls]) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def experiment_table(numbers: dict) -> str:
+    head = [*numbers["factors"], *numbers["columns"]]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for row in numbers["rows"]:
+        lines.append("| " + " | ".join(_cell(row[k]) for k in head) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def tables(numbers: dict) -> dict[str, str]:
+    """Every generated block of the docs, by marker key."""
+    out = {f"case.{name}": case_table(n) for name, n in numbers["cases"].items()}
+    out.update({f"experiment.{name}": experiment_table(n) for name, n in numbers["experiments"].items()})
+    return out
+
+
+def blocks(text: str) -> dict[str, str]:
+    return {m["key"]: m["body"] for m in MARKER.finditer(text)}
+
+
+def render(text: str, generated: dict[str, str]) -> str:
+    return MARKER.sub(lambda m: m[1] + generated.get(m["key"], m["body"]) + m[4], text)
+
+
+def problems(numbers: dict) -> list[str]:
+    """What is stale: a docs block that differs from the numbers, or numbers older than their sources."""
+    out = []
+    if numbers["fingerprint"] != fingerprint():
+        out.append("docs/numbers.json is older than the scenarios, experiments or model: run "
+                   "python experiments/docs_numbers.py")
+    generated = tables(numbers)
+    quoted = {}
+    for doc in DOCS:
+        quoted.update(blocks(doc.read_text(encoding="utf-8")))
+    for key, table in generated.items():
+        if key not in quoted:
+            out.append(f"no '<!-- numbers: {key} -->' block in the docs")
+        elif quoted[key] != table:
+            out.append(f"the docs' '{key}' block differs from docs/numbers.json")
+    out += [f"the docs' '{key}' block has no numbers" for key in quoted if key not in generated]
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--check", action="store_true", help="only check the docs against docs/numbers.json")
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    if args.check:
+        found = problems(json.loads(NUMBERS.read_text(encoding="utf-8")))
+        print("\n".join(found) or "the docs quote the current numbers")
+        sys.exit(1 if found else 0)
+    numbers = {"fingerprint": fingerprint(), "cases": {}, "experiments": {}}
+    for path in sorted((ROOT / "scenarios").glob("*.toml")):
+        print(f"case {path.stem}", flush=True)
+        numbers["cases"][path.stem] = case_numbers(path)
+    for path in sorted((ROOT / "experiments").glob("*.toml")):
+        print(f"experiment {path.stem}", flush=True)
+        numbers["experiments"][path.stem] = experiment_numbers(path, args.workers)
+    NUMBERS.write_text(json.dumps(numbers, indent=1) + "\n", encoding="utf-8")
+    generated = tables(numbers)
+    for doc in DOCS:
+        doc.write_text(render(doc.read_text(encoding="utf-8"), generated), encoding="utf-8")
+    print(f"wrote {NUMBERS.relative_to(ROOT)} and the docs' numbers")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,34 @@
+"""The numbers docs/cases.md and docs/experiments.md quote are the ones the script regenerates."""
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "experiments"))
+
+import docs_numbers  # noqa: E402
+
+NUMBERS = json.loads(docs_numbers.NUMBERS.read_text(encoding="utf-8"))
+
+
+def test_docs_quote_the_current_numbers():
+    assert docs_numbers.problems(NUMBERS) == []
+
+
+def test_a_changed_number_in_the_docs_is_caught(tmp_path, monkeypatch):
+    doc = tmp_path / "cases.md"
+    text = docs_numbers.DOCS[0].read_text(encoding="utf-8")
+    key = next(iter(docs_numbers.blocks(text)))
+    changed = docs_numbers.MARKER.sub(lambda m: m[1] + m["body"].replace("|", "| 9", 1) + m[4] if m["key"] == key
+                                      else m[0], text)
+    doc.write_text(changed, encoding="utf-8")
+    monkeypatch.setattr(docs_numbers, "DOCS", (doc, docs_numbers.DOCS[1]))
+    assert any(key in p for p in docs_numbers.problems(NUMBERS))
+
+
+@pytest.mark.slow
+def test_a_rerun_of_the_baseline_reproduces_its_numbers():
+    assert docs_numbers.case_numbers(ROOT / "scenarios" / "baseline.toml") == NUMBERS["cases"]["baseline"]
