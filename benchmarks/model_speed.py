@@ -99,7 +99,7 @@ def plain_step(model: sim.MarketModel) -> None:
     from sim.campaigns import StepContext
 
     sc = model.scenario_spec
-    ctx = StepContext(0.0, sc.time.dt, model.dynamics_rng, model.recorder.controlled(0), model._conditions(),
+    ctx = StepContext(0.0, sc.time.dt, model.recorder.controlled(0), model._conditions(),
                       model.state.current, model.graph.degree, sc.niche.reach_discount)
     contacts = [c for made in model.agents_by_type[sim.Brand].map("act", ctx) for c in made]
     impressions = Counter((c.brand, int(i)) for c in contacts for i in c.consumers)

@@ -54,3 +54,16 @@ def test_scenarios_lists_the_ready_scenarios_with_descriptions(tmp_path):
     assert done.returncode == 0
     assert "rainy_city_rides.toml" in done.stdout and "rainy days" in done.stdout
     assert marketsim("scenarios", tmp_path).returncode == 2
+
+
+def test_run_with_lift_reports_incremental_results_and_campaigns_that_did_not_run(tmp_path):
+    out = tmp_path / "out"
+    done = marketsim("run", BASELINE, "--seed", 2, "--lift", "--set", "population.size=2000",
+                     "--set", "time.horizon=20", "--out", out, "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert "incremental_return_on_spend" in done.stdout
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["lift"] is True
+    assert all(isinstance(m["incremental_customers"], int) for m in summary["brands"].values())
+    # the sponsored event starts on day 60, after this 20-day horizon
+    assert "warning: campaign spark_event (Spark) never started before the horizon" in done.stdout
