@@ -71,6 +71,7 @@ class Campaign:
         self._aim("planned", select(spec.audience, pop))
         self.panel_scores: dict[str, float] = {}
         self.copy_quality = 1.0  # the message's power: wears out on air, recovers off air
+        self.ran_out_at: float | None = None  # when it first could not pay for all it planned
         self.status = "planned"  # planned -> researching -> running -> done | moved | unfunded
         self.researched = spec.research is None
         self.niche_codes = np.array([pop.categories["segment"].index(s) for s in spec.niche], dtype=np.int64)
@@ -161,19 +162,23 @@ class Campaign:
         cycles, into = divmod(elapsed, flight.on + flight.off)
         return cycles * flight.on + min(into, flight.on)
 
-    def _wear_copy(self, on_air: float, off_air: float) -> float:
-        """The copy's quality for this step, then its wear-out on air and restoration off air
-        (Naik, Mantrala and Sawyer 1998): the reason pulsing can beat continuous advertising."""
+    def _age_copy(self, on_air: float, step: float) -> None:
+        """Copy wear-out for the time the message was really on air, restoration for the rest of
+        the step (Naik, Mantrala and Sawyer 1998): the reason pulsing can beat continuous ads."""
         spec = self.spec
-        quality = self.copy_quality
-        self.copy_quality = 1.0 - (1.0 - quality) * 2.0 ** (-off_air / spec.copy_recovery_half_life)
-        self.copy_quality *= math.exp(-spec.copy_wearout * on_air)
-        return quality
+        rested = 1.0 - (1.0 - self.copy_quality) * 2.0 ** (-(step - on_air) / spec.copy_recovery_half_life)
+        self.copy_quality = rested * math.exp(-spec.copy_wearout * on_air)
 
     def _advertise(self, ctx: StepContext) -> Contacts | None:
-        spec, rng = self.spec, self.rng
         active = self._on_time(ctx.time + ctx.dt) - self._on_time(ctx.time)  # part of the step on air
-        quality = self._wear_copy(active, ctx.dt - active)
+        quality = self.copy_quality
+        contacts, delivered = self._deliver(ctx, active, quality)
+        self._age_copy(active * delivered, ctx.dt)
+        return contacts
+
+    def _deliver(self, ctx: StepContext, active: float, quality: float) -> tuple[Contacts | None, float]:
+        """This step's impressions, and the share of the planned ones that were delivered."""
+        spec, rng = self.spec, self.rng
         if spec.impressions is not None:
             per_unit = spec.impressions
         else:  # the loader makes sure a spend rate goes with a priced channel
@@ -184,7 +189,7 @@ class Campaign:
         targets = self._where_condition_holds(self.targets, ctx)
         users = self._where_condition_holds(self.users, ctx)
         if planned == 0 or users.size == 0:
-            return None
+            return None, 0.0
         inside = rng.binomial(planned, spec.precision) if targets.size else 0
         hits = np.concatenate([targets[rng.integers(0, targets.size, inside)],
                                users[rng.integers(0, users.size, planned - inside)]])
@@ -192,14 +197,15 @@ class Campaign:
                                  ctx.reach_discount)
         money = self._available()
         if costs.sum() > money:  # the budget binds: deliver a random affordable subset
+            self.ran_out_at = ctx.time if self.ran_out_at is None else self.ran_out_at
             order = rng.permutation(hits.size)
             hits, costs = hits[order], costs[order]
             keep = within(costs, money)
             hits, costs = hits[:keep], costs[:keep]
         if hits.size == 0:
-            return None
+            return None, 0.0
         charge_all(float(costs.sum()), self.budget, self.brand_budget)
-        return self._contacts(hits, costs, quality)
+        return self._contacts(hits, costs, quality), hits.size / planned
 
     def _event(self, ctx: StepContext) -> Contacts | None:
         pool = self._where_condition_holds(self.targets, ctx)

@@ -344,6 +344,4 @@ class ConsumerState:
         """Customers touched by a campaign with ``buzz`` (a shared bottle, an event) talk more for a while."""
         for c in contacts:
             if c.buzz > 0:
-                mine = c.consumers[self.current[c.consumers] == c.brand]
-                customers, times = np.unique(mine, return_counts=True)
-                wom.excite(c.brand, customers, c.buzz * times, time)
+                wom.excite(c.brand, np.unique(c.consumers[self.current[c.consumers] == c.brand]), c.buzz, time)

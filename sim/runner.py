@@ -65,7 +65,8 @@ def run(scenario: Scenario | str | Path, seed: int | None = None,
         "lift": lift,
         "brands": brands,
         "campaigns": {c.spec.name: {"brand": c.spec.brand, "status": c.status, "spent": c.budget.spent,
-                                    "aimed_at": c.aimed_at, "panel_scores": c.panel_scores}
+                                    "ran_out_at": c.ran_out_at, "aimed_at": c.aimed_at,
+                                    "panel_scores": c.panel_scores}
                       for b in model.brands for c in b.campaigns},
     }
     return RunResult(rec.timeseries(sc.time.dt), summary, model)
@@ -85,11 +86,15 @@ def incremental_metrics(actual: dict, without_campaigns: dict) -> dict:
 
 def campaign_warnings(summary: dict) -> list[str]:
     """Campaigns that did not run as planned: out of money, or never started before the horizon."""
-    said = {"unfunded": "ran out of money (a fixed cost or its budget could not be paid)",
+    said = {"unfunded": "could not pay a fixed cost (research, set-up) and never ran",
             "planned": "never started before the horizon",
             "researching": "was still in research at the horizon (never launched)"}
-    return [f"campaign {name} ({c['brand']}) {said[c['status']]}"
-            for name, c in summary["campaigns"].items() if c["status"] in said]
+    out = [f"campaign {name} ({c['brand']}) {said[c['status']]}"
+           for name, c in summary["campaigns"].items() if c["status"] in said]
+    out += [f"campaign {name} ({c['brand']}) ran out of money at {summary['unit']} {c['ran_out_at']:g} "
+            f"(its own or its brand's budget)"
+            for name, c in summary["campaigns"].items() if c["ran_out_at"] is not None]
+    return out
 
 
 def _json_safe(value):

@@ -106,12 +106,15 @@ class WordOfMouth:
             self._add(self.buzz, brand, consumers, -self._current_buzz(consumers, time))
             self.own_buzz[consumers] = 0.0
 
-    def excite(self, brand: int, customers: np.ndarray, amount: np.ndarray, time: float) -> None:
-        """Fresh buzz: ``amount`` times a new customer's talk, for customers a campaign touched."""
+    def excite(self, brand: int, customers: np.ndarray, level: float, time: float) -> None:
+        """Fresh buzz: customers a campaign touched talk at least ``level`` times a new customer's
+        talk again. It tops their buzz up rather than adding to it, so contact after contact
+        does not pile talk up without limit."""
         if customers.size == 0:
             return
-        extra = amount * self.talk[customers]
-        self.own_buzz[customers] = self._current_buzz(customers, time) + extra
+        now = self._current_buzz(customers, time)
+        extra = np.maximum(level * self.talk[customers] - now, 0.0)
+        self.own_buzz[customers] = now + extra
         self.buzz_time[customers] = time
         self._add(self.buzz, brand, customers, extra)
 

@@ -186,15 +186,28 @@ def test_reacquisitions_are_counted_apart():
     assert res["acquisitions"] == res["adopters"] + res["reacquisitions"]
 
 
-def test_campaigns_that_did_not_run_are_reported():
+def test_campaigns_that_did_not_run_as_planned_are_reported():
+    unfunded = {"name": "unfunded", "brand": "A", "channel": "tv", "impressions": 10, "fixed_cost": 50.0,
+                "budget": 10.0}
     late = {"name": "late", "brand": "A", "channel": "tv", "impressions": 10, "start": 100}
-    res = sim.run(scenario(("campaigns.0.fixed_cost", 50.0), ("campaigns.0.budget", 10.0), ("campaigns.1", late)),
-                  seed=1)
+    res = sim.run(scenario(("campaigns.0.budget", 100.0), ("campaigns.1", unfunded), ("campaigns.2", late)), seed=1)
     warnings = campaign_warnings(res.summary)
-    assert any("ads" in w and "ran out of money" in w for w in warnings)
+    assert res.summary["campaigns"]["ads"]["ran_out_at"] == 5.0  # 20 a day: days 0 to 4 use up the 100
+    assert "campaign ads (A) ran out of money at day 5 (its own or its brand's budget)" in warnings
+    assert any("unfunded" in w and "could not pay a fixed cost" in w for w in warnings)
     assert any("late" in w and "never started" in w for w in warnings)
+    assert len(warnings) == 3
 
 
-def test_ltv_and_realised_margin_agree():
-    m = sim.run(scenario(("loyalty.churn", 0.05), ("time.horizon", 200)), seed=1).summary["brands"]["A"]
-    assert 0 < m["margin_per_customer"] < m["ltv"]
+def test_a_closed_cohort_earns_its_lifetime_value():
+    """Customers won at once and followed until nearly all have left, undiscounted, earn the LTV."""
+    event = {"name": "ads", "brand": "A", "type": "event", "reach": 1500, "impact": 30.0}
+    m = sim.run(scenario(("campaigns.0", event), ("valuation.discount_rate", 0.0), ("loyalty.churn", 0.05),
+                         ("time.horizon", 1500)), seed=1).summary["brands"]["A"]
+    assert m["customers"] < 0.01 * m["adopters"] and m["reacquisitions"] == 0
+    assert m["margin_per_customer"] == pytest.approx(m["ltv"], rel=0.05)
+
+
+def test_the_horizon_cuts_realised_margin_short_of_the_lifetime_value():
+    m = sim.run(scenario(("loyalty.churn", 0.05), ("time.horizon", 60)), seed=1).summary["brands"]["A"]
+    assert 0 < m["margin_per_customer"] < 0.8 * m["ltv"]
