@@ -65,6 +65,11 @@ class Recorder:
         self.spend = np.zeros((steps + 1, len(brands)))
         self.first_control = np.full((len(brands), len(segments)), np.nan)
         self.customer_time = np.zeros(len(brands))  # sum of customers x dt, for the churn rate
+        # the installed base, followed apart so that the LTV of new customers uses their own churn
+        self.installed: np.ndarray | None = None  # (N,) still a customer since step 0
+        self.installed_now = np.zeros(len(brands), dtype=np.int64)
+        self.installed_lost = np.zeros(len(brands), dtype=np.int64)
+        self.installed_time = np.zeros(len(brands))
 
     def _by_segment(self, who: np.ndarray) -> np.ndarray:
         return np.bincount(self.segment[who], minlength=len(self.segments))
@@ -79,10 +84,14 @@ class Recorder:
         for s, name in enumerate(STATES):
             d[name][step] = counts[:, s]
         self.spend[step] = spent
-        if step > 0:
+        if step == 0:
+            self.installed = current >= 0
+            self.installed_now = np.bincount(current[self.installed], minlength=len(self.brands)).astype(np.int64)
+        else:
             for k in ("reach", "reach_outside_audience", "adopters"):
                 d[k][step] = d[k][step - 1]
             self.customer_time += d["customer"][step - 1].sum(axis=1) * dt
+            self.installed_time += self.installed_now * dt
         if transitions is not None:
             self._events(step, transitions)
         for c in contacts:
@@ -110,6 +119,10 @@ class Recorder:
             d["reacquired"][step, b] = self._by_segment(adopted[~first])
             d["adopters"][step, b] += d["first_paid"][step, b] + d["first_wom"][step, b]
             left = Transitions.joined(t.left[b])
+            installed = left[self.installed[left]]
+            self.installed[installed] = False
+            self.installed_now[b] -= installed.size
+            self.installed_lost[b] += installed.size
             switched = Transitions.joined(t.switched[b], dtype=bool)
             d["churned"][step, b] = self._by_segment(left[~switched])
             d["switched"][step, b] = self._by_segment(left[switched])
@@ -164,9 +177,12 @@ class Recorder:
             first = first_paid + first_wom
             acquisitions = int(total["new_paid"][b] + total["new_wom"][b])
             lost = int(total["churned"][b] + total["switched"][b])
-            churn_rate = lost / self.customer_time[b] if self.customer_time[b] > 0 else 0.0
+            churn_rate = float(lost / self.customer_time[b]) if self.customer_time[b] > 0 else 0.0
+            # new customers' own loss rate: a loyal installed base must not flatter their LTV
+            new_time = self.customer_time[b] - self.installed_time[b]
+            new_churn = float((lost - self.installed_lost[b]) / new_time) if new_time > 0 else churn_rate
             unit_margin = spec.price * spec.margin
-            lifetime_purchases = spec.purchase_rate / (churn_rate + discount) if churn_rate + discount > 0 \
+            lifetime_purchases = spec.purchase_rate / (new_churn + discount) if new_churn + discount > 0 \
                 else (math.inf if spec.purchase_rate > 0 else 0.0)
             ltv = unit_margin * (1.0 + lifetime_purchases)
             cac_paid = spend / first_paid if first_paid else math.nan

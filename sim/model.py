@@ -164,7 +164,7 @@ class MarketModel(mesa.Model):
             campaigns_seq = np.random.SeedSequence(seed).spawn(9)
         self.conditions_rng = np.random.default_rng(conditions_seq)
         self.event_rng = np.random.default_rng(events_seq)
-        self.awareness_rng = np.random.default_rng(awareness_seq)
+        self.awareness_rngs = [np.random.default_rng(s) for s in awareness_seq.spawn(len(sc.brands))]
         self.sales_rng = np.random.default_rng(sales_seq)
         self.population = build_population(sc, np.random.default_rng(population_seq))
         self.build_seconds = {"population": time.perf_counter() - started}
@@ -248,15 +248,15 @@ class MarketModel(mesa.Model):
     def _prices(self, controlled: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(brands, segments): price paid, and the factors by which it scales adoption and churn.
 
-        Adoption follows a constant price elasticity around the segment's reference price (by
-        default the mean list price); churn rises with a price increase after niche control.
+        Adoption follows a constant price elasticity around the segment's reference price; churn
+        rises with a price increase after niche control.
         """
         sc = self.scenario_spec
         list_price = np.array([b.price for b in sc.brands])[:, None]
         increase = np.array([b.price_increase_on_control for b in sc.brands])[:, None] * controlled
         price = list_price * (1.0 + increase)
         segments = sc.population.segments
-        reference = np.array([s.reference_price or list_price.mean() for s in segments])
+        reference = np.array([s.reference_price or 1.0 for s in segments])  # no elasticity: any reference
         elasticity = np.array([s.price_elasticity for s in segments])
         adopt = (price / reference) ** -elasticity
         churn = np.exp(sc.loyalty.price_sensitivity * increase * (1.0 - sc.niche.price_shield))
@@ -284,7 +284,7 @@ class MarketModel(mesa.Model):
             boost.append(per_region)
         price, adopt_price, churn_price = self._prices(controlled)
         transitions = self.state.step(ctx.time, contacts, self.wom, boost, churn_price, adopt_price, self.event_rng,
-                                      self.awareness_rng)
+                                      self.awareness_rngs)
 
         spent = np.array([b.budget.spent for b in self.brands]) - spent_before
         rec.record(step, step * dt, dt, self.state.state, self.state.current, self.state.loyalty,

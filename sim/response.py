@@ -157,6 +157,7 @@ class ConsumerState:
         self.hazard = np.empty((brands + 1, n))  # adopt each brand, then churn
         self.total = np.empty(n)
         self.hearing = np.empty((brands, n))  # hazard of hearing of the brand, for the unaware
+        self.uniform = np.empty(n)  # one random number per consumer, refilled for each use
 
     # --- the market at step 0 -------------------------------------------------------------
     def install(self, wom: WordOfMouth, segment_codes: dict[str, int], rng: np.random.Generator) -> None:
@@ -223,12 +224,14 @@ class ConsumerState:
     # --- the step -------------------------------------------------------------------------
     def step(self, time: float, contacts: list[Contacts], wom: WordOfMouth, boost: list[np.ndarray],
              churn_price_factor: np.ndarray, adopt_price_factor: np.ndarray, event_rng: np.random.Generator,
-             awareness_rng: np.random.Generator) -> Transitions:
+             awareness_rngs: list[np.random.Generator]) -> Transitions:
         """Advance everyone by one step of length dt, starting at ``time``.
 
         ``boost[b]`` multiplies the response to brand b's ads per region code (context such as
         rain); ``churn_price_factor[b, s]`` scales churn of b's customers in segment s and
-        ``adopt_price_factor[b, s]`` the adoption of b in segment s.
+        ``adopt_price_factor[b, s]`` the adoption of b in segment s. Every random number is drawn
+        for every consumer, from a stream of its own purpose (events; awareness of each brand), so
+        that two runs that differ in one brand's campaigns share their random numbers.
         """
         sc = self.scenario
         dt, lp, q_dt = sc.time.dt, sc.loyalty, sc.word_of_mouth.strength * sc.time.dt
@@ -252,7 +255,7 @@ class ConsumerState:
         who = np.empty(candidates.size, dtype=np.int64)
         option = np.empty(candidates.size, dtype=np.int64)
         paid = np.empty(candidates.size, dtype=np.bool_)
-        k = _events(candidates, event_rng.random(n), self.hazard, self.total, self.ad, *wom_args, q_dt,
+        k = _events(candidates, event_rng.random(out=self.uniform), self.hazard, self.total, self.ad, *wom_args, q_dt,
                     who, option, paid)
         who, option, paid = who[:k], option[:k], paid[:k]
         for e in exposure:
@@ -267,23 +270,27 @@ class ConsumerState:
             if chose.any():
                 self._adopt(b, who[chose], wom, t, paid=paid[chose], time=time)
 
-        self._update_awareness(exposure, awareness_rng)
+        self._update_awareness(exposure, awareness_rngs)
         self._update_loyalty(exposure)
         self._spread_buzz(contacts, wom, time)
         wom.fade(dt)
         return t
 
-    def _update_awareness(self, exposure: list[Exposure], rng: np.random.Generator) -> None:
-        """Paid contact and hearing from others make the unaware aware; without either, the aware forget."""
+    def _update_awareness(self, exposure: list[Exposure], rngs: list[np.random.Generator]) -> None:
+        """Paid contact and hearing from others make the unaware aware; without either, the aware
+        (not the lapsed, who know the brand from use) forget. The aware who may forget and the
+        unaware who may hear are different consumers, so one number per consumer serves both."""
         sc = self.scenario
         half_life = sc.response.awareness_half_life
         forget = 0.0 if half_life is None else -np.expm1(-np.log(2.0) * sc.time.dt / half_life)
+        u = self.uniform
         for b in range(self.state.shape[0]):
+            rngs[b].random(out=u)
             if forget > 0:  # before this step's news, so that what was just heard is not forgotten at once
                 aware = np.flatnonzero(self.state[b] == AWARE)
-                self.state[b, aware[rng.random(aware.size) < forget]] = UNAWARE
+                self.state[b, aware[u[aware] < forget]] = UNAWARE
             listening = np.flatnonzero(self.hearing[b] > 0)
-            heard = listening[rng.random(listening.size) < -np.expm1(-self.hearing[b, listening])]
+            heard = listening[u[listening] < -np.expm1(-self.hearing[b, listening])]
             heard = heard[self.state[b, heard] == UNAWARE]  # adopters this step are customers already
             self.state[b, heard] = AWARE
             contacted = exposure[b].consumers

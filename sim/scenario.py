@@ -93,6 +93,8 @@ class Segment(Strict):
     def _distributions(self) -> Segment:
         for f in CATEGORICAL_FIELDS:
             _positive_total(getattr(self, f), f)
+        if self.price_elasticity > 0 and self.reference_price is None:
+            raise ValueError("price_elasticity needs reference_price (the price this segment will pay)")
         return self
 
 
@@ -286,6 +288,15 @@ class Research(Strict):
     cost: NonNegative = 0.0
     alternatives: list[AlternativeAudience] = []
     panel_rate: Annotated[float, Field(gt=0.0, le=1e6)] = 10.0
+
+    @model_validator(mode="after")
+    def _named(self) -> Research:
+        names = [a.name for a in self.alternatives]
+        if "planned" in names:
+            raise ValueError("'planned' is the campaign's own audience; name the alternatives otherwise")
+        if len(set(names)) != len(names):
+            raise ValueError("the alternatives' names must be unique")
+        return self
 
     def panel(self) -> int:
         """Consumers surveyed in each candidate audience: more research time, a larger panel

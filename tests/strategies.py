@@ -81,10 +81,9 @@ def scenarios(draw):
             "region": {r: draw(st.floats(0, 1)) + 0.01 for r in REGIONS},
             "interests": {t: draw(probability) for t in INTERESTS},
             "talkativeness": draw(st.floats(0, 3)),
-            "price_elasticity": draw(st.floats(0, 4)),
         })
         if draw(st.booleans()):
-            segments[-1]["reference_price"] = draw(st.floats(0.5, 10))
+            segments[-1].update(price_elasticity=draw(st.floats(0, 4)), reference_price=draw(st.floats(0.5, 10)))
     names = [s["name"] for s in segments]
     n_brands = draw(st.integers(1, 3))
     brands = [{"name": f"b{i}", "price": draw(st.floats(0.5, 10)), "margin": draw(probability),
@@ -99,6 +98,12 @@ def scenarios(draw):
     for i in range(draw(st.integers(0, 4))):
         camps.append(draw(campaigns(f"c{i}", f"b{draw(st.integers(0, n_brands - 1))}", horizon, names)))
     network = draw(st.sampled_from(NETWORKS))
+    buzz_half_life = draw(st.one_of(st.none(), st.floats(0.5, 50)))
+    for c in camps:
+        if buzz_half_life is None:
+            c.pop("buzz", None)
+        if c["type"] == "seeding" and network["type"] != "fully_mixed":
+            c["seed_by"] = draw(st.sampled_from(["random", "degree"]))
     return {
         "name": "random",
         "time": {"dt": draw(st.sampled_from([0.5, 1.0, 2.0])), "horizon": horizon},
@@ -110,7 +115,7 @@ def scenarios(draw):
                      "unaware_response": draw(probability),
                      "relevance_gain": draw(st.floats(0, 3)), "fit_spread": draw(st.floats(0, 0.3))},
         "word_of_mouth": {"strength": draw(st.floats(0, 1)), "negative_weight": draw(st.floats(0, 2)),
-                          "buzz_half_life": draw(st.floats(0.5, 50)), "lasting": draw(probability)},
+                          "buzz_half_life": buzz_half_life, "lasting": draw(probability)},
         "loyalty": {"churn": draw(st.floats(0, 0.2)), "switching": draw(st.floats(0, 2)),
                     "negative_word_churn": draw(st.floats(0, 0.5))},
         "niche": {"control_threshold": draw(st.floats(0.05, 1))},

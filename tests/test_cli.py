@@ -24,7 +24,7 @@ def test_run_writes_results_and_prints_summary(tmp_path):
     assert summary["seed"] == 3 and summary["consumers"] == 2000
     assert set(summary["brands"]) == {"Spark", "Mass"}
     assert ts.step.max() == 30
-    assert "cac" in done.stdout and "Spark" in done.stdout
+    assert "cac_paid" in done.stdout and "cac_blended" in done.stdout and "Spark" in done.stdout
     assert sorted(p.name for p in out.iterdir()) == ["summary.json", "timeseries.parquet"]
 
 

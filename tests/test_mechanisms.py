@@ -211,3 +211,35 @@ def test_a_closed_cohort_earns_its_lifetime_value():
 def test_the_horizon_cuts_realised_margin_short_of_the_lifetime_value():
     m = sim.run(scenario(("loyalty.churn", 0.05), ("time.horizon", 60)), seed=1).summary["brands"]["A"]
     assert 0 < m["margin_per_customer"] < 0.8 * m["ltv"]
+
+
+def test_a_silent_brand_leaves_every_other_brand_on_the_same_random_numbers():
+    """Lift compares a run with its counterfactual: a brand untouched by the campaigns that are
+    switched off must not notice, even where awareness, forgetting and hearing draw at random."""
+    other = {"name": "B", "price": 10, "margin": 0.5, "purchase_rate": 0.1,
+             "initial": {"awareness": {"young": 0.5, "old": 0.5}}}
+    sc = scenario(("brands.1", other), ("response.awareness_half_life", 10.0), ("response.unaware_response", 0.5),
+                  ("response.ad_effect", 0.0), ("campaigns.0.relevance", 0.0))
+    with_ads, without = MarketModel(sc, rng=4), MarketModel(sc, rng=4, silent_brands=frozenset(["A"]))
+    for model in (with_ads, without):
+        while model.running:
+            model.step()
+    assert np.array_equal(with_ads.recorder.data["aware"][:, 1], without.recorder.data["aware"][:, 1])
+    assert np.array_equal(with_ads.state.current, without.state.current)
+    assert not np.array_equal(with_ads.recorder.data["aware"][:, 0], without.recorder.data["aware"][:, 0])
+
+
+def test_a_loyal_installed_base_does_not_flatter_new_customers_lifetime_value():
+    churny = (("loyalty.churn", 0.05), ("time.horizon", 90))
+    base = {"share": {"young": 0.5, "old": 0.5}, "loyalty": 0.95}
+    alone = mean_of("ltv", *churny)
+    with_base = sim.run(scenario(*churny, ("brands.0.initial", base)), seed=1).summary["brands"]["A"]
+    assert with_base["installed_base"] > 1500
+    assert with_base["ltv"] == pytest.approx(alone, rel=0.1)
+
+
+@pytest.mark.parametrize("names", [["planned"], ["a", "a"]])
+def test_research_alternatives_need_their_own_names(names):
+    alternatives = [{"name": n, "audience": {"field": "age", "max": 29}} for n in names]
+    with pytest.raises(sim.ScenarioError, match="alternatives"):
+        scenario(("campaigns.0.research", {"duration": 5, "alternatives": alternatives}))
