@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
+from importlib import metadata, resources
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -13,22 +14,53 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColu
 from rich.table import Table
 from rich.text import Text
 
-from .runner import RunResult, run, write_results
-from .scenario import Scenario, ScenarioError, load_scenario, parse_override
+from .files import unwritable_folder
+from .scenario import Scenario, ScenarioError, load_scenario, parse_override, plain
+
+if TYPE_CHECKING:  # the simulator itself (numba, Mesa) loads only when a command needs it
+    from .runner import RunResult
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  context_settings={"help_option_names": ["-h", "--help"]},
                   help="Agent-based simulator of micro- versus macro-marketing.")
-out = Console()
-err = Console(stderr=True)
+# user text (names, paths, descriptions) is printed as it is: never read as Rich markup
+out = Console(markup=False, highlight=False)
+err = Console(stderr=True, markup=False, highlight=False)
 
 BAD_INPUT = 2
+MAX_SEED = 2**64 - 1
 
 
-def _fail(title: str, exc: Exception) -> typer.Exit:
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"marketsim {metadata.version('marketsim')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                                 help="Show the version and exit")] = False) -> None:
+    """Agent-based simulator of micro- versus macro-marketing."""
+
+
+def _fail(title: str, exc: Exception | str) -> typer.Exit:
     """Report bad input (not a bug: no traceback) and give the exit to raise."""
     err.print(title, style="bold red")
-    err.print(str(exc), markup=False, highlight=False, soft_wrap=True)
+    err.print(str(exc) if isinstance(exc, ScenarioError) else plain(str(exc), 2000), soft_wrap=True)
     return typer.Exit(BAD_INPUT)
+
+
+def ready(kind: str) -> Path:
+    """The folder of ready scenarios or experiments shipped inside the package."""
+    return Path(str(resources.files(f"sim.{kind}")))
+
+
+def _resolve(path: Path, kind: str) -> Path:
+    """A file as given, else a ready one by name (``marketsim run baseline``) from any folder."""
+    if path.exists() or path.suffix or len(path.parts) != 1:
+        return path
+    candidate = ready(kind) / f"{path.name}.toml"
+    return candidate if candidate.is_file() else path
 
 
 def _load(path: Path, sets: list[str]) -> Scenario:
@@ -38,9 +70,27 @@ def _load(path: Path, sets: list[str]) -> Scenario:
     except ValueError as exc:
         raise _fail("invalid --set", exc) from None
     try:
-        return load_scenario(path, overrides)
+        sc = load_scenario(_resolve(path, "scenarios"), overrides)
     except ScenarioError as exc:
         raise _fail("invalid scenario", exc) from None
+    for where, message in sc.warnings():
+        err.print(f"warning: {path}: {where}: {message}", style="yellow", soft_wrap=True)
+    return sc
+
+
+def _check_inputs(sc: Scenario) -> None:
+    """What the types cannot see: the edge-list file's content, and the memory a run needs."""
+    from .memory import too_big
+    from .network import read_edge_list
+
+    try:
+        if sc.network.type == "file":
+            read_edge_list(sc.network.path, sc.population.size)
+    except ScenarioError as exc:
+        raise _fail("invalid edge list (network.path)", exc) from None
+    problem = too_big(sc)
+    if problem:
+        raise _fail("too big for this machine", problem)
 
 
 def _fmt(value) -> str:
@@ -61,7 +111,8 @@ SUMMARY_ROWS = ("reach", "reach_outside_audience", "customers", "adopters", "acq
 
 def summary_table(result: RunResult) -> Table:
     s = result.summary
-    table = Table(title=f"{s['scenario']}: {s['consumers']:,} consumers, {s['horizon']:g} {s['unit']}s, seed {s['seed']}")
+    table = Table(title=Text(f"{s['scenario']}: {s['consumers']:,} consumers, {s['horizon']:g} {s['unit']}s, "
+                             f"seed {s['seed']}"))
     table.add_column("metric")
     brands = s["brands"]
     for name in brands:
@@ -69,28 +120,42 @@ def summary_table(result: RunResult) -> Table:
     for row in SUMMARY_ROWS:
         cells = []
         for m in brands.values():
-            v = m[row]
+            v = m.get(row, math.nan)
             cells.append(", ".join(v) or "-" if isinstance(v, list) else _fmt(v))
         table.add_row(row, *cells)
     return table
 
 
+RUN_FILES = ("timeseries.parquet", "timeseries.csv", "summary.json", "run.png")
+
+
 @app.command("run")
 def run_command(
-    scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML)")],
-    seed: Annotated[int | None, typer.Option(help="Random seed; the same seed gives the same run")] = None,
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML), or the name of a ready one (baseline)")],
+    seed: Annotated[int | None, typer.Option(min=0, max=MAX_SEED,
+                                             help="Random seed; the same seed gives the same run")] = None,
     set_: Annotated[list[str], typer.Option("--set", help="Override a field: key=value, e.g. "
                                                           "campaigns.mass_tv.budget=20000")] = [],
     out_dir: Annotated[Path, typer.Option("--out", help="Directory for timeseries.parquet and summary.json")]
     = Path("results"),
     plot: Annotated[bool, typer.Option(help="Also write run.png: customers, adoption causes, shares, spend")]
     = False,
+    table_format: Annotated[str, typer.Option("--format", help="parquet or csv (for spreadsheets)")] = "parquet",
     quiet: Annotated[bool, typer.Option(help="No progress bar")] = False,
 ) -> None:
     """Run a scenario to its horizon, write its results and print a summary."""
+    from .files import file_set
+    from .runner import run, write_results
+
+    if table_format not in ("parquet", "csv"):
+        raise _fail("invalid --format", f"--format is parquet or csv, not {table_format!r}")
+    problem = unwritable_folder(out_dir)
+    if problem:
+        raise _fail("invalid --out", problem)
     sc = _load(scenario, set_)
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-               TimeRemainingColumn())
+    _check_inputs(sc)
+    columns = (TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, disable=quiet, transient=True) as bar:
         task = bar.add_task(f"building {sc.population.size:,} consumers", total=sc.time.steps)
 
@@ -101,14 +166,18 @@ def run_command(
             result = run(sc, seed=seed, progress=advance)
         except ScenarioError as exc:  # inputs read while building, such as an edge-list file
             raise _fail("invalid input", exc) from None
-    files = write_results(result, out_dir)
-    if plot:
-        from .plots import plot_run, save_figure
+    try:
+        with file_set(out_dir, RUN_FILES) as staging:
+            files = write_results(result, staging, table_format)
+            if plot:
+                from .plots import plot_run, save_figure
 
-        files.append(save_figure(plot_run(result.timeseries, f"{sc.name} (seed {result.summary['seed']})"),
-                                 Path(out_dir) / "run.png"))
+                files.append(save_figure(plot_run(result.timeseries, f"{sc.name} (seed {result.summary['seed']})"),
+                                         staging / "run.png"))
+    except OSError as exc:
+        raise _fail("cannot write the results", f"{out_dir}: {exc.strerror or exc}") from None
     out.print(summary_table(result))
-    out.print("wrote " + ", ".join(str(f) for f in files))
+    out.print("wrote " + ", ".join(str(Path(out_dir) / f.name) for f in files))
 
 
 @app.command()
@@ -116,10 +185,14 @@ def validate(
     scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML)")],
     set_: Annotated[list[str], typer.Option("--set", help="Override a field: key=value")] = [],
 ) -> None:
-    """Check a scenario file without running it."""
+    """Check a scenario file, and the edge list it names, without running it."""
+    from .memory import run_bytes
+
     sc = _load(scenario, set_)
-    out.print(f"{scenario}: valid ({sc.population.size:,} consumers, {len(sc.brands)} brands, "
-              f"{len(sc.campaigns)} campaigns, {sc.time.steps} steps)")
+    _check_inputs(sc)
+    out.print(f"{plain(str(scenario))}: valid ({sc.population.size:,} consumers, {len(sc.brands)} brands, "
+              f"{len(sc.campaigns)} campaigns, {sc.time.steps} steps, about "
+              f"{run_bytes(sc) / 2**20:,.0f} MiB per run)")
 
 
 class RateColumn(ProgressColumn):
@@ -176,20 +249,17 @@ def report(results: Annotated[Path, typer.Argument(help="A sweep's results folde
     out.print("wrote " + ", ".join(str(f) for f in files))
 
 
-READY = Path(__file__).resolve().parent.parent / "scenarios"
-
-
 @app.command()
 def scenarios(
     directory: Annotated[Path | None, typer.Argument(help="Folder of scenario files; default: the ready ones")]
     = None,
 ) -> None:
     """List scenario files with their one-line descriptions."""
-    folder = directory or (Path("scenarios") if Path("scenarios").is_dir() else READY)
+    folder = directory or (Path("scenarios") if Path("scenarios").is_dir() else ready("scenarios"))
     files = sorted(folder.glob("*.toml"))
     if not files:
         raise _fail("no scenarios", FileNotFoundError(f"no .toml files in {folder}"))
-    table = Table(title=f"scenarios in {folder}")
+    table = Table(title=Text(f"scenarios in {plain(str(folder))}"))
     table.add_column("file")
     table.add_column("description")
     for f in files:
