@@ -137,7 +137,7 @@ levels = ["good.txt", "bad.txt"]
     assert report.failed == 2 and len(runs) == 4
     failed = runs[runs.status == "failed"]
     assert (failed["network.path"] == "bad.txt").all()
-    assert failed.error.str.contains("line 1: expected two consumer numbers from 0 to 49").all()
+    assert failed.error.str.contains("line 2: expected two consumer numbers from 0 to 49").all()
     assert runs[runs.status == "done"]["B.customers"].notna().all()
 
 
