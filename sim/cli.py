@@ -205,21 +205,35 @@ class RateColumn(ProgressColumn):
 @app.command()
 def sweep(
     experiment: Annotated[Path, typer.Argument(help="Experiment file (TOML)")],
-    workers: Annotated[int | None, typer.Option(help="Local worker processes (default: one per core)")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, help="Local worker processes (default: one per core)")]
+    = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Results folder (default: results/<name>)")] = None,
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786")] = None,
     quiet: Annotated[bool, typer.Option(help="No progress bar")] = False,
 ) -> None:
-    """Run every point and replication of an experiment; run it again to resume."""
+    """Run every point and replication of an experiment; run it again to resume.
+
+    Exit code 0 when every run succeeded, 1 when some failed (their errors are in runs.parquet),
+    2 on bad input (nothing written), 130 when interrupted (finished runs kept)."""
+    import os
+
     from .experiment import load_experiment
+    from .memory import too_big
     from .sweep import run_sweep
 
-    try:
-        exp = load_experiment(experiment)
-    except ScenarioError as exc:
-        raise _fail("invalid experiment", exc) from None
+    with Progress(TextColumn("checking the design's points"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err, disable=quiet, transient=True) as bar:
+        task = bar.add_task("", total=None)
+        try:
+            exp = load_experiment(_resolve(experiment, "experiments"),
+                                  progress=lambda done, total: bar.update(task, completed=done, total=total))
+        except ScenarioError as exc:
+            raise _fail("invalid experiment", exc) from None
+    problem = too_big(exp.scenario(exp.overrides(exp.points[0])), 1 if scheduler else (workers or os.cpu_count() or 1))
+    if problem:
+        raise _fail("too big for this machine", problem)
     out_dir = out_dir or Path("results") / exp.spec.name
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), RateColumn(),
+    columns = (TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(), RateColumn(),
                TimeElapsedColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, disable=quiet) as bar:
         task = bar.add_task(exp.spec.name, total=len(exp.points) * exp.spec.replications)
@@ -233,19 +247,22 @@ def sweep(
             raise typer.Exit(130) from None
     out.print(f"{report.total} runs: {report.done} done ({report.skipped} already on disk), {report.failed} failed, "
               f"in {report.seconds:.1f} s")
-    if report.failed:
-        out.print(f"failed runs and their errors: rows with status 'failed' in {report.out / 'runs.parquet'}")
     out.print(f"results: {report.out / 'runs.parquet'}, {report.out / 'timeseries.parquet'}")
+    if report.failed:
+        err.print(f"{report.failed} of {report.total} runs failed: their errors are in the rows with status "
+                  f"'failed' of {report.out / 'runs.parquet'}", style="bold red")
+        raise typer.Exit(1)
 
 
 @app.command()
 def report(results: Annotated[Path, typer.Argument(help="A sweep's results folder")]) -> None:
     """Turn a sweep's results into figures (PNG, SVG) and a Markdown report."""
-    from .report import make_report
+    from .report import ReportError, make_report
 
-    if not (results / "runs.parquet").exists():
-        raise _fail("no sweep results", FileNotFoundError(f"{results / 'runs.parquet'} does not exist"))
-    files = make_report(results)
+    try:
+        files = make_report(results)
+    except ReportError as exc:
+        raise _fail("cannot report", exc) from None
     out.print("wrote " + ", ".join(str(f) for f in files))
 
 
