@@ -20,7 +20,7 @@ from .metrics import Recorder
 from .network import build_network
 from .population import build_population
 from .response import STATES, ConsumerState
-from .scenario import Scenario, load_scenario
+from .scenario import Scenario, load_scenario, scenario_from_dict
 from .wom import WordOfMouth
 
 
@@ -33,6 +33,14 @@ def seed_from(rng) -> int:
     if isinstance(rng, (int, np.integer)):
         return int(rng)
     raise TypeError(f"rng must be an integer seed, a numpy SeedSequence or None, not {type(rng).__name__}")
+
+
+def with_fields(scenario: Scenario | str | Path, fields: dict) -> Scenario:
+    """A scenario (object or file) with dotted-path fields overridden, validated again."""
+    if isinstance(scenario, Scenario):
+        return scenario_from_dict(scenario.model_dump(by_alias=True, exclude_unset=True), scenario.name,
+                                  overrides=fields)
+    return load_scenario(scenario, fields)
 
 
 class Consumer(mesa.Agent):
@@ -143,14 +151,19 @@ class MarketModel(mesa.Model):
     """A market of consumers in a social network, and brands that run campaigns.
 
     ``scenario`` is a validated Scenario or the path of a scenario file; ``rng`` an integer seed.
-    The same scenario and seed give the same run, bit for bit.
+    The same scenario and seed give the same run, bit for bit. Keyword ``fields`` override scenario
+    fields, with ``__`` for the dots of ``--set`` (``population__size=2000``,
+    ``campaigns__mass_tv__budget=0``), so ``mesa.batch_run`` can vary them.
     """
 
-    def __init__(self, scenario: Scenario | str | Path, rng=None):
+    def __init__(self, scenario: Scenario | str | Path, rng=None, **fields):
         started = time.perf_counter()
         seed = seed_from(rng)
         super().__init__(rng=seed)
-        sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+        if fields:
+            sc = with_fields(scenario, {k.replace("__", "."): v for k, v in fields.items()})
+        else:
+            sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         self.seed = seed
         self.scenario_spec = sc
         streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4)]
@@ -183,11 +196,11 @@ class MarketModel(mesa.Model):
                                  sc.response.satisfaction_threshold)
         self.recorder.record(0, 0.0, sc.time.dt, self.state.state, self.state.current, self.state.loyalty,
                              None, [], np.zeros(len(sc.brands)))
-        self.datacollector = mesa.DataCollector(model_reporters={
-            "customers": self.customers_by_brand,
-            "adopters": self.adopters_by_brand,
-            "spend": self.spend_by_brand,
-        })
+        reporters = {"customers": self.customers_by_brand, "adopters": self.adopters_by_brand,
+                     "spend": self.spend_by_brand}
+        self.datacollector = mesa.DataCollector(model_reporters={  # scalars for batch_run: customers.<brand>
+            f"{metric}.{b.name}": (lambda model, by=by, name=b.name: by()[name])
+            for metric, by in reporters.items() for b in self.brands})
         self.datacollector.collect(self)
         self.build_seconds["total"] = time.perf_counter() - started
 

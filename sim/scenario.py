@@ -522,6 +522,7 @@ def validation_problems(raw: dict, exc: ValidationError) -> list[tuple[str, str]
 
 
 MAX_FILE_BYTES = 1_000_000
+MAX_LINE_CHARS = 4_000  # a longer line (such as a dotted key 100,000 levels deep) costs the parser gigabytes
 MAX_DEPTH = 24  # tables and arrays inside one another
 
 
@@ -546,6 +547,9 @@ def read_toml(path: Path) -> tuple[str, dict]:
         if len(data) > MAX_FILE_BYTES:
             raise ScenarioError(source, [("", f"larger than {MAX_FILE_BYTES:,} bytes; is it a scenario file?")])
         text = data.decode("utf-8")
+        long = next((i for i, line in enumerate(text.splitlines(), 1) if len(line) > MAX_LINE_CHARS), None)
+        if long is not None:
+            raise ScenarioError(source, [(f"line {long}", f"longer than {MAX_LINE_CHARS:,} characters")])
         raw = tomllib.loads(text)
     except FileNotFoundError:
         raise ScenarioError(source, [("", "file not found")]) from None
