@@ -292,8 +292,11 @@ def load_experiment(path: str | Path, progress: Callable[[int, int], None] | Non
         raise ScenarioError(source, validation_problems(raw, exc)) from None
 
     scenario_file = (path.parent / spec.scenario).resolve()
-    _, base = read_toml(scenario_file)
-    base_scenario = scenario_from_dict(copy.deepcopy(base), str(scenario_file), scenario_file.parent)
+    try:
+        _, base = read_toml(scenario_file)
+        base_scenario = scenario_from_dict(copy.deepcopy(base), str(scenario_file), scenario_file.parent)
+    except ScenarioError as exc:  # the experiment's field, then what is wrong with the file it names
+        raise ScenarioError(source, [("scenario", str(exc))]) from None
     valid = scenario_paths(base_scenario.model_dump(by_alias=True))
 
     problems: list[tuple[str, str]] = []
