@@ -177,7 +177,7 @@ def run_command(
     except OSError as exc:
         raise _fail("cannot write the results", f"{out_dir}: {exc.strerror or exc}") from None
     out.print(summary_table(result))
-    out.print("wrote " + ", ".join(str(Path(out_dir) / f.name) for f in files))
+    out.print("wrote " + ", ".join(str(Path(out_dir) / f.name) for f in files), soft_wrap=True)
 
 
 @app.command()
@@ -263,7 +263,7 @@ def report(results: Annotated[Path, typer.Argument(help="A sweep's results folde
         files = make_report(results)
     except ReportError as exc:
         raise _fail("cannot report", exc) from None
-    out.print("wrote " + ", ".join(str(f) for f in files))
+    out.print("wrote " + ", ".join(str(f) for f in files), soft_wrap=True)
 
 
 @app.command()

@@ -1,6 +1,7 @@
 """The marketsim command: results on disk, a readable summary, exit code 2 on bad input."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -54,3 +55,41 @@ def test_scenarios_lists_the_ready_scenarios_with_descriptions(tmp_path):
     assert done.returncode == 0
     assert "rainy_city_rides.toml" in done.stdout and "rainy days" in done.stdout
     assert marketsim("scenarios", tmp_path).returncode == 2
+
+
+def test_help_version_and_markup_in_user_text(tmp_path):
+    assert marketsim("-h").returncode == 0 and "validate" in marketsim("-h").stdout
+    version = marketsim("--version")
+    assert version.returncode == 0 and version.stdout.startswith("marketsim ")
+    (tmp_path / "x[bold].toml").write_text(BASELINE.read_text().replace(
+        'description = "', 'description = "[/bold][red]odd[/] '))
+    listed = marketsim("scenarios", tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    assert "[/bold][red]odd[/]" in listed.stdout and "x[bold].toml" in listed.stdout
+    out = tmp_path / "out[/bold]"
+    done = marketsim("run", tmp_path / "x[bold].toml", "--set", "population.size=300", "--set", "time.horizon=3",
+                     "--out", out, "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert f"wrote {out / 'timeseries.parquet'}" in done.stdout and (out / "summary.json").exists()
+
+
+def test_ready_scenarios_and_experiments_ship_in_the_wheel(tmp_path):
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", tmp_path / "wheel",
+                            Path(__file__).parent.parent], capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr
+    site = tmp_path / "site"
+    wheel = next((tmp_path / "wheel").glob("marketsim-*.whl"))
+    assert subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", site, wheel],
+                          capture_output=True).returncode == 0
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    for args in (["validate", "baseline"], ["scenarios"]):
+        done = subprocess.run([sys.executable, "-m", "sim", *args], capture_output=True, text=True, cwd=elsewhere,
+                              env=env)
+        assert done.returncode == 0, done.stderr
+        assert str(site) in done.stdout or "valid" in done.stdout
+    exp = subprocess.run([sys.executable, "-c", "from sim.cli import ready; from sim.experiment import load_experiment;"
+                          "print(load_experiment(ready('experiments') / 'wrong_niche.toml').spec.name)"],
+                         capture_output=True, text=True, cwd=elsewhere, env=env)
+    assert exp.stdout.strip() == "wrong_niche", exp.stderr

@@ -267,3 +267,12 @@ def test_report_gives_clear_errors_on_bad_inputs(tmp_path):
     (out / "experiment.toml").unlink()
     done = report(out)
     assert done.returncode == 2 and "experiment.toml: missing" in done.stderr
+
+
+def test_pool_falls_back_to_spawn_without_forkserver(tmp_path, monkeypatch):
+    import sim.sweep
+
+    monkeypatch.setattr(sim.sweep.multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    exp = load_experiment(experiment_file(tmp_path, EXPERIMENT.replace("replications = 2", "replications = 1")))
+    report = run_sweep(exp, tmp_path / "spawned", workers=1)
+    assert report.done == 4 and report.failed == 0
