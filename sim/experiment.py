@@ -12,6 +12,7 @@ import copy
 import difflib
 import hashlib
 import itertools
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,8 @@ from .scenario import (MAX_AMOUNT, Name, Positive, ScenarioError, Strict, Text, 
 Level = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+(\.[A-Za-z0-9_\-]+)*$")]
 Number = Annotated[float, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)]
 Value = Annotated[str, Field(max_length=4096)] | bool | Annotated[int, Field(ge=-2**53, le=2**53)] | Number
+MAX_POINTS = 100_000
+MAX_RUNS = 1_000_000
 # columns of runs.parquet that a factor's name (or path) must not take
 RESERVED_COLUMNS = ("run", "point", "replication", "seed", "status", "error")
 
@@ -198,6 +201,14 @@ class Experiment:
         return scenario_from_dict(copy.deepcopy(self.base), str(self.spec.scenario), self.base_dir, overrides)
 
 
+def design_size(spec: ExperimentSpec) -> int:
+    """How many points the design has, without making them."""
+    if spec.design.type != "factorial":
+        return spec.design.samples
+    return math.prod(len(f.variants) if f.variants is not None else len(f.levels) if f.levels is not None
+                     else f.range.steps or 1 for f in spec.factors)
+
+
 def design_points(spec: ExperimentSpec) -> list[dict[str, Value]]:
     factors, design = spec.factors, spec.design
     if design.type == "factorial":
@@ -325,6 +336,10 @@ def load_experiment(path: str | Path, progress: Callable[[int, int], None] | Non
                              f"({clash}.<metric>); give the factor a 'name' or rename the brand"))
     if len(set(spec.metrics)) != len(spec.metrics):
         problems.append(("metrics", "metrics must not repeat"))
+    points = design_size(spec)
+    if points > MAX_POINTS or points * spec.replications > MAX_RUNS:
+        problems.append(("design", f"{points:,} points x {spec.replications} replications is too many; at most "
+                         f"{MAX_POINTS:,} points and {MAX_RUNS:,} runs"))
     allowed_metrics = sorted({*SEGMENT_COUNTS, "revenue", "margin", "wasted_spend", "loyalty", "share", "control",
                               "spend"})
     for m in spec.metrics:

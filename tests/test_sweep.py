@@ -148,6 +148,8 @@ levels = ["good.txt", "bad.txt"]
     (("replications = 2", "replications = 0"), "replications: Input should be greater than or equal to 1"),
     (('metrics = ["customer", "share"]', 'metrics = ["customers"]'), "metrics: 'customers' is not a time-series column"),
     (("[[factors]]\nname", "[[factors]]\nspeed = 1\nname"), "factors[strategy].speed: unknown field"),
+    (("replications = 2", 'replications = 20\ndesign = { type = "sobol", samples = 100000 }'),
+     "design: 100,000 points x 20 replications is too many"),
 ])
 def test_bad_experiment_files_get_clear_errors(tmp_path, change, message):
     path = experiment_file(tmp_path, EXPERIMENT.replace(*change))
