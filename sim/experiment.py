@@ -307,7 +307,8 @@ def load_experiment(path: str | Path, progress: Callable[[int, int], None] | Non
         _, base = read_toml(scenario_file)
         base_scenario = scenario_from_dict(copy.deepcopy(base), str(scenario_file), scenario_file.parent)
     except ScenarioError as exc:  # the experiment's field, then what is wrong with the file it names
-        raise ScenarioError(source, [("scenario", str(exc))]) from None
+        raise ScenarioError(source, [("scenario", f"{exc.source}: {k}: {m}" if k else f"{exc.source}: {m}")
+                                     for k, m in exc.problems]) from None
     valid = scenario_paths(base_scenario.model_dump(by_alias=True))
 
     problems: list[tuple[str, str]] = []
