@@ -18,7 +18,7 @@ import time
 import traceback
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
-from contextlib import contextmanager, nullcontext
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -190,31 +190,31 @@ def run_sweep(experiment: Experiment, out_dir: str | Path, workers: int | None =
         raise ValueError(problem)
     inputs = fingerprint(experiment)
     check_resumable(out, experiment, inputs)
-    parts = out / "parts"
-    parts.mkdir(parents=True, exist_ok=True)
-    snapshot_inputs(out, experiment, inputs)
-    remove_leftovers(out)
-
     runs = experiment.runs()
     size = bundle_size(experiment, len(runs))
     bundles = [runs[i:i + size] for i in range(0, len(runs), size)]
-    todo = [b for b in range(len(bundles)) if not part_done(parts, b)]
-    skipped = sum(len(bundles[b]) for b in range(len(bundles)) if b not in set(todo))
-    finished = skipped
-    if progress:
-        progress(finished, len(runs))
+    parts = out / "parts"
 
-    def store(b: int, frames: tuple[pd.DataFrame, pd.DataFrame]) -> None:
-        rows, series = frames
-        write_parquet(parts / f"timeseries-{b:06d}.parquet", series)
-        write_parquet(parts / f"runs-{b:06d}.parquet", rows)  # last: its presence marks the bundle done
-
-    if todo:
-        with executor_for(workers, scheduler) if executor is None else nullcontext(executor) as pool:
+    with ExitStack() as stack:
+        pool = executor
+        if pool is None and scheduler is not None:  # reach the cluster before anything is written
+            pool = stack.enter_context(executor_for(workers, scheduler))
+        parts.mkdir(parents=True, exist_ok=True)
+        snapshot_inputs(out, experiment, inputs)
+        remove_leftovers(out)
+        todo = [b for b in range(len(bundles)) if not part_done(parts, b)]
+        skipped = sum(len(bundles[b]) for b in range(len(bundles)) if b not in set(todo))
+        finished = skipped
+        if progress:
+            progress(finished, len(runs))
+        if todo:
+            pool = pool or stack.enter_context(executor_for(workers, None))
             futures = {pool.submit(run_bundle, experiment, bundles[b]): b for b in todo}
             for future in as_completed(futures):
                 b = futures[future]
-                store(b, future.result())
+                rows, series = future.result()
+                write_parquet(parts / f"timeseries-{b:06d}.parquet", series)
+                write_parquet(parts / f"runs-{b:06d}.parquet", rows)  # last: its presence marks the bundle done
                 finished += len(bundles[b])
                 if progress:
                     progress(finished, len(runs))
