@@ -88,8 +88,9 @@ def small(raw: dict) -> dict:
     if isinstance(raw.get("population"), dict):
         raw["population"]["size"] = 200
     time = raw.get("time")
-    if isinstance(time, dict) and isinstance(time.get("dt", 1.0), (int, float)) and not isinstance(time.get("dt"), bool):
-        time["horizon"] = 8 * time.get("dt", 1.0)
+    dt = time.get("dt", 1.0) if isinstance(time, dict) else None
+    if isinstance(dt, (int, float)) and not isinstance(dt, bool):
+        time["horizon"] = 8 * dt
     return raw
 
 
