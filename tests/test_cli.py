@@ -93,3 +93,9 @@ def test_ready_scenarios_and_experiments_ship_in_the_wheel(tmp_path):
                           "print(load_experiment(ready('experiments') / 'wrong_niche.toml').spec.name)"],
                          capture_output=True, text=True, cwd=elsewhere, env=env)
     assert exp.stdout.strip() == "wrong_niche", exp.stderr
+
+
+def test_help_does_not_load_the_simulator():
+    check = "import sys, sim.cli; print(sorted({'numba', 'mesa', 'matplotlib', 'pandas'} & set(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.strip() == "[]", done.stderr
