@@ -13,6 +13,7 @@ PER_CONSUMER = 500  # the Mesa agent and its attribute arrays
 PER_CONSUMER_BRAND = 64  # state, fit, loyalty and tallies per brand
 PER_CONTACT_END = 30  # CSR graph plus the edge lists it is built from
 PER_IMPRESSION = 40  # one paid contact in a step: consumer, cost, relevance and draws
+PER_EDGE_FILE_BYTE = 20  # an edge list is read into Python lists before it becomes arrays
 PER_CAMPAIGN_CONSUMER = 17  # a campaign's audience mask and its index arrays of reachable consumers
 PER_RECORDED_VALUE = 8 * 40  # every recorded metric per step, brand and segment
 MARGIN = 1.5
@@ -22,6 +23,7 @@ def run_bytes(sc: Scenario) -> int:
     """Estimated peak memory of one run of ``sc``, in bytes."""
     n, brands, steps = sc.population.size, len(sc.brands), sc.time.steps
     degree = getattr(sc.network, "mean_degree", 0.0)
+    edge_file = os.path.getsize(sc.network.path) if sc.network.type == "file" and os.path.isfile(sc.network.path) else 0
     impressions = 0.0
     for c in sc.campaigns:
         per_unit = c.impressions
@@ -30,7 +32,7 @@ def run_bytes(sc: Scenario) -> int:
             per_unit = c.spend_rate / (cpm / 1000.0) if cpm > 0 else 0.0
         impressions += (per_unit or 0.0) * sc.time.dt + (c.reach or 0) + (c.seeds or 0)
     total = (n * (PER_CONSUMER + PER_CONSUMER_BRAND * brands + PER_CAMPAIGN_CONSUMER * len(sc.campaigns))
-             + n * degree * PER_CONTACT_END
+             + n * degree * PER_CONTACT_END + edge_file * PER_EDGE_FILE_BYTE
              + impressions * PER_IMPRESSION + (steps + 1) * brands * (len(sc.population.segments) + 1)
              * PER_RECORDED_VALUE)
     return int(total * MARGIN)

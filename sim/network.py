@@ -114,6 +114,7 @@ def homophilous(group: np.ndarray, mean_degree: float, homophily: float, rng: np
 
 
 MAX_ID_DIGITS = 10  # consumer numbers stay below 50,000,000
+MAX_EDGE_LINE = 1_000  # bytes; a longer line is not an edge (and could be a whole binary file)
 
 
 def read_edge_list(path: str, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -127,7 +128,10 @@ def read_edge_list(path: str, n: int) -> tuple[np.ndarray, np.ndarray]:
     number = 0
     try:
         with open(path, "rb") as f:
-            for number, line in enumerate(f, 1):
+            for number, line in enumerate(iter(lambda: f.readline(MAX_EDGE_LINE + 1), b""), 1):
+                if len(line) > MAX_EDGE_LINE:
+                    raise ScenarioError(path, [(f"line {number}", f"longer than {MAX_EDGE_LINE:,} bytes; expected "
+                                                                  f"{expected}")])
                 fields = [x.strip() for x in line.decode("utf-8").split("#", 1)[0].split(sep)]
                 if fields in ([], [""]):
                     continue

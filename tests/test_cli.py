@@ -99,3 +99,17 @@ def test_help_does_not_load_the_simulator():
     check = "import sys, sim.cli; print(sorted({'numba', 'mesa', 'matplotlib', 'pandas'} & set(sys.modules)))"
     done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True)
     assert done.returncode == 0 and done.stdout.strip() == "[]", done.stderr
+
+
+def test_validate_reads_the_edge_list_relative_to_the_scenario_and_never_quotes_it(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "secrets.env").write_text("# config\nDB_PASSWORD=hunter2\n")
+    text = BASELINE.read_text()
+    start = text.index("[network]")
+    end = text.index("\n[", start + 1)
+    (tmp_path / "sub" / "s.toml").write_text(text[:start] + '[network]\ntype = "file"\npath = "secrets.env"\n'
+                                             + text[end:])
+    done = marketsim("validate", "sub/s.toml", cwd=tmp_path)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "secrets.env: line 2: expected two consumer numbers from 0 to 19999" in done.stderr
+    assert "hunter2" not in done.stderr and "DB_PASSWORD" not in done.stderr
