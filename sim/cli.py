@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
+from importlib import metadata, resources
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -13,22 +14,53 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColu
 from rich.table import Table
 from rich.text import Text
 
-from .runner import RunResult, campaign_warnings, run, write_results
-from .scenario import Scenario, ScenarioError, load_scenario, parse_override
+from .files import unwritable_folder
+from .scenario import Scenario, ScenarioError, load_scenario, parse_override, plain
+
+if TYPE_CHECKING:  # the simulator itself (numba, Mesa) loads only when a command needs it
+    from .runner import RunResult
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  context_settings={"help_option_names": ["-h", "--help"]},
                   help="Agent-based simulator of micro- versus macro-marketing.")
-out = Console()
-err = Console(stderr=True)
+# user text (names, paths, descriptions) is printed as it is: never read as Rich markup
+out = Console(markup=False, highlight=False)
+err = Console(stderr=True, markup=False, highlight=False)
 
 BAD_INPUT = 2
+MAX_SEED = 2**64 - 1
 
 
-def _fail(title: str, exc: Exception) -> typer.Exit:
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"marketsim {metadata.version('marketsim')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                                 help="Show the version and exit")] = False) -> None:
+    """Agent-based simulator of micro- versus macro-marketing."""
+
+
+def _fail(title: str, exc: Exception | str) -> typer.Exit:
     """Report bad input (not a bug: no traceback) and give the exit to raise."""
     err.print(title, style="bold red")
-    err.print(str(exc), markup=False, highlight=False, soft_wrap=True)
+    err.print(str(exc) if isinstance(exc, ScenarioError) else plain(str(exc), 2000), soft_wrap=True)
     return typer.Exit(BAD_INPUT)
+
+
+def ready(kind: str) -> Path:
+    """The folder of ready scenarios or experiments shipped inside the package."""
+    return Path(str(resources.files(f"sim.{kind}")))
+
+
+def _resolve(path: Path, kind: str) -> Path:
+    """A file as given, else a ready one by name (``marketsim run baseline``) from any folder."""
+    if path.exists() or path.suffix or len(path.parts) != 1:
+        return path
+    candidate = ready(kind) / f"{path.name}.toml"
+    return candidate if candidate.is_file() else path
 
 
 def _load(path: Path, sets: list[str]) -> Scenario:
@@ -38,9 +70,27 @@ def _load(path: Path, sets: list[str]) -> Scenario:
     except ValueError as exc:
         raise _fail("invalid --set", exc) from None
     try:
-        return load_scenario(path, overrides)
+        sc = load_scenario(_resolve(path, "scenarios"), overrides)
     except ScenarioError as exc:
         raise _fail("invalid scenario", exc) from None
+    for where, message in sc.warnings():
+        err.print(f"warning: {path}: {where}: {message}", style="yellow", soft_wrap=True)
+    return sc
+
+
+def _check_inputs(sc: Scenario) -> None:
+    """What the types cannot see: the edge-list file's content, and the memory a run needs."""
+    from .memory import too_big
+    from .network import read_edge_list
+
+    try:
+        if sc.network.type == "file":
+            read_edge_list(sc.network.path, sc.population.size)
+    except ScenarioError as exc:
+        raise _fail("invalid edge list (network.path)", exc) from None
+    problem = too_big(sc)
+    if problem:
+        raise _fail("too big for this machine", problem)
 
 
 def _fmt(value) -> str:
@@ -63,7 +113,8 @@ LIFT_ROWS = ("incremental_customers", "incremental_first_acquisitions", "increme
 
 def summary_table(result: RunResult) -> Table:
     s = result.summary
-    table = Table(title=f"{s['scenario']}: {s['consumers']:,} consumers, {s['horizon']:g} {s['unit']}s, seed {s['seed']}")
+    table = Table(title=Text(f"{s['scenario']}: {s['consumers']:,} consumers, {s['horizon']:g} {s['unit']}s, "
+                             f"seed {s['seed']}"))
     table.add_column("metric")
     brands = s["brands"]
     for name in brands:
@@ -71,31 +122,45 @@ def summary_table(result: RunResult) -> Table:
     for row in (*SUMMARY_ROWS, *(LIFT_ROWS if s.get("lift") else ()), "controls"):
         cells = []
         for m in brands.values():
-            v = m[row]
+            v = m.get(row, math.nan)
             cells.append(", ".join(v) or "-" if isinstance(v, list) else _fmt(v))
         table.add_row(row, *cells)
     return table
 
 
+RUN_FILES = ("timeseries.parquet", "timeseries.csv", "summary.json", "run.png")
+
+
 @app.command("run")
 def run_command(
-    scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML)")],
-    seed: Annotated[int | None, typer.Option(help="Random seed; the same seed gives the same run")] = None,
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML), or the name of a ready one (baseline)")],
+    seed: Annotated[int | None, typer.Option(min=0, max=MAX_SEED,
+                                             help="Random seed; the same seed gives the same run")] = None,
     set_: Annotated[list[str], typer.Option("--set", help="Override a field: key=value, e.g. "
                                                           "campaigns.mass_tv.budget=20000")] = [],
     out_dir: Annotated[Path, typer.Option("--out", help="Directory for timeseries.parquet and summary.json")]
     = Path("results"),
     plot: Annotated[bool, typer.Option(help="Also write run.png: customers, adoption causes, shares, spend")]
     = False,
+    table_format: Annotated[str, typer.Option("--format", help="parquet or csv (for spreadsheets)")] = "parquet",
     quiet: Annotated[bool, typer.Option(help="No progress bar")] = False,
     lift: Annotated[bool, typer.Option(help="Also run each brand without its campaigns (same random numbers) and "
                                             "report the incremental customers, margin and return on spend")]
     = False,
 ) -> None:
     """Run a scenario to its horizon, write its results and print a summary."""
+    from .files import file_set
+    from .runner import campaign_warnings, run, write_results
+
+    if table_format not in ("parquet", "csv"):
+        raise _fail("invalid --format", f"--format is parquet or csv, not {table_format!r}")
+    problem = unwritable_folder(out_dir)
+    if problem:
+        raise _fail("invalid --out", problem)
     sc = _load(scenario, set_)
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-               TimeRemainingColumn())
+    _check_inputs(sc)
+    columns = (TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, disable=quiet, transient=True) as bar:
         task = bar.add_task(f"building {sc.population.size:,} consumers", total=sc.time.steps)
 
@@ -106,16 +171,20 @@ def run_command(
             result = run(sc, seed=seed, progress=advance, lift=lift)
         except ScenarioError as exc:  # inputs read while building, such as an edge-list file
             raise _fail("invalid input", exc) from None
-    files = write_results(result, out_dir)
-    if plot:
-        from .plots import plot_run, save_figure
+    try:
+        with file_set(out_dir, RUN_FILES) as staging:
+            files = write_results(result, staging, table_format)
+            if plot:
+                from .plots import plot_run, save_figure
 
-        files.append(save_figure(plot_run(result.timeseries, f"{sc.name} (seed {result.summary['seed']})"),
-                                 Path(out_dir) / "run.png"))
+                files.append(save_figure(plot_run(result.timeseries, f"{sc.name} (seed {result.summary['seed']})"),
+                                         staging / "run.png"))
+    except OSError as exc:
+        raise _fail("cannot write the results", f"{out_dir}: {exc.strerror or exc}") from None
     out.print(summary_table(result))
     for warning in campaign_warnings(result.summary):
         out.print(f"warning: {warning}", markup=False, highlight=False, style="yellow")
-    out.print("wrote " + ", ".join(str(f) for f in files))
+    out.print("wrote " + ", ".join(str(Path(out_dir) / f.name) for f in files), soft_wrap=True)
 
 
 @app.command()
@@ -123,10 +192,14 @@ def validate(
     scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML)")],
     set_: Annotated[list[str], typer.Option("--set", help="Override a field: key=value")] = [],
 ) -> None:
-    """Check a scenario file without running it."""
+    """Check a scenario file, and the edge list it names, without running it."""
+    from .memory import run_bytes
+
     sc = _load(scenario, set_)
-    out.print(f"{scenario}: valid ({sc.population.size:,} consumers, {len(sc.brands)} brands, "
-              f"{len(sc.campaigns)} campaigns, {sc.time.steps} steps)")
+    _check_inputs(sc)
+    out.print(f"{plain(str(scenario))}: valid ({sc.population.size:,} consumers, {len(sc.brands)} brands, "
+              f"{len(sc.campaigns)} campaigns, {sc.time.steps} steps, about "
+              f"{run_bytes(sc) / 2**20:,.0f} MiB per run)")
 
 
 class RateColumn(ProgressColumn):
@@ -139,21 +212,35 @@ class RateColumn(ProgressColumn):
 @app.command()
 def sweep(
     experiment: Annotated[Path, typer.Argument(help="Experiment file (TOML)")],
-    workers: Annotated[int | None, typer.Option(help="Local worker processes (default: one per core)")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, help="Local worker processes (default: one per core)")]
+    = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Results folder (default: results/<name>)")] = None,
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786")] = None,
     quiet: Annotated[bool, typer.Option(help="No progress bar")] = False,
 ) -> None:
-    """Run every point and replication of an experiment; run it again to resume."""
+    """Run every point and replication of an experiment; run it again to resume.
+
+    Exit code 0 when every run succeeded, 1 when some failed (their errors are in runs.parquet),
+    2 on bad input (nothing written), 130 when interrupted (finished runs kept)."""
+    import os
+
     from .experiment import load_experiment
+    from .memory import too_big
     from .sweep import run_sweep
 
-    try:
-        exp = load_experiment(experiment)
-    except ScenarioError as exc:
-        raise _fail("invalid experiment", exc) from None
+    with Progress(TextColumn("checking the design's points"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err, disable=quiet, transient=True) as bar:
+        task = bar.add_task("", total=None)
+        try:
+            exp = load_experiment(_resolve(experiment, "experiments"),
+                                  progress=lambda done, total: bar.update(task, completed=done, total=total))
+        except ScenarioError as exc:
+            raise _fail("invalid experiment", exc) from None
+    problem = too_big(exp.scenario(exp.overrides(exp.points[0])), 1 if scheduler else (workers or os.cpu_count() or 1))
+    if problem:
+        raise _fail("too big for this machine", problem)
     out_dir = out_dir or Path("results") / exp.spec.name
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), RateColumn(),
+    columns = (TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(), RateColumn(),
                TimeElapsedColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, disable=quiet) as bar:
         task = bar.add_task(exp.spec.name, total=len(exp.points) * exp.spec.replications)
@@ -167,23 +254,23 @@ def sweep(
             raise typer.Exit(130) from None
     out.print(f"{report.total} runs: {report.done} done ({report.skipped} already on disk), {report.failed} failed, "
               f"in {report.seconds:.1f} s")
-    if report.failed:
-        out.print(f"failed runs and their errors: rows with status 'failed' in {report.out / 'runs.parquet'}")
     out.print(f"results: {report.out / 'runs.parquet'}, {report.out / 'timeseries.parquet'}")
+    if report.failed:
+        err.print(f"{report.failed} of {report.total} runs failed: their errors are in the rows with status "
+                  f"'failed' of {report.out / 'runs.parquet'}", style="bold red")
+        raise typer.Exit(1)
 
 
 @app.command()
 def report(results: Annotated[Path, typer.Argument(help="A sweep's results folder")]) -> None:
     """Turn a sweep's results into figures (PNG, SVG) and a Markdown report."""
-    from .report import make_report
+    from .report import ReportError, make_report
 
-    if not (results / "runs.parquet").exists():
-        raise _fail("no sweep results", FileNotFoundError(f"{results / 'runs.parquet'} does not exist"))
-    files = make_report(results)
-    out.print("wrote " + ", ".join(str(f) for f in files))
-
-
-READY = Path(__file__).resolve().parent.parent / "scenarios"
+    try:
+        files = make_report(results)
+    except ReportError as exc:
+        raise _fail("cannot report", exc) from None
+    out.print("wrote " + ", ".join(str(f) for f in files), soft_wrap=True)
 
 
 @app.command()
@@ -192,11 +279,11 @@ def scenarios(
     = None,
 ) -> None:
     """List scenario files with their one-line descriptions."""
-    folder = directory or (Path("scenarios") if Path("scenarios").is_dir() else READY)
+    folder = directory or (Path("scenarios") if Path("scenarios").is_dir() else ready("scenarios"))
     files = sorted(folder.glob("*.toml"))
     if not files:
         raise _fail("no scenarios", FileNotFoundError(f"no .toml files in {folder}"))
-    table = Table(title=f"scenarios in {folder}")
+    table = Table(title=Text(f"scenarios in {plain(str(folder))}"))
     table.add_column("file")
     table.add_column("description")
     for f in files:

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import copy
 import difflib
+import hashlib
 import itertools
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -20,17 +23,25 @@ from pydantic import Field, ValidationError, model_validator
 from scipy.stats import qmc
 
 from .metrics import SEGMENT_COUNTS
-from .scenario import Name, Positive, ScenarioError, Strict, read_toml, scenario_from_dict, validation_problems
+from .scenario import (MAX_AMOUNT, Name, Positive, ScenarioError, Strict, Text, read_toml, scenario_from_dict,
+                       validation_problems)
 
-Value = float | int | str | bool
+# a variant's name is a value in the factor's column, never a column or folder name: dots allowed
+Level = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+(\.[A-Za-z0-9_\-]+)*$")]
+Number = Annotated[float, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)]
+Value = Annotated[str, Field(max_length=4096)] | bool | Annotated[int, Field(ge=-2**53, le=2**53)] | Number
+MAX_POINTS = 100_000
+MAX_RUNS = 1_000_000
+# columns of runs.parquet that a factor's name (or path) must not take
+RESERVED_COLUMNS = ("run", "point", "replication", "seed", "status", "error")
 Setting = Value | list[Any] | dict[str, Any]  # what an override sets: a value, or a whole array or table
 
 
 class Range(Strict):
     """A numeric interval: evenly spaced ``steps`` levels in a factorial design, bounds otherwise."""
 
-    min: float
-    max: float
+    min: Number
+    max: Number
     steps: Annotated[int, Field(ge=2, le=1000)] | None = None
     integer: bool = False
 
@@ -45,6 +56,10 @@ class Range(Strict):
         return int(round(value)) if self.integer else float(value)
 
 
+def _kind(value: Value) -> str:
+    return "bool" if isinstance(value, bool) else "text" if isinstance(value, str) else "number"
+
+
 class Factor(Strict):
     """One dimension of the design: a scenario field (``path``) or named scenario ``variants``."""
 
@@ -52,7 +67,7 @@ class Factor(Strict):
     path: str | None = None
     levels: Annotated[list[Value], Field(min_length=1)] | None = None
     range: Range | None = None
-    variants: dict[Name, dict[str, Setting]] | None = None
+    variants: dict[Level, dict[str, Setting]] | None = None
 
     @model_validator(mode="after")
     def _one_form(self) -> Factor:
@@ -68,6 +83,10 @@ class Factor(Strict):
             raise ValueError("a factor needs 'path' (a dotted scenario field) or 'variants'")
         if (self.levels is None) == (self.range is None):
             raise ValueError("a factor needs exactly one of 'levels' or 'range'")
+        if self.levels is not None and len({_kind(v) for v in self.levels}) > 1:
+            raise ValueError("levels must all be numbers, all text or all true/false, not a mix")
+        if self.levels is not None and len(set(map(repr, self.levels))) < len(self.levels):
+            raise ValueError("levels must not repeat")
         return self
 
     @property
@@ -122,17 +141,17 @@ class Comparison(Strict):
 
 class ExperimentSpec(Strict):
     name: Name
-    description: str = ""
-    question: str = ""
-    scenario: str
-    seed: Annotated[int, Field(ge=0)] = 0
+    description: Text = ""
+    question: Text = ""
+    scenario: Annotated[str, Field(min_length=1, max_length=4096)]
+    seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
     replications: Annotated[int, Field(ge=1, le=10_000)] = 5
     horizon: Positive | None = None
     overrides: dict[str, Setting] = {}
     lift: bool = False
     design: Design = Design()
     factors: Annotated[list[Factor], Field(min_length=1)]
-    metrics: list[Name] = ["customer", "adopters", "share", "spend"]
+    metrics: Annotated[list[Name], Field(max_length=100)] = ["customer", "adopters", "share", "spend"]
     bundle: Annotated[int, Field(ge=1, le=10_000)] | None = None
     compare: Comparison | None = None
 
@@ -155,6 +174,7 @@ class Experiment:
     source: Path
     text: str  # the file as it was read, stored beside the results
     base: dict  # the base scenario as read from its file
+    inputs: dict[str, Path]  # every file the runs read (base scenario, edge lists), to snapshot and hash
     base_dir: Path
     points: list[dict[str, Value]]
 
@@ -181,6 +201,14 @@ class Experiment:
 
     def scenario(self, overrides: dict[str, Setting]):
         return scenario_from_dict(copy.deepcopy(self.base), str(self.spec.scenario), self.base_dir, overrides)
+
+
+def design_size(spec: ExperimentSpec) -> int:
+    """How many points the design has, without making them."""
+    if spec.design.type != "factorial":
+        return spec.design.samples
+    return math.prod(len(f.variants) if f.variants is not None else len(f.levels) if f.levels is not None
+                     else f.range.steps or 1 for f in spec.factors)
 
 
 def design_points(spec: ExperimentSpec) -> list[dict[str, Value]]:
@@ -220,8 +248,54 @@ def _check_path(path: str, valid: list[str], where: str) -> list[tuple[str, str]
     return [(where, f"'{path}' is not a scenario field{hint} Fields here: {', '.join(related)}")]
 
 
-def load_experiment(path: str | Path) -> Experiment:
-    """Read and validate an experiment file and every scenario its design makes."""
+def summary_metric_names(base: dict, base_dir: Path) -> list[str] | None:
+    """The per-brand metric names a run's summary has, from a one-step run of a tiny copy of the
+    base scenario (None if that cannot run: the check is then left to the report)."""
+    from .runner import run
+
+    raw = copy.deepcopy(base)
+    raw.setdefault("population", {})["size"] = 50
+    raw.setdefault("time", {})["horizon"] = raw["time"].get("dt", 1.0)
+    try:
+        result = run(scenario_from_dict(raw, "<probe>", base_dir), seed=0)
+    except Exception:  # noqa: BLE001 - a probe only; real runs report their own errors
+        return None
+    return sorted(next(iter(result.summary["brands"].values())))
+
+
+def input_files(spec: ExperimentSpec, scenario_file: Path, base: dict) -> dict[str, Path]:
+    """Files the runs read: the base scenario and every edge list the base or a factor names."""
+    files = {"scenario": scenario_file}
+    paths = [base.get("network", {}).get("path")] + [spec.overrides.get("network.path")]
+    for f in spec.factors:
+        if f.path == "network.path":
+            paths += f.levels or []
+        paths += [sets.get("network.path") for sets in (f.variants or {}).values()]
+    for p in paths:
+        if isinstance(p, str):
+            resolved = (scenario_file.parent / p).resolve()
+            files[f"edge list {p}"] = resolved
+    return files
+
+
+def fingerprint(experiment: Experiment) -> dict[str, str]:
+    """Content hashes of everything a sweep's results depend on, and the simulator's version."""
+    from importlib import metadata
+
+    out = {"marketsim": metadata.version("marketsim"),
+           "experiment": hashlib.sha256(experiment.text.encode("utf-8")).hexdigest()}
+    for label, path in experiment.inputs.items():
+        try:
+            out[label] = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            out[label] = "unreadable"
+    return out
+
+
+def load_experiment(path: str | Path, progress: Callable[[int, int], None] | None = None) -> Experiment:
+    """Read and validate an experiment file and every scenario its design makes.
+
+    ``progress(done, total)`` is called while the design's points are checked."""
     path = Path(path)
     source = str(path)
     text, raw = read_toml(path)
@@ -231,8 +305,12 @@ def load_experiment(path: str | Path) -> Experiment:
         raise ScenarioError(source, validation_problems(raw, exc)) from None
 
     scenario_file = (path.parent / spec.scenario).resolve()
-    _, base = read_toml(scenario_file)
-    base_scenario = scenario_from_dict(copy.deepcopy(base), str(scenario_file), scenario_file.parent)
+    try:
+        _, base = read_toml(scenario_file)
+        base_scenario = scenario_from_dict(copy.deepcopy(base), str(scenario_file), scenario_file.parent)
+    except ScenarioError as exc:  # the experiment's field, then what is wrong with the file it names
+        raise ScenarioError(source, [("scenario", f"{exc.source}: {k}: {m}" if k else f"{exc.source}: {m}")
+                                     for k, m in exc.problems]) from None
     valid = scenario_paths(base_scenario.model_dump(by_alias=True))
 
     problems: list[tuple[str, str]] = []
@@ -250,25 +328,48 @@ def load_experiment(path: str | Path) -> Experiment:
     labels = [f.label for f in spec.factors]
     if len(set(labels)) != len(labels):
         problems.append(("factors", "factor names (or paths) must be unique"))
+    brands = [b.name for b in base_scenario.brands]
+    for label in labels:
+        if label in RESERVED_COLUMNS:
+            problems.append((f"factors[{label}]", f"'{label}' is a column of runs.parquet; name the factor "
+                             f"otherwise (reserved: {', '.join(RESERVED_COLUMNS)})"))
+        clash = next((b for b in brands if label.startswith(f"{b}.")), None)
+        if clash is not None:
+            problems.append((f"factors[{label}]", f"collides with brand '{clash}''s summary columns "
+                             f"({clash}.<metric>); give the factor a 'name' or rename the brand"))
+    if len(set(spec.metrics)) != len(spec.metrics):
+        problems.append(("metrics", "metrics must not repeat"))
+    points = design_size(spec)
+    if points > MAX_POINTS or points * spec.replications > MAX_RUNS:
+        problems.append(("design", f"{points:,} points x {spec.replications} replications is too many; at most "
+                         f"{MAX_POINTS:,} points and {MAX_RUNS:,} runs"))
     allowed_metrics = sorted({*SEGMENT_COUNTS, "revenue", "margin", "wasted_spend", "loyalty", "share", "control",
                               "spend"})
     for m in spec.metrics:
         if m not in allowed_metrics:
             problems.append(("metrics", f"'{m}' is not a time-series column; allowed: {', '.join(allowed_metrics)}"))
     if spec.compare is not None:
-        brands = [b.name for b in base_scenario.brands]
         for role in ("micro", "macro"):
             if getattr(spec.compare, role) not in brands:
                 problems.append((f"compare.{role}", f"'{getattr(spec.compare, role)}' is not a brand; allowed: "
                                  f"{', '.join(brands)}"))
+        if spec.compare.micro == spec.compare.macro:
+            problems.append(("compare", "micro and macro must be two different brands"))
+        metrics = summary_metric_names(base, scenario_file.parent)
+        if metrics is not None and spec.compare.metric not in metrics:
+            problems.append(("compare.metric", f"'{spec.compare.metric}' is not a run metric; allowed: "
+                             f"{', '.join(metrics)}"))
     if problems:
         raise ScenarioError(source, problems)
 
-    experiment = Experiment(spec, path, text, base, scenario_file.parent, design_points(spec))
+    experiment = Experiment(spec=spec, source=path, text=text, base=base, inputs=input_files(spec, scenario_file, base),
+                            base_dir=scenario_file.parent, points=design_points(spec))
     for p, point in enumerate(experiment.points):  # every point's scenario must be valid before running
         try:
             experiment.scenario(experiment.overrides(point))
         except ScenarioError as exc:
             detail = "; ".join(f"{k}: {m}" if k else m for k, m in exc.problems)
             raise ScenarioError(source, [(f"point {p} {point}", detail)]) from None
+        if progress is not None:
+            progress(p + 1, len(experiment.points))
     return experiment

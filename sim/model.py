@@ -20,7 +20,7 @@ from .metrics import Recorder
 from .network import build_network
 from .population import build_population
 from .response import STATES, ConsumerState
-from .scenario import Scenario, load_scenario
+from .scenario import Scenario, load_scenario, scenario_from_dict
 from .wom import WordOfMouth
 
 
@@ -33,6 +33,14 @@ def seed_from(rng) -> int:
     if isinstance(rng, (int, np.integer)):
         return int(rng)
     raise TypeError(f"rng must be an integer seed, a numpy SeedSequence or None, not {type(rng).__name__}")
+
+
+def with_fields(scenario: Scenario | str | Path, fields: dict) -> Scenario:
+    """A scenario (object or file) with dotted-path fields overridden, validated again."""
+    if isinstance(scenario, Scenario):
+        return scenario_from_dict(scenario.model_dump(by_alias=True, exclude_unset=True), scenario.name,
+                                  overrides=fields)
+    return load_scenario(scenario, fields)
 
 
 class Consumer(mesa.Agent):
@@ -149,14 +157,20 @@ class MarketModel(mesa.Model):
 
     ``scenario`` is a validated Scenario or the path of a scenario file; ``rng`` an integer seed.
     The same scenario and seed give the same run, bit for bit. ``silent_brands`` run none of their
-    campaigns: the same market without them, on the same random numbers (for lift).
+    campaigns: the same market without them, on the same random numbers (for lift). Keyword
+    ``fields`` override scenario fields, with ``__`` for the dots of ``--set``
+    (``population__size=2000``, ``campaigns__mass_tv__budget=0``), so ``mesa.batch_run`` can vary them.
     """
 
-    def __init__(self, scenario: Scenario | str | Path, rng=None, silent_brands: frozenset[str] = frozenset()):
+    def __init__(self, scenario: Scenario | str | Path, rng=None, silent_brands: frozenset[str] = frozenset(),
+                 **fields):
         started = time.perf_counter()
         seed = seed_from(rng)
         super().__init__(rng=seed)
-        sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+        if fields:
+            sc = with_fields(scenario, {k.replace("__", "."): v for k, v in fields.items()})
+        else:
+            sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         self.seed = seed
         self.scenario_spec = sc
         # one stream per purpose, so a change in one (a brand's campaigns switched off) leaves the others
@@ -196,11 +210,11 @@ class MarketModel(mesa.Model):
                                  sc.response.satisfaction_threshold)
         self.recorder.record(0, 0.0, sc.time.dt, self.state.state, self.state.current, self.state.loyalty,
                              None, [], np.zeros(len(sc.brands)))
-        self.datacollector = mesa.DataCollector(model_reporters={
-            "customers": self.customers_by_brand,
-            "adopters": self.adopters_by_brand,
-            "spend": self.spend_by_brand,
-        })
+        reporters = {"customers": self.customers_by_brand, "adopters": self.adopters_by_brand,
+                     "spend": self.spend_by_brand}
+        self.datacollector = mesa.DataCollector(model_reporters={  # scalars for batch_run: customers.<brand>
+            f"{metric}.{b.name}": (lambda model, by=by, name=b.name: by()[name])
+            for metric, by in reporters.items() for b in self.brands})
         self.datacollector.collect(self)
         self.build_seconds["total"] = time.perf_counter() - started
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
-import pandas as pd
 import scipy.sparse as sp
 
 from .population import Population
@@ -114,19 +113,44 @@ def homophilous(group: np.ndarray, mean_degree: float, homophily: float, rng: np
     return _to_csr(u, order[pos], n)
 
 
-def load_edge_list(path: str, n: int) -> Graph:
-    """Two integer columns (consumer indices 0..N-1), comma or white-space separated, '#' comments."""
-    sep = "," if path.endswith(".csv") else r"\s+"
+MAX_ID_DIGITS = 10  # consumer numbers stay below 50,000,000
+MAX_EDGE_LINE = 1_000  # bytes; a longer line is not an edge (and could be a whole binary file)
+
+
+def read_edge_list(path: str, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """An edge list's two columns of consumer numbers (0..n-1), comma-separated for ``.csv``, white
+    space otherwise, '#' comments, further columns ignored. Errors name the line and what was
+    expected, never the line itself: the path may point at any file, secrets included."""
+    sep = "," if path.endswith(".csv") else None
+    expected = f"two consumer numbers from 0 to {n - 1}"
+    us: list[int] = []
+    vs: list[int] = []
+    number = 0
     try:
-        table = pd.read_csv(path, sep=sep, header=None, comment="#", usecols=[0, 1], dtype=np.int64)
-    except (ValueError, OSError, pd.errors.ParserError) as exc:
-        raise ScenarioError(path, [("", f"not an edge list of two integer columns ({exc})")]) from None
-    u, v = table[0].to_numpy(), table[1].to_numpy()
-    bad = (u < 0) | (u >= n) | (v < 0) | (v >= n)
-    if bad.any():
-        row = int(np.flatnonzero(bad)[0])
-        raise ScenarioError(path, [("", f"edge {row + 1} ({u[row]}, {v[row]}) names a consumer outside 0..{n - 1}")])
-    return _to_csr(u, v, n)
+        with open(path, "rb") as f:
+            for number, line in enumerate(iter(lambda: f.readline(MAX_EDGE_LINE + 1), b""), 1):
+                if len(line) > MAX_EDGE_LINE:
+                    raise ScenarioError(path, [(f"line {number}", f"longer than {MAX_EDGE_LINE:,} bytes; expected "
+                                                                  f"{expected}")])
+                fields = [x.strip() for x in line.decode("utf-8").split("#", 1)[0].split(sep)]
+                if fields in ([], [""]):
+                    continue
+                ends = fields[:2]
+                if len(ends) < 2 or not all(x.isascii() and x.isdigit() and len(x) <= MAX_ID_DIGITS for x in ends) \
+                        or max(int(ends[0]), int(ends[1])) >= n:
+                    raise ScenarioError(path, [(f"line {number}", f"expected {expected}")])
+                us.append(int(ends[0]))
+                vs.append(int(ends[1]))
+    except UnicodeDecodeError:
+        raise ScenarioError(path, [(f"line {number}", "not UTF-8 text; expected an edge list")]) from None
+    except OSError as exc:
+        raise ScenarioError(path, [("", f"cannot read the edge list ({exc.strerror or type(exc).__name__})")]) \
+            from None
+    return np.array(us, dtype=np.int64), np.array(vs, dtype=np.int64)
+
+
+def load_edge_list(path: str, n: int) -> Graph:
+    return _to_csr(*read_edge_list(path, n), n)
 
 
 def build_network(spec: Network, pop: Population, rng: np.random.Generator) -> Graph | None:

@@ -76,12 +76,48 @@ def _plot_time(ax, frame: pd.DataFrame, by: str, brand: str, title: str) -> None
     ax.legend(fontsize=7)
 
 
+class ReportError(ValueError):
+    """A results folder that cannot be reported on: missing, corrupt or empty inputs."""
+
+
+def read_results(out: Path) -> tuple[ExperimentSpec, pd.DataFrame, pd.DataFrame]:
+    """A sweep's experiment and tables, or a ReportError saying which file is wrong and how."""
+    if not out.is_dir():
+        raise ReportError(f"{out}: no such folder (give the folder a sweep wrote)")
+    try:
+        spec = ExperimentSpec.model_validate(tomllib.loads((out / "experiment.toml").read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        raise ReportError(f"{out / 'experiment.toml'}: missing; is {out} a sweep's results folder?") from None
+    except Exception as exc:  # noqa: BLE001 - unreadable, not TOML, not an experiment
+        raise ReportError(f"{out / 'experiment.toml'}: not a valid experiment file ({type(exc).__name__})") from None
+    tables = []
+    for name in ("runs.parquet", "timeseries.parquet"):
+        try:
+            tables.append(pd.read_parquet(out / name))
+        except FileNotFoundError:
+            raise ReportError(f"{out / name}: missing; run the sweep (again) to finish it") from None
+        except Exception as exc:  # noqa: BLE001 - truncated or not Parquet
+            raise ReportError(f"{out / name}: not a readable Parquet table ({type(exc).__name__}); run the sweep "
+                              "again to rewrite it") from None
+    runs, ts = tables
+    needed = {"run", "point", "status", *(f.label for f in spec.factors)}
+    if not needed <= set(runs.columns):
+        raise ReportError(f"{out / 'runs.parquet'}: lacks the columns {', '.join(sorted(needed - set(runs.columns)))}")
+    if not (runs.status == "done").any():
+        raise ReportError(f"{out / 'runs.parquet'}: no finished runs to report on ({len(runs)} rows)")
+    if spec.compare is not None:
+        missing = [f"{b}.{spec.compare.metric}" for b in (spec.compare.micro, spec.compare.macro)
+                   if f"{b}.{spec.compare.metric}" not in runs.columns]
+        if missing:
+            raise ReportError(f"{out / 'experiment.toml'}: compare names columns the runs do not have: "
+                              f"{', '.join(missing)}")
+    return spec, runs, ts
+
+
 def make_report(results: str | Path) -> list[Path]:
     """Write figures and report.md into the sweep folder ``results``; returns the files written."""
     out = Path(results)
-    spec = ExperimentSpec.model_validate(tomllib.loads((out / "experiment.toml").read_text(encoding="utf-8")))
-    runs = pd.read_parquet(out / "runs.parquet")
-    ts = pd.read_parquet(out / "timeseries.parquet")
+    spec, runs, ts = read_results(out)
     by = _group_factor(spec)
     done = runs[runs.status == "done"]
     brands = sorted({c.split(".")[0] for c in done.columns if c.endswith(".cac_paid")})

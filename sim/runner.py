@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .files import write_parquet, write_text
+from .files import write_csv, write_parquet, write_text
 from .model import MarketModel
 from .scenario import Scenario, load_scenario
 
@@ -108,9 +108,10 @@ def _json_safe(value):
     return value
 
 
-def write_results(result: RunResult, out_dir: str | Path) -> list[Path]:
-    """Write timeseries.parquet and summary.json; each file appears whole or not at all."""
+def write_results(result: RunResult, out_dir: str | Path, table_format: str = "parquet") -> list[Path]:
+    """Write timeseries.parquet (or .csv) and summary.json; each file appears whole or not at all."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    return [write_parquet(out / "timeseries.parquet", result.timeseries),
-            write_text(out / "summary.json", json.dumps(_json_safe(result.summary), indent=2) + "\n")]
+    table = (write_parquet(out / "timeseries.parquet", result.timeseries) if table_format == "parquet"
+             else write_csv(out / "timeseries.csv", result.timeseries))
+    return [table, write_text(out / "summary.json", json.dumps(_json_safe(result.summary), indent=2) + "\n")]

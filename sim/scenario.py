@@ -8,17 +8,40 @@ this module.
 from __future__ import annotations
 
 import math
+import re
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-Name = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
+
+# Every number is finite and bounded (docs/scenarios.md states the bounds): a value past them is a
+# typo or a unit mistake, and would crash a run or silently give nonsense. The Strict base config
+# also refuses booleans and strings where numbers belong, so fields added later inherit all this.
+MAX_AMOUNT = 1e12  # money, impressions, any open-ended quantity
+MAX_RATE = 1e3  # a hazard or rate per time unit
+
+
+def _finite_or_unlimited(value: float) -> float:
+    if math.isnan(value) or (math.isfinite(value) and value > MAX_AMOUNT):
+        raise ValueError(f"must be a number from 0 to {MAX_AMOUNT:g}, or inf for no cap")
+    return value
+
+
+# no dots: names become column names such as <brand>.<metric>.<segment>, and folder names
+NAME_PATTERN = re.compile(r"[A-Za-z0-9_\-]+")
+Name = Annotated[str, Field(min_length=1, max_length=64, pattern=rf"^{NAME_PATTERN.pattern}$")]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
-NonNegative = Annotated[float, Field(ge=0.0)]
-Positive = Annotated[float, Field(gt=0.0)]
-Weights = dict[Name, NonNegative]
+NonNegative = Annotated[float, Field(ge=0.0, le=MAX_AMOUNT)]
+Positive = Annotated[float, Field(gt=0.0, le=MAX_AMOUNT)]
+Rate = Annotated[float, Field(ge=0.0, le=MAX_RATE)]
+# a spending cap: omitted or ``inf`` means no cap; NaN and other huge values are refused
+Budget = Annotated[float, Field(ge=0.0, allow_inf_nan=True), AfterValidator(_finite_or_unlimited)]
+Weights = Annotated[dict[Name, NonNegative], Field(max_length=1000)]
+Text = Annotated[str, Field(max_length=2000)]
+MeanDegree = Annotated[float, Field(gt=0.0, le=1000.0)]
+MAX_STEPS = 1_000_000
 
 CATEGORICAL_FIELDS = ("gender", "region", "occupation", "income")
 RULE_FIELDS = ("age", *CATEGORICAL_FIELDS, "interests")
@@ -29,14 +52,22 @@ class ScenarioError(ValueError):
     """A scenario that cannot be used: each problem is (field path, message)."""
 
     def __init__(self, source: str, problems: list[tuple[str, str]]):
-        self.source = source
-        self.problems = problems
-        lines = [f"{source}: {path}: {msg}" if path else f"{source}: {msg}" for path, msg in problems]
+        self.source = plain(source)
+        self.problems = [(plain(path), plain(msg, 4000)) for path, msg in problems]
+        lines = [f"{self.source}: {path}: {msg}" if path else f"{self.source}: {msg}" for path, msg in self.problems]
         super().__init__("\n".join(lines))
 
 
+def plain(text: str, limit: int = 200) -> str:
+    """User text made safe to echo: control characters escaped, cut to ``limit`` characters."""
+    text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in str(text))
+    return text if len(text) <= limit else text[:limit] + f"... ({len(text):,} characters)"
+
+
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    """Base of every file section: unknown fields, booleans or text for numbers, inf and NaN are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, strict=True, allow_inf_nan=False)
 
 
 DAYS_PER_UNIT = {"day": 1.0, "week": 7.0, "month": 365.0 / 12.0, "year": 365.0}
@@ -49,9 +80,19 @@ class Time(Strict):
     dt: Positive = 1.0
     horizon: Positive = 365.0
 
+    @model_validator(mode="after")
+    def _whole_steps(self) -> Time:
+        steps = self.horizon / self.dt
+        if steps > MAX_STEPS:
+            raise ValueError(f"horizon / dt is {steps:.3g} steps; at most {MAX_STEPS:,}")
+        if steps < 1 - 1e-9 or abs(steps - round(steps)) > 1e-9 * steps:
+            raise ValueError(f"horizon ({self.horizon:g}) must be a whole number of steps of dt ({self.dt:g}); "
+                             f"horizon / dt is {steps:g}")
+        return self
+
     @property
     def steps(self) -> int:
-        return max(1, round(self.horizon / self.dt))
+        return round(self.horizon / self.dt)
 
     @property
     def days_per_unit(self) -> float:
@@ -110,36 +151,36 @@ class FullyMixed(Strict):
 
 class RandomGraph(Strict):
     type: Literal["random"]
-    mean_degree: Positive = 10.0
+    mean_degree: MeanDegree = 10.0
 
 
 class RingLattice(Strict):
     type: Literal["ring"]
-    mean_degree: Positive = 10.0
+    mean_degree: MeanDegree = 10.0
 
 
 class SmallWorld(Strict):
     type: Literal["small_world"]
-    mean_degree: Positive = 10.0
+    mean_degree: MeanDegree = 10.0
     rewire: Probability = 0.1
 
 
 class ScaleFree(Strict):
     type: Literal["scale_free"]
-    mean_degree: Positive = 10.0
+    mean_degree: MeanDegree = 10.0
     exponent: Annotated[float, Field(gt=2.0, le=10.0)] = 3.0
 
 
 class Homophilous(Strict):
     type: Literal["homophilous"]
-    mean_degree: Positive = 10.0
+    mean_degree: MeanDegree = 10.0
     homophily: Probability = 0.8
     group_by: Literal["segment", "region"] = "segment"
 
 
 class EdgeListFile(Strict):
     type: Literal["file"]
-    path: str
+    path: Annotated[str, Field(min_length=1, max_length=4096)]
 
 
 Network = Annotated[
@@ -176,7 +217,7 @@ class Loyalty(Strict):
     churn: NonNegative = 0.01
     negative_word_churn: NonNegative = 0.05
     switching: NonNegative = 1.0
-    price_sensitivity: NonNegative = 2.0
+    price_sensitivity: Annotated[float, Field(ge=0.0, le=50.0)] = 2.0
 
 
 class Niche(Strict):
@@ -263,8 +304,8 @@ class BrandSpec(Strict):
     name: Name
     price: Positive
     margin: Probability
-    purchase_rate: NonNegative
-    budget: NonNegative = math.inf
+    purchase_rate: Rate
+    budget: Budget = math.inf
     fit: dict[Name, Probability] = {}
     default_fit: Probability = 0.5
     price_increase_on_control: Annotated[float, Field(ge=0.0, le=10.0)] = 0.0
@@ -311,6 +352,12 @@ class Flighting(Strict):
     off: NonNegative
 
 
+# fields that only one type of campaign reads: setting one on another type is an error, not ignored
+ONLY_FOR_TYPE = {"impressions": "ads", "spend_rate": "ads", "precision": "ads", "end": "ads", "flighting": "ads",
+                 "copy_wearout": "ads", "copy_recovery_half_life": "ads", "reach": "event", "seeds": "seeding",
+                 "seed_by": "seeding", "cost_per_seed": "seeding"}
+
+
 class CampaignSpec(Strict):
     name: Name
     brand: Name
@@ -321,7 +368,7 @@ class CampaignSpec(Strict):
     end: NonNegative | None = None
     impressions: NonNegative | None = None
     spend_rate: NonNegative | None = None
-    budget: NonNegative = math.inf
+    budget: Budget = math.inf
     precision: Probability = 1.0
     relevance: Probability = 0.0
     impact: Annotated[float, Field(gt=0.0, le=1000.0)] = 1.0
@@ -332,8 +379,8 @@ class CampaignSpec(Strict):
     fixed_cost: NonNegative = 0.0
     research: Research | None = None
     trigger: Name | None = None
-    reach: Annotated[int, Field(ge=1)] | None = None
-    seeds: Annotated[int, Field(ge=1)] | None = None
+    reach: Annotated[int, Field(ge=1, le=50_000_000)] | None = None
+    seeds: Annotated[int, Field(ge=1, le=50_000_000)] | None = None
     seed_by: Literal["random", "degree"] = "random"
     cost_per_seed: NonNegative | None = None
     niche: list[Name] = []
@@ -343,6 +390,10 @@ class CampaignSpec(Strict):
 
     @model_validator(mode="after")
     def _by_type(self) -> CampaignSpec:
+        ignored = sorted(f for f in self.model_fields_set if ONLY_FOR_TYPE.get(f, self.type) != self.type)
+        if ignored:
+            raise ValueError(f"{', '.join(ignored)} do(es) not apply to a '{self.type}' campaign: "
+                             + "; ".join(f"{f} is for '{ONLY_FOR_TYPE[f]}'" for f in ignored))
         if self.type == "ads":
             if self.channel is None:
                 raise ValueError("an 'ads' campaign needs a 'channel'")
@@ -361,8 +412,6 @@ class CampaignSpec(Strict):
             raise ValueError("'move_to' goes with on_control = 'move', and only with it")
         if self.on_control == "move" and math.isinf(self.budget):
             raise ValueError("on_control = 'move' needs a finite 'budget' to move")
-        if self.flighting is not None and self.type != "ads":
-            raise ValueError("'flighting' applies to 'ads' campaigns only (events and seeding happen once)")
         return self
 
     @property
@@ -373,7 +422,7 @@ class CampaignSpec(Strict):
 
 class Scenario(Strict):
     name: Name
-    description: str = ""
+    description: Text = ""
     time: Time = Time()
     population: Population
     network: Network = FullyMixed(type="fully_mixed")
@@ -405,6 +454,15 @@ class Scenario(Strict):
     def channel(self, name: str) -> Channel:
         return next(c for c in self.channels if c.name == name)
 
+    def warnings(self) -> list[tuple[str, str]]:
+        """Valid but probably not meant: campaigns that never run within the horizon (a shortened
+        horizon in a sweep makes these on purpose, so they are not errors)."""
+        horizon = self.time.horizon
+        return [(f"campaigns[{c.name}].start",
+                 f"{'starts' if c.start >= horizon else 'launches (after its research)'} at {c.launch:g}, "
+                 f"not before the horizon ({horizon:g}): it never runs")
+                for c in self.campaigns if c.launch >= horizon]
+
     def cross_check(self) -> list[tuple[str, str]]:
         """Problems that span sections: names that must refer to something defined elsewhere."""
         problems: list[tuple[str, str]] = []
@@ -432,6 +490,7 @@ class Scenario(Strict):
         unique("brands", brands)
         unique("channels", [c.name for c in self.channels])
         unique("campaigns", [c.name for c in self.campaigns])
+        unique("conditions", [c.name for c in self.conditions])
         if len(self.categories("interests")) > MAX_INTERESTS:
             problems.append(("population.segments", f"at most {MAX_INTERESTS} interest tags in all"))
         regions = self.categories("region")
@@ -493,7 +552,8 @@ def _loc_to_path(raw: Any, loc: tuple) -> str:
             label = str(key)
             if isinstance(node, list) and key < len(node):
                 node = node[key]
-                if isinstance(node, dict) and isinstance(node.get("name"), str):
+                if isinstance(node, dict) and isinstance(node.get("name"), str) \
+                        and NAME_PATTERN.fullmatch(node["name"]) and len(node["name"]) <= 64:
                     label = node["name"]
             else:
                 node = None
@@ -516,7 +576,7 @@ def _describe(error: dict) -> str:
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, "):]
     if "input" in error and error["type"] != "model_type" and not isinstance(error["input"], (dict, list)):
-        msg += f" (got {error['input']!r})"
+        msg += f" (got {plain(repr(error['input']), 60)})"
     return msg
 
 
@@ -527,17 +587,51 @@ def validation_problems(raw: dict, exc: ValidationError) -> list[tuple[str, str]
             if not (e["loc"] and str(e["loc"][-1]).startswith("literal[") and isinstance(e["input"], dict))]
 
 
+MAX_FILE_BYTES = 1_000_000
+MAX_LINE_CHARS = 4_000  # a longer line (such as a dotted key 100,000 levels deep) costs the parser gigabytes
+MAX_DEPTH = 24  # tables and arrays inside one another
+
+
+def _depth(node: Any) -> int:
+    """Nesting depth of tables and arrays, without recursion."""
+    deepest, stack = 0, [(node, 0)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth <= MAX_DEPTH:
+            children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+            stack += [(c, depth + 1) for c in children if isinstance(c, (dict, list))]
+    return deepest
+
+
 def read_toml(path: Path) -> tuple[str, dict]:
-    """A TOML file's text and table, or a ScenarioError naming the file."""
+    """A TOML file's text and table, or a ScenarioError naming the file (never quoting it)."""
+    source = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
-        return text, tomllib.loads(text)
+        with open(path, "rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise ScenarioError(source, [("", f"larger than {MAX_FILE_BYTES:,} bytes; is it a scenario file?")])
+        text = data.decode("utf-8")
+        long = next((i for i, line in enumerate(text.splitlines(), 1) if len(line) > MAX_LINE_CHARS), None)
+        if long is not None:
+            raise ScenarioError(source, [(f"line {long}", f"longer than {MAX_LINE_CHARS:,} characters")])
+        raw = tomllib.loads(text)
     except FileNotFoundError:
-        raise ScenarioError(str(path), [("", "file not found")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(str(path), [("", f"cannot read the file: {exc}")]) from None
+        raise ScenarioError(source, [("", "file not found")]) from None
+    except IsADirectoryError:
+        raise ScenarioError(source, [("", "is a folder, not a file")]) from None
+    except OSError as exc:
+        raise ScenarioError(source, [("", f"cannot read the file ({exc.strerror or type(exc).__name__})")]) from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(source, [("", f"not UTF-8 text (byte {exc.start})")]) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(str(path), [("", f"not valid TOML: {exc}")]) from None
+        raise ScenarioError(source, [("", f"not valid TOML: {exc}")]) from None
+    except (RecursionError, MemoryError):
+        raise ScenarioError(source, [("", f"nested more than {MAX_DEPTH} levels deep")]) from None
+    if _depth(raw) > MAX_DEPTH:
+        raise ScenarioError(source, [("", f"nested more than {MAX_DEPTH} levels deep")])
+    return text, raw
 
 
 def _set_path(raw: dict, dotted: str, value: Any, source: str) -> None:
@@ -550,6 +644,8 @@ def _set_path(raw: dict, dotted: str, value: Any, source: str) -> None:
             match = [x for x in node if isinstance(x, dict) and x.get("name") == key]
             if not match and key.isdigit() and int(key) < len(node):
                 match = [node[int(key)]]
+            if len(match) > 1:
+                raise ScenarioError(source, [(f"--set {dotted}", f"{len(match)} items are named '{key}'")])
             if not match:
                 names = [str(x.get("name")) for x in node if isinstance(x, dict)]
                 raise ScenarioError(source, [(f"--set {dotted}", f"no item '{key}'; items: {', '.join(names)}")])
@@ -572,7 +668,7 @@ def parse_override(text: str) -> tuple[str, Any]:
     key, value = (s.strip() for s in text.split("=", 1))
     try:
         return key, tomllib.loads(f"v = {value}")["v"]
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):
         return key, value
 
 

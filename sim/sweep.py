@@ -9,25 +9,31 @@ are sorted by run number, so they do not depend on workers, bundles or the order
 
 from __future__ import annotations
 
+import json
 import math
 import multiprocessing
+import re
+import shutil
 import time
 import traceback
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
-from contextlib import contextmanager, nullcontext
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 
-from .experiment import Experiment, Run
-from .files import write_parquet, write_text
+from .experiment import Experiment, Run, fingerprint
+from .files import unwritable_folder, write_parquet, write_text
 from .runner import run
 
 # consumer-steps one task should hold: about a second of work, so task overhead stays small
 BUNDLE_WORK = 10_000_000
+SCHEDULER_ADDRESS = re.compile(r"(tcp|tls|ws|wss|ucx)://[A-Za-z0-9.\-\[\]:]+:\d{1,5}")
+CONNECT_SECONDS = 5
 
 
 def summary_row(summary: dict) -> dict:
@@ -60,7 +66,9 @@ def run_bundle(experiment: Experiment, runs: list[Run]) -> tuple[pd.DataFrame, p
         ts = result.timeseries[["step", "time", "brand", "segment", *experiment.spec.metrics]].copy()
         ts.insert(0, "run", r.run)
         series.append(ts)
-    return pd.DataFrame(rows), (pd.concat(series, ignore_index=True) if series else pd.DataFrame())
+    table = pd.DataFrame(rows)
+    table["seed"] = np.array([r.seed for r in runs], dtype=np.uint64)  # exact: a float64 column rounds seeds
+    return table, (pd.concat(series, ignore_index=True) if series else pd.DataFrame())
 
 
 def bundle_size(experiment: Experiment, runs: int) -> int:
@@ -71,6 +79,57 @@ def bundle_size(experiment: Experiment, runs: int) -> int:
     sc = experiment.scenario(experiment.overrides(experiment.points[0]))
     per_run = sc.population.size * sc.time.steps
     return max(1, min(math.ceil(BUNDLE_WORK / per_run), math.ceil(runs / 8)))
+
+
+def check_resumable(out: Path, experiment: Experiment, inputs: dict[str, str]) -> None:
+    """Refuse to add runs to results made from other inputs: a table must hold one version of them."""
+    record, manifest = out / "experiment.toml", out / "inputs.json"
+    if record.exists() and record.read_text(encoding="utf-8") != experiment.text:
+        raise ValueError(f"{out} holds results of a different experiment file; choose another --out")
+    if not manifest.exists():
+        return
+    try:
+        before = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        before = {}
+    changed = sorted(k for k in set(before) | set(inputs) if before.get(k) != inputs.get(k))
+    if changed:
+        raise ValueError(f"{out} holds runs made with other inputs: changed since they were made: "
+                         f"{', '.join(changed)} (content hashes and version in {manifest}). To start afresh, "
+                         f"delete {out} or choose another --out")
+
+
+def snapshot_inputs(out: Path, experiment: Experiment, inputs: dict[str, str]) -> None:
+    """Keep the experiment, the base scenario and the files it names beside the results, with hashes."""
+    write_text(out / "experiment.toml", experiment.text)
+    folder = out / "inputs"
+    folder.mkdir(exist_ok=True)
+    for label, path in experiment.inputs.items():
+        if path.is_file():
+            shutil.copyfile(path, folder / ("scenario.toml" if label == "scenario" else path.name))
+    write_text(out / "inputs.json", json.dumps(inputs, indent=2) + "\n")
+
+
+def remove_leftovers(out: Path) -> None:
+    """Temporary files of a sweep killed while writing (hidden, beside the table they were to become)."""
+    for folder in (out, out / "parts"):
+        for tmp in folder.glob(".*.parquet.*"):
+            tmp.unlink(missing_ok=True)
+
+
+def part_done(parts: Path, b: int) -> bool:
+    """A bundle is done when both its parts are on disk and readable; broken parts are removed."""
+    names = [parts / f"runs-{b:06d}.parquet", parts / f"timeseries-{b:06d}.parquet"]
+    if not names[0].exists():
+        return False
+    try:
+        for name in names:
+            pq.read_metadata(name)
+    except Exception:  # noqa: BLE001 - any unreadable part (empty, truncated, foreign) means: run again
+        for name in names:
+            name.unlink(missing_ok=True)
+        return False
+    return True
 
 
 @dataclass
@@ -88,9 +147,13 @@ def executor_for(workers: int | None, scheduler: str | None):
     """A local process pool, or a Dask cluster's executor when a scheduler address is given."""
     if scheduler is None:
         # workers fork from a server that has imported the simulator once, so they start at once
-        # (plain fork is unsafe with threads running; spawn re-imports numpy, numba and Mesa each time)
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["sim.sweep"])
+        # (plain fork is unsafe with threads running; spawn, where forkserver is missing as on
+        # Windows, re-imports numpy, numba and Mesa in each worker)
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["sim.sweep"])
+        else:
+            context = multiprocessing.get_context("spawn")
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
         try:
             yield pool
@@ -99,7 +162,11 @@ def executor_for(workers: int | None, scheduler: str | None):
         return
     from distributed import Client
 
-    client = Client(scheduler)
+    try:
+        client = Client(scheduler, timeout=CONNECT_SECONDS)
+    except (OSError, TimeoutError) as exc:
+        raise ValueError(f"cannot reach the Dask scheduler at {scheduler} within {CONNECT_SECONDS} s "
+                         f"({type(exc).__name__}); is it running?") from None
     try:
         yield client.get_executor()
     finally:
@@ -114,33 +181,40 @@ def run_sweep(experiment: Experiment, out_dir: str | Path, workers: int | None =
     """
     started = time.perf_counter()
     out = Path(out_dir)
-    parts = out / "parts"
-    parts.mkdir(parents=True, exist_ok=True)
-    record = out / "experiment.toml"
-    if record.exists() and record.read_text(encoding="utf-8") != experiment.text:
-        raise ValueError(f"{out} holds results of a different experiment file; choose another --out")
-    write_text(record, experiment.text)
-
+    if workers is not None and workers < 1:
+        raise ValueError(f"--workers must be at least 1, not {workers}")
+    if scheduler is not None and not SCHEDULER_ADDRESS.fullmatch(scheduler):
+        raise ValueError(f"--scheduler takes an address such as tcp://127.0.0.1:8786, not {scheduler!r}")
+    problem = unwritable_folder(out)
+    if problem:
+        raise ValueError(problem)
+    inputs = fingerprint(experiment)
+    check_resumable(out, experiment, inputs)
     runs = experiment.runs()
     size = bundle_size(experiment, len(runs))
     bundles = [runs[i:i + size] for i in range(0, len(runs), size)]
-    todo = [b for b, bundle in enumerate(bundles) if not (parts / f"runs-{b:06d}.parquet").exists()]
-    skipped = sum(len(bundles[b]) for b in range(len(bundles)) if b not in set(todo))
-    finished = skipped
-    if progress:
-        progress(finished, len(runs))
+    parts = out / "parts"
 
-    def store(b: int, frames: tuple[pd.DataFrame, pd.DataFrame]) -> None:
-        rows, series = frames
-        write_parquet(parts / f"timeseries-{b:06d}.parquet", series)
-        write_parquet(parts / f"runs-{b:06d}.parquet", rows)  # last: its presence marks the bundle done
-
-    if todo:
-        with executor_for(workers, scheduler) if executor is None else nullcontext(executor) as pool:
+    with ExitStack() as stack:
+        pool = executor
+        if pool is None and scheduler is not None:  # reach the cluster before anything is written
+            pool = stack.enter_context(executor_for(workers, scheduler))
+        parts.mkdir(parents=True, exist_ok=True)
+        snapshot_inputs(out, experiment, inputs)
+        remove_leftovers(out)
+        todo = [b for b in range(len(bundles)) if not part_done(parts, b)]
+        skipped = sum(len(bundles[b]) for b in range(len(bundles)) if b not in set(todo))
+        finished = skipped
+        if progress:
+            progress(finished, len(runs))
+        if todo:
+            pool = pool or stack.enter_context(executor_for(workers, None))
             futures = {pool.submit(run_bundle, experiment, bundles[b]): b for b in todo}
             for future in as_completed(futures):
                 b = futures[future]
-                store(b, future.result())
+                rows, series = future.result()
+                write_parquet(parts / f"timeseries-{b:06d}.parquet", series)
+                write_parquet(parts / f"runs-{b:06d}.parquet", rows)  # last: its presence marks the bundle done
                 finished += len(bundles[b])
                 if progress:
                     progress(finished, len(runs))

@@ -71,7 +71,8 @@ def campaigns(draw, name, brand, horizon, niche_segments):
 
 @st.composite
 def scenarios(draw):
-    horizon = draw(st.integers(5, 25))
+    horizon = draw(st.integers(5, 25))  # in steps
+    dt = draw(st.sampled_from([0.5, 1.0, 2.0]))
     n_seg = draw(st.integers(1, 3))
     segments = []
     for i in range(n_seg):
@@ -106,7 +107,7 @@ def scenarios(draw):
             c["seed_by"] = draw(st.sampled_from(["random", "degree"]))
     return {
         "name": "random",
-        "time": {"dt": draw(st.sampled_from([0.5, 1.0, 2.0])), "horizon": horizon},
+        "time": {"dt": dt, "horizon": horizon * dt},
         "population": {"size": draw(st.integers(50, 400)), "segments": segments},
         "network": network,
         "response": {"ad_effect": draw(st.floats(0, 0.5)), "wearout": draw(probability),

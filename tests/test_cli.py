@@ -1,6 +1,7 @@
 """The marketsim command: results on disk, a readable summary, exit code 2 on bad input."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -67,3 +68,59 @@ def test_run_with_lift_reports_incremental_results_and_campaigns_that_did_not_ru
     assert all(isinstance(m["incremental_customers"], int) for m in summary["brands"].values())
     # the sponsored event starts on day 60, after this 20-day horizon
     assert "warning: campaign spark_event (Spark) never started before the horizon" in done.stdout
+def test_help_version_and_markup_in_user_text(tmp_path):
+    assert marketsim("-h").returncode == 0 and "validate" in marketsim("-h").stdout
+    version = marketsim("--version")
+    assert version.returncode == 0 and version.stdout.startswith("marketsim ")
+    (tmp_path / "x[bold].toml").write_text(BASELINE.read_text().replace(
+        'description = "', 'description = "[/bold][red]odd[/] '))
+    listed = marketsim("scenarios", tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    assert "[/bold][red]odd[/]" in listed.stdout and "x[bold].toml" in listed.stdout
+    out = tmp_path / "out[/bold]"
+    done = marketsim("run", tmp_path / "x[bold].toml", "--set", "population.size=300", "--set", "time.horizon=3",
+                     "--out", out, "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert f"wrote {out / 'timeseries.parquet'}" in done.stdout and (out / "summary.json").exists()
+
+
+def test_ready_scenarios_and_experiments_ship_in_the_wheel(tmp_path):
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", tmp_path / "wheel",
+                            Path(__file__).parent.parent], capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr
+    site = tmp_path / "site"
+    wheel = next((tmp_path / "wheel").glob("marketsim-*.whl"))
+    assert subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", site, wheel],
+                          capture_output=True).returncode == 0
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    for args in (["validate", "baseline"], ["scenarios"]):
+        done = subprocess.run([sys.executable, "-m", "sim", *args], capture_output=True, text=True, cwd=elsewhere,
+                              env=env)
+        assert done.returncode == 0, done.stderr
+        assert str(site) in done.stdout or "valid" in done.stdout
+    exp = subprocess.run([sys.executable, "-c", "from sim.cli import ready; from sim.experiment import load_experiment;"
+                          "print(load_experiment(ready('experiments') / 'wrong_niche.toml').spec.name)"],
+                         capture_output=True, text=True, cwd=elsewhere, env=env)
+    assert exp.stdout.strip() == "wrong_niche", exp.stderr
+
+
+def test_help_does_not_load_the_simulator():
+    check = "import sys, sim.cli; print(sorted({'numba', 'mesa', 'matplotlib', 'pandas'} & set(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.strip() == "[]", done.stderr
+
+
+def test_validate_reads_the_edge_list_relative_to_the_scenario_and_never_quotes_it(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "secrets.env").write_text("# config\nDB_PASSWORD=hunter2\n")
+    text = BASELINE.read_text()
+    start = text.index("[network]")
+    end = text.index("\n[", start + 1)
+    (tmp_path / "sub" / "s.toml").write_text(text[:start] + '[network]\ntype = "file"\npath = "secrets.env"\n'
+                                             + text[end:])
+    done = marketsim("validate", "sub/s.toml", cwd=tmp_path)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "secrets.env: line 2: expected two consumer numbers from 0 to 19999" in done.stderr
+    assert "hunter2" not in done.stderr and "DB_PASSWORD" not in done.stderr

@@ -31,9 +31,13 @@ def test_seed_is_recorded_and_replays_an_unseeded_run():
     pd.testing.assert_frame_equal(a.timeseries, b.timeseries)
 
 
-def test_mesa_batch_run_is_reproducible():
-    params = {"scenario": str(BASELINE)}
+def test_mesa_batch_run_is_reproducible_and_varies_fields():
+    params = {"scenario": str(BASELINE), "population__size": [1000, 2000], "campaigns__mass_tv__budget": 0}
     kwargs = dict(max_steps=5, number_processes=1, display_progress=False, rng=[1, 1, 2])
-    rows = mesa.batch_run(sim.MarketModel, params, **kwargs)
-    assert rows[0]["customers"] == rows[1]["customers"]
-    assert rows[0]["Step"] == rows[1]["Step"]
+    rows = pd.DataFrame(mesa.batch_run(sim.MarketModel, params, **kwargs))
+    last = rows[rows.Step == 5]
+    assert len(last) == 6 and {"customers.Spark", "spend.Mass", "adopters.Spark"} <= set(rows.columns)
+    assert (last["spend.Mass"] == 0).all()  # the override reached the model
+    for size in (1000, 2000):
+        same_seed = last[(last.population__size == size) & (last.rng == 1)]
+        assert same_seed["customers.Spark"].nunique() == 1

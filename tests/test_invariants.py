@@ -18,7 +18,11 @@ STATE_COLUMNS = ["unaware", "aware", "customer", "lapsed"]
 @given(raw=scenarios(), seed=st.integers(0, 2**32 - 1))
 def test_run_invariants(raw, seed):
     sc = scenario_from_dict(raw)
-    result = sim.run(sc, seed=seed)
+    assert_invariants(sc, sim.run(sc, seed=seed))
+
+
+def assert_invariants(sc, result):
+    """What every run of any valid scenario keeps (the fuzz test checks its runs with it too)."""
     model, ts, summary = result.model, result.timeseries, result.summary
 
     # every consumer is in exactly one state per brand, and a customer of at most one brand

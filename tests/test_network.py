@@ -60,11 +60,16 @@ def test_edge_list_file(tmp_path):
     check_simple(g)
     assert g.edges == 3 and g.degree.tolist() == [2, 2, 2, 0]
     assert nx.is_isomorphic(g.to_networkx().subgraph([0, 1, 2]), nx.complete_graph(3))
-    path.write_text("0,7\n")
-    with pytest.raises(ScenarioError, match="edges.csv: edge 1 \\(0, 7\\) names a consumer outside 0..3"):
-        network.load_edge_list(str(path), 4)
-    path.write_text("0,x\n")
-    with pytest.raises(ScenarioError, match="not an edge list of two integer columns"):
+    for text, line in [("0,7\n", 1), ("# ok\n0,1\n\n0,x\n", 4), ("0,100000000000000000000000\n", 1), ("1\n", 1),
+                       ("DB_PASSWORD=hunter2\n", 1), ("0,-1\n", 1), ("0,1\n" + "9" * 5000, 2)]:
+        path.write_text(text)
+        with pytest.raises(ScenarioError) as caught:
+            network.load_edge_list(str(path), 4)
+        assert str(caught.value).startswith(f"{path}: line {line}: ")
+        assert str(caught.value).endswith("expected two consumer numbers from 0 to 3")
+        assert "hunter2" not in str(caught.value) and "999" not in str(caught.value)
+    path.write_bytes(b"0,1\n\xff\xfe\n")
+    with pytest.raises(ScenarioError, match="line 2: not UTF-8 text"):
         network.load_edge_list(str(path), 4)
 
 

@@ -137,7 +137,7 @@ levels = ["good.txt", "bad.txt"]
     assert report.failed == 2 and len(runs) == 4
     failed = runs[runs.status == "failed"]
     assert (failed["network.path"] == "bad.txt").all()
-    assert failed.error.str.contains("names a consumer outside 0..49").all()
+    assert failed.error.str.contains("line 2: expected two consumer numbers from 0 to 49").all()
     assert runs[runs.status == "done"]["B.customers"].notna().all()
 
 
@@ -148,6 +148,8 @@ levels = ["good.txt", "bad.txt"]
     (("replications = 2", "replications = 0"), "replications: Input should be greater than or equal to 1"),
     (('metrics = ["customer", "share"]', 'metrics = ["customers"]'), "metrics: 'customers' is not a time-series column"),
     (("[[factors]]\nname", "[[factors]]\nspeed = 1\nname"), "factors[strategy].speed: unknown field"),
+    (("replications = 2", 'replications = 20\ndesign = { type = "sobol", samples = 100000 }'),
+     "design: 100,000 points x 20 replications is too many"),
 ])
 def test_bad_experiment_files_get_clear_errors(tmp_path, change, message):
     path = experiment_file(tmp_path, EXPERIMENT.replace(*change))
@@ -185,3 +187,93 @@ def test_sampling_designs_stay_in_bounds(tmp_path, design):
     assert {p["strategy"] for p in exp.points} <= {"micro", "macro"}
     if design == "latin_hypercube":  # one point in each eighth of the range
         assert sorted(int((v - 0.2) / 0.05) for v in values) == list(range(8))
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--workers", "0"], "--workers"),
+    (["--scheduler", "not-an-address"], "--scheduler takes an address such as tcp://127.0.0.1:8786"),
+    (["--scheduler", "tcp://127.0.0.1:1"], "cannot reach the Dask scheduler at tcp://127.0.0.1:1"),
+])
+def test_bad_sweep_options_exit_2_and_leave_nothing(tmp_path, args, message):
+    path = experiment_file(tmp_path)
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "sim", "sweep", str(path), "--out", str(tmp_path / "o"), "--quiet",
+                           *args], capture_output=True, text=True)
+    assert done.returncode == 2 and message in " ".join(done.stderr.split()) and "Traceback" not in done.stderr
+    assert time.perf_counter() - started < 25
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_sweep_with_failed_runs_exits_1_with_the_count(tmp_path):
+    (tmp_path / "bad.txt").write_text("0 1\n1 99\n")  # fails when the network is built
+    (tmp_path / "market.toml").write_text("""
+name = "tiny"
+[population]
+size = 50
+segments = [{ name = "everyone", share = 1 }]
+[network]
+type = "file"
+path = "bad.txt"
+[[brands]]
+name = "B"
+price = 1
+margin = 0.5
+purchase_rate = 0.1
+""")
+    path = experiment_file(tmp_path, """
+name = "fails"
+scenario = "market.toml"
+replications = 3
+horizon = 5
+[[factors]]
+path = "loyalty.churn"
+levels = [0.01]
+""")
+    done = subprocess.run([sys.executable, "-m", "sim", "sweep", str(path), "--out", str(tmp_path / "o"), "--workers",
+                           "1", "--quiet"], capture_output=True, text=True)
+    assert done.returncode == 1, done.stderr
+    assert "3 of 3 runs failed" in " ".join(done.stderr.split())
+
+
+def test_leftovers_and_broken_parts_are_redone_on_resume(tmp_path):
+    exp = load_experiment(experiment_file(tmp_path))
+    run_sweep(exp, tmp_path / "whole", workers=1)
+    out = tmp_path / "broken"
+    run_sweep(exp, out, workers=1)
+    (out / "parts" / "runs-000002.parquet").write_bytes(b"")  # a zero-byte part, as after a crash
+    (out / "parts" / "timeseries-000005.parquet").write_bytes(b"PAR1junk")
+    (out / ".runs.parquet.abc123.parquet").write_bytes(b"x" * 1000)  # a temporary left by a kill
+    report = run_sweep(exp, out, workers=1)
+    assert report.done == 8 and report.skipped == 6
+    assert not list(out.glob(".*"))
+    assert_same(tables(tmp_path / "whole"), tables(out))
+
+
+def test_report_gives_clear_errors_on_bad_inputs(tmp_path):
+    def report(folder):
+        return subprocess.run([sys.executable, "-m", "sim", "report", str(folder)], capture_output=True, text=True)
+
+    exp = load_experiment(experiment_file(tmp_path))
+    out = tmp_path / "out"
+    run_sweep(exp, out, workers=1)
+    assert "no such folder" in report(tmp_path / "nowhere").stderr
+    runs, series = tables(out)
+    (out / "timeseries.parquet").write_bytes(b"not parquet")
+    done = report(out)
+    assert done.returncode == 2 and "timeseries.parquet: not a readable Parquet table" in done.stderr
+    series.to_parquet(out / "timeseries.parquet")
+    runs.iloc[:0].to_parquet(out / "runs.parquet")
+    done = report(out)
+    assert done.returncode == 2 and "no finished runs" in done.stderr and "Traceback" not in done.stderr
+    (out / "experiment.toml").unlink()
+    done = report(out)
+    assert done.returncode == 2 and "experiment.toml: missing" in done.stderr
+
+
+def test_pool_falls_back_to_spawn_without_forkserver(tmp_path, monkeypatch):
+    import sim.sweep
+
+    monkeypatch.setattr(sim.sweep.multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    exp = load_experiment(experiment_file(tmp_path, EXPERIMENT.replace("replications = 2", "replications = 1")))
+    report = run_sweep(exp, tmp_path / "spawned", workers=1)
+    assert report.done == 4 and report.failed == 0

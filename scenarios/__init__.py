@@ -1,0 +1,1 @@
+"""The ready scenarios, shipped inside the package as sim.scenarios (data files only)."""

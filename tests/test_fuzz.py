@@ -1,0 +1,201 @@
+"""Hostile input: the ready scenarios and experiments, mutated (wrong types, infinities, NaN, huge and
+negative values, unknown names, deep nesting, markup and control characters), give either exit code 2
+with a message naming the file and field, no traceback and nothing written, or a run that keeps
+every invariant. New fields inherit this through the types in sim/scenario.py, so it covers them."""
+
+import copy
+import math
+import tomllib
+from pathlib import Path
+
+import pytest
+import tomli_w
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+import sim
+from sim.cli import app
+from sim.experiment import load_experiment
+from sim.scenario import ScenarioError, load_scenario
+from test_invariants import assert_invariants
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = {p.name: tomllib.loads(p.read_text()) for p in sorted((ROOT / "scenarios").glob("*.toml"))}
+EXPERIMENTS = {p.name: tomllib.loads(p.read_text()) for p in sorted((ROOT / "experiments").glob("*.toml"))}
+LONG = "x" * 300
+NEVER_ECHOED = ["a\x1b[31mb\nc", LONG]  # control characters and long text are escaped or cut
+MARKUP = ["[/bold]", "[red]x[/]"]  # printed as plain text, never read as Rich markup
+
+
+def nested(depth: int):
+    node: object = 1
+    for _ in range(depth):
+        node = {"a": node}
+    return node
+
+
+hostile = st.one_of(
+    st.sampled_from([math.inf, -math.inf, math.nan, 1e20, 1e300, -1, -1e9, 0, 0.5, 10**30, 2**64, True, False,
+                     "365", "", "..", [], {}, [1, "a"], *NEVER_ECHOED, *MARKUP]),
+    st.builds(nested, st.sampled_from([3, 30])),
+    st.floats(), st.integers(-10**20, 10**20), st.text(max_size=10),
+)
+
+
+def paths(node, prefix=()):
+    if prefix:
+        yield prefix
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from paths(v, prefix + (k,))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from paths(v, prefix + (i,))
+
+
+def mutate(raw: dict, path: tuple, action: str, value) -> None:
+    parent = raw
+    for key in path[:-1]:
+        parent = parent[key]
+    key = path[-1]
+    if action == "delete":
+        del parent[key]
+    elif action == "replace":
+        parent[key] = value
+    elif action == "unknown" and isinstance(parent[key], dict):
+        parent[key]["not_a_field"] = value
+    elif action == "wrap":
+        parent[key] = {"a": parent[key]}
+
+
+@st.composite
+def mutated(draw, ready: dict):
+    name = draw(st.sampled_from(sorted(ready)))
+    raw = copy.deepcopy(ready[name])
+    for _ in range(draw(st.integers(1, 3))):
+        candidates = list(paths(raw))
+        if not candidates:
+            break
+        mutate(raw, draw(st.sampled_from(candidates)), draw(st.sampled_from(["replace", "replace", "delete",
+                                                                             "unknown", "wrap"])), draw(hostile))
+    return name, raw
+
+
+def small(raw: dict) -> dict:
+    """A quick version of a scenario: few consumers, few steps (unless a mutation broke those tables)."""
+    raw = copy.deepcopy(raw)
+    if isinstance(raw.get("population"), dict):
+        raw["population"]["size"] = 200
+    time = raw.get("time")
+    dt = time.get("dt", 1.0) if isinstance(time, dict) else None
+    if isinstance(dt, (int, float)) and not isinstance(dt, bool):
+        time["horizon"] = 8 * dt
+    return raw
+
+
+def assert_clean_failure(result, source: Path, folder: Path, before: set) -> None:
+    assert result.exit_code == 2, (result.exit_code, result.stdout, result.stderr, result.exception)
+    assert isinstance(result.exception, SystemExit)  # not a crash
+    assert "Traceback" not in result.stderr
+    assert f"{source}: " in result.stderr  # the file, then the field or what is wrong
+    for text in NEVER_ECHOED:
+        assert text not in result.stderr
+    assert set(folder.rglob("*")) == before, "nothing written"
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(case=mutated(SCENARIOS), run_it=st.integers(0, 9))
+def test_mutated_ready_scenarios_fail_cleanly_or_run_correctly(case, run_it, tmp_path_factory):
+    name, raw = case
+    folder = tmp_path_factory.mktemp("fuzz")
+    source = folder / name
+    try:
+        source.write_text(tomli_w.dumps(small(raw)))
+    except (TypeError, ValueError):  # TOML cannot hold this value (such as a mixed array in old tomli-w)
+        event("not writable as TOML")
+        return
+    before = set(folder.rglob("*"))
+    result = CliRunner().invoke(app, ["validate", str(source)])
+    event(f"exit {result.exit_code}")
+    if result.exit_code != 0:
+        assert_clean_failure(result, source, folder, before)
+        return
+    assert result.exception is None and "valid" in result.stdout
+    if run_it == 0:  # a tenth of the valid ones also run, and must keep every invariant
+        event("ran")
+        sc = load_scenario(source)
+        assert_invariants(sc, sim.run(sc, seed=1))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(case=mutated(EXPERIMENTS))
+def test_mutated_ready_experiments_fail_cleanly(case, tmp_path_factory):
+    name, raw = case
+    folder = tmp_path_factory.mktemp("fuzz")
+    if isinstance(raw.get("scenario"), str):  # the experiment's own scenario, wherever the copy lies
+        raw["scenario"] = str((ROOT / "experiments" / raw["scenario"]).resolve())
+    source = folder / name
+    try:
+        source.write_text(tomli_w.dumps(raw))
+    except (TypeError, ValueError):
+        event("not writable as TOML")
+        return
+    try:
+        load_experiment(source)
+        event("valid")
+    except ScenarioError:
+        event("invalid")
+        before = set(folder.rglob("*"))
+        result = CliRunner().invoke(app, ["sweep", str(source), "--out", str(folder / "out"), "--quiet"])
+        assert_clean_failure(result, source, folder, before)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["validate", "{dir}/x[/bold].toml"], "file not found"),
+    (["run", "{dir}/s.toml", "--seed", "-1"], "--seed': Input should be greater than or equal to 0"),
+    (["run", "{dir}/s.toml", "--out", "{dir}/s.toml"], "is a file, not a folder"),
+    (["run", "{dir}/s.toml", "--out", "{dir}/s.toml/below"], "is a file, so"),
+    (["run", "{dir}/s.toml", "--format", "xls"], "--format is parquet or csv"),
+    (["validate", "{dir}/s.toml", "--set", "time.horizon=inf"], "time.horizon: Input should be a finite number"),
+    (["validate", "{dir}/s.toml", "--set", "time.horizon=2.5"], "must be a whole number of steps"),
+    (["validate", "{dir}/s.toml", "--set", 'time.horizon="365"'], "time.horizon: Input should be a valid number"),
+    (["validate", "{dir}/s.toml", "--set", "brands.Spark.budget=true"], "budget: Input should be a valid number"),
+    (["validate", "{dir}/s.toml", "--set", "network.mean_degree=1e9"], "network.mean_degree: Input should be less"),
+    (["validate", "{dir}/s.toml", "--set", "brands.Spark.purchase_rate=1e20"], "purchase_rate: Input should be less"),
+    (["validate", "{dir}/s.toml", "--set", "brands.Spark.price=inf"], "price: Input should be a finite number"),
+    (["validate", "{dir}/s.toml", "--set", "campaigns.spark_social.audience.min=nan"], "finite number"),
+    (["validate", "{dir}/s.toml", "--set", "campaigns.mass_tv.reach=5"], "reach do(es) not apply to a 'ads' campaign"),
+    (["validate", "{dir}/s.toml", "--set", "population.size=50000000", "--set", "network.mean_degree=1000"],
+     "too big for this machine"),
+    (["validate", "{dir}/s.toml", "--set", f"name=\"{LONG}\""], "(302 characters)"),
+])
+def test_command_line_mistakes_exit_2_without_traceback(tmp_path, args, message):
+    (tmp_path / "s.toml").write_text((ROOT / "scenarios" / "baseline.toml").read_text())
+    before = set(tmp_path.rglob("*"))
+    result = CliRunner().invoke(app, [a.format(dir=tmp_path) for a in args])
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit), (result.stderr, result.exception)
+    assert message in " ".join(result.stderr.split()), result.stderr
+    assert LONG not in result.stderr
+    assert set(tmp_path.rglob("*")) == before
+
+
+@pytest.mark.parametrize("content, message", [
+    ("a = " + "[\n" * 1000 + "]\n" * 1000, "nested more than"),
+    ("[a]\n" + "b = {" * 30 + "}" * 30, "nested more than"),
+    ("x." * 100_000 + "y = 1", "line 1: longer than 4,000 characters"),
+    ("x." * 1_900 + "y = 1", "nested more than"),
+    ("a = 1\n" + "#" * 1_100_000, "larger than 1,000,000 bytes"),
+])
+def test_hostile_files_are_refused_up_front(tmp_path, content, message):
+    path = tmp_path / "s.toml"
+    path.write_text(content)
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2 and message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_dev_zero_is_refused():
+    result = CliRunner().invoke(app, ["validate", "/dev/zero"])
+    assert result.exit_code == 2 and "larger than" in result.stderr
