@@ -67,7 +67,7 @@ def test_rain_triggered_rides_acquire_more_cheaply_but_fewer():
     res = runs("rainy_city_rides")
     # paid CAC: the case is about what the ad money buys on rainy days against dry ones
     assert mean(res, "RainRide", "cac_paid") < 0.8 * mean(res, "DailyRide", "cac_paid")
-    assert mean(res, "RainRide", "spend") < 0.6 * mean(res, "DailyRide", "spend")
+    assert mean(res, "RainRide", "spend") < 0.7 * mean(res, "DailyRide", "spend")
     # the other side: the dry-day impressions still buy customers, at a higher price each
     assert mean(res, "DailyRide", "customers") > mean(res, "RainRide", "customers")
 
