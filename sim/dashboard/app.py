@@ -19,7 +19,7 @@ from mesa.visualization.utils import update_counter
 
 from .classroom import AS_WRITTEN, VARIANT, Classroom, Session
 from .figures import network_figure, png, run_figure
-from .lessons import LEVERS, describe_changes, lever_defaults, ready_lessons, show
+from .lessons import LEVERS, describe_changes, lever_defaults, load_lesson, ready_lessons
 from .readout import consumer_states, leaders, series, summary_table
 
 LESSON_ENV = "MARKETSIM_LESSON"  # the scenario file `marketsim dashboard SCENARIO` opens first
@@ -46,7 +46,7 @@ def lesson_choices(current: Path) -> dict[str, Path]:
     """The ready lessons, plus the scenario the dashboard was started with if it is not one of them."""
     choices = ready_lessons()
     if current not in choices.values():
-        choices = {current.stem: current, **choices}
+        choices = {load_lesson(current).name: current, **choices}
     return choices
 
 
@@ -108,7 +108,8 @@ def RunView(classroom: Classroom, name: str, step: int):
         solara.HTML(tag="h3", unsafe_innerHTML=name)
         changes = describe_changes(classroom.lesson, classroom.levers) if name == VARIANT else []
         solara.Text("; ".join(changes) if changes else "The scenario as written."
-                    if name == AS_WRITTEN else "No lever moved: the same market as the left column.")
+                    if name == AS_WRITTEN else "No lever moved: the same market as the left column.",
+                    classes=["variant-changes" if name == VARIANT else "run-note"])
         solara.Text(f"Step {run.steps} of {run.horizon_steps} ({run.steps * sc.time.dt:g} {sc.time.unit}s)",
                     classes=["step-counter"])
         solara.Text(lead_line(classroom, name), classes=["lead-line"])
