@@ -53,8 +53,9 @@ def lesson_choices(current: Path) -> dict[str, Path]:
 @solara.component
 def LessonPanel(model: solara.Reactive[Classroom], session: Session):
     """Sidebar: the lesson picker with the story and the question, and the levers."""
-    lesson = session.lesson
-    choices = lesson_choices(session.lesson_path)
+    classroom = model.value  # reading it redraws the panel whenever the model is rebuilt
+    lesson = classroom.lesson
+    choices = lesson_choices(lesson.path)
 
     def choose(name: str) -> None:
         session.choose(choices[name])
@@ -75,7 +76,7 @@ def LessonPanel(model: solara.Reactive[Classroom], session: Session):
             for lever in LEVERS:
                 if lever.key not in start:
                     continue
-                value = session.levers.get(lever.key, start[lever.key])
+                value = classroom.levers.get(lever.key, start[lever.key])
                 scale = 100.0 if lever.percent else 1.0
                 solara.Text(lever.label.format(unit=unit), style={"font-size": "0.85em"}, classes=[f"lever-{lever.key}"])
                 solara.SliderFloat(
