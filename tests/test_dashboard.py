@@ -24,7 +24,7 @@ from sim.dashboard.classroom import AS_WRITTEN, VARIANT, Classroom, Session
 from sim.dashboard.lessons import (LEVERS, QUESTIONS, lever_defaults, load_lesson, overrides, ready_lessons, story,
                                    variant)
 
-from dashboard_setup import CHROMIUM_ARGS, CDN_PATH, chromium, fill_cdn_cache, unpack_npm, cdn_cache
+from dashboard_setup import CDN_PATH, CHROMIUM_ARGS, cdn_cache, chromium, fill_cdn_cache, unpack_npm
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -103,6 +103,7 @@ def test_both_runs_share_their_random_numbers_until_a_lever_moves():
     assert np.array_equal(moved.runs[AS_WRITTEN].recorder.data["customer"], a)  # same seed, same run
 
 
+@pytest.mark.slow
 def test_the_classroom_model_runs_to_its_horizon_and_stops():
     classroom = Classroom(small_session())
     while classroom.running:
@@ -331,6 +332,7 @@ def test_two_sessions_have_their_own_models(browser, server):
         second.close()
 
 
+@pytest.mark.slow
 def test_summary_card_and_downloads_at_the_horizon(context, server):
     page = open_page(context, server[2])
     page.get_by_role("button", name="▶").click()

@@ -82,6 +82,7 @@ def summary_table(model: MarketModel, niche: str) -> pd.DataFrame:
     last = len(s.time) - 1
     k = s.segments.index(niche)
     total = s.customers[last].sum()
+    margin = model.recorder.data["margin"][: model.steps + 1].sum(axis=(0, 2))
     rows = []
     for b, name in enumerate(s.brands):
         won = s.paid[last, b] + s.wom[last, b]
@@ -93,6 +94,7 @@ def summary_table(model: MarketModel, niche: str) -> pd.DataFrame:
             "new customers, word of mouth": int(s.wom[last, b]),
             "word-of-mouth share": s.wom[last, b] / won if won else math.nan,
             "spend": float(s.spend[last, b]),
+            "margin earned": float(margin[b]),
             "cost per new customer": float(s.cac[last, b]),
             f"share of {niche}": float(s.share[last, b, k]),
             "segments controlled": ", ".join(seg for j, seg in enumerate(s.segments)
