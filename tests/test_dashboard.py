@@ -29,7 +29,7 @@ from dashboard_setup import CDN_PATH, CHROMIUM_ARGS, cdn_cache, chromium, fill_c
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 BASELINE = ROOT / "scenarios" / "baseline.toml"
-SHORT_HORIZON = 20
+SHORT_HORIZON = 12
 
 pytestmark = pytest.mark.xdist_group("dashboard")  # one server and one browser per test run
 
@@ -158,18 +158,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def short_lesson(tmp_path_factory) -> Path:
-    """The baseline cut to SHORT_HORIZON days and 5,000 consumers, with its story."""
+    """The baseline cut to SHORT_HORIZON days and 3,000 consumers, with its story."""
     text = BASELINE.read_text(encoding="utf-8")
     text = text.replace('name = "baseline"', 'name = "short_baseline"').replace("horizon = 365",
                                                                             f"horizon = {SHORT_HORIZON}")
     path = tmp_path_factory.mktemp("lesson") / "short_baseline.toml"
-    path.write_text(text.replace("size = 20000", "size = 5000"), encoding="utf-8")
+    path.write_text(text.replace("size = 20000", "size = 3000"), encoding="utf-8")
     return path
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def server(short_lesson):
     port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "sim", "dashboard", str(short_lesson), "--port", str(port),
@@ -219,22 +219,26 @@ def missing_cdn_files(browser, url: str) -> set[tuple[str, str, str]]:
     return missing
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser(server):
+    from importlib.metadata import version
+
     from playwright.sync_api import sync_playwright
 
     _, _, url = server
     fill_cdn_cache(url)
+    checked = cdn_cache() / f".marketsim-checked-solara-{version('solara')}"
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
-        for _ in range(3):  # files that scripts load later (the grid layout, Markdown's helpers)
+        for _ in range(3 if not checked.exists() else 0):  # files scripts load later (grid layout, Markdown)
             missing = missing_cdn_files(browser, url)
             if not missing:
+                checked.touch()
                 break
-            for package, version, _file in missing:
-                folder = cdn_cache() / f"{package}@{version}"
+            for package, version_, _file in missing:
+                folder = cdn_cache() / f"{package}@{version_}"
                 if not folder.exists():
-                    unpack_npm(package, version, folder)
+                    unpack_npm(package, version_, folder)
         yield browser
         browser.close()
 
