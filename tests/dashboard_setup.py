@@ -71,9 +71,14 @@ def unpack_npm(package: str, version: str, into: Path) -> None:
 
 def fill_cdn_cache(page_url: str) -> list[str]:
     """Make every CDN file the page asks for available offline; returns the packages fetched."""
+    return fetch_missing(cdn_files(page_url))
+
+
+def fetch_missing(files: set[tuple[str, str, str]]) -> list[str]:
+    """Unpack the npm package of each (package, version, file) that the cache lacks."""
     fetched = []
     with locked("solara-cdn"):
-        for package, version, file in sorted(cdn_files(page_url)):
+        for package, version, file in sorted(files):
             folder = cdn_cache() / f"{package}@{version}"
             if (folder / file).is_file():
                 continue

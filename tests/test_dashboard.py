@@ -24,7 +24,7 @@ from sim.dashboard.classroom import AS_WRITTEN, VARIANT, Classroom, Session
 from sim.dashboard.lessons import (LEVERS, QUESTIONS, lever_defaults, load_lesson, overrides, ready_lessons, story,
                                    variant)
 
-from dashboard_setup import CDN_PATH, CHROMIUM_ARGS, cdn_cache, chromium, fill_cdn_cache, unpack_npm
+from dashboard_setup import CDN_PATH, CHROMIUM_ARGS, cdn_cache, chromium, fetch_missing, fill_cdn_cache
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -235,10 +235,7 @@ def browser(server):
             if not missing:
                 checked.touch()
                 break
-            for package, version_, _file in missing:
-                folder = cdn_cache() / f"{package}@{version_}"
-                if not folder.exists():
-                    unpack_npm(package, version_, folder)
+            fetch_missing(missing)
         yield browser
         browser.close()
 
