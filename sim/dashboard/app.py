@@ -24,12 +24,13 @@ from .readout import consumer_states, leaders, series, summary_table
 
 LESSON_ENV = "MARKETSIM_LESSON"  # the scenario file `marketsim dashboard SCENARIO` opens first
 PLAY_INTERVAL_MS = 20
-CONSUMERS_PER_STEP_BETWEEN_REDRAWS = 1500
+CONSUMERS_PER_STEP_BETWEEN_REDRAWS = 1000
 
 
 def render_every(consumers: int) -> int:
     """Steps between redraws while playing (Mesa's render interval). Drawing the plots costs far
-    more than a step, so the plots of a bigger market are redrawn less often: every 14 steps for
+    more than a step (about 1.3 s for a redraw against 10 ms for a step of both runs on a busy
+    2-core machine), so the plots of a bigger market are redrawn less often: every 20 steps for
     the ready scenarios' 20,000 consumers, which keeps a run above ten steps a second."""
     return max(5, min(50, math.ceil(consumers / CONSUMERS_PER_STEP_BETWEEN_REDRAWS)))
 
@@ -65,10 +66,14 @@ def LessonPanel(model: solara.Reactive[Classroom], session: Session):
         session.levers = {**session.levers, key: value}
         model.value = Classroom(session)
 
+    def put_back() -> None:
+        session.choose(session.lesson_path)
+        model.value = Classroom(session)
+
     with solara.Sidebar():
         with solara.Card("Lesson"):
             solara.Select("Lesson", values=list(choices), value=lesson.name, on_value=choose)
-            solara.Markdown(lesson.story.replace("\n\n", "\n\n"), style={"font-size": "0.9em"})
+            solara.Markdown(lesson.story, style={"font-size": "0.9em"})
             solara.Markdown(f"**Question for the class:** {lesson.question}")
         with solara.Card("Levers (they change 'Your variant' and restart both runs)"):
             start = lever_defaults(lesson)
@@ -78,20 +83,19 @@ def LessonPanel(model: solara.Reactive[Classroom], session: Session):
                     continue
                 value = classroom.levers.get(lever.key, start[lever.key])
                 scale = 100.0 if lever.percent else 1.0
-                solara.Text(lever.label.format(unit=unit), style={"font-size": "0.85em"}, classes=[f"lever-{lever.key}"])
+                solara.Text(lever.label.format(unit=unit), style={"font-size": "0.85em"},
+                            classes=[f"lever-{lever.key}"])
                 solara.SliderFloat(
                     "",
                     value=round(value * scale, 6),
-                    min=lever.min,
+                    min=min(lever.min, start[lever.key] * scale),
                     max=max(lever.max, start[lever.key] * scale),
                     step=lever.step,
                     on_value=lambda v, key=lever.key, scale=scale: move(key, v / scale),
                     thumb_label="always",
                     tick_labels=False,
                 )
-            solara.Button("Put every lever back", on_click=lambda: (session.choose(session.lesson_path),
-                                                                   model.set(Classroom(session))),
-                          text=True)
+            solara.Button("Put every lever back", on_click=put_back, text=True)
 
 
 def lead_line(classroom: Classroom, name: str) -> str:
@@ -137,11 +141,12 @@ def figures_png(classroom: Classroom) -> bytes:
     return png(fig)
 
 
-def cell(value) -> str:
+def cell(metric: str, value) -> str:
+    """A summary figure as the class reads it: shares in %, money with two decimals."""
     if isinstance(value, float):
         if math.isnan(value):
             return "-"
-        return f"{value:.0%}" if abs(value) <= 1 else f"{value:,.2f}"
+        return f"{value:.0%}" if "share" in metric else f"{value:,.2f}"
     return f"{value:,}" if isinstance(value, int) else str(value)
 
 
@@ -157,7 +162,7 @@ def SummaryCard(classroom: Classroom, step: int):
         for name, rows in frame.groupby("run", sort=False):
             table = rows.drop(columns="run").set_index("brand").T
             lines = ["| | " + " | ".join(table.columns) + " |", "|---" * (len(table.columns) + 1) + "|"]
-            lines += [f"| {metric} | " + " | ".join(cell(v) for v in values) + " |"
+            lines += [f"| {metric} | " + " | ".join(cell(metric, v) for v in values) + " |"
                       for metric, values in table.iterrows()]
             solara.Markdown(f"**{name}**\n\n" + "\n".join(lines))
         stem = f"marketsim-{classroom.lesson.name}-seed{classroom.session.seed}"
