@@ -8,6 +8,7 @@ student's Reset or lever never touches another's run.
 from __future__ import annotations
 
 import math
+import numbers
 import os
 from pathlib import Path
 
@@ -147,7 +148,7 @@ def cell(metric: str, value) -> str:
         if math.isnan(value):
             return "-"
         return f"{value:.0%}" if "share" in metric else f"{value:,.2f}"
-    return f"{value:,}" if isinstance(value, int) else str(value)
+    return f"{value:,}" if isinstance(value, numbers.Integral) else str(value)
 
 
 @solara.component
