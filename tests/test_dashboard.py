@@ -31,9 +31,6 @@ ARTIFACTS = ROOT / "test-artifacts"
 BASELINE = ROOT / "scenarios" / "baseline.toml"
 SHORT_HORIZON = 12
 
-pytestmark = pytest.mark.xdist_group("dashboard")  # one server and one browser per test run
-
-
 # --------------------------------------------------------------------------- lessons and levers
 
 
