@@ -294,5 +294,25 @@ def scenarios(
     out.print(table)
 
 
+@app.command()
+def dashboard(
+    scenario: Annotated[Path | None, typer.Argument(help="Lesson to open first (a scenario file); "
+                                                         "default: the baseline")] = None,
+    port: Annotated[int, typer.Option(help="Port to serve the page on")] = 8765,
+    host: Annotated[str, typer.Option(help="Address to listen on; 0.0.0.0 opens it to the whole network")]
+    = "127.0.0.1",
+    open_browser: Annotated[bool, typer.Option("--open/--no-open", help="Open the page in a web browser")] = True,
+) -> None:
+    """Start the classroom dashboard: live micro-versus-macro runs in the browser."""
+    if scenario is not None:
+        _load(scenario, [])
+    if host in ("0.0.0.0", "::", ""):
+        err.print(f"warning: listening on {host or 'every address'}: anyone on this network can open the "
+                  "dashboard and run models on this computer", style="bold yellow")
+    from .dashboard.server import serve
+
+    serve(scenario, host, port, open_browser)
+
+
 def main() -> None:
     app()
