@@ -150,9 +150,11 @@ def overrides(lesson: Lesson, levers: dict[str, float]) -> dict[str, object]:
         total = sc.brand(lesson.micro).budget + sc.brand(lesson.macro).budget
         out[f"brands.{lesson.micro}.budget"] = total * moved["budget_split"]
         out[f"brands.{lesson.macro}.budget"] = total * (1.0 - moved["budget_split"])
-    for key in ("precision", "relevance"):
-        if key in moved:
-            out.update({f"campaigns.{c}.{key}": moved[key] for c in lesson.micro_campaigns()})
+    ads = [c.name for c in sc.campaigns if c.brand == lesson.micro and c.type == "ads"]
+    if "precision" in moved:  # only ads are aimed impression by impression
+        out.update({f"campaigns.{c}.precision": moved["precision"] for c in ads})
+    if "relevance" in moved:
+        out.update({f"campaigns.{c}.relevance": moved["relevance"] for c in lesson.micro_campaigns()})
     if "wom" in moved:
         out["word_of_mouth.strength"] = moved["wom"]
     if "homophily" in moved:
