@@ -44,8 +44,22 @@ CASE_METRICS = {  # summary metric -> column title
     "wom_share": "WOM share",
     "spend": "spend",
 }
-EXPERIMENT_METRICS = ("customers", "cac_paid", "incremental_return_on_spend", "return_on_spend", "wasted_share",
-                      "wom_share")
+# what each experiment's table shows: run-table columns (<brand>.<metric>[.<segment>]), the story's columns
+EXPERIMENT_COLUMNS = {
+    "break_even": ("Spark.customers", "Spark.spend", "Spark.cac_paid", "Spark.incremental_return_on_spend",
+                   "Mass.customers", "Mass.spend", "Mass.cac_paid", "Mass.incremental_return_on_spend"),
+    "pulsing": ("Mass.customers", "Mass.cac_paid", "Mass.incremental_return_on_spend"),
+    "research_delay": ("Spark.customers", "Spark.cac_paid", "Spark.segment_share.young_active",
+                       "Spark.return_on_spend"),
+    "targeting_precision": ("Spark.customers", "Spark.wasted_share", "Spark.cac_paid", "Mass.cac_paid"),
+    "word_of_mouth": ("Spark.wom_share", "Mass.wom_share", "Spark.customers", "Mass.customers"),
+    "niche_control": ("Craft.customers", "Craft.segment_share.connoisseurs", "Craft.time_to_control.connoisseurs",
+                      "Craft.cac_paid", "Craft.return_on_spend"),
+    "wrong_niche": ("Assumed.customers", "Assumed.wasted_share", "Assumed.cac_paid", "Researched.customers",
+                    "Researched.wasted_share", "Researched.cac_paid"),
+    "limited_exposure": ("YouthOnly.customers", "YouthOnly.spend", "YouthOnly.segment_share.age_50_plus",
+                         "Broad.customers", "Broad.spend", "Broad.segment_share.age_50_plus"),
+}
 MARKER = re.compile(r"(<!-- numbers: (?P<key>[\w.\-]+) -->\n)(?P<body>.*?)(<!-- /numbers -->)", re.S)
 
 
@@ -82,13 +96,14 @@ def experiment_numbers(path: Path, workers: int) -> dict:
         run_sweep(experiment, Path(out), workers=workers)
         runs = pd.read_parquet(Path(out) / "runs.parquet")
     factors = experiment.factor_names
-    brands = [b.name for b in experiment.scenario(experiment.overrides(experiment.points[0])).brands]
-    columns = [f"{b}.{m}" for b in brands for m in EXPERIMENT_METRICS if f"{b}.{m}" in runs.columns]
+    columns = list(EXPERIMENT_COLUMNS[path.stem])
     rows = []
     for point in experiment.points:  # design order: levels as the file lists them
         mine = np.logical_and.reduce([runs[f].astype(str) == str(point[f]) for f in factors])
+        values = runs.loc[mine, columns].astype(float)
+        # a mean over the replications; none where some replication has none (a niche never controlled)
         rows.append({**{f: point[f] for f in factors},
-                     **{c: rounded(runs.loc[mine, c].astype(float).mean()) for c in columns}})
+                     **{c: None if values[c].isna().any() else rounded(values[c].mean()) for c in columns}})
     return {"replications": experiment.spec.replications, "factors": factors, "columns": columns, "rows": rows}
 
 
@@ -109,11 +124,19 @@ def case_table(numbers: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _title(column: str) -> str:
+    """A readable column title: the field's last name for a factor path, brand and metric otherwise."""
+    parts = column.split(".")
+    if parts[0] in ("campaigns", "brands", "channels", "population", "network", "word_of_mouth", "response"):
+        return parts[-1].replace("_", " ")
+    return " ".join(parts).replace("_", " ")
+
+
 def experiment_table(numbers: dict) -> str:
-    head = [*numbers["factors"], *numbers["columns"]]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    keys = [*numbers["factors"], *numbers["columns"]]
+    lines = ["| " + " | ".join(_title(k) for k in keys) + " |", "|" + "---|" * len(keys)]
     for row in numbers["rows"]:
-        lines.append("| " + " | ".join(_cell(row[k]) for k in head) + " |")
+        lines.append("| " + " | ".join(_cell(row[k]) for k in keys) + " |")
     return "\n".join(lines) + "\n"
 
 
