@@ -80,7 +80,7 @@ def _load(path: Path, sets: list[str]) -> Scenario:
 
 def _check_inputs(sc: Scenario) -> None:
     """What the types cannot see: the edge-list file's content, and the memory a run needs."""
-    from .memory import too_big
+    from .memory import run_bytes, too_big
     from .network import read_edge_list
 
     try:
@@ -88,7 +88,7 @@ def _check_inputs(sc: Scenario) -> None:
             read_edge_list(sc.network.path, sc.population.size)
     except ScenarioError as exc:
         raise _fail("invalid edge list (network.path)", exc) from None
-    problem = too_big(sc)
+    problem = too_big(run_bytes(sc))
     if problem:
         raise _fail("too big for this machine", problem)
 
@@ -229,7 +229,7 @@ def sweep(
                                   progress=lambda done, total: bar.update(task, completed=done, total=total))
         except ScenarioError as exc:
             raise _fail("invalid experiment", exc) from None
-    problem = too_big(exp.scenario(exp.overrides(exp.points[0])), 1 if scheduler else (workers or os.cpu_count() or 1))
+    problem = too_big(exp.largest_run_bytes, 1 if scheduler else (workers or os.cpu_count() or 1))
     if problem:
         raise _fail("too big for this machine", problem)
     out_dir = out_dir or Path("results") / exp.spec.name

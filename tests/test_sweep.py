@@ -277,3 +277,12 @@ def test_pool_falls_back_to_spawn_without_forkserver(tmp_path, monkeypatch):
     exp = load_experiment(experiment_file(tmp_path, EXPERIMENT.replace("replications = 2", "replications = 1")))
     report = run_sweep(exp, tmp_path / "spawned", workers=1)
     assert report.done == 4 and report.failed == 0
+
+
+def test_a_design_with_a_point_too_big_for_memory_is_refused(tmp_path):
+    text = EXPERIMENT.replace('path = "network.homophily"\nlevels = [0.3, 0.9]',
+                              'path = "campaigns.mass_tv.impressions"\nlevels = [100, 1e12]')
+    done = subprocess.run([sys.executable, "-m", "sim", "sweep", str(experiment_file(tmp_path, text)), "--out",
+                           str(tmp_path / "o"), "--workers", "1", "--quiet"], capture_output=True, text=True)
+    assert done.returncode == 2 and "too big for this machine" in done.stderr and "GiB" in done.stderr
+    assert not (tmp_path / "o").exists()
