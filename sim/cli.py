@@ -28,6 +28,7 @@ out = Console(markup=False, highlight=False)
 err = Console(stderr=True, markup=False, highlight=False)
 
 BAD_INPUT = 2
+INTERRUPTED = 130
 MAX_SEED = 2**64 - 1
 
 
@@ -166,6 +167,9 @@ def run_command(
             result = run(sc, seed=seed, progress=advance)
         except ScenarioError as exc:  # inputs read while building, such as an edge-list file
             raise _fail("invalid input", exc) from None
+        except KeyboardInterrupt:
+            err.print("interrupted: nothing written")
+            raise typer.Exit(INTERRUPTED) from None
     try:
         with file_set(out_dir, RUN_FILES) as staging:
             files = write_results(result, staging, table_format)
@@ -229,6 +233,9 @@ def sweep(
                                   progress=lambda done, total: bar.update(task, completed=done, total=total))
         except ScenarioError as exc:
             raise _fail("invalid experiment", exc) from None
+        except KeyboardInterrupt:
+            err.print("interrupted while checking the design: nothing written")
+            raise typer.Exit(INTERRUPTED) from None
     problem = too_big(exp.largest_run_bytes, 1 if scheduler else (workers or os.cpu_count() or 1))
     if problem:
         raise _fail("too big for this machine", problem)
@@ -244,7 +251,7 @@ def sweep(
             raise _fail("cannot run the sweep", exc) from None
         except KeyboardInterrupt:
             err.print(f"interrupted: finished runs are kept in {out_dir}; run the same command to resume")
-            raise typer.Exit(130) from None
+            raise typer.Exit(INTERRUPTED) from None
     out.print(f"{report.total} runs: {report.done} done ({report.skipped} already on disk), {report.failed} failed, "
               f"in {report.seconds:.1f} s")
     out.print(f"results: {report.out / 'runs.parquet'}, {report.out / 'timeseries.parquet'}")
