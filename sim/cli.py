@@ -28,6 +28,7 @@ out = Console(markup=False, highlight=False)
 err = Console(stderr=True, markup=False, highlight=False)
 
 BAD_INPUT = 2
+INTERRUPTED = 130
 MAX_SEED = 2**64 - 1
 
 
@@ -80,7 +81,7 @@ def _load(path: Path, sets: list[str]) -> Scenario:
 
 def _check_inputs(sc: Scenario) -> None:
     """What the types cannot see: the edge-list file's content, and the memory a run needs."""
-    from .memory import too_big
+    from .memory import run_bytes, too_big
     from .network import read_edge_list
 
     try:
@@ -88,7 +89,7 @@ def _check_inputs(sc: Scenario) -> None:
             read_edge_list(sc.network.path, sc.population.size)
     except ScenarioError as exc:
         raise _fail("invalid edge list (network.path)", exc) from None
-    problem = too_big(sc)
+    problem = too_big(run_bytes(sc))
     if problem:
         raise _fail("too big for this machine", problem)
 
@@ -171,6 +172,9 @@ def run_command(
             result = run(sc, seed=seed, progress=advance, lift=lift)
         except ScenarioError as exc:  # inputs read while building, such as an edge-list file
             raise _fail("invalid input", exc) from None
+        except KeyboardInterrupt:
+            err.print("interrupted: nothing written")
+            raise typer.Exit(INTERRUPTED) from None
     try:
         with file_set(out_dir, RUN_FILES) as staging:
             files = write_results(result, staging, table_format)
@@ -236,7 +240,10 @@ def sweep(
                                   progress=lambda done, total: bar.update(task, completed=done, total=total))
         except ScenarioError as exc:
             raise _fail("invalid experiment", exc) from None
-    problem = too_big(exp.scenario(exp.overrides(exp.points[0])), 1 if scheduler else (workers or os.cpu_count() or 1))
+        except KeyboardInterrupt:
+            err.print("interrupted while checking the design: nothing written")
+            raise typer.Exit(INTERRUPTED) from None
+    problem = too_big(exp.largest_run_bytes, 1 if scheduler else (workers or os.cpu_count() or 1))
     if problem:
         raise _fail("too big for this machine", problem)
     out_dir = out_dir or Path("results") / exp.spec.name
@@ -251,7 +258,7 @@ def sweep(
             raise _fail("cannot run the sweep", exc) from None
         except KeyboardInterrupt:
             err.print(f"interrupted: finished runs are kept in {out_dir}; run the same command to resume")
-            raise typer.Exit(130) from None
+            raise typer.Exit(INTERRUPTED) from None
     out.print(f"{report.total} runs: {report.done} done ({report.skipped} already on disk), {report.failed} failed, "
               f"in {report.seconds:.1f} s")
     out.print(f"results: {report.out / 'runs.parquet'}, {report.out / 'timeseries.parquet'}")

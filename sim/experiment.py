@@ -22,6 +22,7 @@ import numpy as np
 from pydantic import Field, ValidationError, model_validator
 from scipy.stats import qmc
 
+from .memory import run_bytes
 from .metrics import SEGMENT_COUNTS
 from .scenario import (MAX_AMOUNT, Name, Positive, ScenarioError, Strict, Text, read_toml, scenario_from_dict,
                        validation_problems)
@@ -177,6 +178,7 @@ class Experiment:
     inputs: dict[str, Path]  # every file the runs read (base scenario, edge lists), to snapshot and hash
     base_dir: Path
     points: list[dict[str, Value]]
+    largest_run_bytes: int = 0  # the memory estimate of the design's biggest run
 
     @property
     def factor_names(self) -> list[str]:
@@ -366,10 +368,11 @@ def load_experiment(path: str | Path, progress: Callable[[int, int], None] | Non
                             base_dir=scenario_file.parent, points=design_points(spec))
     for p, point in enumerate(experiment.points):  # every point's scenario must be valid before running
         try:
-            experiment.scenario(experiment.overrides(point))
+            sc = experiment.scenario(experiment.overrides(point))
         except ScenarioError as exc:
             detail = "; ".join(f"{k}: {m}" if k else m for k, m in exc.problems)
             raise ScenarioError(source, [(f"point {p} {point}", detail)]) from None
+        experiment.largest_run_bytes = max(experiment.largest_run_bytes, run_bytes(sc))
         if progress is not None:
             progress(p + 1, len(experiment.points))
     return experiment

@@ -53,9 +53,9 @@ def available_bytes() -> int | None:
         return None
 
 
-def too_big(sc: Scenario, runs_at_once: int = 1) -> str | None:
-    """Why ``runs_at_once`` runs of ``sc`` would not fit in memory, or None if they would."""
-    need, have = run_bytes(sc) * runs_at_once, available_bytes()
+def too_big(per_run: int, runs_at_once: int = 1) -> str | None:
+    """Why ``runs_at_once`` runs of ``per_run`` bytes would not fit in memory, or None if they would."""
+    need, have = per_run * runs_at_once, available_bytes()
     if have is None or need <= have:
         return None
     what = "a run" if runs_at_once == 1 else f"{runs_at_once} runs at once"

@@ -11,6 +11,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from typer.testing import CliRunner
+
+from sim.cli import app
 from sim.experiment import load_experiment
 from sim.scenario import ScenarioError
 from sim.sweep import run_sweep
@@ -51,8 +54,9 @@ def test_stored_seeds_are_exact_and_replay_the_run(tmp_path):
     assert max(r.seed for r in exp.runs()) > 2**53  # a float64 column would have rounded it
     row = runs.iloc[1]
     sets = [a for key, value in exp.runs()[1].overrides.items() for a in ("--set", f"{key}={json.dumps(value)}")]
-    done = marketsim("run", BASELINE, "--seed", int(row.seed), *sets, "--out", tmp_path / "one", "--quiet")
-    assert done.returncode == 0, done.stderr
+    done = CliRunner().invoke(app, ["run", str(BASELINE), "--seed", str(int(row.seed)), *sets, "--out",
+                                    str(tmp_path / "one"), "--quiet"])
+    assert done.exit_code == 0, done.stderr
     summary = json.loads((tmp_path / "one" / "summary.json").read_text())
     assert summary["seed"] == int(row.seed)
     for brand, metrics in summary["brands"].items():
@@ -116,16 +120,16 @@ def test_a_runs_files_are_one_set_with_ordinary_modes(tmp_path):
     (out / "notes.txt").write_text("mine")
     old = os.umask(0o022)
     try:
-        first = marketsim("run", BASELINE, "--seed", 1, "--set", "population.size=300", "--set", "time.horizon=5",
-                          "--out", out, "--plot", "--quiet")
-        assert first.returncode == 0, first.stderr
+        first = CliRunner().invoke(app, ["run", str(BASELINE), "--seed", "1", "--set", "population.size=300", "--set",
+                                         "time.horizon=5", "--out", str(out), "--plot", "--quiet"])
+        assert first.exit_code == 0, first.stderr
         assert {p.name for p in out.iterdir()} == {"notes.txt", "run.png", "summary.json", "timeseries.parquet"}
         assert all(stat.S_IMODE(p.stat().st_mode) == 0o644 for p in out.iterdir())
-        second = marketsim("run", BASELINE, "--seed", 2, "--set", "population.size=300", "--set", "time.horizon=5",
-                           "--out", out, "--format", "csv", "--quiet")
+        second = CliRunner().invoke(app, ["run", str(BASELINE), "--seed", "2", "--set", "population.size=300",
+                                          "--set", "time.horizon=5", "--out", str(out), "--format", "csv", "--quiet"])
     finally:
         os.umask(old)
-    assert second.returncode == 0, second.stderr
+    assert second.exit_code == 0, second.stderr
     assert {p.name for p in out.iterdir()} == {"notes.txt", "summary.json", "timeseries.csv"}  # no stale files
     assert json.loads((out / "summary.json").read_text())["seed"] == 2
     assert pd.read_csv(out / "timeseries.csv").step.max() == 5

@@ -11,6 +11,9 @@ import distributed
 import pandas as pd
 import pytest
 
+from typer.testing import CliRunner
+
+from sim.cli import app
 from sim.experiment import load_experiment
 from sim.scenario import ScenarioError
 from sim.sweep import run_sweep
@@ -251,7 +254,9 @@ def test_leftovers_and_broken_parts_are_redone_on_resume(tmp_path):
 
 def test_report_gives_clear_errors_on_bad_inputs(tmp_path):
     def report(folder):
-        return subprocess.run([sys.executable, "-m", "sim", "report", str(folder)], capture_output=True, text=True)
+        done = CliRunner().invoke(app, ["report", str(folder)])
+        assert "Traceback" not in done.stderr and isinstance(done.exception, SystemExit)
+        return done
 
     exp = load_experiment(experiment_file(tmp_path))
     out = tmp_path / "out"
@@ -260,14 +265,14 @@ def test_report_gives_clear_errors_on_bad_inputs(tmp_path):
     runs, series = tables(out)
     (out / "timeseries.parquet").write_bytes(b"not parquet")
     done = report(out)
-    assert done.returncode == 2 and "timeseries.parquet: not a readable Parquet table" in done.stderr
+    assert done.exit_code == 2 and "timeseries.parquet: not a readable Parquet table" in done.stderr
     series.to_parquet(out / "timeseries.parquet")
     runs.iloc[:0].to_parquet(out / "runs.parquet")
     done = report(out)
-    assert done.returncode == 2 and "no finished runs" in done.stderr and "Traceback" not in done.stderr
+    assert done.exit_code == 2 and "no finished runs" in done.stderr
     (out / "experiment.toml").unlink()
     done = report(out)
-    assert done.returncode == 2 and "experiment.toml: missing" in done.stderr
+    assert done.exit_code == 2 and "experiment.toml: missing" in done.stderr
 
 
 def test_pool_falls_back_to_spawn_without_forkserver(tmp_path, monkeypatch):
@@ -277,3 +282,12 @@ def test_pool_falls_back_to_spawn_without_forkserver(tmp_path, monkeypatch):
     exp = load_experiment(experiment_file(tmp_path, EXPERIMENT.replace("replications = 2", "replications = 1")))
     report = run_sweep(exp, tmp_path / "spawned", workers=1)
     assert report.done == 4 and report.failed == 0
+
+
+def test_a_design_with_a_point_too_big_for_memory_is_refused(tmp_path):
+    text = EXPERIMENT.replace('path = "network.homophily"\nlevels = [0.3, 0.9]',
+                              'path = "campaigns.mass_tv.impressions"\nlevels = [100, 1e12]')
+    done = subprocess.run([sys.executable, "-m", "sim", "sweep", str(experiment_file(tmp_path, text)), "--out",
+                           str(tmp_path / "o"), "--workers", "1", "--quiet"], capture_output=True, text=True)
+    assert done.returncode == 2 and "too big for this machine" in done.stderr and "GiB" in done.stderr
+    assert not (tmp_path / "o").exists()
