@@ -43,6 +43,13 @@ def _load(path: Path, sets: list[str]) -> Scenario:
         raise _fail("invalid scenario", exc) from None
 
 
+def _say_medians(sc: Scenario) -> None:
+    """Tell the user which fields were given as distributions and that a run uses their medians."""
+    for u in sc._uncertain:
+        out.print(f"uncertain {u.path} = {u.dist.describe()}: using its median {u.median:g}", markup=False, soft_wrap=True,
+                  highlight=False)
+
+
 def _fmt(value) -> str:
     if isinstance(value, float):
         if math.isnan(value):
@@ -107,6 +114,7 @@ def run_command(
 
         files.append(save_figure(plot_run(result.timeseries, f"{sc.name} (seed {result.summary['seed']})"),
                                  Path(out_dir) / "run.png"))
+    _say_medians(sc)
     out.print(summary_table(result))
     out.print("wrote " + ", ".join(str(f) for f in files))
 
@@ -118,6 +126,7 @@ def validate(
 ) -> None:
     """Check a scenario file without running it."""
     sc = _load(scenario, set_)
+    _say_medians(sc)
     out.print(f"{scenario}: valid ({sc.population.size:,} consumers, {len(sc.brands)} brands, "
               f"{len(sc.campaigns)} campaigns, {sc.time.steps} steps)")
 

@@ -12,7 +12,7 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 Name = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -332,6 +332,7 @@ class Scenario(Strict):
     channels: list[Channel] = []
     brands: Annotated[list[BrandSpec], Field(min_length=1, max_length=100)]
     campaigns: list[CampaignSpec] = []
+    _uncertain: list = PrivateAttr(default_factory=list)  # fields given as distributions, set to their medians
 
     def categories(self, field: str) -> list[str]:
         """All category names of a consumer attribute across segments, in first-seen order."""
@@ -517,6 +518,9 @@ def scenario_from_dict(raw: dict, source: str = "<scenario>", base_dir: Path | N
     net = raw.get("network")
     if base_dir is not None and isinstance(net, dict) and isinstance(net.get("path"), str):
         net["path"] = str((base_dir / net["path"]).resolve())
+    from .uncertainty import at_medians  # here: sim.uncertainty validates through this module
+
+    raw, uncertain = at_medians(raw, source)
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
@@ -524,6 +528,7 @@ def scenario_from_dict(raw: dict, source: str = "<scenario>", base_dir: Path | N
     problems = scenario.cross_check()
     if problems:
         raise ScenarioError(source, problems)
+    scenario._uncertain = uncertain
     return scenario
 
 
