@@ -185,6 +185,64 @@ def report(results: Annotated[Path, typer.Argument(help="A sweep's results folde
     out.print("wrote " + ", ".join(str(f) for f in files))
 
 
+@app.command()
+def assess(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML) with uncertain assumptions")],
+    runs: Annotated[int, typer.Option(min=2, max=100_000, help="Sampled futures (Latin hypercube)")] = 64,
+    strategies: Annotated[Path | None, typer.Option(help="File of [[strategies]] (default: the scenario's, "
+                                                         "else each brand's plan as written)")] = None,
+    metric: Annotated[str, typer.Option(help="What 'best' means: cac, ltv_to_cac, return_on_spend, reach, "
+                                             "customers or time_to_control")] = "return_on_spend",
+    report_dir: Annotated[Path | None, typer.Option("--report", help="Write report.html and report.md here")]
+    = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Runs folder (default: results/assess-<name>)")]
+    = None,
+    seed: Annotated[int, typer.Option(min=0, help="Root seed of the samples and runs")] = 0,
+    workers: Annotated[int | None, typer.Option(help="Local worker processes (default: one per core)")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")]
+    = None,
+    quiet: Annotated[bool, typer.Option(help="No progress bar")] = False,
+) -> None:
+    """Run each strategy on the same sampled futures; say which wins, how often, and what must be true."""
+    import json
+
+    import pandas as pd
+
+    from .assess import METRICS, analyse, findings_json, load_strategies, plan_assessment
+    from .assess_report import conclusion, write_report
+    from .files import write_text
+    from .runner import _json_safe
+    from .sweep import run_sweep
+
+    if metric not in METRICS:
+        raise _fail("invalid --metric", ValueError(f"'{metric}' is not one of {', '.join(METRICS)}"))
+    try:
+        chosen = load_strategies(strategies) if strategies is not None else None
+        plan = plan_assessment(scenario, runs, seed, chosen)
+    except ScenarioError as exc:
+        raise _fail("invalid scenario", exc) from None
+    out_dir = out_dir or Path("results") / f"assess-{plan.scenario.name}"
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), RateColumn(),
+               TimeElapsedColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, disable=quiet) as bar:
+        task = bar.add_task(f"assess {plan.scenario.name}", total=len(plan.experiment.points))
+        try:
+            done = run_sweep(plan.experiment, out_dir, workers=workers, scheduler=scheduler,
+                             progress=lambda n, total: bar.update(task, completed=n))
+        except ValueError as exc:
+            raise _fail("cannot run the assessment", exc) from None
+        except KeyboardInterrupt:
+            err.print(f"interrupted: finished runs are kept in {out_dir}; run the same command to resume")
+            raise typer.Exit(130) from None
+    findings = analyse(plan, pd.read_parquet(done.out / "runs.parquet"), metric)
+    files = [write_text(done.out / "assessment.json", json.dumps(_json_safe(findings_json(findings)), indent=1,
+                                                                default=float) + "\n")]
+    if report_dir is not None:
+        files += write_report(findings, f"Assessment of {plan.scenario.name}", plan.scenario.time.unit, report_dir)
+    out.print(conclusion(findings), soft_wrap=True, markup=False)
+    out.print("wrote " + ", ".join(str(f) for f in files))
+
+
 READY = Path(__file__).resolve().parent.parent / "scenarios"
 
 

@@ -317,6 +317,14 @@ class CampaignSpec(Strict):
         return self.start + (self.research.duration if self.research else 0.0)
 
 
+class StrategySpec(Strict):
+    """A named plan for ``marketsim assess``: changes to the scenario and the brand whose results count."""
+
+    name: Name
+    brand: Name | None = None  # default: the scenario's first brand
+    set: dict[str, float | int | str | bool] = {}  # dotted path -> value, as with --set
+
+
 class Scenario(Strict):
     name: Name
     description: str = ""
@@ -332,6 +340,7 @@ class Scenario(Strict):
     channels: list[Channel] = []
     brands: Annotated[list[BrandSpec], Field(min_length=1, max_length=100)]
     campaigns: list[CampaignSpec] = []
+    strategies: list[StrategySpec] = []
     _uncertain: list = PrivateAttr(default_factory=list)  # fields given as distributions, set to their medians
 
     def categories(self, field: str) -> list[str]:
@@ -379,6 +388,10 @@ class Scenario(Strict):
         unique("brands", brands)
         unique("channels", [c.name for c in self.channels])
         unique("campaigns", [c.name for c in self.campaigns])
+        unique("strategies", [s.name for s in self.strategies])
+        for s in self.strategies:
+            if s.brand is not None:
+                known(f"strategies[{s.name}].brand", s.brand, brands)
         if len(self.categories("interests")) > MAX_INTERESTS:
             problems.append(("population.segments", f"at most {MAX_INTERESTS} interest tags in all"))
         regions = self.categories("region")

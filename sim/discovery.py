@@ -1,0 +1,76 @@
+"""What must be true: where a plan fails (PRIM boxes) and which assumptions matter (sensitivity).
+
+Both work on the Latin-hypercube sample that ``marketsim assess`` ran: PRIM from the EMA
+Workbench finds boxes of assumptions in which failures concentrate; SALib's delta method
+(Borgonovo's moment-independent index, with the first-order Sobol index) works on any given
+sample, so no special design is needed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+MIN_DENSITY = 0.9  # a box is worth showing when at least this share of the futures in it fail
+
+
+@dataclass
+class Box:
+    limits: dict[str, tuple[float, float]]  # the restricted assumptions only
+    coverage: float  # share of all failures that fall in the box
+    density: float  # share of the futures in the box that fail
+    mass: float  # share of all futures in the box
+
+
+def find_boxes(x: pd.DataFrame, fails: np.ndarray, max_boxes: int = 3) -> list[Box]:
+    """PRIM boxes where ``fails`` concentrates; none when everything or nothing fails."""
+    fails = np.asarray(fails, dtype=bool)
+    if fails.all() or not fails.any() or len(x) < 10:
+        return []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        logging.getLogger("EMA").setLevel(logging.ERROR)
+        from ema_workbench.analysis import prim
+
+        finder = prim.Prim(x.reset_index(drop=True), fails, mass_min=0.05)
+        boxes = []
+        while len(boxes) < max_boxes:
+            box = finder.find_box()
+            if box is None:
+                break
+            trajectory = box.peeling_trajectory
+            good = trajectory[trajectory.density >= min(MIN_DENSITY, trajectory.density.max())]
+            chosen = int(good.coverage.idxmax())
+            box.select(chosen)
+            lims = box.box_lims[chosen]
+            initial = box.box_lims[0]
+            limits = {c: (float(lims[c].iloc[0]), float(lims[c].iloc[1])) for c in x.columns
+                      if lims[c].iloc[0] > initial[c].iloc[0] or lims[c].iloc[1] < initial[c].iloc[1]}
+            if not limits:
+                break
+            row = trajectory.iloc[chosen]
+            boxes.append(Box(limits, float(row.coverage), float(row.density), float(row.mass)))
+    return boxes
+
+
+def sensitivity(x: pd.DataFrame, y: np.ndarray, bounds: list[tuple[float, float]], seed: int = 0) -> pd.DataFrame:
+    """Delta (moment-independent) and first-order Sobol indices of ``y`` for each column of ``x``."""
+    from SALib.analyze import delta
+
+    ok = np.isfinite(y)
+    problem = {"num_vars": x.shape[1], "names": list(x.columns), "bounds": [list(b) for b in bounds]}
+    if ok.sum() < 10 or np.ptp(y[ok]) == 0:
+        return pd.DataFrame(columns=["factor", "delta", "delta_conf", "S1", "S1_conf"])
+    notices = io.StringIO()  # SALib prints notices on both streams
+    with warnings.catch_warnings(), contextlib.redirect_stdout(notices), contextlib.redirect_stderr(notices):
+        warnings.simplefilter("ignore")
+        res = delta.analyze(problem, x.to_numpy()[ok], y[ok], num_resamples=50, seed=seed, print_to_console=False)
+    return (pd.DataFrame({"factor": list(x.columns), "delta": res["delta_raw"], "delta_conf": res["delta_raw_conf"],
+                          "S1": res["S1"], "S1_conf": res["S1_conf"]})
+            .sort_values("delta", ascending=False, kind="stable").reset_index(drop=True))
