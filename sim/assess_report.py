@@ -100,8 +100,10 @@ def fig_boxes(f: Findings, path: Path) -> Path | None:
     for k, box in enumerate(f.boxes, 1):
         x0, x1 = box.limits.get(fx, (f.draws[fx].min(), f.draws[fx].max()))
         y0, y1 = box.limits.get(fy, (f.draws[fy].min(), f.draws[fy].max()))
+        also = [a for a in box.limits if a not in (fx, fy)]
         ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, lw=2, ls="--",
-                               label=f"box {k}: coverage {box.coverage:.0%}, density {box.density:.0%}"))
+                               label=f"box {k}: coverage {box.coverage:.0%}, density {box.density:.0%}"
+                               + (f"\n(also limits {', '.join(also)})" if also else "")))
     ax.set_xlabel(fx)
     ax.set_ylabel(fy)
     ax.set_title(f"Where the {f.micro} plan fails, on the two assumptions that matter most")
