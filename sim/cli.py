@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
@@ -241,6 +242,42 @@ def assess(
         files += write_report(findings, f"Assessment of {plan.scenario.name}", plan.scenario.time.unit, report_dir)
     out.print(conclusion(findings), soft_wrap=True, markup=False)
     out.print("wrote " + ", ".join(str(f) for f in files))
+
+
+@app.command()
+def calibrate(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML); the fields to fit given as distributions")],
+    pilot: Annotated[Path, typer.Argument(help="CSV of observed new adopters: time, new_adopters[, brand, segment]")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for calibrated.toml, calibration.json, fit.png")]
+    = Path("results/calibration"),
+    seeds: Annotated[int, typer.Option(min=1, max=64, help="Simulations averaged per candidate (common seeds)")] = 4,
+    seed: Annotated[int, typer.Option(min=0, help="Root seed of the common seeds")] = 0,
+    workers: Annotated[int, typer.Option(min=1, help="Processes running the seeds in parallel")] = 1,
+    quiet: Annotated[bool, typer.Option(help="No progress messages")] = False,
+) -> None:
+    """Fit the scenario's uncertain fields to a pilot's adoption curve by simulation."""
+    from .calibrate import calibrate as fit
+    from .calibrate import write_calibration
+
+    with err.status("calibrating", spinner="dots") if not quiet else nullcontext() as status:
+        def say(message: str) -> None:
+            if status is not None:
+                status.update(message)
+
+        try:
+            fitter, result = fit(scenario, pilot, seeds=seeds, seed=seed, workers=workers, progress=say)
+        except ScenarioError as exc:
+            raise _fail("invalid input", exc) from None
+    files = write_calibration(fitter, result, out_dir)
+    table = Table(title=f"{fitter.scenario.name}: fitted to {len(result.observed)} periods, RMSE "
+                        f"{result.rmse:,.1f} people per period, R² {result.r2:.3f}")
+    for column in ("field", "prior", "estimate", "95% interval"):
+        table.add_column(column)
+    for f, x, (lo, hi) in zip(result.fields, result.estimate, result.interval):
+        table.add_row(f.path, f.dist.describe(), f"{x:.4g}", f"{lo:.4g} to {hi:.4g}")
+    out.print(table)
+    out.print(f"{result.evaluations} parameter sets x {len(result.seeds)} seeds in {result.seconds:.1f} s; wrote "
+              + ", ".join(str(f) for f in files))
 
 
 READY = Path(__file__).resolve().parent.parent / "scenarios"
