@@ -5,8 +5,9 @@ candidate is simulated with the same seeds, so the objective is a deterministic 
 parameters. It is still rough (agents are discrete), so a derivative-free Nelder-Mead search
 (scipy) starts from the best point of a small Latin-hypercube screen. Parameters move in
 probability space (each field's prior quantile in [0, 1]): the prior bounds the search and a
-log-uniform prior becomes a log scale. Intervals come from the Jacobian at the optimum, mapped back
-through each prior's quantile function.
+log-uniform prior becomes a log scale. Intervals come from the Jacobian at the optimum and the
+spread of fresh runs there (a sandwich covariance), mapped back through each prior's quantile
+function.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from .scenario import ScenarioError, read_toml, scenario_from_dict
 from .uncertainty import Uncertain
 
 EDGE = 1e-3  # search quantiles in [EDGE, 1 - EDGE]: the extreme tails of a prior are not candidates
+NOISE_RUNS = 24  # fresh runs at the estimate that measure how much a pilot's counts vary by chance
 SIMPLEX = 0.1  # first simplex edge in quantile space: a tenth of each prior
 STEP = 0.05  # finite-difference step in quantile space: large enough to rise above the seeds' noise
 
@@ -43,7 +45,7 @@ class Calibration:
     interval: np.ndarray  # (fields, 2): 95% interval, natural units
     observed: np.ndarray
     fitted: np.ndarray  # mean over seeds at the estimate
-    fitted_low: np.ndarray  # lowest and highest seed at the estimate
+    fitted_low: np.ndarray  # 5th and 95th percentile of single runs at the estimate
     fitted_high: np.ndarray
     rmse: float  # root mean squared error of the mean curve, people per period
     evaluations: int  # simulated parameter sets (each over every seed)
@@ -77,20 +79,22 @@ class Fitter:
         self.observed = self.pilot.data.new_adopters.to_numpy(dtype=float)
         self.weight = 1.0 / np.sqrt(np.maximum(self.observed, 1.0))  # Poisson-like: big counts vary more
         self.horizon = float(self.pilot.data.time.max())  # simulate no further than the data
-        self.seeds = [int(s.generate_state(1, np.uint64)[0]) for s in np.random.SeedSequence(seed).spawn(seeds)]
+        spawned = [int(s.generate_state(1, np.uint64)[0]) for s in np.random.SeedSequence(seed).spawn(seeds + NOISE_RUNS)]
+        self.seeds, self.noise_seeds = spawned[:seeds], spawned[seeds:]
         self.evaluations = 0
 
     def values(self, u: np.ndarray) -> dict[str, float]:
         return {f.path: float(f.value(x)) for f, x in zip(self.fields, u)}
 
-    def curves(self, u: np.ndarray, pool: Executor | None) -> np.ndarray:
-        """(seeds, periods) simulated new adopters at quantiles ``u``."""
+    def curves(self, u: np.ndarray, pool: Executor | None, seeds: list[int] | None = None) -> np.ndarray:
+        """(seeds, periods) simulated new adopters at quantiles ``u`` (default: the common seeds)."""
+        seeds = self.seeds if seeds is None else seeds
         self.evaluations += 1
         overrides = {**self.values(u), "time.horizon": self.horizon}
         args = (self.raw, self.source, self.base_dir, overrides)
         if pool is None:
-            return np.array([_simulate(*args, s, self.pilot) for s in self.seeds])
-        futures = [pool.submit(_simulate, *args, s, self.pilot) for s in self.seeds]
+            return np.array([_simulate(*args, s, self.pilot) for s in seeds])
+        futures = [pool.submit(_simulate, *args, s, self.pilot) for s in seeds]
         return np.array([f.result() for f in futures])
 
     def residuals(self, u: np.ndarray, pool: Executor | None) -> np.ndarray:
@@ -141,18 +145,21 @@ def calibrate(path: str | Path, pilot_path: str | Path, seeds: int = 4, seed: in
         u = np.clip(fit.x, EDGE, 1 - EDGE)
         r0 = fitter.residuals(u, pool)
         jac = _jacobian(fitter, u, pool)
-        dof = max(1, len(r0) - d)
-        # residual variance, inflated by 1 + 1/seeds for the simulation noise in the fitted mean curve
-        cov = float((r0 ** 2).sum()) / dof * (1 + 1 / len(fitter.seeds)) * np.linalg.pinv(jac.T @ jac)
-        half = stats.t.ppf(0.975, dof) * np.sqrt(np.clip(np.diag(cov), 0, None))
+        # how much the data themselves vary, from fresh runs at the estimate: a sandwich covariance
+        # that keeps the periods' correlation (an early surge feeds later word of mouth)
+        spread = fitter.curves(u, pool, fitter.noise_seeds)
+        noise = np.cov((spread * fitter.weight).T)
+        lever = np.linalg.pinv(jac.T @ jac) @ jac.T
+        cov = (1 + 1 / len(fitter.seeds)) * lever @ noise @ lever.T  # 1 + 1/K: the fitted curve is a K-seed mean
+        half = stats.norm.ppf(0.975) * np.sqrt(np.clip(np.diag(cov), 0, None))
         curves = fitter.curves(u, pool)
     lo, hi = np.clip(u - half, 0, 1), np.clip(u + half, 0, 1)
     estimate = np.array([f.value(x) for f, x in zip(fitter.fields, u)], dtype=float)
     interval = np.array([[f.value(a), f.value(b)] for f, a, b in zip(fitter.fields, lo, hi)], dtype=float)
     fitted = curves.mean(axis=0)
     rmse = float(np.sqrt(((fitted - fitter.observed) ** 2).mean()))
-    return fitter, Calibration(fitter.fields, estimate, interval, fitter.observed, fitted, curves.min(axis=0),
-                               curves.max(axis=0), rmse, fitter.evaluations, time.perf_counter() - started,
+    return fitter, Calibration(fitter.fields, estimate, interval, fitter.observed, fitted, np.percentile(spread, 5, axis=0),
+                               np.percentile(spread, 95, axis=0), rmse, fitter.evaluations, time.perf_counter() - started,
                                fitter.seeds)
 
 
@@ -184,7 +191,7 @@ def plot_fit(fitter: Fitter, result: Calibration, path: Path) -> Path:
         rows = (data.brand == brand).to_numpy() & (data.segment == segment).to_numpy()
         t = data.time[rows]
         ax.fill_between(t, result.fitted_low[rows], result.fitted_high[rows], alpha=0.25,
-                        label=f"fitted: range over {len(result.seeds)} seeds")
+                        label="fitted: 90% of single runs")
         ax.plot(t, result.fitted[rows], "-", label="fitted: mean over seeds")
         ax.plot(t, result.observed[rows], "o", color="black", label="observed")
         ax.set_title(f"{brand}, {'whole market' if segment == 'all' else segment}")
