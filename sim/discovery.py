@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 MIN_DENSITY = 0.9  # a box is worth showing when at least this share of the futures in it fail
+MIN_POINTS = 40  # below this, the delta method's bins hold too few points for an index worth showing
 
 
 @dataclass
@@ -65,7 +66,7 @@ def sensitivity(x: pd.DataFrame, y: np.ndarray, bounds: list[tuple[float, float]
 
     ok = np.isfinite(y)
     problem = {"num_vars": x.shape[1], "names": list(x.columns), "bounds": [list(b) for b in bounds]}
-    if ok.sum() < 10 or np.ptp(y[ok]) == 0:
+    if ok.sum() < MIN_POINTS or np.ptp(y[ok]) == 0:
         return pd.DataFrame(columns=["factor", "delta", "delta_conf", "S1", "S1_conf"])
     notices = io.StringIO()  # SALib prints notices on both streams
     with warnings.catch_warnings(), contextlib.redirect_stdout(notices), contextlib.redirect_stderr(notices):
