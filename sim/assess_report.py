@@ -18,6 +18,7 @@ import pandas as pd  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
 from .assess import METRICS, Findings, readable  # noqa: E402
+from .discovery import MIN_POINTS  # noqa: E402
 from .files import atomic_path, write_text  # noqa: E402
 
 
@@ -214,7 +215,9 @@ def write_report(f: Findings, title: str, unit: str, out_dir: str | Path) -> lis
          _box_table(f) if f.boxes else None, figures["What must be true: where the micro plan fails"]),
         ("Which assumptions matter most",
          "Borgonovo's delta and the first-order Sobol index (SALib, on the Latin-hypercube sample), with 95% "
-         "confidence half-widths.", _sens_table(f) if len(f.sensitivity) else None,
+         "confidence half-widths." if len(f.sensitivity) else
+         f"Too few runs for sensitivity indices: run at least {MIN_POINTS} (--runs).",
+         _sens_table(f) if len(f.sensitivity) else None,
          figures["Which assumptions matter most"]),
     ]
     md = [f"# {title}\n"]
