@@ -79,7 +79,8 @@ class Fitter:
         self.observed = self.pilot.data.new_adopters.to_numpy(dtype=float)
         self.weight = 1.0 / np.sqrt(np.maximum(self.observed, 1.0))  # Poisson-like: big counts vary more
         self.horizon = float(self.pilot.data.time.max())  # simulate no further than the data
-        spawned = [int(s.generate_state(1, np.uint64)[0]) for s in np.random.SeedSequence(seed).spawn(seeds + NOISE_RUNS)]
+        children = np.random.SeedSequence(seed).spawn(seeds + NOISE_RUNS)
+        spawned = [int(s.generate_state(1, np.uint64)[0]) for s in children]
         self.seeds, self.noise_seeds = spawned[:seeds], spawned[seeds:]
         self.evaluations = 0
 
@@ -113,8 +114,8 @@ def _jacobian(fitter: Fitter, u: np.ndarray, pool) -> np.ndarray:
 
 
 def calibrate(path: str | Path, pilot_path: str | Path, seeds: int = 4, seed: int = 0, workers: int = 1,
-              executor: Executor | None = None, progress: Callable[[str], None] | None = None) -> tuple[Fitter,
-                                                                                                  Calibration]:
+              executor: Executor | None = None,
+              progress: Callable[[str], None] | None = None) -> tuple[Fitter, Calibration]:
     """Fit the scenario's uncertain fields to the pilot; ``workers`` > 1 runs the seeds in parallel."""
     from .sweep import executor_for
 
@@ -124,7 +125,7 @@ def calibrate(path: str | Path, pilot_path: str | Path, seeds: int = 4, seed: in
     note = progress or (lambda message: None)
     context = nullcontext(executor) if executor is not None or workers <= 1 else executor_for(workers, None)
     with context as pool:
-        # a coarse Latin-hypercube screen, then the trust-region solver from the best point found
+        # a coarse Latin-hypercube screen, then Nelder-Mead from the best point found
         screen = np.vstack([np.full(d, 0.5), EDGE + (1 - 2 * EDGE) * qmc.LatinHypercube(
             d=d, rng=np.random.default_rng(seed)).random(4 * d + 4)])
         costs = []
@@ -143,7 +144,6 @@ def calibrate(path: str | Path, pilot_path: str | Path, seeds: int = 4, seed: in
         fit = minimize(cost, start, method="Nelder-Mead", bounds=[(EDGE, 1 - EDGE)] * d,
                        options={"initial_simplex": simplex, "xatol": 2e-3, "fatol": 1e-2, "maxfev": 60 * d})
         u = np.clip(fit.x, EDGE, 1 - EDGE)
-        r0 = fitter.residuals(u, pool)
         jac = _jacobian(fitter, u, pool)
         # how much the data themselves vary, from fresh runs at the estimate: a sandwich covariance
         # that keeps the periods' correlation (an early surge feeds later word of mouth)
@@ -158,9 +158,9 @@ def calibrate(path: str | Path, pilot_path: str | Path, seeds: int = 4, seed: in
     interval = np.array([[f.value(a), f.value(b)] for f, a, b in zip(fitter.fields, lo, hi)], dtype=float)
     fitted = curves.mean(axis=0)
     rmse = float(np.sqrt(((fitted - fitter.observed) ** 2).mean()))
-    return fitter, Calibration(fitter.fields, estimate, interval, fitter.observed, fitted, np.percentile(spread, 5, axis=0),
-                               np.percentile(spread, 95, axis=0), rmse, fitter.evaluations, time.perf_counter() - started,
-                               fitter.seeds)
+    return fitter, Calibration(fitter.fields, estimate, interval, fitter.observed, fitted,
+                               np.percentile(spread, 5, axis=0), np.percentile(spread, 95, axis=0), rmse,
+                               fitter.evaluations, time.perf_counter() - started, fitter.seeds)
 
 
 def calibrated_raw(fitter: Fitter, result: Calibration) -> dict:

@@ -47,8 +47,8 @@ def _load(path: Path, sets: list[str]) -> Scenario:
 def _say_medians(sc: Scenario) -> None:
     """Tell the user which fields were given as distributions and that a run uses their medians."""
     for u in sc._uncertain:
-        out.print(f"uncertain {u.path} = {u.dist.describe()}: using its median {u.median:g}", markup=False, soft_wrap=True,
-                  highlight=False)
+        out.print(f"uncertain {u.path} = {u.dist.describe()}: using its median {u.median:g}", markup=False,
+                  soft_wrap=True, highlight=False)
 
 
 def _fmt(value) -> str:
