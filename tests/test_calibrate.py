@@ -7,6 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import tomli_w
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from sim.calibrate import calibrate, write_calibration
@@ -127,3 +129,23 @@ def test_cli_reports_bad_pilot_with_exit_2(tmp_path):
     scenario.write_text(tomli_w.dumps(BASE))
     result = CliRunner().invoke(app, ["calibrate", str(scenario), str(pilot)])
     assert result.exit_code == 2 and "nothing to calibrate" in result.output
+
+
+cells = st.sampled_from(["1", "2.5", "-4", "0", "30", "31", SECRET, "", "A", "young", "old", "1e3", "nan"])
+headers = st.lists(st.sampled_from(["time", "new_adopters", "brand", "segment", SECRET]), min_size=1, max_size=4,
+                   unique=True)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(header=headers, rows=st.lists(st.lists(cells, min_size=4, max_size=4), max_size=6))
+def test_any_pilot_file_is_read_or_refused_without_echo(tmp_path, small, header, rows):
+    text = ",".join(header) + "\n" + "".join(",".join(r[:len(header)]) + "\n" for r in rows)
+    path = write_csv(tmp_path, text)
+    try:
+        pilot = read_pilot(path, small)
+    except ScenarioError as exc:
+        assert SECRET not in str(exc) and str(exc).startswith(str(path))
+        return
+    d = pilot.data
+    assert (d.new_adopters >= 0).all() and (d.time > 0).all() and (d.time <= small.time.horizon).all()
+    assert set(d.brand) <= {"A"} and (d.start < d.time).all()
