@@ -136,8 +136,9 @@ def conclusion(f: Findings) -> str:
     best, p = f.best.idxmax(), f.best.max()
     q = f.quantiles.set_index(["strategy", "metric"])
     median = q.loc[(best, f.metric), "P50"]
+    failing = f"loses to another plan on {what}" if f.macro else "does not pay back its spend"
     text = [f"Across {n} sampled futures, {best} is the best plan on {what} in {p:.0%} of them "
-            f"(its median {what} is {_num(median)})."]
+            f"(its median {what} is {_num(median)}). Below, the {f.micro} plan fails when it {failing}."]
     pay = ", ".join(f"{s} in {v:.0%}" for s, v in f.payback.items())
     text.append(f"Each plan pays back its spend in this share of futures: {pay}.")
     if f.boxes:
@@ -149,6 +150,9 @@ def conclusion(f: Findings) -> str:
         text.append(f"The {f.micro} plan fails in every sampled future.")
     elif not f.fails.any():
         text.append(f"The {f.micro} plan never fails in the sampled futures.")
+    else:
+        text.append(f"The {f.micro} plan fails in {f.fails.mean():.0%} of futures, spread over the assumptions: "
+                    "no region of them concentrates the failures.")
     if len(f.sensitivity):
         top = list(f.sensitivity.factor[:2])
         text.append(f"The assumptions that matter most are {' and '.join(top)}: check them before spending.")

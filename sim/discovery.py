@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 
 MIN_DENSITY = 0.9  # a box is worth showing when at least this share of the futures in it fail
+WORTH_SHOWING = 0.5  # ... and never a box in which most futures do not fail
+TRIVIAL = 0.05  # a limit that leaves out fewer futures than this is not worth stating
 MIN_POINTS = 40  # below this, the delta method's bins hold too few points for an index worth showing
 
 
@@ -48,11 +50,15 @@ def find_boxes(x: pd.DataFrame, fails: np.ndarray, max_boxes: int = 3) -> list[B
             trajectory = box.peeling_trajectory
             good = trajectory[trajectory.density >= min(MIN_DENSITY, trajectory.density.max())]
             chosen = int(good.coverage.idxmax())
+            if trajectory.density[chosen] < max(WORTH_SHOWING, 1.5 * fails.mean()):
+                break  # failures are spread out: no region concentrates them
             box.select(chosen)
             lims = box.box_lims[chosen]
-            initial = box.box_lims[0]
-            limits = {c: (float(lims[c].iloc[0]), float(lims[c].iloc[1])) for c in x.columns
-                      if lims[c].iloc[0] > initial[c].iloc[0] or lims[c].iloc[1] < initial[c].iloc[1]}
+            limits = {}
+            for c in x.columns:  # keep the limits that matter: each must leave out some of the futures
+                lo, hi = float(lims[c].iloc[0]), float(lims[c].iloc[1])
+                if ((x[c] < lo) | (x[c] > hi)).mean() >= TRIVIAL:
+                    limits[c] = (lo, hi)
             if not limits:
                 break
             row = trajectory.iloc[chosen]
