@@ -78,7 +78,8 @@ def sensitivity(x: pd.DataFrame, y: np.ndarray, bounds: list[tuple[float, float]
     notices = io.StringIO()  # SALib prints notices on both streams
     with warnings.catch_warnings(), contextlib.redirect_stdout(notices), contextlib.redirect_stderr(notices):
         warnings.simplefilter("ignore")
-        res = delta.analyze(problem, x.to_numpy()[ok], y[ok], num_resamples=RESAMPLES, seed=seed, print_to_console=False)
+        res = delta.analyze(problem, x.to_numpy()[ok], y[ok], num_resamples=RESAMPLES, seed=seed,
+                            print_to_console=False)
     return (pd.DataFrame({"factor": list(x.columns), "delta": res["delta_raw"], "delta_conf": res["delta_raw_conf"],
                           "S1": res["S1"], "S1_conf": res["S1_conf"]})
             .sort_values("delta", ascending=False, kind="stable").reset_index(drop=True))
