@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from importlib import metadata, resources
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -92,6 +93,13 @@ def _check_inputs(sc: Scenario) -> None:
     problem = too_big(run_bytes(sc))
     if problem:
         raise _fail("too big for this machine", problem)
+
+
+def _say_medians(sc: Scenario) -> None:
+    """Tell the user which fields were given as distributions and that a run uses their medians."""
+    for u in sc._uncertain:
+        out.print(f"uncertain {u.path} = {u.dist.describe()}: using its median {u.median:g}", markup=False,
+                  soft_wrap=True, highlight=False)
 
 
 def _fmt(value) -> str:
@@ -185,6 +193,7 @@ def run_command(
                                          staging / "run.png"))
     except OSError as exc:
         raise _fail("cannot write the results", f"{out_dir}: {exc.strerror or exc}") from None
+    _say_medians(sc)
     out.print(summary_table(result))
     for warning in campaign_warnings(result.summary):
         out.print(f"warning: {warning}", markup=False, highlight=False, style="yellow")
@@ -200,6 +209,7 @@ def validate(
     from .memory import run_bytes
 
     sc = _load(scenario, set_)
+    _say_medians(sc)
     _check_inputs(sc)
     out.print(f"{plain(str(scenario))}: valid ({sc.population.size:,} consumers, {len(sc.brands)} brands, "
               f"{len(sc.campaigns)} campaigns, {sc.time.steps} steps, about "
@@ -278,6 +288,100 @@ def report(results: Annotated[Path, typer.Argument(help="A sweep's results folde
     except ReportError as exc:
         raise _fail("cannot report", exc) from None
     out.print("wrote " + ", ".join(str(f) for f in files), soft_wrap=True)
+
+
+@app.command()
+def assess(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML) with uncertain assumptions")],
+    runs: Annotated[int, typer.Option(min=2, max=100_000, help="Sampled futures (Latin hypercube)")] = 64,
+    strategies: Annotated[Path | None, typer.Option(help="File of [[strategies]] (default: the scenario's, "
+                                                         "else each brand's plan as written)")] = None,
+    metric: Annotated[str, typer.Option(help="What 'best' means: cac, ltv_to_cac, return_on_spend, reach, "
+                                             "customers or time_to_control")] = "return_on_spend",
+    report_dir: Annotated[Path | None, typer.Option("--report", help="Write report.html and report.md here")]
+    = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Runs folder (default: results/assess-<name>)")]
+    = None,
+    seed: Annotated[int, typer.Option(min=0, help="Root seed of the samples and runs")] = 0,
+    workers: Annotated[int | None, typer.Option(help="Local worker processes (default: one per core)")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")]
+    = None,
+    quiet: Annotated[bool, typer.Option(help="No progress bar")] = False,
+) -> None:
+    """Run each strategy on the same sampled futures; say which wins, how often, and what must be true."""
+    import json
+
+    import pandas as pd
+
+    from .assess import METRICS, analyse, findings_json, load_strategies, plan_assessment
+    from .assess_report import conclusion, write_report
+    from .files import write_text
+    from .runner import _json_safe
+    from .sweep import run_sweep
+
+    if metric not in METRICS:
+        raise _fail("invalid --metric", ValueError(f"'{metric}' is not one of {', '.join(METRICS)}"))
+    try:
+        chosen = load_strategies(strategies) if strategies is not None else None
+        plan = plan_assessment(scenario, runs, seed, chosen)
+    except ScenarioError as exc:
+        raise _fail("invalid scenario", exc) from None
+    out_dir = out_dir or Path("results") / f"assess-{plan.scenario.name}"
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), RateColumn(),
+               TimeElapsedColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, disable=quiet) as bar:
+        task = bar.add_task(f"assess {plan.scenario.name}", total=len(plan.experiment.points))
+        try:
+            done = run_sweep(plan.experiment, out_dir, workers=workers, scheduler=scheduler,
+                             progress=lambda n, total: bar.update(task, completed=n))
+        except ValueError as exc:
+            raise _fail("cannot run the assessment", exc) from None
+        except KeyboardInterrupt:
+            err.print(f"interrupted: finished runs are kept in {out_dir}; run the same command to resume")
+            raise typer.Exit(130) from None
+    findings = analyse(plan, pd.read_parquet(done.out / "runs.parquet"), metric)
+    files = [write_text(done.out / "assessment.json", json.dumps(_json_safe(findings_json(findings)), indent=1,
+                                                                default=float) + "\n")]
+    if report_dir is not None:
+        files += write_report(findings, f"Assessment of {plan.scenario.name}", plan.scenario.time.unit, report_dir)
+    out.print(conclusion(findings), soft_wrap=True, markup=False)
+    out.print("wrote " + ", ".join(str(f) for f in files))
+
+
+@app.command()
+def calibrate(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML); the fields to fit given as distributions")],
+    pilot: Annotated[Path, typer.Argument(help="CSV of observed new adopters: time, new_adopters[, brand, segment]")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for calibrated.toml, calibration.json, fit.png")]
+    = Path("results/calibration"),
+    seeds: Annotated[int, typer.Option(min=1, max=64, help="Simulations averaged per candidate (common seeds)")] = 4,
+    seed: Annotated[int, typer.Option(min=0, help="Root seed of the common seeds")] = 0,
+    workers: Annotated[int, typer.Option(min=1, help="Processes running the seeds in parallel")] = 1,
+    quiet: Annotated[bool, typer.Option(help="No progress messages")] = False,
+) -> None:
+    """Fit the scenario's uncertain fields to a pilot's adoption curve by simulation."""
+    from .calibrate import calibrate as fit
+    from .calibrate import write_calibration
+
+    with err.status("calibrating", spinner="dots") if not quiet else nullcontext() as status:
+        def say(message: str) -> None:
+            if status is not None:
+                status.update(message)
+
+        try:
+            fitter, result = fit(scenario, pilot, seeds=seeds, seed=seed, workers=workers, progress=say)
+        except ScenarioError as exc:
+            raise _fail("invalid input", exc) from None
+    files = write_calibration(fitter, result, out_dir)
+    table = Table(title=f"{fitter.scenario.name}: fitted to {len(result.observed)} periods, RMSE "
+                        f"{result.rmse:,.1f} people per period, R² {result.r2:.3f}")
+    for column in ("field", "prior", "estimate", "95% interval"):
+        table.add_column(column)
+    for f, x, (lo, hi) in zip(result.fields, result.estimate, result.interval):
+        table.add_row(f.path, f.dist.describe(), f"{x:.4g}", f"{lo:.4g} to {hi:.4g}")
+    out.print(table)
+    out.print(f"{result.evaluations} parameter sets x {len(result.seeds)} seeds in {result.seconds:.1f} s; wrote "
+              + ", ".join(str(f) for f in files))
 
 
 @app.command()

@@ -13,7 +13,7 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 
 # Every number is finite and bounded (docs/scenarios.md states the bounds): a value past them is a
@@ -420,6 +420,14 @@ class CampaignSpec(Strict):
         return self.start + (self.research.duration if self.research else 0.0)
 
 
+class StrategySpec(Strict):
+    """A named plan for ``marketsim assess``: changes to the scenario and the brand whose results count."""
+
+    name: Name
+    brand: Name | None = None  # default: the scenario's first brand
+    set: dict[str, float | int | str | bool] = {}  # dotted path -> value, as with --set
+
+
 class Scenario(Strict):
     name: Name
     description: Text = ""
@@ -435,6 +443,8 @@ class Scenario(Strict):
     channels: list[Channel] = []
     brands: Annotated[list[BrandSpec], Field(min_length=1, max_length=100)]
     campaigns: list[CampaignSpec] = []
+    strategies: list[StrategySpec] = []
+    _uncertain: list = PrivateAttr(default_factory=list)  # fields given as distributions, set to their medians
 
     def categories(self, field: str) -> list[str]:
         """All category names of a consumer attribute across segments, in first-seen order."""
@@ -491,6 +501,10 @@ class Scenario(Strict):
         unique("channels", [c.name for c in self.channels])
         unique("campaigns", [c.name for c in self.campaigns])
         unique("conditions", [c.name for c in self.conditions])
+        unique("strategies", [s.name for s in self.strategies])
+        for s in self.strategies:
+            if s.brand is not None:
+                known(f"strategies[{s.name}].brand", s.brand, brands)
         if len(self.categories("interests")) > MAX_INTERESTS:
             problems.append(("population.segments", f"at most {MAX_INTERESTS} interest tags in all"))
         regions = self.categories("region")
@@ -680,6 +694,9 @@ def scenario_from_dict(raw: dict, source: str = "<scenario>", base_dir: Path | N
     net = raw.get("network")
     if base_dir is not None and isinstance(net, dict) and isinstance(net.get("path"), str):
         net["path"] = str((base_dir / net["path"]).resolve())
+    from .uncertainty import at_medians  # here: sim.uncertainty validates through this module
+
+    raw, uncertain = at_medians(raw, source)
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
@@ -687,6 +704,7 @@ def scenario_from_dict(raw: dict, source: str = "<scenario>", base_dir: Path | N
     problems = scenario.cross_check()
     if problems:
         raise ScenarioError(source, problems)
+    scenario._uncertain = uncertain
     return scenario
 
 

@@ -177,7 +177,7 @@ def test_report_writes_figures_and_markdown(tmp_path):
     names = {p.name for p in (tmp_path / "out").iterdir()}
     assert {"report.md", "over_time.png", "over_time.svg", "metrics.png", "niche_share.svg"} <= names
     text = (tmp_path / "out" / "report.md").read_text()
-    assert "| micro | Spark |" in text and "95% intervals" in text
+    assert "| micro | Spark |" in text and "95% interval" in text
 
 
 @pytest.mark.parametrize("design", ["latin_hypercube", "sobol", "monte_carlo"])

@@ -1,0 +1,154 @@
+"""Assessing strategies under uncertainty: common random numbers, the odds, what must be true, the report."""
+
+import copy
+import json
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pandas as pd
+import pytest
+import tomli_w
+from typer.testing import CliRunner
+
+from sim.assess import analyse, break_even_budgets, load_strategies, outcomes, plan_assessment, probability_best
+from sim.assess_report import write_report
+from sim.cli import app
+from sim.discovery import find_boxes, sensitivity
+from sim.scenario import ScenarioError
+from sim.sweep import run_sweep
+from tests.helpers import BASE
+
+
+def raw_scenario(**changes):
+    raw = copy.deepcopy(BASE)
+    raw["population"]["size"] = 400
+    raw["time"]["horizon"] = 20
+    raw["word_of_mouth"]["strength"] = {"dist": "uniform", "low": 0.0, "high": 0.3}
+    raw["response"]["ad_effect"] = {"dist": "loguniform", "low": 0.01, "high": 0.1}
+    raw["campaigns"][0]["budget"] = {"dist": "uniform", "low": 500, "high": 5000}
+    raw["strategies"] = [{"name": "micro", "set": {"campaigns.ads.channel": "app", "campaigns.ads.impressions": 300}},
+                         {"name": "macro"}]
+    raw.update(changes)
+    return raw
+
+
+def write(tmp_path, raw, name="s.toml"):
+    path = tmp_path / name
+    path.write_text(tomli_w.dumps(raw))
+    return path
+
+
+def test_strategies_share_samples_and_seeds(tmp_path):
+    plan = plan_assessment(write(tmp_path, raw_scenario()), runs=6, seed=3)
+    runs = plan.experiment.runs()
+    assert len(runs) == 2 * 6
+    micro, macro = runs[:6], runs[6:]
+    assert [r.seed for r in micro] == [r.seed for r in macro]  # common random numbers
+    assert len({r.seed for r in micro}) == 6
+    for a, b in zip(micro, macro):
+        assert {k: v for k, v in a.factors.items() if k != "strategy_variant"} == \
+               {k: v for k, v in b.factors.items() if k != "strategy_variant"}
+    assert runs[0].overrides["campaigns.ads.channel"] == "app" and "campaigns.ads.channel" not in runs[6].overrides
+
+
+def test_default_strategies_are_the_brands_in_one_variant(tmp_path):
+    raw = raw_scenario()
+    del raw["strategies"]
+    raw["brands"].append({**raw["brands"][0], "name": "B"})
+    plan = plan_assessment(write(tmp_path, raw), runs=4)
+    assert [(s.name, s.brand) for s in plan.strategies] == [("A", "A"), ("B", "B")]
+    assert len(plan.experiment.points) == 4  # both brands read from the same runs
+
+
+def test_clear_errors(tmp_path):
+    raw = raw_scenario()
+    raw["word_of_mouth"]["strength"] = 0.1
+    raw["response"]["ad_effect"] = 0.05
+    raw["campaigns"][0]["budget"] = 1000
+    with pytest.raises(ScenarioError, match="no uncertain assumptions"):
+        plan_assessment(write(tmp_path, raw), runs=4)
+    with pytest.raises(ScenarioError, match=r"strategies\[micro\].brand"):
+        plan_assessment(write(tmp_path, raw_scenario(strategies=[{"name": "micro", "brand": "Z"}])), runs=4)
+    with pytest.raises(ScenarioError, match=r"strategies\[micro\].set campaigns\[ads\].channel"):
+        plan_assessment(write(tmp_path, raw_scenario(strategies=[{"name": "micro", "set": {
+            "campaigns.ads.channel": "radio"}}])), runs=4)
+    bad = tmp_path / "strategies.toml"
+    bad.write_text('[[strategies]]\nname = "x"\ncolour = "red"\n')
+    with pytest.raises(ScenarioError, match="colour"):
+        load_strategies(bad)
+
+
+def test_probability_best_and_break_even_on_known_numbers():
+    out = pd.DataFrame({"sample": [0, 1, 2, 0, 1, 2], "strategy": ["micro"] * 3 + ["macro"] * 3,
+                        "cac": [1.0, 5.0, np.nan, 2.0, 2.0, 2.0]})
+    best = probability_best(out, "cac")  # lower is better; NaN counts as worst
+    assert best.to_dict() == {"micro": pytest.approx(1 / 3), "macro": pytest.approx(2 / 3)}
+
+    class FakePlan:
+        from sim.assess import Strategy
+        strategies = [Strategy("micro", "A", "micro"), Strategy("macro", "A", "macro")]
+        uncertain = [type("U", (), {"path": "campaigns.ads.budget"})()]
+        draws = pd.DataFrame({"campaigns.ads.budget": np.linspace(1000, 9000, 9)})
+
+    # micro's return on spend falls with budget, macro's is flat: they cross at 5000
+    ros = np.linspace(1000, 9000, 9)
+    out = pd.DataFrame({"sample": np.tile(np.arange(9), 2), "strategy": ["micro"] * 9 + ["macro"] * 9,
+                        "return_on_spend": np.r_[(5000 - ros) / 1000, np.zeros(9)]})
+    assert break_even_budgets(FakePlan, out, "return_on_spend") == {"campaigns.ads.budget": pytest.approx(5000)}
+
+
+def test_prim_finds_a_planted_box():
+    rng = np.random.default_rng(0)
+    x = pd.DataFrame(rng.random((300, 3)), columns=["a", "b", "c"])
+    fails = ((x.a < 0.3) & (x.b > 0.6)).to_numpy()
+    (box, *_) = find_boxes(x, fails)
+    assert set(box.limits) >= {"a", "b"}
+    assert box.limits["a"][1] == pytest.approx(0.3, abs=0.05) and box.limits["b"][0] == pytest.approx(0.6, abs=0.05)
+    assert box.coverage > 0.8 and box.density > 0.8
+    assert find_boxes(x, np.zeros(300, dtype=bool)) == []
+
+
+def test_assessment_end_to_end(tmp_path):
+    plan = plan_assessment(write(tmp_path, raw_scenario()), runs=12, seed=1)
+    with ThreadPoolExecutor(1) as pool:
+        report = run_sweep(plan.experiment, tmp_path / "runs", executor=pool)
+    table = pd.read_parquet(report.out / "runs.parquet")
+    assert (table.status == "done").all()
+    out = outcomes(plan, table)
+    micro, macro = (out[out.strategy == s].set_index("sample") for s in ("micro", "macro"))
+    assert (micro.reach < macro.reach).all()  # the app reaches only the young, at fewer impressions
+    findings = analyse(plan, table, "cac")
+    assert findings.best.sum() == pytest.approx(1)
+    q = findings.quantiles.dropna()
+    assert (q.P10 <= q.P50).all() and (q.P50 <= q.P90).all()
+    assert findings.sensitivity.empty  # 12 runs are too few for indices worth showing
+    files = write_report(findings, "test", "day", tmp_path / "report")
+    names = {f.name for f in files}
+    assert {"report.html", "report.md", "distributions.png", "best.png"} <= names
+    md = (tmp_path / "report" / "report.md").read_text()
+    assert f"{findings.best.max():.0%} of them" in md and "Too few runs for sensitivity" in md
+
+
+def test_sensitivity_ranks_the_factor_that_drives_the_outcome():
+    rng = np.random.default_rng(2)
+    x = pd.DataFrame(rng.random((120, 3)), columns=["word of mouth strength", "cpm", "noise"])
+    y = 3 * x["word of mouth strength"].to_numpy() + 2 * x["cpm"].to_numpy() + rng.normal(0, 0.1, 120)
+    s = sensitivity(x, y, [(0, 1)] * 3)  # first-order shares of variance: 9/13, 4/13, 0
+    assert list(s.factor) == ["word of mouth strength", "cpm", "noise"]
+    assert s.S1.iloc[0] == pytest.approx(9 / 13, abs=0.15) and abs(s.S1.iloc[2]) < 0.1
+
+
+@pytest.mark.slow
+def test_cli_assess_resumes_and_writes_the_page(tmp_path):
+    path = write(tmp_path, raw_scenario())
+    args = ["assess", str(path), "--runs", "8", "--workers", "1", "--out", str(tmp_path / "runs"),
+            "--report", str(tmp_path / "page"), "--quiet", "--metric", "customers"]
+    first = CliRunner().invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert (tmp_path / "page" / "report.html").exists()
+    result = json.loads((tmp_path / "runs" / "assessment.json").read_text())
+    assert result["metric"] == "customers" and result["samples"] == 8
+    again = CliRunner().invoke(app, args)
+    assert again.exit_code == 0 and json.loads((tmp_path / "runs" / "assessment.json").read_text()) == result
+    bad = CliRunner().invoke(app, [*args[:2], "--metric", "happiness"])
+    assert bad.exit_code == 2 and "happiness" in bad.output
