@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .experiment import Experiment, ExperimentSpec, Factor, Run
+from .experiment import Experiment, ExperimentSpec, Factor, Run, input_files
 from .scenario import Scenario, ScenarioError, StrategySpec, read_toml, scenario_from_dict
 from .uncertainty import Uncertain, find_uncertain, latin_hypercube
 
@@ -124,10 +124,11 @@ def plan_assessment(scenario_path: str | Path, runs: int, seed: int = 0,
                *[Factor(path=u.path, levels=draws[u.path].tolist()) for u in uncertain]]
     spec = ExperimentSpec(name="assess", scenario=source, seed=seed, replications=1, factors=factors,
                           metrics=["customer"])
-    points = [{VARIANT: v, **draws.iloc[i].to_dict()} for v in variants for i in range(runs)]
+    points = [{VARIANT: v, **draw} for v in variants for draw in draws.to_dict("records")]  # native ints stay ints
     record = json.dumps({"scenario": text, "runs": runs, "seed": seed,
                          "strategies": [s.model_dump() for s in specs]}, indent=1, sort_keys=True)
-    experiment = Assessment(spec, path, record, raw, path.parent, points, samples=runs)
+    experiment = Assessment(spec=spec, source=path, text=record, base=raw, inputs=input_files(spec, path, raw),
+                            base_dir=path.parent, points=points, samples=runs)
     return Plan(experiment, chosen, uncertain, draws, base)
 
 

@@ -42,7 +42,10 @@ class _Distribution(Strict):
 
     @property
     def support(self) -> tuple[float, float]:
+        """The range draws can take: an unbounded tail is cut at one chance in a billion."""
         low, high = self.frozen().support()
+        low = low if math.isfinite(low) else self.ppf(1e-9)
+        high = high if math.isfinite(high) else self.ppf(1.0 - 1e-9)
         return float(low), float(high)
 
     def describe(self) -> str:
@@ -192,15 +195,17 @@ def find_uncertain(raw: dict, source: str) -> list[Uncertain]:
     probe = copy.deepcopy(medians)
     for u in found:
         _put(probe, u.keys, math.floor(u.median) + 0.5)
-    found = [Uncertain(u.keys, u.path, u.dist, integer=any(e["type"] == "int_from_float"
+    found = [Uncertain(u.keys, u.path, u.dist, integer=any(e["type"] in ("int_from_float", "int_type")
                                                            for e in _errors_at(probe, u.keys)))
              for u in found]
+    for u in found:  # whole-number medians where the field takes whole numbers
+        _put(medians, u.keys, u.median)
     for u in found:
         for bound in u.dist.support:
             trial = copy.deepcopy(medians)
-            _put(trial, u.keys, round(bound) if u.integer and math.isfinite(bound) else bound)
+            _put(trial, u.keys, round(bound) if u.integer else bound)
             for e in _errors_at(trial, u.keys):
-                hint = "; give low and high to truncate it" if not math.isfinite(bound) else ""
+                hint = "; give low and high to truncate it" if u.dist.frozen().support() != u.dist.support else ""
                 problems.append((u.path, f"{u.dist.describe()} reaches {bound:g}, which the field does not allow "
                                          f"({e['msg']}){hint}"))
                 break
@@ -220,4 +225,5 @@ def at_medians(raw: dict, source: str) -> tuple[dict, list[Uncertain]]:
 def latin_hypercube(uncertain: list[Uncertain], samples: int, seed: int) -> pd.DataFrame:
     """``samples`` Latin-hypercube draws of the uncertain fields, one column per dotted path."""
     u = qmc.LatinHypercube(d=len(uncertain), rng=np.random.default_rng(seed)).random(samples)
-    return pd.DataFrame({x.path: x.value(u[:, k]) for k, x in enumerate(uncertain)})
+    return pd.DataFrame({x.path: x.value(u[:, k]).astype(np.int64 if x.integer else float)
+                         for k, x in enumerate(uncertain)})
