@@ -140,13 +140,31 @@ class Campaign:
             self.budget.total = self.budget.spent
             self.status = "moved"
             return None
-        if spec.type != "ads":
+        if spec.type in ("event", "seeding"):
             self.status = "done"
             return self._seed(ctx) if spec.type == "seeding" else self._event(ctx)
         if ctx.time >= self.end:
             self.status = "done"
             return None
-        return self._advertise(ctx)
+        return self._advertise(ctx) if spec.type == "ads" else None  # a referral offer makes no contact
+
+    @property
+    def offering(self) -> bool:
+        """A referral offer that is running: the brand's customers recommend it more."""
+        return self.spec.type == "referral" and self.status == "running"
+
+    def pay_referrals(self, referred: int, time: float) -> None:
+        """Pay the reward for each customer won by word of mouth on this step; an offer that cannot
+        pay them all pays what it can and ends."""
+        owed = referred * self.spec.reward
+        if owed == 0:
+            return
+        money = self._available()
+        if owed > money:
+            owed = math.floor(money / self.spec.reward) * self.spec.reward
+            self.ran_out_at = time
+            self.status = "done"
+        charge_all(owed, self.budget, self.brand_budget)
 
     def _where_condition_holds(self, pool: np.ndarray, ctx: StepContext) -> np.ndarray:
         if self.spec.trigger is None:

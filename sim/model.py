@@ -297,8 +297,13 @@ class MarketModel(mesa.Model):
                 per_region[regions_with[cond]] *= factor
             boost.append(per_region)
         price, adopt_price, churn_price = self._prices(controlled)
-        transitions = self.state.step(ctx.time, contacts, self.wom, boost, churn_price, adopt_price, self.event_rng,
-                                      self.awareness_rngs)
+        referrals = [[c for c in b.campaigns if c.offering] for b in self.brands]
+        talk = np.array([1.0 + sum(c.spec.uplift for c in offers) for offers in referrals])
+        transitions = self.state.step(ctx.time, contacts, self.wom, boost, churn_price, adopt_price, talk,
+                                      self.event_rng, self.awareness_rngs)
+        for b, offers in enumerate(referrals):
+            for c in offers:
+                c.pay_referrals(transitions.referred(b), ctx.time)
 
         spent = np.array([b.budget.spent for b in self.brands]) - spent_before
         rec.record(step, step * dt, dt, self.state.state, self.state.current, self.state.loyalty,

@@ -53,10 +53,14 @@ class Transitions:
     def joined(parts: list[np.ndarray], dtype=np.int64) -> np.ndarray:
         return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
 
+    def referred(self, brand: int) -> int:
+        """First acquisitions of ``brand`` by word of mouth on this step: what a referral offer pays for."""
+        return int((~self.joined(self.paid[brand], bool) & self.joined(self.first[brand], bool)).sum())
+
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def _hazards(state, loyalty, fit, ad, segment, churn_price, adopt_price, unaware_response, sums, buzz,
-             inv_contacts, current, q_dt, negative_weight, switching, churn_dt, negative_churn_dt, hazard, total,
+             inv_contacts, talk, current, q_dt, negative_weight, switching, churn_dt, negative_churn_dt, hazard, total,
              hearing):
     """Each consumer's hazard, integrated over the step, of adopting each brand and of churning."""
     brands, n = fit.shape
@@ -66,6 +70,7 @@ def _hazards(state, loyalty, fit, ad, segment, churn_price, adopt_price, unaware
     for b in range(brands):  # brand by brand: few memory streams at a time
         for i in range(n):
             pos, neg = heard_by(sums, buzz, inv_contacts, b, i)
+            pos *= talk[b]
             unaware = state[b, i] == UNAWARE
             hearing[b, i] = q_dt * (pos + neg) if unaware else 0.0
             barrier = switching * (1.0 - loyalty[i])
@@ -82,7 +87,7 @@ def _hazards(state, loyalty, fit, ad, segment, churn_price, adopt_price, unaware
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _events(candidates, u, hazard, total, ad, sums, buzz, inv_contacts, q_dt, who, option, paid):
+def _events(candidates, u, hazard, total, ad, sums, buzz, inv_contacts, talk, q_dt, who, option, paid):
     """Which candidates have an event, which one, and whether an adoption came from a paid contact.
 
     One uniform number per consumer (drawn for everyone, so that runs that differ only in
@@ -113,7 +118,7 @@ def _events(candidates, u, hazard, total, ad, sums, buzz, inv_contacts, q_dt, wh
         if o < options - 1:
             w = min((v - before) / hazard[o, i], 1.0)
             pos, _ = heard_by(sums, buzz, inv_contacts, o, i)
-            paid[k] = w * (ad[o, i] + q_dt * pos) < ad[o, i]
+            paid[k] = w * (ad[o, i] + q_dt * pos * talk[o]) < ad[o, i]
         k += 1
     return k
 
@@ -223,13 +228,14 @@ class ConsumerState:
 
     # --- the step -------------------------------------------------------------------------
     def step(self, time: float, contacts: list[Contacts], wom: WordOfMouth, boost: list[np.ndarray],
-             churn_price_factor: np.ndarray, adopt_price_factor: np.ndarray, event_rng: np.random.Generator,
-             awareness_rngs: list[np.random.Generator]) -> Transitions:
+             churn_price_factor: np.ndarray, adopt_price_factor: np.ndarray, talk: np.ndarray,
+             event_rng: np.random.Generator, awareness_rngs: list[np.random.Generator]) -> Transitions:
         """Advance everyone by one step of length dt, starting at ``time``.
 
         ``boost[b]`` multiplies the response to brand b's ads per region code (context such as
         rain); ``churn_price_factor[b, s]`` scales churn of b's customers in segment s and
-        ``adopt_price_factor[b, s]`` the adoption of b in segment s. Every random number is drawn
+        ``adopt_price_factor[b, s]`` the adoption of b in segment s; ``talk[b]`` how much more b's
+        satisfied customers recommend it (a referral offer). Every random number is drawn
         for every consumer, from a stream of its own purpose (events; awareness of each brand), so
         that two runs that differ in one brand's campaigns share their random numbers.
         """
@@ -247,7 +253,7 @@ class ConsumerState:
         exposure = [self._exposure(b, [c for c in contacts if c.brand == b and not c.seeded], boost[b], t, time)
                     for b in range(brands)]
 
-        wom_args = (wom.sums, wom.buzz, wom.inv_contacts)  # what heard_by reads inside the kernels
+        wom_args = (wom.sums, wom.buzz, wom.inv_contacts, talk)  # what the kernels read of word of mouth
         _hazards(self.state, self.loyalty, self.fit, self.ad, self.segment, churn_price_factor, adopt_price_factor,
                  sc.response.unaware_response, *wom_args, self.current, q_dt, sc.word_of_mouth.negative_weight,
                  lp.switching, lp.churn * dt, lp.negative_word_churn * dt, self.hazard, self.total, self.hearing)

@@ -353,15 +353,16 @@ class Flighting(Strict):
 
 
 # fields that only one type of campaign reads: setting one on another type is an error, not ignored
-ONLY_FOR_TYPE = {"impressions": "ads", "spend_rate": "ads", "precision": "ads", "end": "ads", "flighting": "ads",
-                 "copy_wearout": "ads", "copy_recovery_half_life": "ads", "reach": "event", "seeds": "seeding",
-                 "seed_by": "seeding", "cost_per_seed": "seeding"}
+ONLY_FOR_TYPE = {"impressions": ("ads",), "spend_rate": ("ads",), "precision": ("ads",), "end": ("ads", "referral"),
+                 "flighting": ("ads",), "copy_wearout": ("ads",), "copy_recovery_half_life": ("ads",),
+                 "reach": ("event",), "seeds": ("seeding",), "seed_by": ("seeding",), "cost_per_seed": ("seeding",),
+                 "reward": ("referral",), "uplift": ("referral",)}
 
 
 class CampaignSpec(Strict):
     name: Name
     brand: Name
-    type: Literal["ads", "event", "seeding"] = "ads"
+    type: Literal["ads", "event", "seeding", "referral"] = "ads"
     channel: Name | None = None
     audience: Audience = "everyone"
     start: NonNegative = 0.0
@@ -383,6 +384,8 @@ class CampaignSpec(Strict):
     seeds: Annotated[int, Field(ge=1, le=50_000_000)] | None = None
     seed_by: Literal["random", "degree"] = "random"
     cost_per_seed: NonNegative | None = None
+    reward: NonNegative | None = None
+    uplift: Annotated[float, Field(ge=0.0, le=100.0)] = 1.0
     niche: list[Name] = []
     on_control: Literal["continue", "cut", "move"] = "continue"
     cut_to: Probability = 0.25
@@ -390,10 +393,10 @@ class CampaignSpec(Strict):
 
     @model_validator(mode="after")
     def _by_type(self) -> CampaignSpec:
-        ignored = sorted(f for f in self.model_fields_set if ONLY_FOR_TYPE.get(f, self.type) != self.type)
+        ignored = sorted(f for f in self.model_fields_set if self.type not in ONLY_FOR_TYPE.get(f, (self.type,)))
         if ignored:
             raise ValueError(f"{', '.join(ignored)} do(es) not apply to a '{self.type}' campaign: "
-                             + "; ".join(f"{f} is for '{ONLY_FOR_TYPE[f]}'" for f in ignored))
+                             + "; ".join(f"{f} is for '{' or '.join(ONLY_FOR_TYPE[f])}'" for f in ignored))
         if self.type == "ads":
             if self.channel is None:
                 raise ValueError("an 'ads' campaign needs a 'channel'")
@@ -404,6 +407,8 @@ class CampaignSpec(Strict):
             raise ValueError("an 'event' campaign needs 'reach' (consumers reached at 'start')")
         if self.type == "seeding" and self.seeds is None:
             raise ValueError("a 'seeding' campaign needs 'seeds' (number of free products)")
+        if self.type == "referral" and self.reward is None:
+            raise ValueError("a 'referral' campaign needs 'reward' (paid per customer won by a referral)")
         if self.end is not None and self.end < self.start:
             raise ValueError(f"'end' ({self.end}) is before 'start' ({self.start})")
         if self.on_control != "continue" and not self.niche:
@@ -500,6 +505,9 @@ class Scenario(Strict):
         unique("brands", brands)
         unique("channels", [c.name for c in self.channels])
         unique("campaigns", [c.name for c in self.campaigns])
+        referrals = [c.brand for c in self.campaigns if c.type == "referral"]
+        for brand in sorted({b for b in referrals if referrals.count(b) > 1}):
+            problems.append((f"brands[{brand}]", "at most one 'referral' campaign per brand (a referral is paid once)"))
         unique("conditions", [c.name for c in self.conditions])
         unique("strategies", [s.name for s in self.strategies])
         for s in self.strategies:

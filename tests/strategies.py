@@ -35,7 +35,7 @@ def rules(draw, depth=0):
 
 @st.composite
 def campaigns(draw, name, brand, horizon, niche_segments):
-    kind = draw(st.sampled_from(["ads", "ads", "event", "seeding"]))
+    kind = draw(st.sampled_from(["ads", "ads", "event", "seeding", "referral"]))
     c = {"name": name, "brand": brand, "type": kind,
          "audience": draw(st.one_of(st.just("everyone"), rules())),
          "start": draw(st.floats(0, horizon * 0.8)), "budget": draw(money),
@@ -63,6 +63,9 @@ def campaigns(draw, name, brand, horizon, niche_segments):
             c["flighting"] = {"on": draw(st.floats(0.5, 5)), "off": draw(st.floats(0, 5))}
     elif kind == "event":
         c["reach"] = draw(st.integers(1, 100))
+    elif kind == "referral":
+        c["reward"] = draw(st.floats(0, 20))
+        c["uplift"] = draw(st.floats(0, 3))
     else:
         c["seeds"] = draw(st.integers(1, 30))
         c["seed_by"] = "random"
@@ -100,6 +103,8 @@ def scenarios(draw):
         camps.append(draw(campaigns(f"c{i}", f"b{draw(st.integers(0, n_brands - 1))}", horizon, names)))
     network = draw(st.sampled_from(NETWORKS))
     buzz_half_life = draw(st.one_of(st.none(), st.floats(0.5, 50)))
+    offering = set()  # one referral offer per brand
+    camps = [c for c in camps if c["type"] != "referral" or not (c["brand"] in offering or offering.add(c["brand"]))]
     for c in camps:
         if buzz_half_life is None:
             c.pop("buzz", None)

@@ -243,3 +243,20 @@ def test_research_alternatives_need_their_own_names(names):
     alternatives = [{"name": n, "audience": {"field": "age", "max": 29}} for n in names]
     with pytest.raises(sim.ScenarioError, match="alternatives"):
         scenario(("campaigns.0.research", {"duration": 5, "alternatives": alternatives}))
+
+
+def test_a_referral_offer_makes_customers_recommend_and_pays_per_referral():
+    talk = (("word_of_mouth.strength", 0.2), ("campaigns.0.impressions", 300))
+    offer = {"name": "refer", "brand": "A", "type": "referral", "reward": 2.0, "uplift": 1.0, "start": 5}
+    plain = sim.run(scenario(*talk), seed=3).summary
+    offered = sim.run(scenario(*talk, ("campaigns.1", offer)), seed=3).summary
+    assert offered["brands"]["A"]["first_acquisitions_wom"] > 1.3 * plain["brands"]["A"]["first_acquisitions_wom"]
+    paid_for = offered["campaigns"]["refer"]["spent"]
+    assert paid_for > 0 and paid_for % 2.0 == 0 and paid_for / 2.0 <= offered["brands"]["A"]["first_acquisitions_wom"]
+
+
+def test_a_referral_offer_ends_when_its_budget_is_spent():
+    offer = {"name": "refer", "brand": "A", "type": "referral", "reward": 5.0, "budget": 52.0}
+    res = sim.run(scenario(("word_of_mouth.strength", 0.3), ("campaigns.1", offer)), seed=1)
+    refer = res.summary["campaigns"]["refer"]
+    assert refer["spent"] == 50.0 and refer["status"] == "done" and refer["ran_out_at"] is not None
