@@ -7,7 +7,7 @@ from importlib import import_module
 
 _WHERE = {"Brand": "model", "Consumer": "model", "MarketModel": "model", "RunResult": "runner", "run": "runner",
           "write_results": "runner", "Scenario": "scenario", "ScenarioError": "scenario",
-          "load_scenario": "scenario"}
+          "load_scenario": "loading"}
 
 __all__ = sorted(_WHERE)
 

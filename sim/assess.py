@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 
 from .experiment import Experiment, ExperimentSpec, Factor, Run, input_files
-from .scenario import Scenario, ScenarioError, StrategySpec, read_toml, scenario_from_dict
+from .loading import read_toml, scenario_from_dict
+from .scenario import Scenario, ScenarioError, StrategySpec
 from .uncertainty import Uncertain, find_uncertain, latin_hypercube
 
 # what a strategy is judged on: name -> (label with unit, better)
@@ -67,7 +68,7 @@ class Plan:
 
 
 def _strategy_problems(raw: list, exc) -> list[tuple[str, str]]:
-    from .scenario import validation_problems
+    from .loading import validation_problems
 
     return [(f"strategies{p}", m) for p, m in validation_problems(raw, exc)]
 

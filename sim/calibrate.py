@@ -27,9 +27,10 @@ from scipy.optimize import minimize
 from scipy.stats import qmc
 
 from .files import atomic_path, write_text
+from .loading import read_toml, scenario_from_dict
 from .pilot import Pilot, read_pilot, simulated_counts
 from .runner import _json_safe, run
-from .scenario import ScenarioError, read_toml, scenario_from_dict
+from .scenario import ScenarioError
 from .uncertainty import Uncertain
 
 EDGE = 1e-3  # search quantiles in [EDGE, 1 - EDGE]: the extreme tails of a prior are not candidates

@@ -16,7 +16,8 @@ from rich.table import Table
 from rich.text import Text
 
 from .files import unwritable_folder
-from .scenario import Scenario, ScenarioError, load_scenario, parse_override, plain
+from .loading import load_scenario, parse_override
+from .scenario import Scenario, ScenarioError, plain
 
 if TYPE_CHECKING:  # the simulator itself (numba, Mesa) loads only when a command needs it
     from .runner import RunResult

@@ -22,10 +22,10 @@ import numpy as np
 from pydantic import Field, ValidationError, model_validator
 from scipy.stats import qmc
 
+from .loading import read_toml, scenario_from_dict, validation_problems
 from .memory import run_bytes
 from .metrics import SEGMENT_COUNTS
-from .scenario import (MAX_AMOUNT, Name, Positive, ScenarioError, Strict, Text, read_toml, scenario_from_dict,
-                       validation_problems)
+from .scenario import MAX_AMOUNT, Name, Positive, ScenarioError, Strict, Text
 
 # a variant's name is a value in the factor's column, never a column or folder name: dots allowed
 Level = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+(\.[A-Za-z0-9_\-]+)*$")]

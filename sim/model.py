@@ -16,11 +16,12 @@ import numpy as np
 
 from .campaigns import Campaign, Contacts, StepContext
 from .costs import Budget, sales
+from .loading import load_scenario, scenario_from_dict
 from .metrics import Recorder
 from .network import build_network
 from .population import build_population
 from .response import STATES, ConsumerState
-from .scenario import Scenario, load_scenario, scenario_from_dict
+from .scenario import Scenario
 from .wom import WordOfMouth
 
 

@@ -19,9 +19,9 @@ import pandas as pd  # noqa: E402
 from scipy import stats  # noqa: E402
 
 from .assess import readable  # noqa: E402
+from .discovery import MIN_POINTS  # noqa: E402
 from .experiment import ExperimentSpec  # noqa: E402
 from .files import atomic_path, write_text  # noqa: E402
-from .discovery import MIN_POINTS  # noqa: E402
 from .report_sampling import METRIC_LABELS  # noqa: E402
 
 KEY_METRICS = ("reach", "customers", "cac_paid", "cac_blended", "ltv_to_cac", "return_on_spend", "wom_share",

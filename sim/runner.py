@@ -11,8 +11,9 @@ from pathlib import Path
 import pandas as pd
 
 from .files import write_csv, write_parquet, write_text
+from .loading import load_scenario
 from .model import MarketModel
-from .scenario import Scenario, load_scenario
+from .scenario import Scenario
 
 
 @dataclass

@@ -23,7 +23,8 @@ from pydantic import Field, TypeAdapter, ValidationError, model_validator
 from scipy import stats
 from scipy.stats import qmc
 
-from .scenario import Scenario, ScenarioError, Strict, validation_problems
+from .loading import validation_problems
+from .scenario import Scenario, ScenarioError, Strict
 
 Key = str | int
 

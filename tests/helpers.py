@@ -2,7 +2,7 @@
 
 import copy
 
-from sim.scenario import scenario_from_dict
+from sim.loading import scenario_from_dict
 
 BASE = {
     "name": "small",

@@ -15,7 +15,8 @@ from sim.calibrate import calibrate, write_calibration
 from sim.cli import app
 from sim.pilot import read_pilot
 from sim.runner import run
-from sim.scenario import ScenarioError, load_scenario, scenario_from_dict
+from sim.loading import load_scenario, scenario_from_dict
+from sim.scenario import ScenarioError
 from tests.bass import bass_scenario
 from tests.helpers import BASE
 

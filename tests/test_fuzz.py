@@ -17,7 +17,8 @@ from typer.testing import CliRunner
 import sim
 from sim.cli import app
 from sim.experiment import load_experiment
-from sim.scenario import ScenarioError, load_scenario
+from sim.loading import load_scenario
+from sim.scenario import ScenarioError
 from test_invariants import assert_invariants
 
 ROOT = Path(__file__).resolve().parent.parent

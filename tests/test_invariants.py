@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 import sim
 from sim.response import CUSTOMER
-from sim.scenario import scenario_from_dict
+from sim.loading import scenario_from_dict
 from strategies import scenarios
 
 STATE_COLUMNS = ["unaware", "aware", "customer", "lapsed"]

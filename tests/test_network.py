@@ -6,7 +6,8 @@ import pytest
 
 from sim import network
 from sim.population import build_population
-from sim.scenario import ScenarioError, scenario_from_dict
+from sim.loading import scenario_from_dict
+from sim.scenario import ScenarioError
 
 
 def rng(seed=0):

@@ -10,7 +10,9 @@ import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.scenario import Scenario, ScenarioError, load_scenario, parse_override, scenario_from_dict
+from sim.scenario import Scenario, ScenarioError
+
+from sim.loading import load_scenario, parse_override, scenario_from_dict
 
 BASELINE = Path(__file__).parent.parent / "scenarios" / "baseline.toml"
 RAW = tomllib.loads(BASELINE.read_text())

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from sim.cli import app
-from sim.scenario import ScenarioError, scenario_from_dict
+from sim.loading import scenario_from_dict
+from sim.scenario import ScenarioError
 from sim.uncertainty import DISTRIBUTIONS, find_uncertain, latin_hypercube
 from tests.helpers import BASE
 

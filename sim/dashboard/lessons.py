@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from ..scenario import Scenario, load_scenario
+from ..loading import load_scenario
+from ..scenario import Scenario
 
 READY = Path(__file__).resolve().parent.parent.parent / "scenarios"
 
