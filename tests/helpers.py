@@ -43,3 +43,32 @@ def scenario(*changes: tuple[str, object]):
 def brand_rows(result, brand="A", segment="all"):
     ts = result.timeseries
     return ts[(ts.brand == brand) & (ts.segment == segment)].reset_index(drop=True)
+
+
+def value_paths(node, prefix=()):
+    """Every path (keys and list indices) to a value inside a raw scenario or experiment."""
+    if prefix:
+        yield prefix
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from value_paths(v, prefix + (k,))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from value_paths(v, prefix + (i,))
+
+
+def mutate(raw: dict, path: tuple, action: str, value) -> None:
+    """Break a raw file in place: delete or replace the value at ``path``, add an unknown field to
+    the table there, or wrap the value in a table."""
+    parent = raw
+    for key in path[:-1]:
+        parent = parent[key]
+    key = path[-1]
+    if action == "delete":
+        del parent[key]
+    elif action == "replace":
+        parent[key] = value
+    elif action == "unknown" and isinstance(parent[key], dict):
+        parent[key]["not_a_field"] = value
+    elif action == "wrap":
+        parent[key] = {"a": parent[key]}

@@ -19,6 +19,7 @@ from sim.cli import app
 from sim.experiment import load_experiment
 from sim.loading import load_scenario
 from sim.scenario import ScenarioError
+from helpers import mutate, value_paths
 from test_invariants import assert_invariants
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,38 +46,12 @@ hostile = st.one_of(
 )
 
 
-def paths(node, prefix=()):
-    if prefix:
-        yield prefix
-    if isinstance(node, dict):
-        for k, v in node.items():
-            yield from paths(v, prefix + (k,))
-    elif isinstance(node, list):
-        for i, v in enumerate(node):
-            yield from paths(v, prefix + (i,))
-
-
-def mutate(raw: dict, path: tuple, action: str, value) -> None:
-    parent = raw
-    for key in path[:-1]:
-        parent = parent[key]
-    key = path[-1]
-    if action == "delete":
-        del parent[key]
-    elif action == "replace":
-        parent[key] = value
-    elif action == "unknown" and isinstance(parent[key], dict):
-        parent[key]["not_a_field"] = value
-    elif action == "wrap":
-        parent[key] = {"a": parent[key]}
-
-
 @st.composite
 def mutated(draw, ready: dict):
     name = draw(st.sampled_from(sorted(ready)))
     raw = copy.deepcopy(ready[name])
     for _ in range(draw(st.integers(1, 3))):
-        candidates = list(paths(raw))
+        candidates = list(value_paths(raw))
         if not candidates:
             break
         mutate(raw, draw(st.sampled_from(candidates)), draw(st.sampled_from(["replace", "replace", "delete",
