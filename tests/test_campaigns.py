@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 
 import sim
-from sim.campaigns import Contacts
 from sim.model import MarketModel
 from helpers import brand_rows, scenario
 

@@ -109,23 +109,28 @@ def test_a_killed_sweep_resumes_to_the_same_table(tmp_path):
     assert_same(tables(tmp_path / "whole"), tables(out))
 
 
-def test_a_run_that_raises_is_recorded_and_the_others_go_on(tmp_path):
-    (tmp_path / "good.txt").write_text("0 1\n1 2\n")
-    (tmp_path / "bad.txt").write_text("0 1\n1 99\n")  # loads as a file, fails when the network is built
-    (tmp_path / "market.toml").write_text("""
+def tiny_market(folder: Path, edge_list: str) -> None:
+    """market.toml in ``folder``: 50 consumers on the network of an edge-list file."""
+    (folder / "market.toml").write_text(f"""
 name = "tiny"
 [population]
 size = 50
-segments = [{ name = "everyone", share = 1 }]
+segments = [{{ name = "everyone", share = 1 }}]
 [network]
 type = "file"
-path = "good.txt"
+path = "{edge_list}"
 [[brands]]
 name = "B"
 price = 1
 margin = 0.5
 purchase_rate = 0.1
 """)
+
+
+def test_a_run_that_raises_is_recorded_and_the_others_go_on(tmp_path):
+    (tmp_path / "good.txt").write_text("0 1\n1 2\n")
+    (tmp_path / "bad.txt").write_text("0 1\n1 99\n")  # loads as a file, fails when the network is built
+    tiny_market(tmp_path, "good.txt")
     exp = load_experiment(experiment_file(tmp_path, """
 name = "fails"
 scenario = "market.toml"
@@ -209,20 +214,7 @@ def test_bad_sweep_options_exit_2_and_leave_nothing(tmp_path, args, message):
 
 def test_a_sweep_with_failed_runs_exits_1_with_the_count(tmp_path):
     (tmp_path / "bad.txt").write_text("0 1\n1 99\n")  # fails when the network is built
-    (tmp_path / "market.toml").write_text("""
-name = "tiny"
-[population]
-size = 50
-segments = [{ name = "everyone", share = 1 }]
-[network]
-type = "file"
-path = "bad.txt"
-[[brands]]
-name = "B"
-price = 1
-margin = 0.5
-purchase_rate = 0.1
-""")
+    tiny_market(tmp_path, "bad.txt")
     path = experiment_file(tmp_path, """
 name = "fails"
 scenario = "market.toml"
