@@ -15,22 +15,12 @@ import numba
 import numpy as np
 
 from .campaigns import Contacts
+from .exposure import ContactPipeline, Exposure
 from .scenario import Scenario
 from .wom import WordOfMouth, heard_by
 
 UNAWARE, AWARE, CUSTOMER, LAPSED = 0, 1, 2, 3
 STATES = ("unaware", "aware", "customer", "lapsed")
-
-
-@dataclass
-class Exposure:
-    """One brand's paid contacts this step, per distinct consumer."""
-
-    brand: int
-    consumers: np.ndarray
-    count: np.ndarray  # contacts (impressions)
-    relevance: np.ndarray  # summed over the consumer's contacts
-    effective: np.ndarray  # contacts after wear-out
 
 
 @dataclass
@@ -163,6 +153,7 @@ class ConsumerState:
         self.total = np.empty(n)
         self.hearing = np.empty((brands, n))  # hazard of hearing of the brand, for the unaware
         self.uniform = np.empty(n)  # one random number per consumer, refilled for each use
+        self.pipeline = ContactPipeline(n)
 
     # --- the market at step 0 -------------------------------------------------------------
     def install(self, wom: WordOfMouth, segment_codes: dict[str, int], rng: np.random.Generator) -> None:
@@ -305,45 +296,11 @@ class ConsumerState:
     def _exposure(self, brand: int, contacts: list[Contacts], boost: np.ndarray, t: Transitions,
                   time: float) -> Exposure:
         """Gather a brand's impressions per consumer and set their ad hazard for this step."""
-        hits = np.concatenate([c.consumers for c in contacts]) if contacts else np.zeros(0, dtype=np.int64)
-        if hits.size == 0:
-            empty = np.zeros(0)
-            return Exposure(brand, np.zeros(0, dtype=np.int64), empty, empty, empty)
-        n = self.current.size
-        resp = self.scenario.response
-        relevance = np.concatenate([c.relevance for c in contacts])
-        strength = np.concatenate([c.impact * (1.0 + resp.relevance_gain * c.relevance) for c in contacts])
-        count = np.bincount(hits, minlength=n)
-        consumers = np.flatnonzero(count != 0)  # in index order, which keeps later gathers cache-friendly
-        count = count[consumers]
-        relevance = np.bincount(hits, weights=relevance, minlength=n)[consumers]
-        strength = np.bincount(hits, weights=strength, minlength=n)[consumers]
-        self._mark_reached(brand, consumers, t)
-        if resp.wearout > 0:
-            effective = self._wear(brand, consumers, count, time)
-        else:
-            effective = count.astype(float)
-        # the step's contacts convert as their mean strength (impact and relevance) says
-        self.ad[brand, consumers] = resp.ad_effect * effective * strength / count * boost[self.region[consumers]]
-        return Exposure(brand, consumers, count.astype(float), relevance, effective)
-
-    def _wear(self, brand: int, consumers: np.ndarray, count: np.ndarray, time: float) -> np.ndarray:
-        """Effective exposure of this step's impressions, with wear-out and its restoration.
-
-        Impression j of a burst weighs w (1 - wearout)^j, w the consumer's responsiveness; w falls
-        with every impression and, between impressions, recovers toward 1 with the half-life
-        ``recovery_half_life``. Recovery is applied lazily, from the time of the last update.
-        """
-        resp = self.scenario.response
-        kept = (1.0 - resp.wearout) ** np.arange(count.max() + 1)  # few distinct counts: a table
-        idle = time - self.wear_time[brand, consumers]
-        wear = 1.0 - (1.0 - self.wear[brand, consumers]) * np.exp2(-idle / resp.recovery_half_life)
-        effective = wear * (1.0 - kept[count]) / resp.wearout
-        wear *= kept[count]
-        wear[wear < 1e-100] = 0.0  # worn out; keeps the floats away from slow denormals
-        self.wear[brand, consumers] = wear
-        self.wear_time[brand, consumers] = time
-        return effective
+        exposure, first_reached = self.pipeline.expose(brand, contacts, time, boost, self.region,
+                                                       self.scenario.response, self.wear, self.wear_time,
+                                                       self.reached, self.ad)
+        t.reached[brand].append(first_reached)
+        return exposure
 
     def _update_loyalty(self, exposure: list[Exposure]) -> None:
         """Loyalty relaxes toward a level set by satisfaction; personalised contact builds it,
