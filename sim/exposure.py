@@ -29,22 +29,36 @@ class Exposure:
 
 
 @numba.njit(cache=True, nogil=True)
-def _gather(hits, relevance, impact, relevance_gain, count, relevance_sum, strength_sum, touched, listed, most):
-    """Add one campaign's impressions into the per-consumer scratch sums; list newcomers."""
+def _gather(hits, relevance, impact, relevance_gain, scratch, on_list, touched, listed, most):
+    """Add one campaign's impressions into the per-consumer scratch sums (impressions, relevance,
+    strength: one row, one cache line per impression); list newcomers."""
     for j in range(hits.size):
         i = hits[j]
-        if count[i] == 0:
-            touched[listed] = i
-            listed += 1
-        count[i] += 1
-        most = max(most, count[i])
-        relevance_sum[i] += relevance[j]
-        strength_sum[i] += impact * (1.0 + relevance_gain * relevance[j])
+        touched[listed] = i  # kept only if i is new: no branch to mispredict
+        listed += 1 - on_list[i]
+        on_list[i] = 1
+        scratch[i, 0] += 1.0
+        most = max(most, scratch[i, 0])
+        scratch[i, 1] += relevance[j]
+        scratch[i, 2] += impact * (1.0 + relevance_gain * relevance[j])
     return listed, most
 
 
+@numba.njit(cache=True, nogil=True)
+def _in_index_order(on_list, touched, listed):
+    """The listed consumers in index order, which keeps the later per-consumer reads and writes
+    sequential: a scan of the one-byte flags when many are listed, a sort when few are."""
+    if listed * 16 < on_list.size:
+        touched[:listed].sort()
+        return
+    k = 0
+    for i in range(on_list.size):
+        touched[k] = i
+        k += on_list[i]
+
+
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _settle(touched, count, relevance_sum, strength_sum, brand, time, kept, wearout, recovery_half_life, ad_effect,
+def _settle(touched, scratch, on_list, brand, time, kept, wearout, recovery_half_life, ad_effect,
             boost, region, wear, wear_time, reached, ad, out_count, out_relevance, out_effective, newly_reached):
     """Per listed consumer: wear-out (impression j of a burst weighs w (1 - wearout)^j, w recovering
     toward 1 between bursts with the half-life, applied lazily from the last update), the ad hazard
@@ -52,22 +66,21 @@ def _settle(touched, count, relevance_sum, strength_sum, brand, time, kept, wear
     new = 0
     for k in range(touched.size):
         i = touched[k]
-        c = count[i]
-        strength = strength_sum[i]
+        c = scratch[i, 0]
+        strength = scratch[i, 2]
         out_count[k] = c
-        out_relevance[k] = relevance_sum[i]
-        count[i] = 0
-        relevance_sum[i] = 0.0
-        strength_sum[i] = 0.0
+        out_relevance[k] = scratch[i, 1]
+        scratch[i, :] = 0.0
+        on_list[i] = 0
         if wearout > 0:
             idle = time - wear_time[brand, i]
             w = 1.0 - (1.0 - wear[brand, i]) * np.exp2(-idle / recovery_half_life)
-            effective = w * (1.0 - kept[c]) / wearout
-            w *= kept[c]
+            effective = w * (1.0 - kept[int(c)]) / wearout
+            w *= kept[int(c)]
             wear[brand, i] = 0.0 if w < 1e-100 else w  # worn out; keeps the floats away from slow denormals
             wear_time[brand, i] = time
         else:
-            effective = float(c)
+            effective = c
         out_effective[k] = effective
         ad[brand, i] = ad_effect * effective * strength / c * boost[region[i]]
         if not reached[brand, i]:
@@ -81,25 +94,25 @@ class ContactPipeline:
     """Scratch arrays, one entry per consumer, reused by every brand on every step."""
 
     def __init__(self, size: int):
-        self.count = np.zeros(size, dtype=np.int32)
-        self.relevance = np.zeros(size)
-        self.strength = np.zeros(size)
-        self.touched = np.empty(size, dtype=np.int64)
+        self.scratch = np.zeros((size, 3))  # per consumer: impressions, relevance and strength summed
+        self.on_list = np.zeros(size, dtype=np.uint8)
+        self.touched = np.empty(size + 1, dtype=np.int64)  # one spare: _gather writes before it counts
 
     def expose(self, brand: int, contacts: list, time: float, boost: np.ndarray, region: np.ndarray, response,
                wear: np.ndarray, wear_time: np.ndarray, reached: np.ndarray,
                ad: np.ndarray) -> tuple[Exposure, np.ndarray]:
         """Gather the brand's impressions (``Contacts``) and set their ad hazard for this step;
         returns the exposure and the consumers reached for the first time."""
-        listed, most = 0, 0
+        listed, most = 0, 0.0
         for c in contacts:
             listed, most = _gather(c.consumers, c.relevance, float(c.impact), float(response.relevance_gain),
-                                   self.count, self.relevance, self.strength, self.touched, listed, most)
+                                   self.scratch, self.on_list, self.touched, listed, most)
+        _in_index_order(self.on_list, self.touched, listed)
         consumers = self.touched[:listed].copy()
-        kept = (1.0 - response.wearout) ** np.arange(most + 1)  # few distinct counts: a table
+        kept = (1.0 - response.wearout) ** np.arange(int(most) + 1)  # few distinct counts: a table
         count, relevance, effective = np.empty(listed), np.empty(listed), np.empty(listed)
         newly_reached = np.empty(listed, dtype=np.int64)
-        new = _settle(consumers, self.count, self.relevance, self.strength, brand, time, kept,
+        new = _settle(consumers, self.scratch, self.on_list, brand, time, kept,
                       float(response.wearout), float(response.recovery_half_life), float(response.ad_effect), boost,
                       region, wear, wear_time, reached, ad, count, relevance, effective, newly_reached)
         return Exposure(brand, consumers, count, relevance, effective), newly_reached[:new]

@@ -14,27 +14,13 @@ import numpy as np
 import pandas as pd
 
 from .campaigns import Contacts
-from .response import STATES, Transitions
+from .response import STATES, ConsumerState, Transitions
 
 SEGMENT_COUNTS = ("reach", "reach_outside_audience", *[s for s in STATES], "adopters", "new_paid", "new_wom",
                   "first_paid", "first_wom", "reacquired", "seeded", "churned", "switched", "impressions",
                   "wasted_impressions", "purchases")
 SEGMENT_AMOUNTS = ("loyalty_sum", "revenue", "margin", "wasted_spend")
 ALL = "all"
-
-
-@numba.njit(cache=True, nogil=True)
-def _tally(state, segment, current, loyalty, counts, loyalty_sum):
-    """One pass over consumers: state counts per (brand, state, segment), loyalty per (brand, segment)."""
-    counts[:] = 0
-    loyalty_sum[:] = 0.0
-    brands, n = state.shape
-    for i in range(n):
-        s = segment[i]
-        for b in range(brands):
-            counts[b, state[b, i], s] += 1
-        if current[i] >= 0:
-            loyalty_sum[current[i], s] += loyalty[i]
 
 
 @numba.njit(cache=True, nogil=True)
@@ -74,19 +60,19 @@ class Recorder:
     def _by_segment(self, who: np.ndarray) -> np.ndarray:
         return np.bincount(self.segment[who], minlength=len(self.segments))
 
-    def record(self, step: int, time: float, dt: float, state: np.ndarray, current: np.ndarray,
-               loyalty: np.ndarray, transitions: Transitions | None, contacts: list[Contacts],
-               spent: np.ndarray) -> None:
-        """Store the state after ``step`` (0 = initial) and what happened during it."""
+    def record(self, step: int, time: float, dt: float, state: ConsumerState, transitions: Transitions | None,
+               contacts: list[Contacts], spent: np.ndarray) -> None:
+        """Store the state after ``step`` (0 = initial) and what happened during it. The state
+        keeps its per-segment counts up to date as consumers change, so no pass over the market."""
         d = self.data
-        counts = np.empty((len(self.brands), len(STATES), len(self.segments)), dtype=np.int64)
-        _tally(state, self.segment, current, loyalty, counts, d["loyalty_sum"][step])
         for s, name in enumerate(STATES):
-            d[name][step] = counts[:, s]
+            d[name][step] = state.counts[:, s]
+        d["loyalty_sum"][step] = state.loyalty_sum
         self.spend[step] = spent
         if step == 0:
-            self.installed = current >= 0
-            self.installed_now = np.bincount(current[self.installed], minlength=len(self.brands)).astype(np.int64)
+            self.installed = state.current >= 0
+            self.installed_now = np.bincount(state.current[self.installed],
+                                             minlength=len(self.brands)).astype(np.int64)
         else:
             for k in ("reach", "reach_outside_audience", "adopters"):
                 d[k][step] = d[k][step - 1]

@@ -209,8 +209,7 @@ class MarketModel(mesa.Model):
         self.recorder = Recorder(sc.time.steps, [b.name for b in sc.brands], sc.segment_names,
                                  pop.segment_sizes(), self.audiences(), fit, pop.segment, sc.niche.control_threshold,
                                  sc.response.satisfaction_threshold)
-        self.recorder.record(0, 0.0, sc.time.dt, self.state.state, self.state.current, self.state.loyalty,
-                             None, [], np.zeros(len(sc.brands)))
+        self.recorder.record(0, 0.0, sc.time.dt, self.state, None, [], np.zeros(len(sc.brands)))
         reporters = {"customers": self.customers_by_brand, "adopters": self.adopters_by_brand,
                      "spend": self.spend_by_brand}
         self.datacollector = mesa.DataCollector(model_reporters={  # scalars for batch_run: customers.<brand>
@@ -307,8 +306,7 @@ class MarketModel(mesa.Model):
                 c.pay_referrals(transitions.referred(b), ctx.time)
 
         spent = np.array([b.budget.spent for b in self.brands]) - spent_before
-        rec.record(step, step * dt, dt, self.state.state, self.state.current, self.state.loyalty,
-                   transitions, contacts, spent)
+        rec.record(step, step * dt, dt, self.state, transitions, contacts, spent)
         d = rec.data
         d["purchases"][step], d["revenue"][step], d["margin"][step] = sales(
             d["customer"][step - 1], rec.first_purchases(step), price,

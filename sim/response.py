@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 import numba
 import numpy as np
 
+from .awareness import AWARE, UNAWARE, update_awareness
 from .campaigns import Contacts
 from .exposure import ContactPipeline, Exposure
+from .loyalty import update_loyalty
 from .scenario import Scenario
 from .wom import WordOfMouth, heard_by
 
-UNAWARE, AWARE, CUSTOMER, LAPSED = 0, 1, 2, 3
+CUSTOMER, LAPSED = 2, 3  # after UNAWARE and AWARE
 STATES = ("unaware", "aware", "customer", "lapsed")
 
 
@@ -114,18 +116,13 @@ def _events(candidates, u, hazard, total, ad, sums, buzz, inv_contacts, talk, q_
 
 
 @numba.njit(cache=True, nogil=True)
-def _relax(loyalty, target, keep):
-    for i in range(loyalty.size):
-        loyalty[i] = target[i] + (loyalty[i] - target[i]) * keep[i]
-
-
-@numba.njit(cache=True, nogil=True)
-def _bond(loyalty, current, brand, consumers, personal, gain):
-    """Relevant contact from one's own brand closes part of the gap to full loyalty."""
-    for k in range(consumers.size):
-        i = consumers[k]
-        if current[i] == brand:
-            loyalty[i] += (1.0 - loyalty[i]) * -np.expm1(-gain * personal[k])
+def _count_states(state, segment, counts):
+    """counts[brand, state, segment] from scratch; the step then keeps them up to date."""
+    counts[:] = 0
+    brands, n = state.shape
+    for i in range(n):
+        for b in range(brands):
+            counts[b, state[b, i], segment[i]] += 1
 
 
 class ConsumerState:
@@ -133,6 +130,7 @@ class ConsumerState:
 
     def __init__(self, scenario: Scenario, fit: np.ndarray, segment: np.ndarray, region: np.ndarray):
         brands, n = fit.shape
+        segments = len(scenario.segment_names)
         self.scenario = scenario
         self.fit = fit  # (brands, N) true product fit in [0, 1]
         self.satisfied = fit >= scenario.response.satisfaction_threshold
@@ -147,6 +145,10 @@ class ConsumerState:
         self.wear_time = np.zeros((brands, n))
         self.reached = np.zeros((brands, n), dtype=bool)
         self.adopted_ever = np.zeros((brands, n), dtype=bool)
+        # consumers per (brand, state, segment) and loyalty summed per (brand, segment), kept up to date
+        self.counts = np.zeros((brands, len(STATES), segments), dtype=np.int64)
+        self.counts[:, UNAWARE] = np.bincount(segment, minlength=segments)
+        self.loyalty_sum = np.zeros((brands, segments))
         # per-step work arrays, kept to avoid reallocating them
         self.ad = np.zeros((brands, n))  # ad hazard from this step's impressions, before fit and barriers
         self.hazard = np.empty((brands + 1, n))  # adopt each brand, then churn
@@ -175,9 +177,14 @@ class ConsumerState:
                 k = min(unaware.size, round(aware_share * members.size) - (members.size - unaware.size))
                 if k > 0:
                     self.state[b, rng.choice(unaware, size=k, replace=False)] = AWARE
+        _count_states(self.state, self.segment, self.counts)
+        self.loyalty_sum[:] = 0.0
+        customers = self.current >= 0
+        np.add.at(self.loyalty_sum, (self.current[customers], self.segment[customers]), self.loyalty[customers])
 
     def _become_customers(self, brand: int, who: np.ndarray, loyalty: float) -> None:
         lp = self.scenario.loyalty
+        self._count_move(brand, who, CUSTOMER)
         self.state[brand, who] = CUSTOMER
         self.current[who] = brand
         self.adopted_ever[brand, who] = True
@@ -188,6 +195,11 @@ class ConsumerState:
         self.loyalty_keep[who] = np.exp(-rate * self.scenario.time.dt)
 
     # --- transitions --------------------------------------------------------------------
+    def _count_move(self, brand: int, who: np.ndarray, to: int) -> None:
+        """Keep ``counts`` up to date as ``who`` (distinct consumers) move to state ``to`` of ``brand``."""
+        np.subtract.at(self.counts[brand], (self.state[brand, who], self.segment[who]), 1)
+        self.counts[brand, to] += np.bincount(self.segment[who], minlength=self.counts.shape[2])
+
     def _adopt(self, brand: int, who: np.ndarray, wom: WordOfMouth, t: Transitions, paid: np.ndarray,
                time: float) -> None:
         """``who`` become customers of ``brand``; the brand they had (if any) loses them."""
@@ -203,6 +215,7 @@ class ConsumerState:
 
     def _leave(self, brand: int, who: np.ndarray, wom: WordOfMouth, t: Transitions, switched: bool,
                time: float) -> None:
+        self._count_move(brand, who, LAPSED)
         self.state[brand, who] = LAPSED
         self.current[who] = -1
         self.loyalty[who] = 0.0
@@ -267,31 +280,15 @@ class ConsumerState:
             if chose.any():
                 self._adopt(b, who[chose], wom, t, paid=paid[chose], time=time)
 
-        self._update_awareness(exposure, awareness_rngs)
-        self._update_loyalty(exposure)
+        half_life = sc.response.awareness_half_life
+        forget = 0.0 if half_life is None else -np.expm1(-np.log(2.0) * dt / half_life)
+        update_awareness(self.state, self.hearing, [e.consumers for e in exposure], forget, self.segment,
+                         self.counts, awareness_rngs, self.uniform)
+        update_loyalty(self.loyalty, self.loyalty_target, self.loyalty_keep, self.current, self.segment, exposure,
+                       lp.relationship_gain, self.loyalty_sum)
         self._spread_buzz(contacts, wom, time)
         wom.fade(dt)
         return t
-
-    def _update_awareness(self, exposure: list[Exposure], rngs: list[np.random.Generator]) -> None:
-        """Paid contact and hearing from others make the unaware aware; without either, the aware
-        (not the lapsed, who know the brand from use) forget. The aware who may forget and the
-        unaware who may hear are different consumers, so one number per consumer serves both."""
-        sc = self.scenario
-        half_life = sc.response.awareness_half_life
-        forget = 0.0 if half_life is None else -np.expm1(-np.log(2.0) * sc.time.dt / half_life)
-        u = self.uniform
-        for b in range(self.state.shape[0]):
-            rngs[b].random(out=u)
-            if forget > 0:  # before this step's news, so that what was just heard is not forgotten at once
-                aware = np.flatnonzero(self.state[b] == AWARE)
-                self.state[b, aware[u[aware] < forget]] = UNAWARE
-            listening = np.flatnonzero(self.hearing[b] > 0)
-            heard = listening[u[listening] < -np.expm1(-self.hearing[b, listening])]
-            heard = heard[self.state[b, heard] == UNAWARE]  # adopters this step are customers already
-            self.state[b, heard] = AWARE
-            contacted = exposure[b].consumers
-            self.state[b, contacted[self.state[b, contacted] == UNAWARE]] = AWARE
 
     def _exposure(self, brand: int, contacts: list[Contacts], boost: np.ndarray, t: Transitions,
                   time: float) -> Exposure:
@@ -301,14 +298,6 @@ class ConsumerState:
                                                        self.reached, self.ad)
         t.reached[brand].append(first_reached)
         return exposure
-
-    def _update_loyalty(self, exposure: list[Exposure]) -> None:
-        """Loyalty relaxes toward a level set by satisfaction; personalised contact builds it,
-        with the same diminishing returns as conversion."""
-        _relax(self.loyalty, self.loyalty_target, self.loyalty_keep)
-        gain = self.scenario.loyalty.relationship_gain
-        for e in exposure:
-            _bond(self.loyalty, self.current, e.brand, e.consumers, e.effective * e.relevance / e.count, gain)
 
     def _spread_buzz(self, contacts: list[Contacts], wom: WordOfMouth, time: float) -> None:
         """Customers touched by a campaign with ``buzz`` (a shared bottle, an event) talk more for a while."""

@@ -1,0 +1,56 @@
+"""Awareness: who has heard of each brand.
+
+Paid contact and hearing from others make the unaware aware; without either, the aware (not the
+lapsed, who know the brand from use) forget at ``response.awareness_half_life``. One pass over
+the market per brand does both, and keeps the per-segment state counts up to date as it goes.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+UNAWARE, AWARE = 0, 1
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _forget_and_hear(state, hearing, u, forget, segment, counts):
+    """The aware who hear nothing forget with probability ``forget``; the unaware who hear talk
+    (hazard ``hearing``) become aware. They are different consumers, so one number ``u`` per
+    consumer serves both. ``counts[state, segment]`` follows every change."""
+    for i in range(state.size):
+        s = state[i]
+        if s == AWARE and u[i] < forget:
+            state[i] = UNAWARE
+            counts[AWARE, segment[i]] -= 1
+            counts[UNAWARE, segment[i]] += 1
+        elif s == UNAWARE and hearing[i] > 0 and u[i] < -np.expm1(-hearing[i]):
+            state[i] = AWARE
+            counts[UNAWARE, segment[i]] -= 1
+            counts[AWARE, segment[i]] += 1
+
+
+@numba.njit(cache=True, nogil=True)
+def _contacted(state, consumers, segment, counts):
+    """A paid contact makes the unaware aware."""
+    for k in range(consumers.size):
+        i = consumers[k]
+        if state[i] == UNAWARE:
+            state[i] = AWARE
+            counts[UNAWARE, segment[i]] -= 1
+            counts[AWARE, segment[i]] += 1
+
+
+def update_awareness(state: np.ndarray, hearing: np.ndarray, contacted: list[np.ndarray], forget: float,
+                     segment: np.ndarray, counts: np.ndarray, rngs: list[np.random.Generator],
+                     uniform: np.ndarray) -> None:
+    """One step of awareness for every brand b: ``state[b]`` and ``counts[b]`` change in place.
+
+    Forgetting comes before this step's news, so that what was just heard is not forgotten at
+    once. Every consumer draws its number from the brand's own stream whether or not it can
+    change, so that runs differing in one brand's campaigns keep common random numbers.
+    """
+    for b, rng in enumerate(rngs):
+        rng.random(out=uniform)
+        _forget_and_hear(state[b], hearing[b], uniform, forget, segment, counts[b])
+        _contacted(state[b], contacted[b], segment, counts[b])
