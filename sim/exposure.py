@@ -26,14 +26,24 @@ class Exposure:
     count: np.ndarray  # contacts (impressions)
     relevance: np.ndarray  # summed over the consumer's contacts
     effective: np.ndarray  # contacts after wear-out
+    impressions: np.ndarray  # per segment
+    wasted_impressions: np.ndarray  # per segment: outside the audience, or on a consumer the product does not satisfy
+    wasted_spend: np.ndarray  # per segment: what the wasted impressions cost
 
 
 @numba.njit(cache=True, nogil=True)
-def _gather(hits, relevance, impact, relevance_gain, scratch, on_list, touched, listed, most):
+def _gather(hits, relevance, in_audience, cost, impact, relevance_gain, segment, satisfied, scratch, on_list, touched,
+            listed, most, impressions, wasted, wasted_spend):
     """Add one campaign's impressions into the per-consumer scratch sums (impressions, relevance,
-    strength: one row, one cache line per impression); list newcomers."""
+    strength: one row, one cache line per impression); list newcomers; tally impressions, wasted
+    ones and their cost per segment."""
     for j in range(hits.size):
         i = hits[j]
+        s = segment[i]
+        impressions[s] += 1
+        if not in_audience[j] or not satisfied[i]:
+            wasted[s] += 1
+            wasted_spend[s] += cost[j]
         touched[listed] = i  # kept only if i is new: no branch to mispredict
         listed += 1 - on_list[i]
         on_list[i] = 1
@@ -98,15 +108,17 @@ class ContactPipeline:
         self.on_list = np.zeros(size, dtype=np.uint8)
         self.touched = np.empty(size + 1, dtype=np.int64)  # one spare: _gather writes before it counts
 
-    def expose(self, brand: int, contacts: list, time: float, boost: np.ndarray, region: np.ndarray, response,
-               wear: np.ndarray, wear_time: np.ndarray, reached: np.ndarray,
-               ad: np.ndarray) -> tuple[Exposure, np.ndarray]:
+    def expose(self, brand: int, contacts: list, time: float, boost: np.ndarray, segment: np.ndarray,
+               segments: int, region: np.ndarray, satisfied: np.ndarray, response, wear: np.ndarray,
+               wear_time: np.ndarray, reached: np.ndarray, ad: np.ndarray) -> tuple[Exposure, np.ndarray]:
         """Gather the brand's impressions (``Contacts``) and set their ad hazard for this step;
         returns the exposure and the consumers reached for the first time."""
         listed, most = 0, 0.0
+        impressions, wasted, wasted_spend = np.zeros(segments, np.int64), np.zeros(segments, np.int64), np.zeros(segments)
         for c in contacts:
-            listed, most = _gather(c.consumers, c.relevance, float(c.impact), float(response.relevance_gain),
-                                   self.scratch, self.on_list, self.touched, listed, most)
+            listed, most = _gather(c.consumers, c.relevance, c.in_audience, c.cost, float(c.impact),
+                                   float(response.relevance_gain), segment, satisfied, self.scratch, self.on_list,
+                                   self.touched, listed, most, impressions, wasted, wasted_spend)
         _in_index_order(self.on_list, self.touched, listed)
         consumers = self.touched[:listed].copy()
         kept = (1.0 - response.wearout) ** np.arange(int(most) + 1)  # few distinct counts: a table
@@ -115,4 +127,5 @@ class ContactPipeline:
         new = _settle(consumers, self.scratch, self.on_list, brand, time, kept,
                       float(response.wearout), float(response.recovery_half_life), float(response.ad_effect), boost,
                       region, wear, wear_time, reached, ad, count, relevance, effective, newly_reached)
-        return Exposure(brand, consumers, count, relevance, effective), newly_reached[:new]
+        return (Exposure(brand, consumers, count, relevance, effective, impressions, wasted, wasted_spend),
+                newly_reached[:new])

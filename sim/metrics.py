@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import math
 
-import numba
 import numpy as np
 import pandas as pd
 
-from .campaigns import Contacts
 from .response import STATES, ConsumerState, Transitions
 
 SEGMENT_COUNTS = ("reach", "reach_outside_audience", *[s for s in STATES], "adopters", "new_paid", "new_wom",
@@ -23,26 +21,12 @@ SEGMENT_AMOUNTS = ("loyalty_sum", "revenue", "margin", "wasted_spend")
 ALL = "all"
 
 
-@numba.njit(cache=True, nogil=True)
-def _tally_contacts(consumers, in_audience, poor_fit, cost, segment, impressions, wasted, wasted_spend):
-    """One pass over a campaign's contacts: impressions, wasted ones and their cost per segment."""
-    for k in range(consumers.size):
-        i = consumers[k]
-        s = segment[i]
-        impressions[s] += 1
-        if not in_audience[k] or poor_fit[i]:
-            wasted[s] += 1
-            wasted_spend[s] += cost[k]
-
-
 class Recorder:
     def __init__(self, steps: int, brands: list[str], segments: list[str], segment_sizes: np.ndarray,
-                 audience: np.ndarray, fit: np.ndarray, segment: np.ndarray, threshold: float,
-                 satisfaction_threshold: float):
+                 audience: np.ndarray, segment: np.ndarray, threshold: float):
         self.brands, self.segments = brands, segments
         self.sizes = segment_sizes
         self.audience = audience  # (brands, N): in the audience of any of the brand's campaigns
-        self.poor_fit = fit < satisfaction_threshold
         self.segment = segment
         self.threshold = threshold
         shape = (steps + 1, len(brands), len(segments))
@@ -61,7 +45,7 @@ class Recorder:
         return np.bincount(self.segment[who], minlength=len(self.segments))
 
     def record(self, step: int, time: float, dt: float, state: ConsumerState, transitions: Transitions | None,
-               contacts: list[Contacts], spent: np.ndarray) -> None:
+               spent: np.ndarray) -> None:
         """Store the state after ``step`` (0 = initial) and what happened during it. The state
         keeps its per-segment counts up to date as consumers change, so no pass over the market."""
         d = self.data
@@ -80,11 +64,6 @@ class Recorder:
             self.installed_time += self.installed_now * dt
         if transitions is not None:
             self._events(step, transitions)
-        for c in contacts:
-            if not c.seeded:
-                _tally_contacts(c.consumers, c.in_audience, self.poor_fit[c.brand], c.cost, self.segment,
-                                d["impressions"][step, c.brand], d["wasted_impressions"][step, c.brand],
-                                d["wasted_spend"][step, c.brand])
         newly = self.controlled(step) & np.isnan(self.first_control)
         self.first_control[newly] = time
 
@@ -109,6 +88,9 @@ class Recorder:
             self.installed[installed] = False
             self.installed_now[b] -= installed.size
             self.installed_lost[b] += installed.size
+            e = t.exposure[b]
+            d["impressions"][step, b], d["wasted_impressions"][step, b] = e.impressions, e.wasted_impressions
+            d["wasted_spend"][step, b] = e.wasted_spend
             switched = Transitions.joined(t.switched[b], dtype=bool)
             d["churned"][step, b] = self._by_segment(left[~switched])
             d["switched"][step, b] = self._by_segment(left[switched])

@@ -207,9 +207,8 @@ class MarketModel(mesa.Model):
         self.brands = [Brand(self, b, campaign_streams, silent=spec.name in silent_brands)
                        for b, spec in enumerate(sc.brands)]
         self.recorder = Recorder(sc.time.steps, [b.name for b in sc.brands], sc.segment_names,
-                                 pop.segment_sizes(), self.audiences(), fit, pop.segment, sc.niche.control_threshold,
-                                 sc.response.satisfaction_threshold)
-        self.recorder.record(0, 0.0, sc.time.dt, self.state, None, [], np.zeros(len(sc.brands)))
+                                 pop.segment_sizes(), self.audiences(), pop.segment, sc.niche.control_threshold)
+        self.recorder.record(0, 0.0, sc.time.dt, self.state, None, np.zeros(len(sc.brands)))
         reporters = {"customers": self.customers_by_brand, "adopters": self.adopters_by_brand,
                      "spend": self.spend_by_brand}
         self.datacollector = mesa.DataCollector(model_reporters={  # scalars for batch_run: customers.<brand>
@@ -306,7 +305,7 @@ class MarketModel(mesa.Model):
                 c.pay_referrals(transitions.referred(b), ctx.time)
 
         spent = np.array([b.budget.spent for b in self.brands]) - spent_before
-        rec.record(step, step * dt, dt, self.state, transitions, contacts, spent)
+        rec.record(step, step * dt, dt, self.state, transitions, spent)
         d = rec.data
         d["purchases"][step], d["revenue"][step], d["margin"][step] = sales(
             d["customer"][step - 1], rec.first_purchases(step), price,

@@ -36,6 +36,7 @@ class Transitions:
     reached: list[list[np.ndarray]] = field(default_factory=list)  # per brand: first paid contact
     first: list[list[np.ndarray]] = field(default_factory=list)  # per brand: adoption by one who never had it?
     seeded: list[list[np.ndarray]] = field(default_factory=list)  # per brand: given the product free
+    exposure: list[Exposure] = field(default_factory=list)  # per brand: paid contacts (seeding apart)
 
     @classmethod
     def empty(cls, brands: int) -> Transitions:
@@ -256,6 +257,7 @@ class ConsumerState:
                 self._adopt(c.brand, given, wom, t, paid=np.ones(given.size, dtype=bool), time=time)
         exposure = [self._exposure(b, [c for c in contacts if c.brand == b and not c.seeded], boost[b], t, time)
                     for b in range(brands)]
+        t.exposure = exposure
 
         wom_args = (wom.sums, wom.buzz, wom.inv_contacts, talk)  # what the kernels read of word of mouth
         _hazards(self.state, self.loyalty, self.fit, self.ad, self.segment, churn_price_factor, adopt_price_factor,
@@ -293,9 +295,9 @@ class ConsumerState:
     def _exposure(self, brand: int, contacts: list[Contacts], boost: np.ndarray, t: Transitions,
                   time: float) -> Exposure:
         """Gather a brand's impressions per consumer and set their ad hazard for this step."""
-        exposure, first_reached = self.pipeline.expose(brand, contacts, time, boost, self.region,
-                                                       self.scenario.response, self.wear, self.wear_time,
-                                                       self.reached, self.ad)
+        exposure, first_reached = self.pipeline.expose(
+            brand, contacts, time, boost, self.segment, self.counts.shape[2], self.region, self.satisfied[brand],
+            self.scenario.response, self.wear, self.wear_time, self.reached, self.ad)
         t.reached[brand].append(first_reached)
         return exposure
 

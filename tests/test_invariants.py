@@ -30,6 +30,15 @@ def assert_invariants(sc, result):
     assert ((state.state == CUSTOMER).sum(axis=0) <= 1).all()
     for b in range(len(sc.brands)):
         assert np.array_equal(state.state[b] == CUSTOMER, state.current == b)
+    # the per-segment state counts and loyalty sums, kept up to date as consumers change, equal a recount
+    segment, segments = model.population.segment, len(sc.segment_names)
+    recount = np.array([[np.bincount(segment[state.state[b] == s], minlength=segments) for s in range(4)]
+                        for b in range(len(sc.brands))])
+    assert np.array_equal(state.counts, recount)
+    loyalty_sum = np.zeros((len(sc.brands), segments))
+    customers = state.current >= 0
+    np.add.at(loyalty_sum, (state.current[customers], segment[customers]), state.loyalty[customers])
+    assert np.allclose(state.loyalty_sum, loyalty_sum, rtol=1e-12, atol=1e-9)
     sizes = dict(zip(sc.segment_names, model.population.segment_sizes()))
     sizes["all"] = sc.population.size
     assert (ts[STATE_COLUMNS].sum(axis=1) == ts.segment.map(sizes).astype(int)).all()
