@@ -52,31 +52,50 @@ class Transitions:
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
+def _brand_hazard(b, i, state, loyalty, fit, ad, segment, adopt_price, unaware_response, sums, buzz, inv_contacts,
+                  talk, current, q_dt, negative_weight, switching, negative_churn_dt, hazard, hearing):
+    """Consumer i's hazard of adopting brand b, its hazard of hearing of b if unaware, and the
+    churn that bad word about its own brand b adds."""
+    brands = fit.shape[0]
+    pos, neg = heard_by(sums, buzz, inv_contacts, b, i)
+    pos *= talk[b]
+    unaware = state[b, i] == UNAWARE
+    hearing[b, i] = q_dt * (pos + neg) if unaware else 0.0
+    barrier = switching * (1.0 - loyalty[i])
+    barrier = barrier if current[i] >= 0 else 1.0
+    barrier *= unaware_response if unaware else 1.0
+    mine = current[i] == b
+    h = ((ad[b, i] + q_dt * pos) * fit[b, i] * adopt_price[b, segment[i]] * barrier
+         / (1.0 + negative_weight * neg))
+    hazard[b, i] = 0.0 if mine else h
+    hazard[brands, i] += negative_churn_dt * neg if mine else 0.0
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _hazards(state, loyalty, fit, ad, segment, churn_price, adopt_price, unaware_response, sums, buzz,
              inv_contacts, talk, current, q_dt, negative_weight, switching, churn_dt, negative_churn_dt, hazard, total,
-             hearing):
-    """Each consumer's hazard, integrated over the step, of adopting each brand and of churning."""
+             hearing, candidates):
+    """Each consumer's hazard, integrated over the step, of adopting each brand and of churning;
+    lists the candidates (a positive total) in index order and returns how many there are."""
     brands, n = fit.shape
+    args = (state, loyalty, fit, ad, segment, adopt_price, unaware_response, sums, buzz, inv_contacts, talk, current,
+            q_dt, negative_weight, switching, negative_churn_dt, hazard, hearing)
     for i in range(n):  # churn from disloyalty and price; brands add churn from bad word below
         cur = current[i]
         hazard[brands, i] = churn_dt * (1.0 - loyalty[i]) * churn_price[cur, segment[i]] if cur >= 0 else 0.0
-    for b in range(brands):  # brand by brand: few memory streams at a time
+    for b in range(brands - 1):  # brand by brand: few memory streams at a time
         for i in range(n):
-            pos, neg = heard_by(sums, buzz, inv_contacts, b, i)
-            pos *= talk[b]
-            unaware = state[b, i] == UNAWARE
-            hearing[b, i] = q_dt * (pos + neg) if unaware else 0.0
-            barrier = switching * (1.0 - loyalty[i])
-            barrier = barrier if current[i] >= 0 else 1.0
-            barrier *= unaware_response if unaware else 1.0
-            mine = current[i] == b
-            h = ((ad[b, i] + q_dt * pos) * fit[b, i] * adopt_price[b, segment[i]] * barrier
-                 / (1.0 + negative_weight * neg))
-            hazard[b, i] = 0.0 if mine else h
-            hazard[brands, i] += negative_churn_dt * neg if mine else 0.0
-    total[:] = hazard[0]
-    for o in range(1, brands + 1):
-        total += hazard[o]
+            _brand_hazard(b, i, *args)
+    k = 0
+    for i in range(n):  # the last brand, then the total while the consumer's hazards are at hand
+        _brand_hazard(brands - 1, i, *args)
+        t = hazard[0, i]
+        for o in range(1, brands + 1):
+            t += hazard[o, i]
+        total[i] = t
+        candidates[k] = i  # kept only if the total is positive: no branch to mispredict
+        k += t > 0
+    return k
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
@@ -154,6 +173,7 @@ class ConsumerState:
         self.ad = np.zeros((brands, n))  # ad hazard from this step's impressions, before fit and barriers
         self.hazard = np.empty((brands + 1, n))  # adopt each brand, then churn
         self.total = np.empty(n)
+        self.candidates = np.empty(n, dtype=np.int64)  # consumers with a positive total hazard
         self.hearing = np.empty((brands, n))  # hazard of hearing of the brand, for the unaware
         self.uniform = np.empty(n)  # one random number per consumer, refilled for each use
         self.pipeline = ContactPipeline(n)
@@ -260,10 +280,11 @@ class ConsumerState:
         t.exposure = exposure
 
         wom_args = (wom.sums, wom.buzz, wom.inv_contacts, talk)  # what the kernels read of word of mouth
-        _hazards(self.state, self.loyalty, self.fit, self.ad, self.segment, churn_price_factor, adopt_price_factor,
-                 sc.response.unaware_response, *wom_args, self.current, q_dt, sc.word_of_mouth.negative_weight,
-                 lp.switching, lp.churn * dt, lp.negative_word_churn * dt, self.hazard, self.total, self.hearing)
-        candidates = np.flatnonzero(self.total > 0)
+        listed = _hazards(self.state, self.loyalty, self.fit, self.ad, self.segment, churn_price_factor,
+                          adopt_price_factor, sc.response.unaware_response, *wom_args, self.current, q_dt,
+                          sc.word_of_mouth.negative_weight, lp.switching, lp.churn * dt, lp.negative_word_churn * dt,
+                          self.hazard, self.total, self.hearing, self.candidates)
+        candidates = self.candidates[:listed]
         who = np.empty(candidates.size, dtype=np.int64)
         option = np.empty(candidates.size, dtype=np.int64)
         paid = np.empty(candidates.size, dtype=np.bool_)
