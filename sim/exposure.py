@@ -22,10 +22,8 @@ class Exposure:
     """One brand's paid contacts this step, per distinct consumer."""
 
     brand: int
-    consumers: np.ndarray
-    count: np.ndarray  # contacts (impressions)
-    relevance: np.ndarray  # summed over the consumer's contacts
-    effective: np.ndarray  # contacts after wear-out
+    consumers: np.ndarray  # in index order
+    personal: np.ndarray  # effective contacts (after wear-out) times their mean relevance: what builds loyalty
     impressions: np.ndarray  # per segment
     wasted_impressions: np.ndarray  # per segment: outside the audience, or on a consumer the product does not satisfy
     wasted_spend: np.ndarray  # per segment: what the wasted impressions cost
@@ -69,7 +67,7 @@ def _in_index_order(on_list, touched, listed):
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def _settle(touched, scratch, on_list, brand, time, kept, wearout, recovery_half_life, ad_effect,
-            boost, region, wear, wear_time, reached, ad, out_count, out_relevance, out_effective, newly_reached):
+            boost, region, wear, wear_time, reached, ad, personal, newly_reached):
     """Per listed consumer: wear-out (impression j of a burst weighs w (1 - wearout)^j, w recovering
     toward 1 between bursts with the half-life, applied lazily from the last update), the ad hazard
     (contacts convert as their mean strength says) and first reach; clears the scratch sums."""
@@ -78,8 +76,7 @@ def _settle(touched, scratch, on_list, brand, time, kept, wearout, recovery_half
         i = touched[k]
         c = scratch[i, 0]
         strength = scratch[i, 2]
-        out_count[k] = c
-        out_relevance[k] = scratch[i, 1]
+        relevance = scratch[i, 1]
         scratch[i, :] = 0.0
         on_list[i] = 0
         if wearout > 0:
@@ -91,7 +88,7 @@ def _settle(touched, scratch, on_list, brand, time, kept, wearout, recovery_half
             wear_time[brand, i] = time
         else:
             effective = c
-        out_effective[k] = effective
+        personal[k] = effective * relevance / c
         ad[brand, i] = ad_effect * effective * strength / c * boost[region[i]]
         if not reached[brand, i]:
             reached[brand, i] = True
@@ -101,31 +98,43 @@ def _settle(touched, scratch, on_list, brand, time, kept, wearout, recovery_half
 
 
 class ContactPipeline:
-    """Scratch arrays, one entry per consumer, reused by every brand on every step."""
+    """Scratch arrays, one entry per consumer, reused by every brand on every step; and the step's
+    exposures, brand after brand in one buffer, so that nothing of the market's size is allocated
+    per step (at ten million consumers, fresh arrays cost page faults on every step)."""
 
-    def __init__(self, size: int):
+    def __init__(self, brands: int, size: int):
         self.scratch = np.zeros((size, 3))  # per consumer: impressions, relevance and strength summed
         self.on_list = np.zeros(size, dtype=np.uint8)
-        self.touched = np.empty(size + 1, dtype=np.int64)  # one spare: _gather writes before it counts
+        # the step's exposed consumers and their personal weight; memory is committed only as far as used
+        self.listed = np.empty(brands * size + 1, dtype=np.int64)  # one spare: _gather writes before it counts
+        self.personal = np.empty(brands * size)
+        self.used = 0
+
+    def start_step(self) -> None:
+        self.used = 0
 
     def expose(self, brand: int, contacts: list, time: float, boost: np.ndarray, segment: np.ndarray,
                segments: int, region: np.ndarray, satisfied: np.ndarray, response, wear: np.ndarray,
                wear_time: np.ndarray, reached: np.ndarray, ad: np.ndarray) -> tuple[Exposure, np.ndarray]:
         """Gather the brand's impressions (``Contacts``) and set their ad hazard for this step;
-        returns the exposure and the consumers reached for the first time."""
+        returns the exposure (valid for this step) and the consumers reached for the first time."""
         listed, most = 0, 0.0
+        touched = self.listed[self.used:]
         impressions, wasted, wasted_spend = np.zeros(segments, np.int64), np.zeros(segments, np.int64), np.zeros(segments)
         for c in contacts:
             listed, most = _gather(c.consumers, c.relevance, c.in_audience, c.cost, float(c.impact),
                                    float(response.relevance_gain), segment, satisfied, self.scratch, self.on_list,
-                                   self.touched, listed, most, impressions, wasted, wasted_spend)
-        _in_index_order(self.on_list, self.touched, listed)
-        consumers = self.touched[:listed].copy()
+                                   touched, listed, most, impressions, wasted, wasted_spend)
+        _in_index_order(self.on_list, touched, listed)
+        consumers, personal = touched[:listed], self.personal[self.used:self.used + listed]
+        self.used += listed
         kept = (1.0 - response.wearout) ** np.arange(int(most) + 1)  # few distinct counts: a table
-        count, relevance, effective = np.empty(listed), np.empty(listed), np.empty(listed)
         newly_reached = np.empty(listed, dtype=np.int64)
         new = _settle(consumers, self.scratch, self.on_list, brand, time, kept,
                       float(response.wearout), float(response.recovery_half_life), float(response.ad_effect), boost,
-                      region, wear, wear_time, reached, ad, count, relevance, effective, newly_reached)
-        return (Exposure(brand, consumers, count, relevance, effective, impressions, wasted, wasted_spend),
-                newly_reached[:new])
+                      region, wear, wear_time, reached, ad, personal, newly_reached)
+        return Exposure(brand, consumers, personal, impressions, wasted, wasted_spend), newly_reached[:new]
+
+    def exposed(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every brand's exposed consumers this step, brand after brand, and their personal weights."""
+        return self.listed[:self.used], self.personal[:self.used]

@@ -13,9 +13,10 @@ import numpy as np
 
 
 @numba.njit(cache=True, nogil=True)
-def _relax_bond_and_sum(loyalty, target, keep, current, segment, bonded, personal, starts, gain, loyalty_sum):
-    """``bonded[starts[b]:starts[b + 1]]`` (in index order) had contact from brand b worth
-    ``personal`` each; only a customer of b is bonded by it."""
+def update_loyalty(loyalty, target, keep, current, segment, bonded, personal, starts, gain, loyalty_sum):
+    """One step of loyalty for every consumer. ``bonded[starts[b]:starts[b + 1]]`` are the consumers
+    brand b's paid contacts reached, in index order, with their ``personal`` weight (see
+    ``Exposure``); only a customer of b is bonded by it. ``loyalty_sum[brand, segment]`` is rewritten."""
     at = starts[:-1].copy()  # per brand: the next bonded consumer not yet passed
     loyalty_sum[:] = 0.0
     for i in range(loyalty.size):
@@ -29,13 +30,3 @@ def _relax_bond_and_sum(loyalty, target, keep, current, segment, bonded, persona
                 value += (1.0 - value) * -np.expm1(-gain * personal[at[b]])
             loyalty_sum[b, segment[i]] += value
         loyalty[i] = value
-
-
-def update_loyalty(loyalty: np.ndarray, target: np.ndarray, keep: np.ndarray, current: np.ndarray,
-                   segment: np.ndarray, exposure: list, gain: float, loyalty_sum: np.ndarray) -> None:
-    """One step of loyalty for every consumer; ``exposure[b]`` is brand b's ``Exposure`` with its
-    consumers in index order. ``loyalty_sum[brand, segment]`` is rewritten."""
-    bonded = np.concatenate([e.consumers for e in exposure])
-    personal = np.concatenate([e.effective * e.relevance / e.count for e in exposure])
-    starts = np.cumsum([0, *(e.consumers.size for e in exposure)])
-    _relax_bond_and_sum(loyalty, target, keep, current, segment, bonded, personal, starts, gain, loyalty_sum)

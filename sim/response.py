@@ -176,7 +176,7 @@ class ConsumerState:
         self.candidates = np.empty(n, dtype=np.int64)  # consumers with a positive total hazard
         self.hearing = np.empty((brands, n))  # hazard of hearing of the brand, for the unaware
         self.uniform = np.empty(n)  # one random number per consumer, refilled for each use
-        self.pipeline = ContactPipeline(n)
+        self.pipeline = ContactPipeline(brands, n)
 
     # --- the market at step 0 -------------------------------------------------------------
     def install(self, wom: WordOfMouth, segment_codes: dict[str, int], rng: np.random.Generator) -> None:
@@ -275,6 +275,7 @@ class ConsumerState:
                 given = c.consumers[self.current[c.consumers] != c.brand]  # two seedings may pick one person
                 t.seeded[c.brand].append(given)
                 self._adopt(c.brand, given, wom, t, paid=np.ones(given.size, dtype=bool), time=time)
+        self.pipeline.start_step()
         exposure = [self._exposure(b, [c for c in contacts if c.brand == b and not c.seeded], boost[b], t, time)
                     for b in range(brands)]
         t.exposure = exposure
@@ -307,8 +308,9 @@ class ConsumerState:
         forget = 0.0 if half_life is None else -np.expm1(-np.log(2.0) * dt / half_life)
         update_awareness(self.state, self.hearing, [e.consumers for e in exposure], forget, self.segment,
                          self.counts, awareness_rngs, self.uniform)
-        update_loyalty(self.loyalty, self.loyalty_target, self.loyalty_keep, self.current, self.segment, exposure,
-                       lp.relationship_gain, self.loyalty_sum)
+        starts = np.cumsum([0, *(e.consumers.size for e in exposure)])
+        update_loyalty(self.loyalty, self.loyalty_target, self.loyalty_keep, self.current, self.segment,
+                       *self.pipeline.exposed(), starts, lp.relationship_gain, self.loyalty_sum)
         self._spread_buzz(contacts, wom, time)
         wom.fade(dt)
         return t
