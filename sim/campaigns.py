@@ -26,11 +26,12 @@ from .targeting import select
 
 @dataclass
 class Contacts:
-    """Paid contacts made this step; ``consumers`` may repeat (several impressions)."""
+    """Paid contacts made this step; ``consumers`` may repeat (several impressions). The arrays
+    are the campaign's buffers, reused on its next step: copy them to keep them."""
 
     brand: int
     consumers: np.ndarray
-    relevance: np.ndarray  # per contact: the message's relevance, 0 for those outside the audience
+    relevance: float  # the message's relevance to those in the audience; 0 to those outside it
     in_audience: np.ndarray
     cost: np.ndarray  # per contact, so that wasted spend can be told apart
     impact: float = 1.0  # standard impressions one contact is worth
@@ -75,6 +76,13 @@ class Campaign:
         self.status = "planned"  # planned -> researching -> running -> done | moved | unfunded
         self.researched = spec.research is None
         self.niche_codes = np.array([pop.categories["segment"].index(s) for s in spec.niche], dtype=np.int64)
+        # this step's contacts, costs and whether each is in the audience; kept to avoid reallocating them
+        self._hits, self._costs, self._inside = np.empty(0, np.int64), np.empty(0), np.empty(0, np.bool_)
+
+    def _buffers(self, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if self._hits.size < size:
+            self._hits, self._costs, self._inside = np.empty(size, np.int64), np.empty(size), np.empty(size, np.bool_)
+        return self._hits[:size], self._costs[:size], self._inside[:size]
 
     # --- money --------------------------------------------------------------------------
     def _pay(self, amount: float) -> bool:
@@ -209,10 +217,11 @@ class Campaign:
         if planned == 0 or users.size == 0:
             return None, 0.0
         inside = rng.binomial(planned, spec.precision) if targets.size else 0
-        hits = np.concatenate([targets[rng.integers(0, targets.size, inside)],
-                               users[rng.integers(0, users.size, planned - inside)]])
-        costs = impression_costs(self.channel.cpm, hits, self.pop.segment, ctx.controlled[self.brand],
-                                 ctx.reach_discount)
+        hits, costs, _ = self._buffers(planned)
+        np.take(targets, rng.integers(0, targets.size, inside), out=hits[:inside])
+        np.take(users, rng.integers(0, users.size, planned - inside), out=hits[inside:])
+        impression_costs(self.channel.cpm, hits, self.pop.segment, ctx.controlled[self.brand], ctx.reach_discount,
+                         out=costs)
         money = self._available()
         if costs.sum() > money:  # the budget binds: deliver a random affordable subset
             self.ran_out_at = ctx.time if self.ran_out_at is None else self.ran_out_at
@@ -254,7 +263,6 @@ class Campaign:
         return contacts
 
     def _contacts(self, consumers: np.ndarray, costs: np.ndarray, quality: float = 1.0) -> Contacts:
-        in_audience = self.audience[consumers]
-        relevance = np.where(in_audience, self.spec.relevance, 0.0)
-        return Contacts(self.brand, consumers, relevance, in_audience, costs, self.spec.impact * quality,
+        in_audience = np.take(self.audience, consumers, out=self._buffers(consumers.size)[2])
+        return Contacts(self.brand, consumers, self.spec.relevance, in_audience, costs, self.spec.impact * quality,
                         self.spec.buzz)

@@ -36,12 +36,15 @@ def charge_all(amount: float, *budgets: Budget) -> None:
         b.charge(amount)
 
 
-def impression_costs(cpm: float, consumers: np.ndarray, segment: np.ndarray,
-                     controlled: np.ndarray, reach_discount: float) -> np.ndarray:
+def impression_costs(cpm: float, consumers: np.ndarray, segment: np.ndarray, controlled: np.ndarray,
+                     reach_discount: float, out: np.ndarray | None = None) -> np.ndarray:
     """Price of each impression: CPM/1000, cheaper in a niche the brand controls."""
+    out = np.empty(consumers.size) if out is None else out
     if reach_discount == 0 or not controlled.any():
-        return np.full(consumers.size, cpm / 1000.0)
-    return (cpm / 1000.0) * (1.0 - reach_discount * controlled[segment[consumers]])
+        out.fill(cpm / 1000.0)
+    else:
+        np.multiply(cpm / 1000.0, 1.0 - reach_discount * controlled[segment[consumers]], out=out)
+    return out
 
 
 def within(costs: np.ndarray, money: float) -> int:

@@ -37,6 +37,7 @@ def _gather(hits, relevance, in_audience, cost, impact, relevance_gain, segment,
     ones and their cost per segment."""
     for j in range(hits.size):
         i = hits[j]
+        r = relevance if in_audience[j] else 0.0
         s = segment[i]
         impressions[s] += 1
         if not in_audience[j] or not satisfied[i]:
@@ -47,8 +48,8 @@ def _gather(hits, relevance, in_audience, cost, impact, relevance_gain, segment,
         on_list[i] = 1
         scratch[i, 0] += 1.0
         most = max(most, scratch[i, 0])
-        scratch[i, 1] += relevance[j]
-        scratch[i, 2] += impact * (1.0 + relevance_gain * relevance[j])
+        scratch[i, 1] += r
+        scratch[i, 2] += impact * (1.0 + relevance_gain * r)
     return listed, most
 
 
@@ -122,7 +123,7 @@ class ContactPipeline:
         touched = self.listed[self.used:]
         impressions, wasted, wasted_spend = np.zeros(segments, np.int64), np.zeros(segments, np.int64), np.zeros(segments)
         for c in contacts:
-            listed, most = _gather(c.consumers, c.relevance, c.in_audience, c.cost, float(c.impact),
+            listed, most = _gather(c.consumers, float(c.relevance), c.in_audience, c.cost, float(c.impact),
                                    float(response.relevance_gain), segment, satisfied, self.scratch, self.on_list,
                                    touched, listed, most, impressions, wasted, wasted_spend)
         _in_index_order(self.on_list, touched, listed)

@@ -1,5 +1,7 @@
 """Campaign mechanics: budgets, research, triggers, targeting, seeding, events and niche control."""
 
+import copy
+
 import numpy as np
 import pytest
 
@@ -15,7 +17,7 @@ def contacts_per_step(sc, seed=1):
     original = model.state.step
 
     def spy(time, contacts, *args):
-        seen.append(list(contacts))
+        seen.append([copy.deepcopy(c) for c in contacts])  # a campaign reuses its buffers on its next step
         return original(time, contacts, *args)
 
     model.state.step = spy
