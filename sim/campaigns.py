@@ -218,8 +218,12 @@ class Campaign:
             return None, 0.0
         inside = rng.binomial(planned, spec.precision) if targets.size else 0
         hits, costs, _ = self._buffers(planned)
-        np.take(targets, rng.integers(0, targets.size, inside), out=hits[:inside])
-        np.take(users, rng.integers(0, users.size, planned - inside), out=hits[inside:])
+        for pool, draws, out in ((targets, inside, hits[:inside]), (users, planned - inside, hits[inside:])):
+            drawn = rng.integers(0, pool.size, draws)
+            if pool.size == self.pop.size:  # everyone, in index order: a draw is a consumer already
+                out[:] = drawn
+            else:
+                np.take(pool, drawn, out=out)
         impression_costs(self.channel.cpm, hits, self.pop.segment, ctx.controlled[self.brand], ctx.reach_discount,
                          out=costs)
         money = self._available()
