@@ -1,10 +1,10 @@
 """The contact pipeline: a brand's paid contacts on a step, gathered per consumer.
 
 Campaigns hand over their impressions as arrays in which a consumer appears once per impression.
-Per campaign, one numba pass tallies them per segment and groups them by block of consumers (a
-counting sort that keeps their order within a block); a second adds them, block by block so that
-its writes stay in the CPU's cache, into a scratch array kept for the whole run (impressions,
-relevance and strength per consumer) and lists each consumer once. A last pass over that list, in
+Per campaign, one numba pass groups them by block of consumers (a counting sort that keeps their
+order within a block); a second adds them, block by block so that its reads and writes stay in the
+CPU's cache, into a scratch array kept for the whole run (impressions, relevance and strength per
+consumer), lists each consumer once and tallies impressions and wasted ones per segment. A last pass over that list, in
 index order, applies wear-out with its lazy recovery, sets the step's ad hazard, marks first
 reach and clears the scratch entries it read. No temporary of the market's size is made, so the
 cost follows the number of impressions. Every sum runs in impression order, as numpy's bincount
@@ -31,39 +31,41 @@ class Exposure:
     wasted_spend: np.ndarray  # per segment: what the wasted impressions cost
 
 
-BLOCK_BITS = 16  # consumers per block: 65,536, whose scratch rows (1.5 MB) stay in the CPU's cache
+BLOCK_BITS = 17  # consumers per block: 131,072, whose scratch rows (3 MB) stay in the CPU's cache
 
 
 @numba.njit(cache=True, nogil=True)
-def _tally_and_sort(hits, in_audience, cost, segment, satisfied, sorted_hits, impressions, wasted, wasted_spend):
-    """Tally one campaign's impressions, wasted ones and their cost per segment, in impression
-    order; and copy the impressions grouped by block of consumers (order kept within a block),
-    each as ``2 * consumer + in_audience``, so that the sums that follow touch one block at a time."""
-    blocks = (segment.size >> BLOCK_BITS) + 1
-    start = np.zeros(blocks + 1, np.int64)
+def _by_block(hits, in_audience, cost, size, sorted_hits, sorted_cost):
+    """One campaign's impressions grouped by block of consumers, their order kept within a block,
+    each as ``2 * consumer + in_audience`` and its cost (a counting sort)."""
+    start = np.zeros((size >> BLOCK_BITS) + 2, np.int64)
     for j in range(hits.size):
         start[(hits[j] >> BLOCK_BITS) + 1] += 1
-    for b in range(blocks):
+    for b in range(start.size - 1):
         start[b + 1] += start[b]
     for j in range(hits.size):
-        i = hits[j]
-        s = segment[i]
-        impressions[s] += 1
-        if not in_audience[j] or not satisfied[i]:
-            wasted[s] += 1
-            wasted_spend[s] += cost[j]
-        b = i >> BLOCK_BITS
-        sorted_hits[start[b]] = 2 * i + in_audience[j]
+        b = hits[j] >> BLOCK_BITS
+        sorted_hits[start[b]] = 2 * hits[j] + in_audience[j]
+        sorted_cost[start[b]] = cost[j]
         start[b] += 1
 
 
 @numba.njit(cache=True, nogil=True)
-def _gather(sorted_hits, relevance, impact, relevance_gain, scratch, on_list, touched, listed, most):
+def _gather(sorted_hits, sorted_cost, relevance, impact, relevance_gain, segment, satisfied, scratch, on_list, touched,
+            listed, most, impressions, wasted, wasted_spend):
     """Add one campaign's impressions into the per-consumer scratch sums (impressions, relevance,
-    strength: one row per consumer); list the consumers not yet listed."""
+    strength: one row per consumer); list the consumers not yet listed; tally impressions, wasted
+    ones and their cost per segment (within a segment a campaign's impressions cost the same, so
+    the order of that sum does not matter)."""
     for j in range(sorted_hits.size):
         i = sorted_hits[j] >> 1
-        r = relevance if sorted_hits[j] & 1 else 0.0
+        inside = sorted_hits[j] & 1
+        s = segment[i]
+        impressions[s] += 1
+        if not inside or not satisfied[i]:
+            wasted[s] += 1
+            wasted_spend[s] += sorted_cost[j]
+        r = relevance if inside else 0.0
         touched[listed] = i  # kept only if i is new: no branch to mispredict
         listed += 1 - on_list[i]
         on_list[i] = 1
@@ -127,7 +129,8 @@ class ContactPipeline:
     def __init__(self, brands: int, size: int):
         self.scratch = np.zeros((size, 3))  # per consumer: impressions, relevance and strength summed
         self.on_list = np.zeros(size, dtype=np.uint8)
-        self.sorted_hits = np.empty(0, dtype=np.int64)  # a campaign's impressions grouped by block of consumers
+        # a campaign's impressions (and their costs) grouped by block of consumers
+        self.sorted_hits, self.sorted_cost = np.empty(0, dtype=np.int64), np.empty(0)
         # the step's exposed consumers and their personal weight; memory is committed only as far as used
         self.listed = np.empty(brands * size + 1, dtype=np.int64)  # one spare: _gather writes before it counts
         self.personal = np.empty(brands * size)
@@ -145,13 +148,14 @@ class ContactPipeline:
         touched = self.listed[self.used:]
         impressions, wasted, wasted_spend = np.zeros(segments, np.int64), np.zeros(segments, np.int64), np.zeros(segments)
         for c in contacts:
-            if self.sorted_hits.size < c.consumers.size:
-                self.sorted_hits = np.empty(c.consumers.size, dtype=np.int64)
-            sorted_hits = self.sorted_hits[:c.consumers.size]
-            _tally_and_sort(c.consumers, c.in_audience, c.cost, segment, satisfied, sorted_hits, impressions, wasted,
-                            wasted_spend)
-            listed, most = _gather(sorted_hits, float(c.relevance), float(c.impact), float(response.relevance_gain),
-                                   self.scratch, self.on_list, touched, listed, most)
+            hits = c.consumers.size
+            if self.sorted_hits.size < hits:
+                self.sorted_hits, self.sorted_cost = np.empty(hits, dtype=np.int64), np.empty(hits)
+            sorted_hits, sorted_cost = self.sorted_hits[:hits], self.sorted_cost[:hits]
+            _by_block(c.consumers, c.in_audience, c.cost, segment.size, sorted_hits, sorted_cost)
+            listed, most = _gather(sorted_hits, sorted_cost, float(c.relevance), float(c.impact),
+                                   float(response.relevance_gain), segment, satisfied, self.scratch, self.on_list,
+                                   touched, listed, most, impressions, wasted, wasted_spend)
         _in_index_order(self.on_list, touched, listed)
         consumers, personal = touched[:listed], self.personal[self.used:self.used + listed]
         self.used += listed
