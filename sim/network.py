@@ -1,4 +1,4 @@
-"""Social networks built straight into CSR arrays with numpy (networkx only for files and analysis).
+"""Social networks built straight into CSR arrays with numpy and numba (networkx only for files and analysis).
 
 Every generator draws an edge list of about ``N * mean_degree / 2`` pairs, then ``_to_csr`` makes
 it undirected and simple (no self-loops, no repeated pairs). ``fully_mixed`` has no graph at all:
@@ -8,8 +8,10 @@ word of mouth then acts through the whole population, as in the Bass model.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import networkx as nx
+import numba
 import numpy as np
 import scipy.sparse as sp
 
@@ -22,15 +24,18 @@ class Graph:
     """Undirected simple graph in CSR form: neighbours of i are indices[indptr[i]:indptr[i+1]]."""
 
     indptr: np.ndarray  # int64, N + 1
-    indices: np.ndarray  # int32
+    indices: np.ndarray  # int32, sorted within each row
 
     @property
     def size(self) -> int:
         return self.indptr.size - 1
 
-    @property
+    @cached_property
     def degree(self) -> np.ndarray:
-        return np.diff(self.indptr)
+        """Contacts per consumer, computed once (every step reads it) and read-only, as it is shared."""
+        degree = np.diff(self.indptr)
+        degree.flags.writeable = False
+        return degree
 
     @property
     def edges(self) -> int:
@@ -48,14 +53,62 @@ class Graph:
         return nx.from_scipy_sparse_array(self.adjacency())
 
 
+SHORT_ROW = 32  # rows up to this long are sorted by insertion (numba's sort costs more per call)
+
+
+@numba.njit(cache=True, nogil=True)
+def _sort_row(a: np.ndarray) -> None:
+    if a.size > SHORT_ROW:
+        a.sort()
+        return
+    for k in range(1, a.size):
+        x = a[k]
+        j = k - 1
+        while j >= 0 and a[j] > x:
+            a[j + 1] = a[j]
+            j -= 1
+        a[j + 1] = x
+
+
+@numba.njit(cache=True, nogil=True)
+def _csr_arrays(u: np.ndarray, v: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Both directions of every pair u[k]-v[k] but self-loops, counting-sorted into rows, then each
+    row sorted and its repeats dropped, compacted in place (the row's end in ``indptr[-1]``)."""
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    for k in range(u.size):
+        if u[k] != v[k]:
+            indptr[u[k] + 1] += 1
+            indptr[v[k] + 1] += 1
+    for i in range(n):
+        indptr[i + 1] += indptr[i]
+    fill = indptr[:-1].copy()
+    indices = np.empty(indptr[n], dtype=np.int32)
+    for k in range(u.size):
+        a, b = u[k], v[k]
+        if a != b:
+            indices[fill[a]] = b
+            fill[a] += 1
+            indices[fill[b]] = a
+            fill[b] += 1
+    kept = 0
+    for i in range(n):
+        start, end = indptr[i], indptr[i + 1]
+        indptr[i] = kept  # the rows before i are compacted already: their ends are no longer needed
+        _sort_row(indices[start:end])
+        for k in range(start, end):
+            if k == start or indices[k] != indices[k - 1]:
+                indices[kept] = indices[k]
+                kept += 1
+    indptr[n] = kept
+    return indptr, indices
+
+
 def _to_csr(u: np.ndarray, v: np.ndarray, n: int) -> Graph:
-    keep = u != v
-    u, v = u[keep], v[keep]
-    rows = np.concatenate([u, v]).astype(np.int32)
-    cols = np.concatenate([v, u]).astype(np.int32)
-    m = sp.csr_matrix((np.ones(rows.size, dtype=np.int8), (rows, cols)), shape=(n, n))
-    m.sum_duplicates()
-    return Graph(indptr=m.indptr.astype(np.int64), indices=m.indices.astype(np.int32))
+    """The undirected simple graph of the pairs u[k]-v[k] (consumer numbers below ``n``)."""
+    indptr, indices = _csr_arrays(u, v, n)
+    if indptr[-1] < indices.size:  # repeats dropped: keep only the compacted part
+        indices = indices[: indptr[-1]].copy()
+    return Graph(indptr=indptr, indices=indices)
 
 
 def _edge_count(n: int, mean_degree: float) -> int:
@@ -78,6 +131,29 @@ def small_world(n: int, mean_degree: float, rewire: float, rng: np.random.Genera
     return _to_csr(u, v, n)
 
 
+@numba.njit(cache=True, nogil=True)
+def _draw_from_cdf(cdf: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """``np.minimum(np.searchsorted(cdf, x, side="right"), n - 1)`` for ``x`` in [0, 1) and a
+    non-decreasing ``cdf`` ending at 1, in expected constant time per draw: a guide table gives
+    where each of n equal slices of [0, 1) starts, and a short walk from there the exact index."""
+    n = cdf.size
+    guide = np.empty(n + 1, dtype=np.int64)
+    i = 0
+    for j in range(n + 1):
+        while i < n and cdf[i] <= j / n:
+            i += 1
+        guide[j] = i
+    out = np.empty(x.size, dtype=np.int32)
+    for k in range(x.size):
+        i = guide[min(int(x[k] * n), n)]
+        while i > 0 and cdf[i - 1] > x[k]:  # the slice's start rounded past x
+            i -= 1
+        while i < n and cdf[i] <= x[k]:
+            i += 1
+        out[k] = min(i, n - 1)
+    return out
+
+
 def scale_free(n: int, mean_degree: float, exponent: float, rng: np.random.Generator) -> Graph:
     """Chung-Lu graph with power-law expected degrees (P(k) ~ k^-exponent), hubs placed at random."""
     rank = rng.permutation(n) + 1.0
@@ -85,9 +161,27 @@ def scale_free(n: int, mean_degree: float, exponent: float, rng: np.random.Gener
     cdf = np.cumsum(weight)
     cdf /= cdf[-1]
     m = _edge_count(n, mean_degree)
-    u = np.searchsorted(cdf, rng.random(m), side="right")
-    v = np.searchsorted(cdf, rng.random(m), side="right")
-    return _to_csr(np.minimum(u, n - 1), np.minimum(v, n - 1), n)
+    u = _draw_from_cdf(cdf, rng.random(m))
+    return _to_csr(u, _draw_from_cdf(cdf, rng.random(m)), n)
+
+
+@numba.njit(cache=True, nogil=True)
+def _homophilous_ends(u, inside, inside_draw, outside_draw, group, order, start, sizes) -> np.ndarray:
+    """The far end of each link from ``u``: a uniform member of u's group where ``inside``, else a
+    uniform consumer outside it (a position among the others in group order, skipping u's block)."""
+    n = group.size
+    v = np.empty(u.size, dtype=np.int32)
+    for k in range(u.size):
+        g = group[u[k]]
+        outsiders = n - sizes[g]
+        if inside[k] or outsiders == 0:  # a group that is everyone has no outside
+            pos = start[g] + np.int64(inside_draw[k] * sizes[g])
+        else:
+            pos = np.int64(outside_draw[k] * outsiders)
+            if pos >= start[g]:
+                pos += sizes[g]
+        v[k] = order[pos]
+    return v
 
 
 def homophilous(group: np.ndarray, mean_degree: float, homophily: float, rng: np.random.Generator) -> Graph:
@@ -100,17 +194,9 @@ def homophilous(group: np.ndarray, mean_degree: float, homophily: float, rng: np
     start = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     m = _edge_count(n, mean_degree)
     u = rng.integers(0, n, m)
-    g = group[u]
-    inside = rng.random(m) < homophily
-    outsiders = n - sizes[g]
-    inside |= outsiders == 0  # a group that is everyone has no outside
-    pos = np.where(
-        inside,
-        start[g] + (rng.random(m) * sizes[g]).astype(np.int64),
-        (rng.random(m) * outsiders).astype(np.int64),
-    )
-    pos = np.where(~inside & (pos >= start[g]), pos + sizes[g], pos)  # skip the own block
-    return _to_csr(u, order[pos], n)
+    # the draws in this order: who links inside, then where inside, then where outside
+    v = _homophilous_ends(u, rng.random(m) < homophily, rng.random(m), rng.random(m), group, order, start, sizes)
+    return _to_csr(u, v, n)
 
 
 MAX_ID_DIGITS = 10  # consumer numbers stay below 50,000,000
