@@ -279,7 +279,8 @@ class MarketModel(mesa.Model):
         self._lone_consumers = {}
         super().agents.sort("unique_id", ascending=True, inplace=True)
         by_type = super().agents_by_type
-        by_type[Consumer].sort("unique_id", ascending=True, inplace=True)
+        if lone:  # made out of order
+            by_type[Consumer].sort("unique_id", ascending=True, inplace=True)
         for kind in [k for k in by_type if k is not Consumer]:
             by_type[kind] = by_type.pop(kind)  # Consumer first in agent_types, as if made first
 
