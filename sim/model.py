@@ -4,15 +4,19 @@ Each step, every brand's campaigns deliver their paid contacts (``Brand.act``), 
 population responds at once (``ConsumerState.step``), then the run's metrics are recorded. A
 ``Consumer`` agent holds only its index, and reads its attributes and state from the arrays, so a
 user can inspect agents (``model.agents_by_type[Consumer]``) while the hot path stays vectorised.
+Consumer agents are made on first access through the model's agent API, so a run that never asks
+for them pays nothing (1M of them take seconds and a quarter of a GiB).
 """
 
 from __future__ import annotations
 
+import operator
 import time
 from pathlib import Path
 
 import mesa
 import numpy as np
+from mesa.agentset import AbstractAgentSet
 
 from .campaigns import Campaign, Contacts, StepContext
 from .costs import Budget, sales
@@ -45,7 +49,8 @@ def with_fields(scenario: Scenario | str | Path, fields: dict) -> Scenario:
 
 
 class Consumer(mesa.Agent):
-    """One consumer; a view on row ``index`` of the model's arrays."""
+    """One consumer; a view on row ``index`` of the model's arrays. Get it with
+    ``model.consumer(index)`` or through ``model.agents``; its ``unique_id`` is ``index + 1``."""
 
     def __init__(self, model: MarketModel, index: int):
         super().__init__(model)
@@ -200,9 +205,11 @@ class MarketModel(mesa.Model):
         self.state.install(self.wom, {s: i for i, s in enumerate(sc.segment_names)},
                            np.random.default_rng(market_seq))
 
-        agents_started = time.perf_counter()
-        self._consumers = [Consumer(self, i) for i in range(pop.size)]
-        self.build_seconds["agents"] = time.perf_counter() - agents_started
+        # consumer agents are made on first access (see _make_consumers); the ids 1..N are theirs,
+        # so the brands' ids follow as when the consumers were made here
+        self._consumers: list[Consumer] | None = None  # all of them, once asked for through the agent API
+        self._lone_consumers: dict[int, Consumer] = {}  # those asked for one by one before that
+        self.agent_id_counter = pop.size + 1
         campaign_streams = [np.random.default_rng(s) for s in campaigns_seq.spawn(len(sc.campaigns))]
         self.brands = [Brand(self, b, campaign_streams, silent=spec.name in silent_brands)
                        for b, spec in enumerate(sc.brands)]
@@ -217,10 +224,65 @@ class MarketModel(mesa.Model):
         self.datacollector.collect(self)
         self.build_seconds["total"] = time.perf_counter() - started
 
-    # --- lookups ------------------------------------------------------------------------
-    def consumer(self, index: int) -> Consumer:
-        return self._consumers[index]
+    # --- Mesa agents, consumers made on first access -------------------------------------
+    # A run never needs the consumer agents (the step works on arrays), so they are made when first
+    # asked for: ``consumer(i)`` makes that one alone; ``agents``, ``agents_by_type``, ``agent_types``
+    # make all of them. Either way consumer i has unique_id i + 1, and the agent sets list agents by
+    # unique_id, consumers first, so what a user sees does not depend on when they asked.
+    @property
+    def agents(self) -> AbstractAgentSet:
+        self._make_consumers()
+        return super().agents
 
+    @property
+    def agents_by_type(self) -> dict[type[mesa.Agent], AbstractAgentSet]:
+        self._make_consumers()
+        return super().agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        self._make_consumers()
+        return super().agent_types
+
+    def remove_all_agents(self) -> None:
+        self._make_consumers()  # so that they are removed too, not made afterwards
+        super().remove_all_agents()
+
+    def consumer(self, index: int) -> Consumer:
+        """Consumer ``index`` (negative counts from the end) as a Mesa agent."""
+        n = self.population.size
+        index = operator.index(index)
+        if not -n <= index < n:
+            raise IndexError(f"no consumer {index}: the market has {n:,}")
+        index %= n
+        if self._consumers is not None:
+            return self._consumers[index]
+        if index not in self._lone_consumers:
+            self._lone_consumers[index] = self._new_consumer(index)
+        return self._lone_consumers[index]
+
+    def _new_consumer(self, index: int) -> Consumer:
+        next_id = self.agent_id_counter
+        self.agent_id_counter = index + 1  # the id kept for this consumer at build
+        agent = Consumer(self, index)
+        self.agent_id_counter = next_id
+        return agent
+
+    def _make_consumers(self) -> None:
+        """Make every consumer agent not made yet; list all agents by unique_id, consumers first."""
+        if self._consumers is not None:
+            return
+        lone = self._lone_consumers
+        self._consumers = [lone[i] if i in lone else self._new_consumer(i) for i in range(self.population.size)]
+        self._lone_consumers = {}
+        super().agents.sort("unique_id", ascending=True, inplace=True)
+        by_type = super().agents_by_type
+        if lone:  # made out of order
+            by_type[Consumer].sort("unique_id", ascending=True, inplace=True)
+        for kind in [k for k in by_type if k is not Consumer]:
+            by_type[kind] = by_type.pop(kind)  # Consumer first in agent_types, as if made first
+
+    # --- lookups ------------------------------------------------------------------------
     def brand_index(self, name: str) -> int:
         return next(b.index for b in self.brands if b.name == name)
 
@@ -285,7 +347,7 @@ class MarketModel(mesa.Model):
                           None if self.graph is None else self.graph.degree, sc.niche.reach_discount)
         spent_before = np.array([b.budget.spent for b in self.brands])
         aims_before = [c.aimed_at for b in self.brands for c in b.campaigns]
-        contacts = [c for made in self.agents_by_type[Brand].map("act", ctx) for c in made]
+        contacts = [c for brand in self.brands for c in brand.act(ctx)]
         if [c.aimed_at for b in self.brands for c in b.campaigns] != aims_before:  # research re-aimed one
             rec.audience = self.audiences()
 

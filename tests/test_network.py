@@ -3,6 +3,9 @@
 import networkx as nx
 import numpy as np
 import pytest
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim import network
 from sim.population import build_population
@@ -82,3 +85,57 @@ def test_file_network_in_a_scenario(tmp_path):
     sc = scenario_from_dict(raw, base_dir=tmp_path)
     g = network.build_network(sc.network, build_population(sc, rng()), rng())
     assert g.edges == 2
+
+
+def scipy_csr(u, v, n):
+    """The reference construction: both directions, self-loops dropped, repeats summed away."""
+    keep = u != v
+    rows, cols = np.concatenate([u[keep], v[keep]]), np.concatenate([v[keep], u[keep]])
+    m = sp.csr_matrix((np.ones(rows.size, dtype=np.int8), (rows, cols)), shape=(n, n))
+    m.sum_duplicates()
+    return m.indptr, m.indices
+
+
+@st.composite
+def edge_lists(draw):
+    """Up to 50 consumers (a few with rows longer than the insertion-sorted ones), with repeated
+    pairs, self-loops and isolated consumers; n = 1 included."""
+    n = draw(st.integers(1, 50))
+    ends = st.integers(0, n - 1)
+    pairs = draw(st.lists(st.tuples(ends, ends), max_size=300))
+    hub = draw(st.lists(ends, max_size=80))  # one consumer linked to many, with repeats
+    pairs += [(0, j) for j in hub]
+    u = np.array([a for a, _ in pairs], dtype=np.int64)
+    v = np.array([b for _, b in pairs], dtype=np.int64)
+    return u, v, n
+
+
+@settings(max_examples=300, deadline=None)
+@given(edge_lists())
+def test_csr_equals_the_scipy_construction(edges):
+    u, v, n = edges
+    g = network._to_csr(u, v, n)
+    indptr, indices = scipy_csr(u, v, n)
+    assert g.indptr.dtype == np.int64 and g.indices.dtype == np.int32
+    assert g.indptr.tolist() == indptr.tolist() and g.indices.tolist() == indices.tolist()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.floats(0.0, 1.0, exclude_min=True), min_size=1, max_size=60), st.data())
+def test_drawing_from_a_cdf_equals_searchsorted(weights, data):
+    cdf = np.cumsum(weights)
+    cdf /= cdf[-1]
+    # draws anywhere in [0, 1), and exactly on the cdf's steps, where side="right" matters
+    x = np.array(data.draw(st.lists(st.one_of(st.floats(0.0, 1.0, exclude_max=True),
+                                              st.sampled_from(cdf[cdf < 1.0].tolist() or [0.0])), max_size=60)))
+    expected = np.minimum(np.searchsorted(cdf, x, side="right"), cdf.size - 1)
+    drawn = np.empty(x.size, dtype=np.int32)
+    network._draw_from_cdf(cdf, network._cdf_guide(cdf), x, drawn)
+    assert drawn.tolist() == expected.tolist()
+
+
+def test_degree_is_computed_once_and_read_only():
+    g = network.random_graph(100, 4, rng())
+    assert g.degree is g.degree and g.degree.tolist() == np.diff(g.indptr).tolist()
+    with pytest.raises(ValueError):
+        g.degree[0] = 7
