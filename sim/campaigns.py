@@ -68,7 +68,7 @@ class Campaign:
         self.end = horizon if spec.end is None else spec.end
         self.cost_per_seed = unit_cost if spec.cost_per_seed is None else spec.cost_per_seed
         self.user_mask = select(channel.users, pop) if channel else np.ones(pop.size, dtype=bool)
-        self.users = np.flatnonzero(self.user_mask)
+        self.users = pop.members(self.user_mask)
         self._aim("planned", select(spec.audience, pop))
         self.panel_scores: dict[str, float] = {}
         self.copy_quality = 1.0  # the message's power: wears out on air, recovers off air
@@ -98,7 +98,7 @@ class Campaign:
     def _aim(self, name: str, audience: np.ndarray) -> None:
         self.aimed_at = name
         self.audience = audience
-        self.targets = np.flatnonzero(audience & self.user_mask)
+        self.targets = self.pop.members(audience & self.user_mask)
 
     def _choose_audience(self) -> None:
         """Survey a panel of each candidate audience (the planned one and the research's
@@ -220,7 +220,7 @@ class Campaign:
         hits, costs, _ = self._buffers(planned)
         for pool, draws, out in ((targets, inside, hits[:inside]), (users, planned - inside, hits[inside:])):
             drawn = rng.integers(0, pool.size, draws)
-            if pool.size == self.pop.size:  # everyone, in index order: a draw is a consumer already
+            if pool is self.pop.everyone:  # a draw is a consumer already
                 out[:] = drawn
             else:
                 np.take(pool, drawn, out=out)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -26,6 +27,17 @@ class Population:
     @property
     def size(self) -> int:
         return self.segment.size
+
+    @cached_property
+    def everyone(self) -> np.ndarray:
+        """Every consumer's index, one read-only array that all campaigns aimed at everyone share."""
+        index = np.arange(self.size)
+        index.flags.writeable = False
+        return index
+
+    def members(self, mask: np.ndarray) -> np.ndarray:
+        """Indices of the consumers in ``mask``, in order; the shared ``everyone`` when that is all."""
+        return self.everyone if mask.all() else np.flatnonzero(mask)
 
     def segment_sizes(self) -> np.ndarray:
         return np.bincount(self.segment, minlength=len(self.categories["segment"]))

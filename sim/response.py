@@ -71,10 +71,19 @@ def _brand_hazard(b, i, state, loyalty, fit, ad, segment, adopt_price, unaware_r
     hazard[brands, i] += negative_churn_dt * neg if mine else 0.0
 
 
+@numba.njit(cache=True, nogil=True)
+def _total(hazard, i):
+    """Consumer i's hazards summed, always in the same order."""
+    t = hazard[0, i]
+    for o in range(1, hazard.shape[0]):
+        t += hazard[o, i]
+    return t
+
+
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def _hazards(state, loyalty, fit, ad, segment, churn_price, adopt_price, unaware_response, sums, buzz,
-             inv_contacts, talk, current, q_dt, negative_weight, switching, churn_dt, negative_churn_dt, hazard, total,
-             hearing, candidates):
+             inv_contacts, talk, current, q_dt, negative_weight, switching, churn_dt, negative_churn_dt, hazard, hearing,
+             candidates):
     """Each consumer's hazard, integrated over the step, of adopting each brand and of churning;
     lists the candidates (a positive total) in index order and returns how many there are."""
     brands, n = fit.shape
@@ -89,17 +98,13 @@ def _hazards(state, loyalty, fit, ad, segment, churn_price, adopt_price, unaware
     k = 0
     for i in range(n):  # the last brand, then the total while the consumer's hazards are at hand
         _brand_hazard(brands - 1, i, *args)
-        t = hazard[0, i]
-        for o in range(1, brands + 1):
-            t += hazard[o, i]
-        total[i] = t
         candidates[k] = i  # kept only if the total is positive: no branch to mispredict
-        k += t > 0
+        k += _total(hazard, i) > 0
     return k
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _events(candidates, u, hazard, total, ad, sums, buzz, inv_contacts, talk, q_dt, who, option, paid):
+def _events(candidates, u, hazard, ad, sums, buzz, inv_contacts, talk, q_dt, who, option, paid):
     """Which candidates have an event, which one, and whether an adoption came from a paid contact.
 
     One uniform number per consumer (drawn for everyone, so that runs that differ only in
@@ -111,10 +116,11 @@ def _events(candidates, u, hazard, total, ad, sums, buzz, inv_contacts, talk, q_
     k = 0
     for c in range(candidates.size):
         i = candidates[c]
-        p = -np.expm1(-total[i])
+        total = _total(hazard, i)
+        p = -np.expm1(-total)
         if u[i] >= p:
             continue
-        v = u[i] / p * total[i]
+        v = u[i] / p * total
         o, before, last = 0, 0.0, -1
         while o < options - 1 and (hazard[o, i] == 0.0 or before + hazard[o, i] <= v):
             if hazard[o, i] > 0.0:
@@ -172,7 +178,6 @@ class ConsumerState:
         # per-step work arrays, kept to avoid reallocating them
         self.ad = np.zeros((brands, n))  # ad hazard from this step's impressions, before fit and barriers
         self.hazard = np.empty((brands + 1, n))  # adopt each brand, then churn
-        self.total = np.empty(n)
         self.candidates = np.empty(n, dtype=np.int64)  # consumers with a positive total hazard
         self.hearing = np.empty((brands, n))  # hazard of hearing of the brand, for the unaware
         self.uniform = np.empty(n)  # one random number per consumer, refilled for each use
@@ -284,12 +289,12 @@ class ConsumerState:
         listed = _hazards(self.state, self.loyalty, self.fit, self.ad, self.segment, churn_price_factor,
                           adopt_price_factor, sc.response.unaware_response, *wom_args, self.current, q_dt,
                           sc.word_of_mouth.negative_weight, lp.switching, lp.churn * dt, lp.negative_word_churn * dt,
-                          self.hazard, self.total, self.hearing, self.candidates)
+                          self.hazard, self.hearing, self.candidates)
         candidates = self.candidates[:listed]
         who = np.empty(candidates.size, dtype=np.int64)
         option = np.empty(candidates.size, dtype=np.int64)
         paid = np.empty(candidates.size, dtype=np.bool_)
-        k = _events(candidates, event_rng.random(out=self.uniform), self.hazard, self.total, self.ad, *wom_args, q_dt,
+        k = _events(candidates, event_rng.random(out=self.uniform), self.hazard, self.ad, *wom_args, q_dt,
                     who, option, paid)
         who, option, paid = who[:k], option[:k], paid[:k]
         for e in exposure:
