@@ -267,6 +267,10 @@ class Campaign:
         return contacts
 
     def _contacts(self, consumers: np.ndarray, costs: np.ndarray, quality: float = 1.0) -> Contacts:
-        in_audience = np.take(self.audience, consumers, out=self._buffers(consumers.size)[2])
+        in_audience = self._buffers(consumers.size)[2]
+        if self.targets is self.pop.everyone:  # the audience is everyone
+            in_audience.fill(True)
+        else:
+            np.take(self.audience, consumers, out=in_audience)
         return Contacts(self.brand, consumers, self.spec.relevance, in_audience, costs, self.spec.impact * quality,
                         self.spec.buzz)
