@@ -20,7 +20,6 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import Field, ValidationError, model_validator
-from scipy.stats import qmc
 
 from .loading import read_toml, scenario_from_dict, validation_problems
 from .memory import run_bytes
@@ -218,6 +217,8 @@ def design_points(spec: ExperimentSpec) -> list[dict[str, Value]]:
     if design.type == "factorial":
         grids = [f.grid() for f in factors]
         return [dict(zip([f.label for f in factors], combo)) for combo in itertools.product(*grids)]
+    from scipy.stats import qmc  # here: half a second to import, which every sweep would pay at start-up
+
     d = len(factors)
     if design.type == "latin_hypercube":
         u = qmc.LatinHypercube(d=d, rng=np.random.default_rng(spec.seed)).random(design.samples)
