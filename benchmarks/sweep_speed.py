@@ -1,17 +1,19 @@
 """A sweep's overhead per run, and its throughput with one and two workers, in one run.
 
 For two run sizes (10k consumers x 100 steps, and a run of about a second) it runs an experiment
-as a sweep, each sweep in a fresh process as ``marketsim sweep`` would (so the worker pool's
-start-up, which a process pays once, is paid by every sweep), and times inside each worker every
-call of the model, ``sim.runner.run``: the very call a script running the same runs directly
-would make. The sweep's overhead is the part of its wall time not spent in those calls:
+as a sweep, each sweep in a fresh process that does what ``marketsim sweep`` does (start the worker
+pool's server, then import the simulator and load the experiment while the server starts, then
+sweep), and times inside each worker every call of the model, ``sim.runner.run``: the very call a
+script running the same runs directly would make. The sweep's overhead is the part of its wall
+time, from the moment the experiment is loaded (where a script would start its first run), not
+spent in those calls:
 
     overhead = (workers x wall time - time in the runs) / time in the runs
 
-and "without start-up" leaves out the time until the first run begins (starting the worker pool:
-the forkserver's imports, forking the worker). The runs' time is measured inside the sweep's own
-wall time, and with one worker they follow one another, so neither figure can come out negative,
-whatever the machine's load. (The former figure compared the sweep with runs called directly
+and "without start-up" leaves out the time until the first run begins (the rest of the pool's
+start-up: its server's imports, forking the worker). The runs' time is measured inside the sweep's
+own wall time, and with one worker they follow one another, so neither figure can come out
+negative, whatever the machine's load. (The former figure compared the sweep with runs called directly
 earlier in the parent process, whose first call paid numba's cache loading, and subtracted a
 start-up measured on a pool of its own: that pool started the forkserver, which the sweeps timed
 after it reused, so they never paid the start-up subtracted from them. Both errors, and the
@@ -41,17 +43,12 @@ import time
 from concurrent.futures import Executor, Future
 from pathlib import Path
 
-import sim
-import sim.sweep
-from sim.experiment import Experiment, load_experiment
-from sim.sweep import executor_for, run_sweep
-
 BASELINE = (Path(__file__).resolve().parent.parent / "scenarios" / "baseline.toml").resolve()
 SIZES = {"small": (10_000, 100, 24), "one-second": (40_000, 250, 12)}  # consumers, steps, runs
 DIRECT_RUNS = 4  # runs called directly (after a first, cold one) for the baseline's median
 
 
-def experiment(folder: Path, size: int, steps: int, runs: int) -> Experiment:
+def experiment(folder: Path, size: int, steps: int, runs: int):
     path = folder / f"bench_{size}.toml"
     path.write_text(f"""
 name = "bench_{size}"
@@ -64,11 +61,15 @@ metrics = ["customer"]
 path = "network.homophily"
 levels = [0.5, 0.8]
 """)
+    from sim.experiment import load_experiment
+
     return load_experiment(path)
 
 
-def timed_bundle(experiment: Experiment, runs: list) -> tuple[list[tuple[int, float, float]], tuple]:
+def timed_bundle(experiment, runs: list) -> tuple[list[tuple[int, float, float]], tuple]:
     """``run_bundle`` in the worker, with (worker, start, seconds) of each model run in it."""
+    import sim.sweep
+
     timings = []
     model_run = sim.sweep.run
 
@@ -94,7 +95,7 @@ class TimedPool(Executor):
         self.timings: list[tuple[int, float, float]] = []
 
     def submit(self, fn, /, *args, **kwargs) -> Future:
-        assert fn is sim.sweep.run_bundle and not kwargs
+        assert fn.__name__ == "run_bundle" and not kwargs
         result: Future = Future()
 
         def unpack(done: Future) -> None:
@@ -110,6 +111,11 @@ class TimedPool(Executor):
 
 
 def measure_sweep(label: str, workers: int) -> dict:
+    from sim.pool import start_pool_server
+
+    start_pool_server()  # as marketsim sweep does, before its imports
+    from sim.sweep import executor_for, run_sweep
+
     with tempfile.TemporaryDirectory() as tmp:
         exp = experiment(Path(tmp), *SIZES[label])
         start = time.monotonic()
@@ -127,6 +133,8 @@ def measure_sweep(label: str, workers: int) -> dict:
 
 
 def measure_direct(label: str) -> dict:
+    import sim
+
     with tempfile.TemporaryDirectory() as tmp:
         exp = experiment(Path(tmp), *SIZES[label])
         seconds = []
