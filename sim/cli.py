@@ -316,6 +316,10 @@ def assess(
     """Run each strategy on the same sampled futures; say which wins, how often, and what must be true."""
     import json
 
+    from .pool import start_pool_server
+
+    if scheduler is None:
+        start_pool_server()  # first: it imports the simulator while this process does the same
     import pandas as pd
 
     from .assess import METRICS, analyse, findings_json, load_strategies, plan_assessment
