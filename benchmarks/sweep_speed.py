@@ -10,14 +10,15 @@ spent in those calls:
 
     overhead = (workers x wall time - time in the runs) / time in the runs
 
-and "without start-up" leaves out the time until the first run begins (the rest of the pool's
-start-up: its server's imports, forking the worker). The runs' time is measured inside the sweep's
-own wall time, and with one worker they follow one another, so neither figure can come out
-negative, whatever the machine's load. (The former figure compared the sweep with runs called directly
-earlier in the parent process, whose first call paid numba's cache loading, and subtracted a
-start-up measured on a pool of its own: that pool started the forkserver, which the sweeps timed
-after it reused, so they never paid the start-up subtracted from them. Both errors, and the
-shared machine's load between the two moments, made it negative.)
+and "without start-up" leaves out the time until the first run begins (what is left of the pool's
+start-up: waiting for its server if its imports are not done yet, forking the worker, sending the
+first task). The runs' time is measured inside the sweep's own wall time, and with one worker the
+runs follow one another, so neither figure can come out negative, whatever the machine's load.
+(The former figure compared the sweep with runs called directly earlier in the parent process,
+whose first call paid numba's cache loading, and subtracted a start-up measured on a pool of its
+own: that pool started the forkserver, which the sweeps timed after it reused, so they never paid
+the start-up subtracted from them. Both errors, and the shared machine's load between the two
+moments, made it negative.)
 
 So that the time in the runs is an honest baseline, the same runs are also called directly in a
 fresh process, and the script prints a run's median time inside a worker and called directly:
@@ -42,13 +43,17 @@ import tempfile
 import time
 from concurrent.futures import Executor, Future
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sim.experiment import Experiment
 
 BASELINE = (Path(__file__).resolve().parent.parent / "scenarios" / "baseline.toml").resolve()
 SIZES = {"small": (10_000, 100, 24), "one-second": (40_000, 250, 12)}  # consumers, steps, runs
 DIRECT_RUNS = 4  # runs called directly (after a first, cold one) for the baseline's median
 
 
-def experiment(folder: Path, size: int, steps: int, runs: int):
+def experiment(folder: Path, size: int, steps: int, runs: int) -> Experiment:
     path = folder / f"bench_{size}.toml"
     path.write_text(f"""
 name = "bench_{size}"
@@ -66,7 +71,7 @@ levels = [0.5, 0.8]
     return load_experiment(path)
 
 
-def timed_bundle(experiment, runs: list) -> tuple[list[tuple[int, float, float]], tuple]:
+def timed_bundle(experiment: Experiment, runs: list) -> tuple[list[tuple[int, float, float]], tuple]:
     """``run_bundle`` in the worker, with (worker, start, seconds) of each model run in it."""
     import sim.sweep
 
@@ -126,7 +131,7 @@ def measure_sweep(label: str, workers: int) -> dict:
     by_worker: dict[int, list[float]] = {}
     for pid, _, seconds in sorted(timed.timings, key=lambda t: t[1]):
         by_worker.setdefault(pid, []).append(seconds)
-    return {"wall": wall, "in_runs": sum(t[2] for t in timed.timings), "runs": len(timed.timings),
+    return {"wall": wall, "in_runs": sum(t[2] for t in timed.timings),
             "start_up": min(t[1] for t in timed.timings) - start,
             "first_run": statistics.mean(s[0] for s in by_worker.values()),
             "median_run": statistics.median(s for each in by_worker.values() for s in each[1:])}
