@@ -193,8 +193,8 @@ def main() -> None:
         print(json.dumps(measure(args.one, args.size, args.steps, args.impressions)))
         return
     print(f"plain diffusion: {args.size:,} consumers, {args.steps} steps, scale-free graph (mean degree "
-          f"{MEAN_DEGREE:g}, exponent {EXPONENT:g}), p = {P:g}, q = {Q:g} per step; marketsim's ads: "
-          f"{args.impressions:g} impressions per consumer per step", flush=True)
+          f"{MEAN_DEGREE:g}, exponent {EXPONENT:g}), p = {P:g}, q = {Q:g} per step; marketsim's ad "
+          f"impressions per consumer per step: {args.impressions:g}", flush=True)
     rows = {}
     for name in IMPLEMENTATIONS:  # one process each, so that peak memory is each one's own
         done = subprocess.run([sys.executable, __file__, "--one", name, "--size", str(args.size),
