@@ -8,7 +8,7 @@ its own), on the same graph (marketsim's Chung-Lu generator from the same seed):
 
 - ``marketsim``: the full model, set up so that all its other mechanisms are neutral (see
   ``diffusion_scenario``): the whole run is ``MarketModel(...)`` (population, network, agents,
-  recorder) plus the steps;
+  recorder) plus the steps (not the output tables ``sim.run`` assembles afterwards);
 - ``numba frontier``: a numba loop over the consumers who have not adopted, with the counts of
   adopted neighbours updated from each step's new adopters only (the fast reference);
 - ``scipy mat-vec``: numpy with one sparse matrix-vector product ``A @ adopted`` per step.
@@ -25,11 +25,11 @@ frontier reference's are the same.
 Numba's compile time is left out of every figure: each process first runs its implementation
 once on a small market (a warm-up that compiles the frontier kernel, loads marketsim's kernels
 from numba's cache, and pays Python's first calls), then times the full-size run. Peak memory
-includes each process's imports (the references import marketsim's network generator, and with it
-the package).
+includes each process's imports (the references import only marketsim's network generator).
 
     python benchmarks/diffusion_speed.py                       # 1,000,000 consumers, 200 steps
     python benchmarks/diffusion_speed.py --size 100000 --steps 100
+    python benchmarks/diffusion_speed.py --impressions 0.01    # marketsim's ads: fewer, stronger impressions
 """
 
 from __future__ import annotations
@@ -46,8 +46,6 @@ import numba
 import numpy as np
 import scipy.sparse as sp
 
-from sim.loading import scenario_from_dict
-from sim.model import MarketModel
 from sim.network import Graph, scale_free
 from sim.scenario import Scenario
 
@@ -69,6 +67,8 @@ def diffusion_scenario(size: int, steps: int, p: float = P, q: float = Q, impres
     which is exp(-p) when ad_effect = -log(1 - p / k). Word of mouth adds ``q`` times the share of
     adopted contacts to the hazard, as in the reference.
     """
+    from sim.loading import scenario_from_dict
+
     k = impressions
     return scenario_from_dict({
         "name": "plain_diffusion",
@@ -149,6 +149,8 @@ def run_matvec(size: int, steps: int, p: float = P, q: float = Q, seed: int = SE
 
 def run_marketsim(size: int, steps: int, p: float = P, q: float = Q, seed: int = SEED,
                   impressions: float = 1.0) -> dict:
+    from sim.model import MarketModel
+
     sc = diffusion_scenario(size, steps, p, q, impressions)
     start = time.perf_counter()
     model = MarketModel(sc, rng=seed)
