@@ -239,6 +239,10 @@ def sweep(
     2 on bad input (nothing written), 130 when interrupted (finished runs kept)."""
     import os
 
+    from .pool import start_pool_server
+
+    if scheduler is None:
+        start_pool_server()  # first: it imports the simulator while this process does the same
     from .experiment import load_experiment
     from .memory import too_big
     from .sweep import run_sweep
@@ -312,6 +316,10 @@ def assess(
     """Run each strategy on the same sampled futures; say which wins, how often, and what must be true."""
     import json
 
+    from .pool import start_pool_server
+
+    if scheduler is None:
+        start_pool_server()  # first: it imports the simulator while this process does the same
     import pandas as pd
 
     from .assess import METRICS, analyse, findings_json, load_strategies, plan_assessment

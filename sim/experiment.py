@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
+import scipy  # scipy.stats loads on first use: half a second that only the sampled designs need pay
 from pydantic import Field, ValidationError, model_validator
-from scipy.stats import qmc
 
 from .loading import read_toml, scenario_from_dict, validation_problems
 from .memory import run_bytes
@@ -220,9 +220,9 @@ def design_points(spec: ExperimentSpec) -> list[dict[str, Value]]:
         return [dict(zip([f.label for f in factors], combo)) for combo in itertools.product(*grids)]
     d = len(factors)
     if design.type == "latin_hypercube":
-        u = qmc.LatinHypercube(d=d, rng=np.random.default_rng(spec.seed)).random(design.samples)
+        u = scipy.stats.qmc.LatinHypercube(d=d, rng=np.random.default_rng(spec.seed)).random(design.samples)
     elif design.type == "sobol":
-        u = qmc.Sobol(d=d, scramble=True, rng=np.random.default_rng(spec.seed)).random(design.samples)
+        u = scipy.stats.qmc.Sobol(d=d, scramble=True, rng=np.random.default_rng(spec.seed)).random(design.samples)
     else:
         u = np.random.default_rng(spec.seed).random((design.samples, d))
     return [{f.label: f.at(float(u[i, k])) for k, f in enumerate(factors)} for i in range(design.samples)]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-import multiprocessing
 import re
 import shutil
 import time
@@ -28,6 +27,7 @@ import pyarrow.parquet as pq
 
 from .experiment import Experiment, Run, fingerprint
 from .files import unwritable_folder, write_parquet, write_text
+from .pool import pool_context
 from .runner import run
 
 # consumer-steps one task should hold: about a second of work, so task overhead stays small
@@ -146,15 +146,7 @@ class SweepReport:
 def executor_for(workers: int | None, scheduler: str | None):
     """A local process pool, or a Dask cluster's executor when a scheduler address is given."""
     if scheduler is None:
-        # workers fork from a server that has imported the simulator once, so they start at once
-        # (plain fork is unsafe with threads running; spawn, where forkserver is missing as on
-        # Windows, re-imports numpy, numba and Mesa in each worker)
-        if "forkserver" in multiprocessing.get_all_start_methods():
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["sim.sweep"])
-        else:
-            context = multiprocessing.get_context("spawn")
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=pool_context())
         try:
             yield pool
         finally:

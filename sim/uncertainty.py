@@ -19,9 +19,8 @@ from typing import Annotated, Any, Literal, Union
 
 import numpy as np
 import pandas as pd
+import scipy  # scipy.stats loads on first use: half a second a scenario without distributions need not pay
 from pydantic import Field, TypeAdapter, ValidationError, model_validator
-from scipy import stats
-from scipy.stats import qmc
 
 from .loading import validation_problems
 from .scenario import Scenario, ScenarioError, Strict
@@ -66,7 +65,7 @@ class Uniform(_Distribution):
         return self
 
     def frozen(self):
-        return stats.uniform(self.low, self.high - self.low)
+        return scipy.stats.uniform(self.low, self.high - self.low)
 
 
 class LogUniform(_Distribution):
@@ -81,7 +80,7 @@ class LogUniform(_Distribution):
         return self
 
     def frozen(self):
-        return stats.loguniform(self.low, self.high)
+        return scipy.stats.loguniform(self.low, self.high)
 
 
 class Triangular(_Distribution):
@@ -99,7 +98,7 @@ class Triangular(_Distribution):
 
     def frozen(self):
         width = self.high - self.low
-        return stats.triang((self.mode - self.low) / width, loc=self.low, scale=width)
+        return scipy.stats.triang((self.mode - self.low) / width, loc=self.low, scale=width)
 
 
 class Normal(_Distribution):
@@ -118,7 +117,7 @@ class Normal(_Distribution):
         return self
 
     def frozen(self):
-        return stats.truncnorm((self.low - self.mean) / self.sd, (self.high - self.mean) / self.sd,
+        return scipy.stats.truncnorm((self.low - self.mean) / self.sd, (self.high - self.mean) / self.sd,
                                loc=self.mean, scale=self.sd)
 
 
@@ -225,6 +224,6 @@ def at_medians(raw: dict, source: str) -> tuple[dict, list[Uncertain]]:
 
 def latin_hypercube(uncertain: list[Uncertain], samples: int, seed: int) -> pd.DataFrame:
     """``samples`` Latin-hypercube draws of the uncertain fields, one column per dotted path."""
-    u = qmc.LatinHypercube(d=len(uncertain), rng=np.random.default_rng(seed)).random(samples)
+    u = scipy.stats.qmc.LatinHypercube(d=len(uncertain), rng=np.random.default_rng(seed)).random(samples)
     return pd.DataFrame({x.path: x.value(u[:, k]).astype(np.int64 if x.integer else float)
                          for k, x in enumerate(uncertain)})

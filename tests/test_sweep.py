@@ -268,9 +268,9 @@ def test_report_gives_clear_errors_on_bad_inputs(tmp_path):
 
 
 def test_pool_falls_back_to_spawn_without_forkserver(tmp_path, monkeypatch):
-    import sim.sweep
+    import multiprocessing
 
-    monkeypatch.setattr(sim.sweep.multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
     exp = load_experiment(experiment_file(tmp_path, EXPERIMENT.replace("replications = 2", "replications = 1")))
     report = run_sweep(exp, tmp_path / "spawned", workers=1)
     assert report.done == 4 and report.failed == 0
