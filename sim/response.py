@@ -16,6 +16,7 @@ import numpy as np
 
 from .awareness import AWARE, UNAWARE, update_awareness
 from .campaigns import Contacts
+from .draws import uniforms_at
 from .exposure import ContactPipeline, Exposure
 from .loyalty import update_loyalty
 from .scenario import Scenario
@@ -107,8 +108,8 @@ def _hazards(state, loyalty, fit, ad, segment, churn_price, adopt_price, unaware
 def _events(candidates, u, hazard, ad, sums, buzz, inv_contacts, talk, q_dt, who, option, paid):
     """Which candidates have an event, which one, and whether an adoption came from a paid contact.
 
-    One uniform number per consumer (drawn for everyone, so that runs that differ only in
-    who is a candidate keep common random numbers) decides all three: below P(any event) it is uniform over the
+    One uniform number per consumer (``u[c]`` for candidate c; the stream draws one for everyone,
+    so that runs that differ only in who is a candidate keep common random numbers) decides all three: below P(any event) it is uniform over the
     summed hazards, which picks the event; its place inside that event's share is uniform again
     and splits the adoption between paid contact and word of mouth in proportion to their hazards.
     """
@@ -118,9 +119,9 @@ def _events(candidates, u, hazard, ad, sums, buzz, inv_contacts, talk, q_dt, who
         i = candidates[c]
         total = _total(hazard, i)
         p = -np.expm1(-total)
-        if u[i] >= p:
+        if u[c] >= p:
             continue
-        v = u[i] / p * total
+        v = u[c] / p * total
         o, before, last = 0, 0.0, -1
         while o < options - 1 and (hazard[o, i] == 0.0 or before + hazard[o, i] <= v):
             if hazard[o, i] > 0.0:
@@ -294,8 +295,8 @@ class ConsumerState:
         who = np.empty(candidates.size, dtype=np.int64)
         option = np.empty(candidates.size, dtype=np.int64)
         paid = np.empty(candidates.size, dtype=np.bool_)
-        k = _events(candidates, event_rng.random(out=self.uniform), self.hazard, self.ad, *wom_args, q_dt,
-                    who, option, paid)
+        k = _events(candidates, uniforms_at(event_rng, n, candidates, self.uniform), self.hazard, self.ad,
+                    *wom_args, q_dt, who, option, paid)
         who, option, paid = who[:k], option[:k], paid[:k]
         for e in exposure:
             self.ad[e.brand, e.consumers] = 0.0
