@@ -106,10 +106,9 @@ def _csr_arrays(u: np.ndarray, v: np.ndarray, n: int) -> tuple[np.ndarray, np.nd
 def _to_csr(u: np.ndarray, v: np.ndarray, n: int) -> Graph:
     """The undirected simple graph of the pairs u[k]-v[k] (consumer numbers below ``n``)."""
     indptr, indices = _csr_arrays(u, v, n)
-    indices = indices[: indptr[-1]]
-    if indices.size < 0.9 * indices.base.size:  # many repeats dropped: free the rest
-        indices = indices.copy()
-    return Graph(indptr=indptr, indices=indices)
+    kept = indices[: indptr[-1]]
+    # a view when few repeats were dropped (a copy would touch the whole array again), else a copy
+    return Graph(indptr=indptr, indices=kept if kept.size >= 0.9 * indices.size else kept.copy())
 
 
 def _edge_count(n: int, mean_degree: float) -> int:
