@@ -129,7 +129,7 @@ def _uniform_chunks(rng: np.random.Generator, m: int):
         yield offset, draws
 
 
-def _consumers(rng: np.random.Generator, n: int, m: int) -> np.ndarray:
+def _uniform_consumers(rng: np.random.Generator, n: int, m: int) -> np.ndarray:
     """m uniform consumer numbers below n, as int32: numpy draws the same numbers as for int64
     (from 32-bit words, as n is below 2^32), in half the memory."""
     return rng.integers(0, n, m, dtype=np.int32)
@@ -137,7 +137,7 @@ def _consumers(rng: np.random.Generator, n: int, m: int) -> np.ndarray:
 
 def random_graph(n: int, mean_degree: float, rng: np.random.Generator) -> Graph:
     m = _edge_count(n, mean_degree)
-    return _to_csr(_consumers(rng, n, m), _consumers(rng, n, m), n)
+    return _to_csr(_uniform_consumers(rng, n, m), _uniform_consumers(rng, n, m), n)
 
 
 def small_world(n: int, mean_degree: float, rewire: float, rng: np.random.Generator) -> Graph:
@@ -149,7 +149,7 @@ def small_world(n: int, mean_degree: float, rewire: float, rng: np.random.Genera
     moved = np.empty(v.size, dtype=bool)
     for offset, draws in _uniform_chunks(rng, v.size):
         np.less(draws, rewire, out=moved[offset : offset + draws.size])
-    v[moved] = _consumers(rng, n, moved.sum())
+    v[moved] = _uniform_consumers(rng, n, moved.sum())
     return _to_csr(u, v, n)
 
 
@@ -234,7 +234,7 @@ def homophilous(group: np.ndarray, mean_degree: float, homophily: float, rng: np
     sizes = np.bincount(group)
     start = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     m = _edge_count(n, mean_degree)
-    u = _consumers(rng, n, m)
+    u = _uniform_consumers(rng, n, m)
     inside = np.empty(m, dtype=bool)
     for offset, draws in _uniform_chunks(rng, m):
         np.less(draws, homophily, out=inside[offset : offset + draws.size])

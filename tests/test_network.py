@@ -139,7 +139,7 @@ def test_int32_consumer_draws_are_the_int64_ones():
     numbers and leave the generator in the same state as for its default int64."""
     for n, m in [(2, 1), (3, 7), (1_000_003, 10_001), (50_000_000, 999)]:
         a, b = rng(n), rng(n)
-        assert a.integers(0, n, m).tolist() == network._consumers(b, n, m).tolist()
+        assert a.integers(0, n, m).tolist() == network._uniform_consumers(b, n, m).tolist()
         assert a.random() == b.random()
 
 
