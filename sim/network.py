@@ -106,10 +106,9 @@ def _csr_arrays(u: np.ndarray, v: np.ndarray, n: int) -> tuple[np.ndarray, np.nd
 def _to_csr(u: np.ndarray, v: np.ndarray, n: int) -> Graph:
     """The undirected simple graph of the pairs u[k]-v[k] (consumer numbers below ``n``)."""
     indptr, indices = _csr_arrays(u, v, n)
-    indices = indices[: indptr[-1]]
-    if indices.size < 0.9 * indices.base.size:  # many repeats dropped: free the rest
-        indices = indices.copy()
-    return Graph(indptr=indptr, indices=indices)
+    kept = indices[: indptr[-1]]
+    # a view when few repeats were dropped (a copy would touch the whole array again), else a copy
+    return Graph(indptr=indptr, indices=kept if kept.size >= 0.9 * indices.size else kept.copy())
 
 
 def _edge_count(n: int, mean_degree: float) -> int:
@@ -130,19 +129,27 @@ def _uniform_chunks(rng: np.random.Generator, m: int):
         yield offset, draws
 
 
+def _uniform_consumers(rng: np.random.Generator, n: int, m: int) -> np.ndarray:
+    """m uniform consumer numbers below n, as int32: numpy draws the same numbers as for int64
+    (from 32-bit words, as n is below 2^32), in half the memory."""
+    return rng.integers(0, n, m, dtype=np.int32)
+
+
 def random_graph(n: int, mean_degree: float, rng: np.random.Generator) -> Graph:
     m = _edge_count(n, mean_degree)
-    return _to_csr(rng.integers(0, n, m), rng.integers(0, n, m), n)
+    return _to_csr(_uniform_consumers(rng, n, m), _uniform_consumers(rng, n, m), n)
 
 
 def small_world(n: int, mean_degree: float, rewire: float, rng: np.random.Generator) -> Graph:
     """Watts-Strogatz: a ring where each node links to its k/2 nearest on each side, then each
     link's far end moves to a uniformly random node with probability ``rewire``."""
     half = max(1, min(int(round(mean_degree / 2)), (n - 1) // 2))
-    u = np.repeat(np.arange(n, dtype=np.int64), half)
-    v = (u + np.tile(np.arange(1, half + 1), n)) % n
-    moved = rng.random(v.size) < rewire
-    v[moved] = rng.integers(0, n, moved.sum())
+    u = np.repeat(np.arange(n, dtype=np.int32), half)
+    v = (u + np.tile(np.arange(1, half + 1, dtype=np.int32), n)) % n
+    moved = np.empty(v.size, dtype=bool)
+    for offset, draws in _uniform_chunks(rng, v.size):
+        np.less(draws, rewire, out=moved[offset : offset + draws.size])
+    v[moved] = _uniform_consumers(rng, n, moved.sum())
     return _to_csr(u, v, n)
 
 
@@ -227,7 +234,7 @@ def homophilous(group: np.ndarray, mean_degree: float, homophily: float, rng: np
     sizes = np.bincount(group)
     start = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     m = _edge_count(n, mean_degree)
-    u = rng.integers(0, n, m)
+    u = _uniform_consumers(rng, n, m)
     inside = np.empty(m, dtype=bool)
     for offset, draws in _uniform_chunks(rng, m):
         np.less(draws, homophily, out=inside[offset : offset + draws.size])

@@ -134,6 +134,15 @@ def test_drawing_from_a_cdf_equals_searchsorted(weights, data):
     assert drawn.tolist() == expected.tolist()
 
 
+def test_int32_consumer_draws_are_the_int64_ones():
+    """The generators draw consumer numbers as int32 to save memory; numpy must give the same
+    numbers and leave the generator in the same state as for its default int64."""
+    for n, m in [(2, 1), (3, 7), (1_000_003, 10_001), (50_000_000, 999)]:
+        a, b = rng(n), rng(n)
+        assert a.integers(0, n, m).tolist() == network._uniform_consumers(b, n, m).tolist()
+        assert a.random() == b.random()
+
+
 def test_degree_is_computed_once_and_read_only():
     g = network.random_graph(100, 4, rng())
     assert g.degree is g.degree and g.degree.tolist() == np.diff(g.indptr).tolist()
