@@ -1,6 +1,8 @@
 """A run's memory need, estimated up front, so that a run too big for the machine is refused at once
-instead of failing (or swapping) after minutes. Calibrated on the baseline scenario: about 870 bytes
-per consumer with two brands and 10 contacts each (measured peak resident size, 200,000 consumers).
+instead of failing (or swapping) after minutes. Calibrated on the baseline scenario scaled to 1M and
+10M consumers (two brands, four campaigns, 10 contacts each): measured peak resident sizes of
+673 MiB and 3,977 MiB, so about 290 MiB of imports plus 385 bytes per consumer (2026-11-24); the
+estimate errs on the high side by about a quarter.
 """
 
 from __future__ import annotations
@@ -9,14 +11,15 @@ import os
 
 from .scenario import Scenario
 
-PER_CONSUMER = 500  # the Mesa agent and its attribute arrays
-PER_CONSUMER_BRAND = 64  # state, fit, loyalty and tallies per brand
-PER_CONTACT_END = 30  # CSR graph plus the edge lists it is built from
+BASE = 300 * 2**20  # the interpreter, numpy, numba, pandas and Mesa
+PER_CONSUMER = 100  # attributes, loyalty, word-of-mouth timing and the contact pipeline's scratch
+PER_CONSUMER_BRAND = 80  # state, fit, wear, hazards, talk heard and the step's exposures, per brand
+PER_CONTACT_END = 8  # the CSR graph (int32) and what building it holds at its peak
 PER_IMPRESSION = 40  # one paid contact in a step: consumer, cost, relevance and draws
 PER_EDGE_FILE_BYTE = 20  # an edge list is read into Python lists before it becomes arrays
 PER_CAMPAIGN_CONSUMER = 17  # a campaign's audience mask and its index arrays of reachable consumers
 PER_RECORDED_VALUE = 8 * 40  # every recorded metric per step, brand and segment
-MARGIN = 1.5
+MARGIN = 1.2
 
 
 def run_bytes(sc: Scenario) -> int:
@@ -35,7 +38,7 @@ def run_bytes(sc: Scenario) -> int:
              + n * degree * PER_CONTACT_END + edge_file * PER_EDGE_FILE_BYTE
              + impressions * PER_IMPRESSION + (steps + 1) * brands * (len(sc.population.segments) + 1)
              * PER_RECORDED_VALUE)
-    return int(total * MARGIN)
+    return int(BASE + total * MARGIN)
 
 
 def available_bytes() -> int | None:

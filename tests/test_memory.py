@@ -1,0 +1,29 @@
+"""The memory estimate that refuses runs too big for the machine stays a close upper bound."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import sim
+from sim.memory import run_bytes
+
+BASELINE = Path(__file__).parent.parent / "scenarios" / "baseline.toml"
+MEASURE = """
+import json, resource, sys
+import sim
+sc = sim.load_scenario(sys.argv[1], {"population.size": int(sys.argv[2]), "time.horizon": 30})
+sim.run(sc, seed=1)
+print(json.dumps(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024))
+"""
+
+
+@pytest.mark.parametrize("size", [50_000, 300_000])
+def test_estimate_is_above_the_measured_peak_and_within_twice_it(size):
+    done = subprocess.run([sys.executable, "-c", MEASURE, str(BASELINE), str(size)], capture_output=True, text=True,
+                          check=True)
+    peak = json.loads(done.stdout.strip().splitlines()[-1])
+    estimate = run_bytes(sim.load_scenario(BASELINE, {"population.size": size, "time.horizon": 30}))
+    assert peak < estimate < 2 * peak, (peak / 2**20, estimate / 2**20)
