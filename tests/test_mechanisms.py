@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import sim
+from sim.campaigns import Contacts
 from sim.model import MarketModel
 from sim.response import AWARE, CUSTOMER, UNAWARE
 from sim.runner import campaign_warnings
@@ -18,17 +19,30 @@ def mean_of(metric, *changes, brand="A", lift=False):
     return np.mean([sim.run(scenario(*changes), seed=s, lift=lift).summary["brands"][brand][metric] for s in SEEDS])
 
 
+def effective_impressions(model, consumers, impressions, time):
+    """Brand 0's impressions after wear-out when each of ``consumers`` gets ``impressions`` of them at
+    ``time``, read back from the ad hazard they set (one standard impression of no relevance)."""
+    state = model.state
+    hits = np.repeat(consumers, impressions)
+    contact = Contacts(0, hits, 0.0, np.ones(hits.size, dtype=bool), np.zeros(hits.size))
+    state.ad[0] = 0.0
+    state.pipeline.start_step()
+    state.pipeline.expose(0, [contact], time, np.ones(len(model.population.categories["region"])), state.segment,
+                          state.counts.shape[2], state.region, state.satisfied[0], state.scenario.response,
+                          state.wear, state.wear_time, state.reached, state.ad)
+    return state.ad[0, consumers] / state.scenario.response.ad_effect
+
+
 def test_responsiveness_recovers_after_a_pause():
     sc = scenario(("response.wearout", 0.3), ("response.recovery_half_life", 5.0))
     model = MarketModel(sc, rng=1)
     everyone = np.arange(50)
-    state = model.state
-    state._wear(0, everyone, np.full(50, 20), time=0.0)  # a heavy burst wears them out
-    assert state.wear[0, everyone].max() < 0.001
-    effective_at_once = state._wear(0, everyone, np.ones(50, dtype=np.int64), time=0.0)
-    effective_later = state._wear(0, np.arange(50, 100), np.ones(50, dtype=np.int64), time=0.0)  # fresh
-    state._wear(0, everyone, np.full(50, 20), time=0.0)
-    after_pause = state._wear(0, everyone, np.ones(50, dtype=np.int64), time=15.0)  # three half-lives
+    effective_impressions(model, everyone, 20, time=0.0)  # a heavy burst wears them out
+    assert model.state.wear[0, everyone].max() < 0.001
+    effective_at_once = effective_impressions(model, everyone, 1, time=0.0)
+    effective_later = effective_impressions(model, np.arange(50, 100), 1, time=0.0)  # fresh
+    effective_impressions(model, everyone, 20, time=0.0)
+    after_pause = effective_impressions(model, everyone, 1, time=15.0)  # three half-lives
     assert effective_at_once.max() < 0.001 < effective_later.min()
     assert after_pause == pytest.approx(1 - 0.5**3, rel=1e-3)
 
