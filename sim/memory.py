@@ -1,8 +1,9 @@
 """A run's memory need, estimated up front, so that a run too big for the machine is refused at once
 instead of failing (or swapping) after minutes. Calibrated on the baseline scenario scaled to 1M and
 10M consumers (two brands, four campaigns, 10 contacts each): measured peak resident sizes of
-673 MiB and 3,977 MiB, so about 290 MiB of imports plus 385 bytes per consumer (2026-11-24); the
-estimate errs on the high side by about a quarter.
+673 MiB and 3,977 MiB, so about 290 MiB of imports plus 385 bytes per consumer (2026-11-24). A
+first run also compiles the numba kernels (about 60 MiB more at its peak). The estimate errs on the
+high side, by a third to a half.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import os
 
 from .scenario import Scenario
 
-BASE = 300 * 2**20  # the interpreter, numpy, numba, pandas and Mesa
+BASE = 400 * 2**20  # the interpreter, numpy, numba (compiling its kernels on a first run), pandas, Mesa
 PER_CONSUMER = 100  # attributes, loyalty, word-of-mouth timing and the contact pipeline's scratch
 PER_CONSUMER_BRAND = 80  # state, fit, wear, hazards, talk heard and the step's exposures, per brand
 PER_CONTACT_END = 8  # the CSR graph (int32) and what building it holds at its peak
