@@ -1,4 +1,4 @@
-"""Speed and memory of the market model at 10k, 100k and 1M consumers, measured in one run.
+"""Speed and memory of the market model from 10k to 10M consumers, measured in one run.
 
 For each size, a fresh process builds the baseline scenario scaled to that size (homophilous
 network of mean degree 10, two brands, four campaigns, 365 daily steps), runs it, and reports
@@ -7,9 +7,10 @@ the time of one sparse matrix-vector product on the same graph (the floor for on
 pass), and, at 10k and 100k, the same model stepped the plain Mesa way (a Python ``step`` per
 consumer) for a few steps, so the speed-up is a ratio measured on this machine in this run, after
 making its consumer agents (which the vectorised run never does; the time they take is printed).
+Last, the time per consumer-step at each size, and relative to 1M (how well the step scales).
 
-    python benchmarks/model_speed.py                 # all sizes
-    python benchmarks/model_speed.py --sizes 10000   # one size
+    python benchmarks/model_speed.py                 # 10k, 100k and 1M
+    python benchmarks/model_speed.py --sizes 1000000 10000000   # 1M and 10M (about 9 minutes)
 """
 
 from __future__ import annotations
@@ -122,6 +123,7 @@ def measure(size: int) -> dict:
         "build_total": build["total"], "step_seconds": steps_seconds / sc.time.steps,
         "total_seconds": time.perf_counter() - start, "matvec_seconds": matvec_seconds(model),
     }
+    out["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before the plain-Mesa run
     if size in PLAIN_STEPS:
         plain = sim.MarketModel(sc, rng=1)
         begin = time.perf_counter()
@@ -131,7 +133,6 @@ def measure(size: int) -> dict:
         for _ in range(PLAIN_STEPS[size]):
             plain_step(plain)
         out["plain_step_seconds"] = (time.perf_counter() - begin) / PLAIN_STEPS[size]
-    out["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return out
 
 
@@ -158,6 +159,10 @@ def main() -> None:
             print(f"{'':>9}  plain Mesa (Python step per consumer): {r['plain_step_seconds'] * 1000:9.1f} ms per step "
                   f"= {r['plain_step_seconds'] / r['step_seconds']:6.0f} x slower than the vectorised step "
                   f"(after {r['agents_seconds']:.2f} s to make its consumer agents)", flush=True)
+    per = {r["size"]: r["step_seconds"] / r["size"] * 1e9 for r in rows}
+    print("time per consumer-step: " + ", ".join(f"{n:,}: {ns:.0f} ns" for n, ns in per.items()))
+    if 1_000_000 in per:
+        print("  relative to 1M: " + ", ".join(f"{n:,}: {ns / per[1_000_000]:.2f}" for n, ns in per.items()))
 
 
 if __name__ == "__main__":
