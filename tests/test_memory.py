@@ -11,12 +11,14 @@ import sim
 from sim.memory import run_bytes
 
 BASELINE = Path(__file__).parent.parent / "scenarios" / "baseline.toml"
+# VmHWM is this process's own peak; ru_maxrss would count the parent's size at the fork
 MEASURE = """
-import json, resource, sys
+import json, sys
 import sim
 sc = sim.load_scenario(sys.argv[1], {"population.size": int(sys.argv[2]), "time.horizon": 30})
 sim.run(sc, seed=1)
-print(json.dumps(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024))
+peak = next(line for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+print(json.dumps(int(peak.split()[1]) * 1024))
 """
 
 
