@@ -81,7 +81,7 @@ def _load(path: Path, sets: list[str]) -> Scenario:
     return sc
 
 
-def _check_inputs(sc: Scenario) -> None:
+def _check_inputs(sc: Scenario, source: Path) -> None:
     """What the types cannot see: the edge-list file's content, and the memory a run needs."""
     from .memory import run_bytes, too_big
     from .network import read_edge_list
@@ -93,7 +93,7 @@ def _check_inputs(sc: Scenario) -> None:
         raise _fail("invalid edge list (network.path)", exc) from None
     problem = too_big(run_bytes(sc))
     if problem:
-        raise _fail("too big for this machine", problem)
+        raise _fail("too big for this machine", f"{source}: {problem}")
 
 
 def _say_medians(sc: Scenario) -> None:
@@ -168,7 +168,7 @@ def run_command(
     if problem:
         raise _fail("invalid --out", problem)
     sc = _load(scenario, set_)
-    _check_inputs(sc)
+    _check_inputs(sc, scenario)
     columns = (TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, disable=quiet, transient=True) as bar:
@@ -211,7 +211,7 @@ def validate(
 
     sc = _load(scenario, set_)
     _say_medians(sc)
-    _check_inputs(sc)
+    _check_inputs(sc, scenario)
     out.print(f"{plain(str(scenario))}: valid ({sc.population.size:,} consumers, {len(sc.brands)} brands, "
               f"{len(sc.campaigns)} campaigns, {sc.time.steps} steps, about "
               f"{run_bytes(sc) / 2**20:,.0f} MiB per run)")
@@ -260,7 +260,7 @@ def sweep(
             raise typer.Exit(INTERRUPTED) from None
     problem = too_big(exp.largest_run_bytes, 1 if scheduler else (workers or os.cpu_count() or 1))
     if problem:
-        raise _fail("too big for this machine", problem)
+        raise _fail("too big for this machine", f"{experiment}: {problem}")
     out_dir = out_dir or Path("results") / exp.spec.name
     columns = (TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(), RateColumn(),
                TimeElapsedColumn(), TimeRemainingColumn())

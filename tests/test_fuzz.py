@@ -176,3 +176,12 @@ def test_hostile_files_are_refused_up_front(tmp_path, content, message):
 def test_dev_zero_is_refused():
     result = CliRunner().invoke(app, ["validate", "/dev/zero"])
     assert result.exit_code == 2 and "larger than" in result.stderr
+
+
+def test_a_scenario_too_big_for_the_machine_is_named(tmp_path):
+    """Found by the fuzz test: the memory refusal did not say which file."""
+    path = tmp_path / "s.toml"
+    path.write_text((ROOT / "scenarios" / "baseline.toml").read_text())
+    result = CliRunner().invoke(app, ["validate", str(path), "--set", "time.dt=38465", "--set", "time.horizon=38465"])
+    assert result.exit_code == 2 and "too big for this machine" in result.stderr
+    assert f"{path}: " in " ".join(result.stderr.split())
