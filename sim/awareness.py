@@ -10,6 +10,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from .draws import uniforms_at
+
 UNAWARE, AWARE = 0, 1
 
 
@@ -31,6 +33,28 @@ def _forget_and_hear(state, hearing, u, forget, segment, counts):
 
 
 @numba.njit(cache=True, nogil=True)
+def _listening(state, hearing, positions):
+    """The unaware who hear talk, in index order; returns how many there are."""
+    k = 0
+    for i in range(state.size):
+        positions[k] = i  # kept only if i listens: no branch to mispredict
+        k += (state[i] == UNAWARE) & (hearing[i] > 0)
+    return k
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _hear(state, hearing, listening, u, segment, counts):
+    """The listening unaware become aware with probability ``1 - exp(-hearing)``; ``u[k]`` is
+    listener k's number."""
+    for k in range(listening.size):
+        i = listening[k]
+        if u[k] < -np.expm1(-hearing[i]):
+            state[i] = AWARE
+            counts[UNAWARE, segment[i]] -= 1
+            counts[AWARE, segment[i]] += 1
+
+
+@numba.njit(cache=True, nogil=True)
 def _contacted(state, consumers, segment, counts):
     """A paid contact makes the unaware aware."""
     for k in range(consumers.size):
@@ -43,14 +67,22 @@ def _contacted(state, consumers, segment, counts):
 
 def update_awareness(state: np.ndarray, hearing: np.ndarray, contacted: list[np.ndarray], forget: float,
                      segment: np.ndarray, counts: np.ndarray, rngs: list[np.random.Generator],
-                     uniform: np.ndarray) -> None:
-    """One step of awareness for every brand b: ``state[b]`` and ``counts[b]`` change in place.
+                     uniform: np.ndarray, positions: np.ndarray) -> None:
+    """One step of awareness for every brand b: ``state[b]`` and ``counts[b]`` change in place;
+    ``uniform`` and ``positions`` are work arrays of one entry per consumer.
 
     Forgetting comes before this step's news, so that what was just heard is not forgotten at
-    once. Every consumer draws its number from the brand's own stream whether or not it can
-    change, so that runs differing in one brand's campaigns keep common random numbers.
+    once. Every consumer has a number from the brand's own stream whether or not it can change,
+    so that runs differing in one brand's campaigns keep common random numbers. Without
+    forgetting only the listeners use theirs, and the stream jumps over the others when they are
+    few (``uniforms_at``).
     """
+    n = state.shape[1]
     for b, rng in enumerate(rngs):
-        rng.random(out=uniform)
-        _forget_and_hear(state[b], hearing[b], uniform, forget, segment, counts[b])
+        if forget > 0:
+            rng.random(out=uniform)
+            _forget_and_hear(state[b], hearing[b], uniform, forget, segment, counts[b])
+        else:
+            listening = positions[:_listening(state[b], hearing[b], positions)]
+            _hear(state[b], hearing[b], listening, uniforms_at(rng, n, listening, uniform), segment, counts[b])
         _contacted(state[b], contacted[b], segment, counts[b])

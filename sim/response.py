@@ -312,8 +312,9 @@ class ConsumerState:
 
         half_life = sc.response.awareness_half_life
         forget = 0.0 if half_life is None else -np.expm1(-np.log(2.0) * dt / half_life)
+        # the candidates' list is free again: awareness uses it as a work array
         update_awareness(self.state, self.hearing, [e.consumers for e in exposure], forget, self.segment,
-                         self.counts, awareness_rngs, self.uniform)
+                         self.counts, awareness_rngs, self.uniform, self.candidates)
         starts = np.cumsum([0, *(e.consumers.size for e in exposure)])
         update_loyalty(self.loyalty, self.loyalty_target, self.loyalty_keep, self.current, self.segment,
                        *self.pipeline.exposed(), starts, lp.relationship_gain, self.loyalty_sum)
