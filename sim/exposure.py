@@ -146,7 +146,8 @@ class ContactPipeline:
         returns the exposure (valid for this step) and the consumers reached for the first time."""
         listed, most = 0, 0.0
         touched = self.listed[self.used:]
-        impressions, wasted, wasted_spend = np.zeros(segments, np.int64), np.zeros(segments, np.int64), np.zeros(segments)
+        impressions, wasted = np.zeros(segments, np.int64), np.zeros(segments, np.int64)
+        wasted_spend = np.zeros(segments)
         for c in contacts:
             hits = c.consumers.size
             if self.sorted_hits.size < hits:

@@ -83,8 +83,8 @@ def _total(hazard, i):
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def _hazards(state, loyalty, fit, ad, segment, churn_price, adopt_price, unaware_response, sums, buzz,
-             inv_contacts, talk, current, q_dt, negative_weight, switching, churn_dt, negative_churn_dt, hazard, hearing,
-             candidates):
+             inv_contacts, talk, current, q_dt, negative_weight, switching, churn_dt, negative_churn_dt, hazard,
+             hearing, candidates):
     """Each consumer's hazard, integrated over the step, of adopting each brand and of churning;
     lists the candidates (a positive total) in index order and returns how many there are."""
     brands, n = fit.shape
@@ -108,10 +108,11 @@ def _hazards(state, loyalty, fit, ad, segment, churn_price, adopt_price, unaware
 def _events(candidates, u, hazard, ad, sums, buzz, inv_contacts, talk, q_dt, who, option, paid):
     """Which candidates have an event, which one, and whether an adoption came from a paid contact.
 
-    One uniform number per consumer (``u[c]`` for candidate c; the stream draws one for everyone,
-    so that runs that differ only in who is a candidate keep common random numbers) decides all three: below P(any event) it is uniform over the
-    summed hazards, which picks the event; its place inside that event's share is uniform again
-    and splits the adoption between paid contact and word of mouth in proportion to their hazards.
+    One uniform number per consumer (``u[c]`` for candidate c; the stream has one for everyone, so
+    that runs that differ only in who is a candidate keep common random numbers) decides all three:
+    below P(any event) it is uniform over the summed hazards, which picks the event; its place
+    inside that event's share is uniform again and splits the adoption between paid contact and
+    word of mouth in proportion to their hazards.
     """
     options = hazard.shape[0]
     k = 0
