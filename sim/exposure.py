@@ -8,7 +8,8 @@ consumer), lists each consumer once and tallies impressions and wasted ones per 
 index order, applies wear-out with its lazy recovery, sets the step's ad hazard, marks first
 reach and clears the scratch entries it read. No temporary of the market's size is made, so the
 cost follows the number of impressions. Every sum runs in impression order, as numpy's bincount
-would, so the numbers are the same to the last bit.
+would, and the recovery of wear-out uses numpy's exp2 (numba's differs from it in the last bit on
+some inputs), so the numbers are the same to the last bit as those of the bincount formulation.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ import numpy as np
 
 @dataclass
 class Exposure:
-    """One brand's paid contacts this step, per distinct consumer."""
+    """One brand's paid contacts this step, per distinct consumer. ``consumers`` and ``personal``
+    are views into the pipeline's buffers, overwritten on the next step: copy them to keep them."""
 
     brand: int
     consumers: np.ndarray  # in index order
@@ -90,11 +92,11 @@ def _in_index_order(on_list, touched, listed):
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _settle(touched, scratch, on_list, brand, time, kept, wearout, recovery_half_life, ad_effect,
+def _settle(touched, scratch, on_list, brand, time, kept, wearout, recovery, ad_effect,
             boost, region, wear, wear_time, reached, ad, personal, newly_reached):
     """Per listed consumer: wear-out (impression j of a burst weighs w (1 - wearout)^j, w recovering
-    toward 1 between bursts with the half-life, applied lazily from the last update), the ad hazard
-    (contacts convert as their mean strength says) and first reach; clears the scratch sums."""
+    toward 1 between bursts: ``recovery[k]`` is what is left of the gap since the last update), the
+    ad hazard (contacts convert as their mean strength says) and first reach; clears the scratch sums."""
     new = 0
     for k in range(touched.size):
         i = touched[k]
@@ -104,8 +106,7 @@ def _settle(touched, scratch, on_list, brand, time, kept, wearout, recovery_half
         scratch[i, :] = 0.0
         on_list[i] = 0
         if wearout > 0:
-            idle = time - wear_time[brand, i]
-            w = 1.0 - (1.0 - wear[brand, i]) * np.exp2(-idle / recovery_half_life)
+            w = 1.0 - (1.0 - wear[brand, i]) * recovery[k]
             effective = w * (1.0 - kept[int(c)]) / wearout
             w *= kept[int(c)]
             wear[brand, i] = 0.0 if w < 1e-100 else w  # worn out; keeps the floats away from slow denormals
@@ -134,6 +135,7 @@ class ContactPipeline:
         # the step's exposed consumers and their personal weight; memory is committed only as far as used
         self.listed = np.empty(brands * size + 1, dtype=np.int64)  # one spare: _gather writes before it counts
         self.personal = np.empty(brands * size)
+        self.recovery = np.empty(size)  # per listed consumer: how much of its wear-out has recovered
         self.used = 0
 
     def start_step(self) -> None:
@@ -161,10 +163,16 @@ class ContactPipeline:
         consumers, personal = touched[:listed], self.personal[self.used:self.used + listed]
         self.used += listed
         kept = (1.0 - response.wearout) ** np.arange(int(most) + 1)  # few distinct counts: a table
+        recovery = self.recovery[:listed]
+        if response.wearout > 0:  # 2^(-idle / half-life), by numpy's exp2 as before: the same bits
+            np.take(wear_time[brand], consumers, out=recovery)
+            np.subtract(time, recovery, out=recovery)
+            np.negative(recovery, out=recovery)
+            np.divide(recovery, response.recovery_half_life, out=recovery)
+            np.exp2(recovery, out=recovery)
         newly_reached = np.empty(listed, dtype=np.int64)
-        new = _settle(consumers, self.scratch, self.on_list, brand, time, kept,
-                      float(response.wearout), float(response.recovery_half_life), float(response.ad_effect), boost,
-                      region, wear, wear_time, reached, ad, personal, newly_reached)
+        new = _settle(consumers, self.scratch, self.on_list, brand, time, kept, float(response.wearout), recovery,
+                      float(response.ad_effect), boost, region, wear, wear_time, reached, ad, personal, newly_reached)
         return Exposure(brand, consumers, personal, impressions, wasted, wasted_spend), newly_reached[:new]
 
     def exposed(self) -> tuple[np.ndarray, np.ndarray]:

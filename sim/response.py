@@ -37,7 +37,7 @@ class Transitions:
     reached: list[list[np.ndarray]] = field(default_factory=list)  # per brand: first paid contact
     first: list[list[np.ndarray]] = field(default_factory=list)  # per brand: adoption by one who never had it?
     seeded: list[list[np.ndarray]] = field(default_factory=list)  # per brand: given the product free
-    exposure: list[Exposure] = field(default_factory=list)  # per brand: paid contacts (seeding apart)
+    exposure: list[Exposure] = field(default_factory=list)  # per brand: paid contacts (seeding apart), this step
 
     @classmethod
     def empty(cls, brands: int) -> Transitions:
@@ -267,9 +267,10 @@ class ConsumerState:
         ``boost[b]`` multiplies the response to brand b's ads per region code (context such as
         rain); ``churn_price_factor[b, s]`` scales churn of b's customers in segment s and
         ``adopt_price_factor[b, s]`` the adoption of b in segment s; ``talk[b]`` how much more b's
-        satisfied customers recommend it (a referral offer). Every random number is drawn
-        for every consumer, from a stream of its own purpose (events; awareness of each brand), so
-        that two runs that differ in one brand's campaigns share their random numbers.
+        satisfied customers recommend it (a referral offer). Every consumer has a random number per
+        step from each stream of its own purpose (events; awareness of each brand), used or not, so
+        that two runs that differ in one brand's campaigns share their random numbers; numbers
+        nobody needs are jumped over rather than drawn (``uniforms_at``).
         """
         sc = self.scenario
         dt, lp, q_dt = sc.time.dt, sc.loyalty, sc.word_of_mouth.strength * sc.time.dt

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from sim.exposure import BLOCK_BITS, ContactPipeline
 
-RESPONSE = types.SimpleNamespace(relevance_gain=2.0, wearout=0.1, recovery_half_life=14.0, ad_effect=0.005)
+RESPONSE = types.SimpleNamespace(relevance_gain=2.0, wearout=0.1, recovery_half_life=7.3, ad_effect=0.005)
 
 
 @dataclass
@@ -61,13 +61,13 @@ def test_pipeline_equals_bincount(n, seed, campaigns, per_consumer):
         contacts.append(Contacts(hits, float(rng.random()), rng.random(hits.size) < 0.8,
                                  rng.choice([0.004, 0.002], hits.size), float(rng.uniform(0.5, 2))))
     wear = np.where(rng.random((1, n)) < 0.5, 1.0, rng.random((1, n)))
-    wear_time = rng.integers(0, 10, (1, n)).astype(float)
-    expected = reference(contacts, n, segment, satisfied, region, boost, 12.0, wear[0], wear_time[0])
+    wear_time = rng.integers(0, 40, (1, n)) / 4.0  # steps of a quarter: exp2 of fractions, not just of whole numbers
+    expected = reference(contacts, n, segment, satisfied, region, boost, 12.25, wear[0], wear_time[0])
 
     reached, ad = np.zeros((1, n), dtype=bool), np.zeros((1, n))
     pipeline = ContactPipeline(1, n)
     pipeline.start_step()
-    exposure, first = pipeline.expose(0, contacts, 12.0, boost, segment, 3, region, satisfied, RESPONSE, wear,
+    exposure, first = pipeline.expose(0, contacts, 12.25, boost, segment, 3, region, satisfied, RESPONSE, wear,
                                       wear_time, reached, ad)
     assert np.array_equal(exposure.consumers, expected["consumers"])
     assert np.array_equal(first, expected["consumers"])  # nobody had been reached before
@@ -76,6 +76,6 @@ def test_pipeline_equals_bincount(n, seed, campaigns, per_consumer):
     assert np.array_equal(exposure.impressions, expected["impressions"])
     assert np.array_equal(exposure.wasted_impressions, expected["wasted"])
     assert np.allclose(exposure.wasted_spend, expected["wasted_spend"], rtol=1e-12)
-    assert (wear_time[0, exposure.consumers] == 12.0).all()
+    assert (wear_time[0, exposure.consumers] == 12.25).all()
     # the scratch arrays are left clean for the next step
     assert not pipeline.scratch.any() and not pipeline.on_list.any()
