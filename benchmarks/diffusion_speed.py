@@ -50,7 +50,6 @@ import time
 
 import numba
 import numpy as np
-import scipy.sparse as sp
 
 from sim.network import Graph, scale_free
 from sim.scenario import Scenario
