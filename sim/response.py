@@ -24,6 +24,7 @@ from .wom import WordOfMouth, heard_by
 
 CUSTOMER, LAPSED = 2, 3  # after UNAWARE and AWARE
 STATES = ("unaware", "aware", "customer", "lapsed")
+SKIP_CUSTOMERS_ABOVE = 0.75  # a brand's share of the market above which hazards skip its customers (break-even 0.72)
 
 
 @dataclass
@@ -52,26 +53,6 @@ class Transitions:
         return int((~self.joined(self.paid[brand], bool) & self.joined(self.first[brand], bool)).sum())
 
 
-@numba.njit(cache=True, nogil=True, error_model="numpy")
-def _brand_hazard(b, i, state, loyalty, fit, ad, segment, adopt_price, unaware_response, sums, buzz, inv_contacts,
-                  talk, current, q_dt, negative_weight, switching, negative_churn_dt, hazard, hearing):
-    """Consumer i's hazard of adopting brand b, its hazard of hearing of b if unaware, and the
-    churn that bad word about its own brand b adds."""
-    brands = fit.shape[0]
-    pos, neg = heard_by(sums, buzz, inv_contacts, b, i)
-    pos *= talk[b]
-    unaware = state[b, i] == UNAWARE
-    hearing[b, i] = q_dt * (pos + neg) if unaware else 0.0
-    barrier = switching * (1.0 - loyalty[i])
-    barrier = barrier if current[i] >= 0 else 1.0
-    barrier *= unaware_response if unaware else 1.0
-    mine = current[i] == b
-    h = ((ad[b, i] + q_dt * pos) * fit[b, i] * adopt_price[b, segment[i]] * barrier
-         / (1.0 + negative_weight * neg))
-    hazard[b, i] = 0.0 if mine else h
-    hazard[brands, i] += negative_churn_dt * neg if mine else 0.0
-
-
 @numba.njit(cache=True, nogil=True)
 def _total(hazard, i):
     """Consumer i's hazards summed, always in the same order."""
@@ -81,27 +62,72 @@ def _total(hazard, i):
     return t
 
 
-@numba.njit(cache=True, nogil=True, error_model="numpy")
-def _hazards(state, loyalty, fit, ad, segment, churn_price, adopt_price, unaware_response, sums, buzz,
-             inv_contacts, talk, current, q_dt, negative_weight, switching, churn_dt, negative_churn_dt, hazard,
-             hearing, candidates):
-    """Each consumer's hazard, integrated over the step, of adopting each brand and of churning;
-    lists the candidates (a positive total) in index order and returns how many there are."""
-    brands, n = fit.shape
-    args = (state, loyalty, fit, ad, segment, adopt_price, unaware_response, sums, buzz, inv_contacts, talk, current,
-            q_dt, negative_weight, switching, negative_churn_dt, hazard, hearing)
-    for i in range(n):  # churn from disloyalty and price; brands add churn from bad word below
+@numba.njit(cache=True, nogil=True)
+def _churn_hazards(loyalty, segment, churn_price, current, churn_dt, hazard):
+    """Customers' churn from disloyalty and price; brands add churn from bad word after."""
+    brands = churn_price.shape[0]
+    for i in range(current.size):
         cur = current[i]
         hazard[brands, i] = churn_dt * (1.0 - loyalty[i]) * churn_price[cur, segment[i]] if cur >= 0 else 0.0
-    for b in range(brands - 1):  # brand by brand: few memory streams at a time
-        for i in range(n):
-            _brand_hazard(b, i, *args)
-    k = 0
-    for i in range(n):  # the last brand, then the total while the consumer's hazards are at hand
-        _brand_hazard(brands - 1, i, *args)
-        candidates[k] = i  # kept only if the total is positive: no branch to mispredict
-        k += _total(hazard, i) > 0
-    return k
+
+
+def _brand_hazards_kernel(skip_customers: bool, listing: bool):
+    """The kernel for each brand. ``listing`` (for the last brand) also lists the candidates, a
+    positive total hazard, while the consumer's hazards are at hand. ``skip_customers`` (when most
+    are the brand's customers) skips reading what its customers do not need. Both are compiled in:
+    without the branch, the loop vectorises."""
+
+    @numba.njit(cache=True, nogil=True, error_model="numpy")
+    def brand_hazards(b, state, loyalty, fit, ad, segment, adopt_price, unaware_response, sums, buzz, inv_contacts,
+                      talk, current, q_dt, negative_weight, switching, negative_churn_dt, hazard, hearing, candidates):
+        """Each consumer's hazard of adopting brand b, its hazard of hearing of b if unaware, and the
+        churn that bad word about its own brand b adds; returns how many candidates it listed."""
+        brands = fit.shape[0]
+        k = 0
+        for i in range(current.size):
+            mine = current[i] == b
+            if skip_customers and mine:
+                hazard[b, i] = 0.0
+                hearing[b, i] = 0.0
+                if negative_churn_dt != 0.0:
+                    hazard[brands, i] += negative_churn_dt * heard_by(sums, buzz, inv_contacts, b, i)[1]
+            else:
+                pos, neg = heard_by(sums, buzz, inv_contacts, b, i)
+                pos *= talk[b]
+                unaware = state[b, i] == UNAWARE
+                hearing[b, i] = q_dt * (pos + neg) if unaware else 0.0
+                barrier = switching * (1.0 - loyalty[i])  # read unconditionally: the loop vectorises
+                barrier = barrier if current[i] >= 0 else 1.0
+                barrier *= unaware_response if unaware else 1.0
+                h = ((ad[b, i] + q_dt * pos) * fit[b, i] * adopt_price[b, segment[i]] * barrier
+                     / (1.0 + negative_weight * neg))
+                hazard[b, i] = 0.0 if mine else h
+                hazard[brands, i] += negative_churn_dt * neg if mine else 0.0
+            if listing:
+                candidates[k] = i  # kept only if the total is positive: no branch to mispredict
+                k += _total(hazard, i) > 0
+        return k
+
+    return brand_hazards
+
+
+_brand_hazards = {(skip, last): _brand_hazards_kernel(skip, last) for skip in (False, True) for last in (False, True)}
+
+
+def _hazards(state, loyalty, fit, ad, segment, churn_price, adopt_price, unaware_response, sums, buzz, inv_contacts,
+             talk, current, q_dt, negative_weight, switching, churn_dt, negative_churn_dt, hazard, hearing, candidates,
+             customers) -> int:
+    """Each consumer's hazard, integrated over the step, of adopting each brand and of churning;
+    lists the candidates (a positive total) in index order and returns how many there are.
+    ``customers[b]`` is how many b has."""
+    brands, n = fit.shape
+    _churn_hazards(loyalty, segment, churn_price, current, churn_dt, hazard)
+    listed = 0
+    for b in range(brands):  # brand by brand: few memory streams at a time
+        kernel = _brand_hazards[bool(customers[b] > SKIP_CUSTOMERS_ABOVE * n), b == brands - 1]
+        listed = kernel(b, state, loyalty, fit, ad, segment, adopt_price, unaware_response, sums, buzz, inv_contacts,
+                        talk, current, q_dt, negative_weight, switching, negative_churn_dt, hazard, hearing, candidates)
+    return listed
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
@@ -292,7 +318,7 @@ class ConsumerState:
         listed = _hazards(self.state, self.loyalty, self.fit, self.ad, self.segment, churn_price_factor,
                           adopt_price_factor, sc.response.unaware_response, *wom_args, self.current, q_dt,
                           sc.word_of_mouth.negative_weight, lp.switching, lp.churn * dt, lp.negative_word_churn * dt,
-                          self.hazard, self.hearing, self.candidates)
+                          self.hazard, self.hearing, self.candidates, self.counts[:, CUSTOMER].sum(axis=1))
         candidates = self.candidates[:listed]
         who = np.empty(candidates.size, dtype=np.int64)
         option = np.empty(candidates.size, dtype=np.int64)
