@@ -53,31 +53,29 @@ class _Distribution(Strict):
         return f"{self.dist}({params})"
 
 
-class Uniform(_Distribution):
-    dist: Literal["uniform"]
-    low: float
-    high: float
+class _Interval(_Distribution):
+    """A distribution with bounds ``low`` and ``high`` (its fields), the first below the second."""
 
     @model_validator(mode="after")
-    def _ordered(self) -> Uniform:
+    def _ordered(self) -> _Interval:
         if not self.low < self.high:
             raise ValueError(f"low ({self.low:g}) must be below high ({self.high:g})")
         return self
+
+
+class Uniform(_Interval):
+    dist: Literal["uniform"]
+    low: float
+    high: float
 
     def frozen(self):
         return scipy.stats.uniform(self.low, self.high - self.low)
 
 
-class LogUniform(_Distribution):
+class LogUniform(_Interval):
     dist: Literal["loguniform"]
     low: Annotated[float, Field(gt=0.0)]
     high: float
-
-    @model_validator(mode="after")
-    def _ordered(self) -> LogUniform:
-        if not self.low < self.high:
-            raise ValueError(f"low ({self.low:g}) must be below high ({self.high:g})")
-        return self
 
     def frozen(self):
         return scipy.stats.loguniform(self.low, self.high)
@@ -101,7 +99,7 @@ class Triangular(_Distribution):
         return scipy.stats.triang((self.mode - self.low) / width, loc=self.low, scale=width)
 
 
-class Normal(_Distribution):
+class Normal(_Interval):
     """A normal distribution, truncated to [low, high] when they are given."""
 
     dist: Literal["normal"]
@@ -109,12 +107,6 @@ class Normal(_Distribution):
     sd: Annotated[float, Field(gt=0.0)]
     low: float = -math.inf
     high: float = math.inf
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Normal:
-        if not self.low < self.high:
-            raise ValueError(f"low ({self.low:g}) must be below high ({self.high:g})")
-        return self
 
     def frozen(self):
         return scipy.stats.truncnorm((self.low - self.mean) / self.sd, (self.high - self.mean) / self.sd,
