@@ -78,6 +78,7 @@ def sensitivity(x: pd.DataFrame, y: np.ndarray, bounds: list[tuple[float, float]
     notices = io.StringIO()  # SALib prints notices on both streams
     with warnings.catch_warnings(), contextlib.redirect_stdout(notices), contextlib.redirect_stderr(notices):
         warnings.simplefilter("ignore")
+        np.random.seed(seed)  # SALib seeds numpy's global generator itself, but not for a seed of 0
         res = delta.analyze(problem, x.to_numpy()[ok], y[ok], num_resamples=RESAMPLES, seed=seed,
                             print_to_console=False)
     return (pd.DataFrame({"factor": list(x.columns), "delta": res["delta_raw"], "delta_conf": res["delta_raw_conf"],
