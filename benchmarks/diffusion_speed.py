@@ -8,7 +8,7 @@ its own), on the same graph (marketsim's Chung-Lu generator from the same seed):
 
 - ``marketsim``: the full model, set up so that all its other mechanisms are neutral (see
   ``diffusion_scenario``): the whole run is ``MarketModel(...)`` (population, network, agents,
-  recorder) plus the steps (not the output tables ``sim.run`` assembles afterwards);
+  recorder) plus the steps (not the output tables ``marketsim.run`` assembles afterwards);
 - ``numba frontier``: a numba loop over the consumers who have not adopted, with the counts of
   adopted neighbours updated from each step's new adopters only (the fast reference);
 - ``scipy mat-vec``: numpy with one sparse matrix-vector product ``A @ adopted`` per step.
@@ -51,8 +51,8 @@ import time
 import numba
 import numpy as np
 
-from sim.network import Graph, scale_free
-from sim.scenario import Scenario
+from marketsim.market.network import Graph, scale_free
+from marketsim.scenario.schema import Scenario
 
 P, Q = 0.001, 0.3  # per step: innovation (ads) and imitation (word of mouth) hazards
 MEAN_DEGREE, EXPONENT = 10.0, 2.5
@@ -72,7 +72,7 @@ def diffusion_scenario(size: int, steps: int, p: float = P, q: float = Q, impres
     which is exp(-p) when ad_effect = -log(1 - p / k). Word of mouth adds ``q`` times the share of
     adopted contacts to the hazard, as in the reference.
     """
-    from sim.loading import scenario_from_dict
+    from marketsim.scenario.loading import scenario_from_dict
 
     k = impressions
     return scenario_from_dict({
@@ -154,7 +154,7 @@ def run_matvec(size: int, steps: int, p: float = P, q: float = Q, seed: int = SE
 
 def run_marketsim(size: int, steps: int, p: float = P, q: float = Q, seed: int = SEED,
                   impressions: float = 1.0) -> dict:
-    from sim.model import MarketModel
+    from marketsim.market.model import MarketModel
 
     sc = diffusion_scenario(size, steps, p, q, impressions)
     start = time.perf_counter()

@@ -26,18 +26,18 @@ from pathlib import Path
 
 import numpy as np
 
-import sim
-from sim.model import Consumer
-from sim.response import AWARE, CUSTOMER, LAPSED, UNAWARE
+import marketsim
+from marketsim.market.model import Consumer
+from marketsim.market.response import AWARE, CUSTOMER, LAPSED, UNAWARE
 
 BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.toml"
 PLAIN_STEPS = {10_000: 10, 100_000: 3}
 
 
-def scaled_baseline(size: int) -> sim.Scenario:
+def scaled_baseline(size: int) -> marketsim.Scenario:
     """The baseline with its campaigns' volumes and budgets scaled with the population."""
     k = size / 20_000
-    return sim.load_scenario(BASELINE, {
+    return marketsim.load_scenario(BASELINE, {
         "population.size": size,
         "campaigns.mass_tv.impressions": 15_000 * k, "campaigns.spark_social.impressions": 3_000 * k,
         "campaigns.spark_event.reach": int(1_500 * k), "campaigns.spark_samples.seeds": int(200 * k),
@@ -46,7 +46,7 @@ def scaled_baseline(size: int) -> sim.Scenario:
     })
 
 
-def matvec_seconds(model: sim.MarketModel, repeats: int = 7) -> float:
+def matvec_seconds(model: marketsim.MarketModel, repeats: int = 7) -> float:
     adjacency = model.graph.adjacency()
     x = np.ones(adjacency.shape[0], dtype=np.float32)
     times = []
@@ -97,13 +97,13 @@ def plain_consumer_step(agent: Consumer, impressions: Counter) -> None:
         st.state[cur, i], st.current[i] = LAPSED, -1
 
 
-def plain_step(model: sim.MarketModel) -> None:
-    from sim.campaigns import StepContext
+def plain_step(model: marketsim.MarketModel) -> None:
+    from marketsim.market.campaigns import StepContext
 
     sc = model.scenario_spec
     ctx = StepContext(0.0, sc.time.dt, model.recorder.controlled(0), model._conditions(),
                       model.state.current, model.graph.degree, sc.niche.reach_discount)
-    contacts = [c for made in model.agents_by_type[sim.Brand].map("act", ctx) for c in made]
+    contacts = [c for made in model.agents_by_type[marketsim.Brand].map("act", ctx) for c in made]
     impressions = Counter((c.brand, int(i)) for c in contacts for i in c.consumers)
     model.agents_by_type[Consumer].shuffle_do(plain_consumer_step, impressions)
 
@@ -111,7 +111,7 @@ def plain_step(model: sim.MarketModel) -> None:
 def measure(size: int) -> dict:
     sc = scaled_baseline(size)
     start = time.perf_counter()
-    model = sim.MarketModel(sc, rng=1)
+    model = marketsim.MarketModel(sc, rng=1)
     build = model.build_seconds
     stepping = time.perf_counter()
     while model.running:
@@ -126,7 +126,7 @@ def measure(size: int) -> dict:
     }
     out["peak_mib"] = peak_mib
     if size in PLAIN_STEPS:
-        plain = sim.MarketModel(sc, rng=1)
+        plain = marketsim.MarketModel(sc, rng=1)
         begin = time.perf_counter()
         plain.agents  # the consumer agents are made on first access
         out["agents_seconds"] = time.perf_counter() - begin

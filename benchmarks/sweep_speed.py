@@ -3,7 +3,7 @@
 For two run sizes (10k consumers x 100 steps, and a run of about a second) it runs an experiment
 as a sweep, each sweep in a fresh process that does what ``marketsim sweep`` does (start the worker
 pool's server, then import the simulator and load the experiment while the server starts, then
-sweep), and times inside each worker every call of the model, ``sim.runner.run``: the very call a
+sweep), and times inside each worker every call of the model, ``marketsim.studies.runner.run``: the very call a
 script running the same runs directly would make. The sweep's overhead is the part of its wall
 time, from the moment the experiment is loaded (where a script would start its first run), not
 spent in those calls:
@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from sim.experiment import Experiment
+    from marketsim.studies.experiment import Experiment
 
 BASELINE = (Path(__file__).resolve().parent.parent / "scenarios" / "baseline.toml").resolve()
 SIZES = {"small": (10_000, 100, 24), "one-second": (40_000, 250, 12)}  # consumers, steps, runs
@@ -66,17 +66,17 @@ metrics = ["customer"]
 path = "network.homophily"
 levels = [0.5, 0.8]
 """)
-    from sim.experiment import load_experiment
+    from marketsim.studies.experiment import load_experiment
 
     return load_experiment(path)
 
 
 def timed_bundle(experiment: Experiment, runs: list) -> tuple[list[tuple[int, float, float]], tuple]:
     """``run_bundle`` in the worker, with (worker, start, seconds) of each model run in it."""
-    import sim.sweep
+    import marketsim.studies.sweep
 
     timings = []
-    model_run = sim.sweep.run
+    model_run = marketsim.studies.sweep.run
 
     def timed_run(*args, **kwargs):
         start = time.monotonic()
@@ -85,11 +85,11 @@ def timed_bundle(experiment: Experiment, runs: list) -> tuple[list[tuple[int, fl
         finally:
             timings.append((os.getpid(), start, time.monotonic() - start))
 
-    sim.sweep.run = timed_run
+    marketsim.studies.sweep.run = timed_run
     try:
-        return timings, sim.sweep.run_bundle(experiment, runs)
+        return timings, marketsim.studies.sweep.run_bundle(experiment, runs)
     finally:
-        sim.sweep.run = model_run
+        marketsim.studies.sweep.run = model_run
 
 
 class TimedPool(Executor):
@@ -116,10 +116,10 @@ class TimedPool(Executor):
 
 
 def measure_sweep(label: str, workers: int) -> dict:
-    from sim.pool import start_pool_server
+    from marketsim.studies.pool import start_pool_server
 
     start_pool_server()  # as marketsim sweep does, before its imports
-    from sim.sweep import executor_for, run_sweep
+    from marketsim.studies.sweep import executor_for, run_sweep
 
     with tempfile.TemporaryDirectory() as tmp:
         exp = experiment(Path(tmp), *SIZES[label])
@@ -138,7 +138,7 @@ def measure_sweep(label: str, workers: int) -> dict:
 
 
 def measure_direct(label: str) -> dict:
-    from sim.runner import run  # imported here, not within the first run's time
+    from marketsim.studies.runner import run  # imported here, not within the first run's time
 
     with tempfile.TemporaryDirectory() as tmp:
         exp = experiment(Path(tmp), *SIZES[label])

@@ -1,1 +1,1 @@
-"""The ready experiments, shipped inside the package as sim.experiments (data files only)."""
+"""The ready experiments, shipped inside the package as marketsim.experiments (data files only)."""

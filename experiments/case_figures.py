@@ -6,8 +6,8 @@
 import argparse
 from pathlib import Path
 
-import sim
-from sim.plots import plot_run, save_figure
+import marketsim
+from marketsim.output.plots import plot_run, save_figure
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,8 +19,8 @@ def main() -> None:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     for path in sorted((ROOT / "scenarios").glob("*.toml")):
-        scenario = sim.load_scenario(path)
-        result = sim.run(scenario, seed=args.seed)
+        scenario = marketsim.load_scenario(path)
+        result = marketsim.run(scenario, seed=args.seed)
         figure = plot_run(result.timeseries, f"{scenario.name}: {scenario.description}")
         print(save_figure(figure, args.out / f"{scenario.name}.png"))
 

@@ -24,9 +24,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-import sim
-from sim.experiment import load_experiment
-from sim.sweep import run_sweep
+import marketsim
+from marketsim.studies.experiment import load_experiment
+from marketsim.studies.sweep import run_sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 NUMBERS = ROOT / "docs" / "numbers.json"
@@ -80,7 +80,7 @@ def rounded(value) -> float | None:
 
 
 def case_numbers(path: Path) -> dict:
-    result = sim.run(sim.load_scenario(path), seed=CASE_SEED, lift=True)
+    result = marketsim.run(marketsim.load_scenario(path), seed=CASE_SEED, lift=True)
     brands = {}
     for name, m in result.summary["brands"].items():
         row = {k: rounded(m[k]) for k in CASE_METRICS}

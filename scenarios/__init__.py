@@ -1,1 +1,1 @@
-"""The ready scenarios, shipped inside the package as sim.scenarios (data files only)."""
+"""The ready scenarios, shipped inside the package as marketsim.scenarios (data files only)."""

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from sim.loading import scenario_from_dict
+from marketsim.scenario.loading import scenario_from_dict
 
 P, Q = 0.03, 0.38
 AD_EFFECT = 0.5

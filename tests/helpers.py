@@ -2,7 +2,7 @@
 
 import copy
 
-from sim.loading import scenario_from_dict
+from marketsim.scenario.loading import scenario_from_dict
 
 BASE = {
     "name": "small",

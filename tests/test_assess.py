@@ -10,12 +10,12 @@ import pytest
 import tomli_w
 from typer.testing import CliRunner
 
-from sim.assess import analyse, break_even_budgets, load_strategies, outcomes, plan_assessment, probability_best
-from sim.assess_report import write_report
-from sim.cli import app
-from sim.discovery import find_boxes, sensitivity
-from sim.scenario import ScenarioError
-from sim.sweep import run_sweep
+from marketsim.studies.assess import analyse, break_even_budgets, load_strategies, outcomes, plan_assessment, probability_best
+from marketsim.output.assess_report import write_report
+from marketsim.cli import app
+from marketsim.studies.discovery import find_boxes, sensitivity
+from marketsim.scenario.schema import ScenarioError
+from marketsim.studies.sweep import run_sweep
 from tests.helpers import BASE
 
 
@@ -85,7 +85,7 @@ def test_probability_best_and_break_even_on_known_numbers():
     assert best.to_dict() == {"micro": pytest.approx(1 / 3), "macro": pytest.approx(2 / 3)}
 
     class FakePlan:
-        from sim.assess import Strategy
+        from marketsim.studies.assess import Strategy
         strategies = [Strategy("micro", "A", "micro"), Strategy("macro", "A", "macro")]
         uncertain = [type("U", (), {"path": "campaigns.ads.budget"})()]
         draws = pd.DataFrame({"campaigns.ads.budget": np.linspace(1000, 9000, 9)})

@@ -3,12 +3,12 @@
 import numpy as np
 import pytest
 
-import sim
+import marketsim
 from bass import adoption_curve, bass_F, bass_scenario
 
 
 def mean_curve(scenario, seeds):
-    curves = [adoption_curve(sim.run(scenario, seed=s)) for s in seeds]
+    curves = [adoption_curve(marketsim.run(scenario, seed=s)) for s in seeds]
     return curves[0][0], np.mean([F for _, F in curves], axis=0)
 
 

@@ -11,12 +11,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from sim.calibrate import calibrate, write_calibration
-from sim.cli import app
-from sim.pilot import read_pilot
-from sim.runner import run
-from sim.loading import load_scenario, scenario_from_dict
-from sim.scenario import ScenarioError
+from marketsim.studies.calibrate import calibrate, write_calibration
+from marketsim.cli import app
+from marketsim.studies.pilot import read_pilot
+from marketsim.studies.runner import run
+from marketsim.scenario.loading import load_scenario, scenario_from_dict
+from marketsim.scenario.schema import ScenarioError
 from tests.bass import bass_scenario
 from tests.helpers import BASE
 

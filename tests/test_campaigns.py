@@ -5,8 +5,8 @@ import copy
 import numpy as np
 import pytest
 
-import sim
-from sim.model import MarketModel
+import marketsim
+from marketsim.market.model import MarketModel
 from helpers import brand_rows, scenario
 
 
@@ -27,7 +27,7 @@ def contacts_per_step(sc, seed=1):
 
 
 def test_spend_stops_at_the_campaign_budget():
-    res = sim.run(scenario(("campaigns.0.budget", 123.0)), seed=1)
+    res = marketsim.run(scenario(("campaigns.0.budget", 123.0)), seed=1)
     rows = brand_rows(res)
     assert rows.spend.sum() == pytest.approx(123.0, abs=0.01)  # 10 per thousand: the last cent fits
     assert res.summary["campaigns"]["ads"]["spent"] <= 123.0
@@ -37,7 +37,7 @@ def test_spend_stops_at_the_campaign_budget():
 def test_brand_budget_caps_all_its_campaigns():
     second = {"name": "more", "brand": "A", "channel": "app", "impressions": 3000}
     sc = scenario(("brands.0.budget", 500.0), ("campaigns.1", second))
-    res = sim.run(sc, seed=1)
+    res = marketsim.run(sc, seed=1)
     assert brand_rows(res).spend.sum() <= 500.0 + 1e-9
     assert sum(c["spent"] for c in res.summary["campaigns"].values()) == pytest.approx(brand_rows(res).spend.sum())
 
@@ -45,7 +45,7 @@ def test_brand_budget_caps_all_its_campaigns():
 def test_research_delays_launch_and_costs_up_front():
     sc = scenario(("campaigns.0.start", 5.0), ("campaigns.0.research", {"duration": 10, "cost": 700.0}),
                   ("campaigns.0.fixed_cost", 50.0))
-    rows = brand_rows(sim.run(sc, seed=1))
+    rows = brand_rows(marketsim.run(sc, seed=1))
     assert rows.impressions[:15].sum() == 0 and rows.impressions[16:].gt(0).all()
     assert rows.spend[6] == 700.0  # step 6 covers time 5 to 6
     assert rows.spend[16] == pytest.approx(50.0 + 2000 * 10 / 1000)
@@ -53,7 +53,7 @@ def test_research_delays_launch_and_costs_up_front():
 
 def test_unaffordable_research_leaves_the_campaign_unfunded():
     sc = scenario(("brands.0.budget", 100.0), ("campaigns.0.research", {"duration": 1, "cost": 700.0}))
-    res = sim.run(sc, seed=1)
+    res = marketsim.run(sc, seed=1)
     assert res.summary["campaigns"]["ads"]["status"] == "unfunded"
     assert res.summary["brands"]["A"]["spend"] == 0
 
@@ -94,7 +94,7 @@ def test_seeding_by_degree_picks_the_best_connected():
 def test_event_reaches_distinct_audience_members_once():
     event = {"name": "ads", "brand": "A", "type": "event", "reach": 300, "start": 3, "fixed_cost": 900.0,
              "relevance": 1.0, "audience": {"field": "interests", "has_any": ["sport"]}}
-    res = sim.run(scenario(("campaigns.0", event)), seed=2)
+    res = marketsim.run(scenario(("campaigns.0", event)), seed=2)
     rows = brand_rows(res)
     assert rows.impressions.sum() == 300 and rows.impressions[4] == 300
     assert rows.reach.iloc[-1] == 300 and rows.reach_outside_audience.iloc[-1] == 0
@@ -103,7 +103,7 @@ def test_event_reaches_distinct_audience_members_once():
 
 def test_relevance_and_context_raise_response():
     def paid(*changes):
-        return np.mean([sim.run(scenario(*changes), seed=s).summary["brands"]["A"]["acquisitions_paid"]
+        return np.mean([marketsim.run(scenario(*changes), seed=s).summary["brands"]["A"]["acquisitions_paid"]
                         for s in range(6)])
 
     plain = paid()
@@ -113,8 +113,8 @@ def test_relevance_and_context_raise_response():
 
 
 def test_targeting_the_fitting_segment_wastes_less():
-    macro = sim.run(scenario(), seed=1).summary["brands"]["A"]
-    micro = sim.run(scenario(("campaigns.0.audience", {"field": "age", "max": 29})), seed=1).summary["brands"]["A"]
+    macro = marketsim.run(scenario(), seed=1).summary["brands"]["A"]
+    micro = marketsim.run(scenario(("campaigns.0.audience", {"field": "age", "max": 29})), seed=1).summary["brands"]["A"]
     assert micro["wasted_share"] < 0.25 < macro["wasted_share"]
     assert micro["cac_paid"] < macro["cac_paid"]
 
@@ -124,7 +124,7 @@ def test_niche_control_cuts_spend_and_raises_price():
                   ("brands.0.price_increase_on_control", 0.2),
                   ("campaigns.0.audience", {"field": "age", "max": 29}), ("campaigns.0.niche", ["young"]),
                   ("campaigns.0.on_control", "cut"), ("campaigns.0.cut_to", 0.1))
-    res = sim.run(sc, seed=1)
+    res = marketsim.run(sc, seed=1)
     control = res.summary["brands"]["A"]["time_to_control"]["young"]
     assert control is not None
     rows = brand_rows(res)
@@ -142,7 +142,7 @@ def test_move_sends_the_rest_of_the_budget_to_another_campaign():
                   ("campaigns.0.audience", {"field": "age", "max": 29}), ("campaigns.0.niche", ["young"]),
                   ("campaigns.0.budget", 1000.0), ("campaigns.0.on_control", "move"),
                   ("campaigns.0.move_to", "old_ads"), ("campaigns.1", second))
-    res = sim.run(sc, seed=1)
+    res = marketsim.run(sc, seed=1)
     camps = res.summary["campaigns"]
     assert camps["ads"]["status"] == "moved"
     assert camps["old_ads"]["spent"] > 10.0  # it received the rest
@@ -150,9 +150,9 @@ def test_move_sends_the_rest_of_the_budget_to_another_campaign():
 
 
 def test_consumers_are_inspectable_mesa_agents():
-    res = sim.run(scenario(("campaigns.0.relevance", 0.5)), seed=4)
+    res = marketsim.run(scenario(("campaigns.0.relevance", 0.5)), seed=4)
     model = res.model
-    consumers = model.agents_by_type[sim.Consumer]
+    consumers = model.agents_by_type[marketsim.Consumer]
     assert len(consumers) == 4000
     c = model.consumer(7)
     assert c.segment in ("young", "old") and isinstance(c.age, int) and c.region in ("city", "village")
@@ -161,6 +161,6 @@ def test_consumers_are_inspectable_mesa_agents():
     assert len(customers) == res.summary["brands"]["A"]["customers"]
     assert all(a.status("A") == "customer" for a in customers)
     assert all(n in c.neighbours[0].neighbours for n in [c])
-    brand = model.agents_by_type[sim.Brand][0]
+    brand = model.agents_by_type[marketsim.Brand][0]
     assert brand.customers == len(customers)
     assert brand.controls("young") == (res.summary["brands"]["A"]["segment_share"]["young"] >= 0.5)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-import sim
+import marketsim
 
 SCENARIOS = Path(__file__).parent.parent / "scenarios"
 SEEDS = (1, 2)
@@ -20,8 +20,8 @@ SEEDS = (1, 2)
 
 @cache
 def runs(name):
-    sc = sim.load_scenario(SCENARIOS / f"{name}.toml")
-    return tuple(sim.run(sc, seed=s) for s in SEEDS)
+    sc = marketsim.load_scenario(SCENARIOS / f"{name}.toml")
+    return tuple(marketsim.run(sc, seed=s) for s in SEEDS)
 
 
 def brand(result, name):
@@ -51,7 +51,7 @@ def test_every_scenario_file_is_valid_and_described():
     files = sorted(SCENARIOS.glob("*.toml"))
     assert len(files) >= 9
     for f in files:
-        sc = sim.load_scenario(f)
+        sc = marketsim.load_scenario(f)
         assert sc.name == f.stem and sc.description
         assert f.read_text().startswith("#"), f"{f.name} opens with a comment block"
 

@@ -12,7 +12,7 @@ BASELINE = Path(__file__).parent.parent / "scenarios" / "baseline.toml"
 
 
 def marketsim(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "sim", *map(str, args)], capture_output=True, text=True, cwd=cwd)
+    return subprocess.run([sys.executable, "-m", "marketsim", *map(str, args)], capture_output=True, text=True, cwd=cwd)
 
 
 def test_run_writes_results_and_prints_summary(tmp_path):
@@ -96,18 +96,18 @@ def test_ready_scenarios_and_experiments_ship_in_the_wheel(tmp_path):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     for args in (["validate", "baseline"], ["scenarios"]):
-        done = subprocess.run([sys.executable, "-m", "sim", *args], capture_output=True, text=True, cwd=elsewhere,
+        done = subprocess.run([sys.executable, "-m", "marketsim", *args], capture_output=True, text=True, cwd=elsewhere,
                               env=env)
         assert done.returncode == 0, done.stderr
         assert str(site) in done.stdout or "valid" in done.stdout
-    exp = subprocess.run([sys.executable, "-c", "from sim.cli import ready; from sim.experiment import load_experiment;"
+    exp = subprocess.run([sys.executable, "-c", "from marketsim.cli import ready; from marketsim.studies.experiment import load_experiment;"
                           "print(load_experiment(ready('experiments') / 'wrong_niche.toml').spec.name)"],
                          capture_output=True, text=True, cwd=elsewhere, env=env)
     assert exp.stdout.strip() == "wrong_niche", exp.stderr
 
 
 def test_help_does_not_load_the_simulator():
-    check = "import sys, sim.cli; print(sorted({'numba', 'mesa', 'matplotlib', 'pandas'} & set(sys.modules)))"
+    check = "import sys, marketsim.cli; print(sorted({'numba', 'mesa', 'matplotlib', 'pandas'} & set(sys.modules)))"
     done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True)
     assert done.returncode == 0 and done.stdout.strip() == "[]", done.stderr
 

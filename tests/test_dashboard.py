@@ -19,9 +19,9 @@ import psutil
 import pytest
 from typer.testing import CliRunner
 
-from sim.cli import app as cli_app
-from sim.dashboard.classroom import AS_WRITTEN, VARIANT, Classroom, Session
-from sim.dashboard.lessons import (LEVERS, QUESTIONS, lever_defaults, load_lesson, overrides, ready_lessons, story,
+from marketsim.cli import app as cli_app
+from marketsim.dashboard.classroom import AS_WRITTEN, VARIANT, Classroom, Session
+from marketsim.dashboard.lessons import (LEVERS, QUESTIONS, lever_defaults, load_lesson, overrides, ready_lessons, story,
                                    variant)
 
 from dashboard_setup import CDN_PATH, CHROMIUM_ARGS, cdn_cache, chromium, fetch_missing, fill_cdn_cache
@@ -129,7 +129,7 @@ def test_the_network_sample_is_a_few_hundred_linked_consumers_laid_out_once():
 
 def test_dashboard_warns_when_open_to_the_network(monkeypatch):
     calls = []
-    monkeypatch.setattr("sim.dashboard.server.serve", lambda *args: calls.append(args))
+    monkeypatch.setattr("marketsim.dashboard.server.serve", lambda *args: calls.append(args))
     result = CliRunner().invoke(cli_app, ["dashboard", "--host", "0.0.0.0", "--no-open"])
     assert result.exit_code == 0
     assert "anyone on this network" in result.output
@@ -170,7 +170,7 @@ def short_lesson(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def server(short_lesson):
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "sim", "dashboard", str(short_lesson), "--port", str(port),
+    process = subprocess.Popen([sys.executable, "-m", "marketsim", "dashboard", str(short_lesson), "--port", str(port),
                                 "--no-open"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 120

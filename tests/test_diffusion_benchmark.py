@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.model import MarketModel
+from marketsim.market.model import MarketModel
 
 SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "diffusion_speed.py"
 spec = importlib.util.spec_from_file_location("diffusion_speed", SCRIPT)

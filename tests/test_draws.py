@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.draws import uniforms_at
+from marketsim.market.draws import uniforms_at
 
 
 @settings(max_examples=60, deadline=None)

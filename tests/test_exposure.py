@@ -7,7 +7,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.exposure import BLOCK_BITS, ContactPipeline
+from marketsim.market.exposure import BLOCK_BITS, ContactPipeline
 
 RESPONSE = types.SimpleNamespace(relevance_gain=2.0, wearout=0.1, recovery_half_life=7.3, ad_effect=0.005)
 

@@ -1,6 +1,6 @@
 """Speed work must not change results: small runs of every ready scenario, plus variants that reach
 the branches the scenarios do not (fully mixed, referral offers, seeding at random, every network
-type, no wear-out, no forgetting, lift), hash to the fingerprints saved in fingerprints.json.
+type, no wear-out, no forgetting, half steps, flighting, lift), hash to the fingerprints saved in fingerprints.json.
 
 A change that is meant to alter results regenerates the file on purpose and says why in its
 commit:  python tests/test_fingerprint.py
@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import sim
-from sim.loading import scenario_from_dict
+import marketsim
+from marketsim.scenario.loading import scenario_from_dict
 
 ROOT = Path(__file__).resolve().parent.parent
 SAVED = Path(__file__).with_name("fingerprints.json")
@@ -36,16 +36,25 @@ VARIANTS = {
     "baseline_random_graph": ("baseline", {"network": {"type": "random", "mean_degree": 6}}),
     "baseline_scale_free": ("baseline", {"network": {"type": "scale_free", "mean_degree": 6, "exponent": 2.5}}),
     "baseline_small_world": ("baseline", {"network": {"type": "small_world", "mean_degree": 6, "rewire": 0.1}}),
+    "baseline_half_step": ("baseline", {"time.dt": 0.5}),
+    "baseline_flighting": ("baseline", {"campaigns.mass_tv.flighting": {"on": 14, "off": 21},
+                                        "campaigns.spark_social.flighting": {"on": 10, "off": 5}}),
+    "baseline_flighting_half_step": ("baseline", {"time.dt": 0.5,
+                                                  "campaigns.mass_tv.flighting": {"on": 14, "off": 21},
+                                                  "campaigns.spark_social.copy_recovery_half_life": 7}),
+    "baseline_audience_rules": ("baseline", {"campaigns.spark_social.audience": {"all": [
+        {"field": "interests", "has_all": ["extreme_sports", "fitness"]},
+        {"field": "occupation", "not_in": ["retired", "professional"]}]}}),
 }
 LIFT = {"baseline"}
 
 
-def scenarios() -> dict[str, sim.Scenario]:
+def scenarios() -> dict[str, marketsim.Scenario]:
     out = {}
     for path in sorted((ROOT / "scenarios").glob("*.toml")):
-        out[path.stem] = sim.load_scenario(path, {"population.size": SIZE})
+        out[path.stem] = marketsim.load_scenario(path, {"population.size": SIZE})
     for name, (base, fields) in VARIANTS.items():
-        raw = sim.load_scenario(ROOT / "scenarios" / f"{base}.toml", {"population.size": SIZE})
+        raw = marketsim.load_scenario(ROOT / "scenarios" / f"{base}.toml", {"population.size": SIZE})
         data = raw.model_dump(by_alias=True, exclude_unset=True)
         for path, value in fields.items():
             if path == "campaigns.+":
@@ -72,8 +81,8 @@ def rounded(value):
     return value
 
 
-def fingerprint(scenario: sim.Scenario, lift: bool) -> str:
-    result = sim.run(scenario, seed=11, lift=lift)
+def fingerprint(scenario: marketsim.Scenario, lift: bool) -> str:
+    result = marketsim.run(scenario, seed=11, lift=lift)
     digest = hashlib.sha256()
     for column in result.timeseries.columns:
         values = result.timeseries[column].to_numpy()
@@ -92,6 +101,7 @@ def current() -> dict[str, str]:
 CASES = sorted(json.loads(SAVED.read_text())) if SAVED.exists() else []
 
 
+@pytest.mark.regression
 @pytest.mark.parametrize("name", CASES)
 def test_results_match_the_saved_fingerprint(name):
     sc = scenarios()[name]
@@ -99,6 +109,7 @@ def test_results_match_the_saved_fingerprint(name):
         f"{name}: results changed; if the model was meant to change, run python tests/test_fingerprint.py")
 
 
+@pytest.mark.regression
 def test_every_scenario_has_a_fingerprint():
     assert set(CASES) == set(scenarios())
 

@@ -1,7 +1,7 @@
 """Hostile input: the ready scenarios and experiments, mutated (wrong types, infinities, NaN, huge and
 negative values, unknown names, deep nesting, markup and control characters), give either exit code 2
 with a message naming the file and field, no traceback and nothing written, or a run that keeps
-every invariant. New fields inherit this through the types in sim/scenario.py, so it covers them."""
+every invariant. New fields inherit this through the types in marketsim/scenario/schema.py, so it covers them."""
 
 import copy
 import math
@@ -14,11 +14,11 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-import sim
-from sim.cli import app
-from sim.experiment import load_experiment
-from sim.loading import load_scenario
-from sim.scenario import ScenarioError
+import marketsim
+from marketsim.cli import app
+from marketsim.studies.experiment import load_experiment
+from marketsim.scenario.loading import load_scenario
+from marketsim.scenario.schema import ScenarioError
 from helpers import mutate, value_paths
 from test_invariants import assert_invariants
 
@@ -103,7 +103,7 @@ def test_mutated_ready_scenarios_fail_cleanly_or_run_correctly(case, run_it, tmp
     if run_it == 0:  # a tenth of the valid ones also run, and must keep every invariant
         event("ran")
         sc = load_scenario(source)
-        assert_invariants(sc, sim.run(sc, seed=1))
+        assert_invariants(sc, marketsim.run(sc, seed=1))
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,

@@ -5,8 +5,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.awareness import AWARE, UNAWARE
-from sim.response import CUSTOMER, LAPSED, _hazards
+from marketsim.market.awareness import AWARE, UNAWARE
+from marketsim.market.response import CUSTOMER, LAPSED, _hazards
 
 
 def market(seed: int, brands: int, n: int, networked: bool, negative_churn: bool):

@@ -6,9 +6,9 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import sim
-from sim.response import CUSTOMER
-from sim.loading import scenario_from_dict
+import marketsim
+from marketsim.market.response import CUSTOMER
+from marketsim.scenario.loading import scenario_from_dict
 from strategies import scenarios
 
 STATE_COLUMNS = ["unaware", "aware", "customer", "lapsed"]
@@ -18,7 +18,7 @@ STATE_COLUMNS = ["unaware", "aware", "customer", "lapsed"]
 @given(raw=scenarios(), seed=st.integers(0, 2**32 - 1))
 def test_run_invariants(raw, seed):
     sc = scenario_from_dict(raw)
-    assert_invariants(sc, sim.run(sc, seed=seed))
+    assert_invariants(sc, marketsim.run(sc, seed=seed))
 
 
 def assert_invariants(sc, result):

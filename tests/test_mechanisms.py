@@ -5,18 +5,18 @@ inside the audience, and lift."""
 import numpy as np
 import pytest
 
-import sim
-from sim.campaigns import Contacts
-from sim.model import MarketModel
-from sim.response import AWARE, CUSTOMER, UNAWARE
-from sim.runner import campaign_warnings
+import marketsim
+from marketsim.market.campaigns import Contacts
+from marketsim.market.model import MarketModel
+from marketsim.market.response import AWARE, CUSTOMER, UNAWARE
+from marketsim.studies.runner import campaign_warnings
 from helpers import brand_rows, scenario
 
 SEEDS = range(4)
 
 
 def mean_of(metric, *changes, brand="A", lift=False):
-    return np.mean([sim.run(scenario(*changes), seed=s, lift=lift).summary["brands"][brand][metric] for s in SEEDS])
+    return np.mean([marketsim.run(scenario(*changes), seed=s, lift=lift).summary["brands"][brand][metric] for s in SEEDS])
 
 
 def effective_impressions(model, consumers, impressions, time):
@@ -54,7 +54,7 @@ def test_faster_restoration_means_more_paid_adoptions():
 
 
 def test_flighting_advertises_only_in_its_on_periods():
-    res = sim.run(scenario(("campaigns.0.flighting", {"on": 5, "off": 5})), seed=1)
+    res = marketsim.run(scenario(("campaigns.0.flighting", {"on": 5, "off": 5})), seed=1)
     impressions = brand_rows(res).impressions.to_numpy()[1:]  # step k covers time [k-1, k)
     on = (np.arange(30) % 10) < 5
     assert (impressions[on] > 0).all() and (impressions[~on] == 0).all()
@@ -78,8 +78,8 @@ def test_pulsing_pays_when_the_copy_wears_out():
 def test_awareness_fades_without_reinforcement():
     event = {"name": "ads", "brand": "A", "type": "event", "reach": 1000, "start": 0, "relevance": 0.0}
     changes = (("campaigns.0", event), ("response.ad_effect", 0.0))
-    kept = brand_rows(sim.run(scenario(*changes), seed=1)).aware.to_numpy()
-    faded = brand_rows(sim.run(scenario(*changes, ("response.awareness_half_life", 5.0)), seed=1)).aware.to_numpy()
+    kept = brand_rows(marketsim.run(scenario(*changes), seed=1)).aware.to_numpy()
+    faded = brand_rows(marketsim.run(scenario(*changes, ("response.awareness_half_life", 5.0)), seed=1)).aware.to_numpy()
     assert kept[1] == faded[1] == 1000
     assert kept[-1] == 1000
     assert faded[-1] == pytest.approx(1000 * 0.5**(29 / 5), abs=40)
@@ -129,7 +129,7 @@ def test_installed_base_and_awareness_are_there_at_step_zero():
     assert (model.state.state[0][~young] == AWARE).sum() == 0
     assert np.allclose(model.state.loyalty[customers], 0.7)
     assert model.recorder.data["customer"][0, 0].sum() == customers.sum()
-    res = sim.run(scenario(("brands.0.initial", initial)), seed=3).summary["brands"]["A"]
+    res = marketsim.run(scenario(("brands.0.initial", initial)), seed=3).summary["brands"]["A"]
     assert res["installed_base"] == customers.sum()
 
 
@@ -142,7 +142,7 @@ def test_two_brands_installed_bases_never_overlap():
 
 
 def test_installed_shares_above_one_are_rejected():
-    with pytest.raises(sim.ScenarioError, match="installed shares add up"):
+    with pytest.raises(marketsim.ScenarioError, match="installed shares add up"):
         second = {"name": "B", "price": 10, "margin": 0.5, "purchase_rate": 0.1, "initial": {"share": {"old": 0.6}}}
         scenario(("brands.0.initial", {"share": {"old": 0.5}}), ("brands.1", second))
 
@@ -154,7 +154,7 @@ def research_picks(duration, seeds=range(12)):
     sc = scenario(("campaigns.0.audience", {"field": "age", "min": 50}), ("campaigns.0.research", research),
                   ("brands.0.fit", {"young": 0.6, "old": 0.45}), ("response.fit_spread", 0.0),
                   ("time.horizon", 3 + duration))
-    return np.mean([sim.run(sc, seed=s).summary["campaigns"]["ads"]["aimed_at"] == "young" for s in seeds])
+    return np.mean([marketsim.run(sc, seed=s).summary["campaigns"]["ads"]["aimed_at"] == "young" for s in seeds])
 
 
 def test_longer_research_aims_better():
@@ -165,7 +165,7 @@ def test_research_moves_the_audience_and_the_contacts():
     research = {"duration": 5, "alternatives": [{"name": "young", "audience": {"field": "age", "max": 29}}]}
     sc = scenario(("campaigns.0.audience", {"field": "age", "min": 50}), ("campaigns.0.research", research),
                   ("campaigns.0.precision", 1.0))
-    res = sim.run(sc, seed=1)
+    res = marketsim.run(sc, seed=1)
     assert res.summary["campaigns"]["ads"]["aimed_at"] == "young"
     rows = brand_rows(res)
     assert rows.reach_outside_audience.iloc[-1] == 0
@@ -176,25 +176,25 @@ def test_research_moves_the_audience_and_the_contacts():
 def test_seeds_go_only_to_the_audience(seed_by):
     seeding = {"name": "ads", "brand": "A", "type": "seeding", "seeds": 300, "seed_by": seed_by,
                "audience": {"field": "age", "max": 29}}
-    model = sim.run(scenario(("campaigns.0", seeding)), seed=1).model
+    model = marketsim.run(scenario(("campaigns.0", seeding)), seed=1).model
     seeded = np.flatnonzero(model.state.adopted_ever[0])
     assert seeded.size >= 300 and (model.population.age[model.state.reached[0]] <= 29).all()
 
 
 def test_lift_is_zero_for_a_campaign_without_effect_and_positive_with_one():
     talk = (("word_of_mouth.strength", 0.3), ("brands.0.initial", {"share": {"young": 0.1}}))
-    useless = sim.run(scenario(*talk, ("response.ad_effect", 0.0), ("campaigns.0.relevance", 0.0)), seed=2,
+    useless = marketsim.run(scenario(*talk, ("response.ad_effect", 0.0), ("campaigns.0.relevance", 0.0)), seed=2,
                       lift=True).summary["brands"]["A"]
     assert useless["customers"] > 0 and useless["spend"] > 0
     assert useless["incremental_customers"] == 0 and useless["incremental_margin"] == 0
     assert useless["incremental_return_on_spend"] == -1.0
-    working = sim.run(scenario(*talk), seed=2, lift=True).summary["brands"]["A"]
+    working = marketsim.run(scenario(*talk), seed=2, lift=True).summary["brands"]["A"]
     assert working["incremental_customers"] > 0 and working["incremental_margin"] > 0
     assert working["incremental_customers"] < working["customers"]  # the installed base and its talk
 
 
 def test_reacquisitions_are_counted_apart():
-    res = sim.run(scenario(("loyalty.churn", 0.2), ("word_of_mouth.strength", 0.3)), seed=1).summary["brands"]["A"]
+    res = marketsim.run(scenario(("loyalty.churn", 0.2), ("word_of_mouth.strength", 0.3)), seed=1).summary["brands"]["A"]
     assert res["reacquisitions"] > 0
     assert res["adopters"] == res["first_acquisitions_paid"] + res["first_acquisitions_wom"]
     assert res["acquisitions"] == res["adopters"] + res["reacquisitions"]
@@ -204,7 +204,7 @@ def test_campaigns_that_did_not_run_as_planned_are_reported():
     unfunded = {"name": "unfunded", "brand": "A", "channel": "tv", "impressions": 10, "fixed_cost": 50.0,
                 "budget": 10.0}
     late = {"name": "late", "brand": "A", "channel": "tv", "impressions": 10, "start": 100}
-    res = sim.run(scenario(("campaigns.0.budget", 100.0), ("campaigns.1", unfunded), ("campaigns.2", late)), seed=1)
+    res = marketsim.run(scenario(("campaigns.0.budget", 100.0), ("campaigns.1", unfunded), ("campaigns.2", late)), seed=1)
     warnings = campaign_warnings(res.summary)
     assert res.summary["campaigns"]["ads"]["ran_out_at"] == 5.0  # 20 a day: days 0 to 4 use up the 100
     assert "campaign ads (A) ran out of money at day 5 (its own or its brand's budget)" in warnings
@@ -216,14 +216,14 @@ def test_campaigns_that_did_not_run_as_planned_are_reported():
 def test_a_closed_cohort_earns_its_lifetime_value():
     """Customers won at once and followed until nearly all have left, undiscounted, earn the LTV."""
     event = {"name": "ads", "brand": "A", "type": "event", "reach": 1500, "impact": 30.0}
-    m = sim.run(scenario(("campaigns.0", event), ("valuation.discount_rate", 0.0), ("loyalty.churn", 0.05),
+    m = marketsim.run(scenario(("campaigns.0", event), ("valuation.discount_rate", 0.0), ("loyalty.churn", 0.05),
                          ("time.horizon", 1500)), seed=1).summary["brands"]["A"]
     assert m["customers"] < 0.01 * m["adopters"] and m["reacquisitions"] == 0
     assert m["margin_per_customer"] == pytest.approx(m["ltv"], rel=0.05)
 
 
 def test_the_horizon_cuts_realised_margin_short_of_the_lifetime_value():
-    m = sim.run(scenario(("loyalty.churn", 0.05), ("time.horizon", 60)), seed=1).summary["brands"]["A"]
+    m = marketsim.run(scenario(("loyalty.churn", 0.05), ("time.horizon", 60)), seed=1).summary["brands"]["A"]
     assert 0 < m["margin_per_customer"] < 0.8 * m["ltv"]
 
 
@@ -247,7 +247,7 @@ def test_a_loyal_installed_base_does_not_flatter_new_customers_lifetime_value():
     churny = (("loyalty.churn", 0.05), ("time.horizon", 90))
     base = {"share": {"young": 0.5, "old": 0.5}, "loyalty": 0.95}
     alone = mean_of("ltv", *churny)
-    with_base = sim.run(scenario(*churny, ("brands.0.initial", base)), seed=1).summary["brands"]["A"]
+    with_base = marketsim.run(scenario(*churny, ("brands.0.initial", base)), seed=1).summary["brands"]["A"]
     assert with_base["installed_base"] > 1500
     assert with_base["ltv"] == pytest.approx(alone, rel=0.1)
 
@@ -255,15 +255,15 @@ def test_a_loyal_installed_base_does_not_flatter_new_customers_lifetime_value():
 @pytest.mark.parametrize("names", [["planned"], ["a", "a"]])
 def test_research_alternatives_need_their_own_names(names):
     alternatives = [{"name": n, "audience": {"field": "age", "max": 29}} for n in names]
-    with pytest.raises(sim.ScenarioError, match="alternatives"):
+    with pytest.raises(marketsim.ScenarioError, match="alternatives"):
         scenario(("campaigns.0.research", {"duration": 5, "alternatives": alternatives}))
 
 
 def test_a_referral_offer_makes_customers_recommend_and_pays_per_referral():
     talk = (("word_of_mouth.strength", 0.2), ("campaigns.0.impressions", 300))
     offer = {"name": "refer", "brand": "A", "type": "referral", "reward": 2.0, "uplift": 1.0, "start": 5}
-    plain = sim.run(scenario(*talk), seed=3).summary
-    offered = sim.run(scenario(*talk, ("campaigns.1", offer)), seed=3).summary
+    plain = marketsim.run(scenario(*talk), seed=3).summary
+    offered = marketsim.run(scenario(*talk, ("campaigns.1", offer)), seed=3).summary
     assert offered["brands"]["A"]["first_acquisitions_wom"] > 1.3 * plain["brands"]["A"]["first_acquisitions_wom"]
     paid_for = offered["campaigns"]["refer"]["spent"]
     assert paid_for > 0 and paid_for % 2.0 == 0 and paid_for / 2.0 <= offered["brands"]["A"]["first_acquisitions_wom"]
@@ -271,6 +271,6 @@ def test_a_referral_offer_makes_customers_recommend_and_pays_per_referral():
 
 def test_a_referral_offer_ends_when_its_budget_is_spent():
     offer = {"name": "refer", "brand": "A", "type": "referral", "reward": 5.0, "budget": 52.0}
-    res = sim.run(scenario(("word_of_mouth.strength", 0.3), ("campaigns.1", offer)), seed=1)
+    res = marketsim.run(scenario(("word_of_mouth.strength", 0.3), ("campaigns.1", offer)), seed=1)
     refer = res.summary["campaigns"]["refer"]
     assert refer["spent"] == 50.0 and refer["status"] == "done" and refer["ran_out_at"] is not None

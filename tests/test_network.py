@@ -7,10 +7,10 @@ import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim import network
-from sim.population import build_population
-from sim.loading import scenario_from_dict
-from sim.scenario import ScenarioError
+from marketsim.market import network
+from marketsim.market.population import build_population
+from marketsim.scenario.loading import scenario_from_dict
+from marketsim.scenario.schema import ScenarioError
 
 
 def rng(seed=0):

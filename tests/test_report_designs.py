@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.experiment import ExperimentSpec, load_experiment
-from sim.report import _cell, _levels, _spread, make_report
-from sim.report_sampling import partial_dependence
-from sim.sweep import run_sweep
+from marketsim.studies.experiment import ExperimentSpec, load_experiment
+from marketsim.output.report import _cell, _levels, _spread, make_report
+from marketsim.output.report_sampling import partial_dependence
+from marketsim.studies.sweep import run_sweep
 
 BASELINE = (Path(__file__).parent.parent / "scenarios" / "baseline.toml").resolve()
 LHS = f"""

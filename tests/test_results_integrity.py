@@ -13,10 +13,10 @@ import pytest
 
 from typer.testing import CliRunner
 
-from sim.cli import app
-from sim.experiment import load_experiment
-from sim.scenario import ScenarioError
-from sim.sweep import run_sweep
+from marketsim.cli import app
+from marketsim.studies.experiment import load_experiment
+from marketsim.scenario.schema import ScenarioError
+from marketsim.studies.sweep import run_sweep
 
 BASELINE = (Path(__file__).parent.parent / "scenarios" / "baseline.toml").resolve()
 
@@ -37,7 +37,7 @@ levels = [0.4]
 
 
 def marketsim(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "sim", *map(str, args)], capture_output=True, text=True, cwd=cwd)
+    return subprocess.run([sys.executable, "-m", "marketsim", *map(str, args)], capture_output=True, text=True, cwd=cwd)
 
 
 def write(path: Path, text: str) -> Path:

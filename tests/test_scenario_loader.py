@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import mutate, value_paths
-from sim.loading import load_scenario, parse_override, scenario_from_dict
-from sim.scenario import Scenario, ScenarioError
+from marketsim.scenario.loading import load_scenario, parse_override, scenario_from_dict
+from marketsim.scenario.schema import Scenario, ScenarioError
 
 BASELINE = Path(__file__).parent.parent / "scenarios" / "baseline.toml"
 RAW = tomllib.loads(BASELINE.read_text())

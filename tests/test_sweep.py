@@ -13,10 +13,10 @@ import pytest
 
 from typer.testing import CliRunner
 
-from sim.cli import app
-from sim.experiment import load_experiment
-from sim.scenario import ScenarioError
-from sim.sweep import run_sweep
+from marketsim.cli import app
+from marketsim.studies.experiment import load_experiment
+from marketsim.scenario.schema import ScenarioError
+from marketsim.studies.sweep import run_sweep
 
 BASELINE = (Path(__file__).parent.parent / "scenarios" / "baseline.toml").resolve()
 
@@ -93,7 +93,7 @@ def test_a_killed_sweep_resumes_to_the_same_table(tmp_path):
     run_sweep(exp, tmp_path / "whole", workers=1)
 
     out = tmp_path / "killed"
-    cmd = [sys.executable, "-m", "sim", "sweep", str(path), "--out", str(out), "--workers", "1", "--quiet"]
+    cmd = [sys.executable, "-m", "marketsim", "sweep", str(path), "--out", str(out), "--workers", "1", "--quiet"]
     proc = subprocess.Popen(cmd, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
     while time.time() < deadline and len(list((out / "parts").glob("runs-*.parquet"))) < 2:
@@ -168,7 +168,7 @@ def test_bad_experiment_files_get_clear_errors(tmp_path, change, message):
 
 def test_sweep_command_exits_2_on_a_bad_file(tmp_path):
     path = experiment_file(tmp_path, EXPERIMENT.replace("network.homophily", "network.nope"))
-    done = subprocess.run([sys.executable, "-m", "sim", "sweep", str(path), "--out", str(tmp_path / "o")],
+    done = subprocess.run([sys.executable, "-m", "marketsim", "sweep", str(path), "--out", str(tmp_path / "o")],
                           capture_output=True, text=True)
     assert done.returncode == 2 and "network.nope" in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "o").exists()
@@ -177,7 +177,7 @@ def test_sweep_command_exits_2_on_a_bad_file(tmp_path):
 def test_report_writes_figures_and_markdown(tmp_path):
     exp = load_experiment(experiment_file(tmp_path))
     run_sweep(exp, tmp_path / "out", workers=1)
-    done = subprocess.run([sys.executable, "-m", "sim", "report", str(tmp_path / "out")], capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-m", "marketsim", "report", str(tmp_path / "out")], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     names = {p.name for p in (tmp_path / "out").iterdir()}
     assert {"report.md", "over_time.png", "over_time.svg", "metrics.png", "niche_share.svg"} <= names
@@ -205,7 +205,7 @@ def test_sampling_designs_stay_in_bounds(tmp_path, design):
 def test_bad_sweep_options_exit_2_and_leave_nothing(tmp_path, args, message):
     path = experiment_file(tmp_path)
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "sim", "sweep", str(path), "--out", str(tmp_path / "o"), "--quiet",
+    done = subprocess.run([sys.executable, "-m", "marketsim", "sweep", str(path), "--out", str(tmp_path / "o"), "--quiet",
                            *args], capture_output=True, text=True)
     assert done.returncode == 2 and message in " ".join(done.stderr.split()) and "Traceback" not in done.stderr
     assert time.perf_counter() - started < 25
@@ -224,7 +224,7 @@ horizon = 5
 path = "loyalty.churn"
 levels = [0.01]
 """)
-    done = subprocess.run([sys.executable, "-m", "sim", "sweep", str(path), "--out", str(tmp_path / "o"), "--workers",
+    done = subprocess.run([sys.executable, "-m", "marketsim", "sweep", str(path), "--out", str(tmp_path / "o"), "--workers",
                            "1", "--quiet"], capture_output=True, text=True)
     assert done.returncode == 1, done.stderr
     assert "3 of 3 runs failed" in " ".join(done.stderr.split())
@@ -279,7 +279,7 @@ def test_pool_falls_back_to_spawn_without_forkserver(tmp_path, monkeypatch):
 def test_a_design_with_a_point_too_big_for_memory_is_refused(tmp_path):
     text = EXPERIMENT.replace('path = "network.homophily"\nlevels = [0.3, 0.9]',
                               'path = "campaigns.mass_tv.impressions"\nlevels = [100, 1e12]')
-    done = subprocess.run([sys.executable, "-m", "sim", "sweep", str(experiment_file(tmp_path, text)), "--out",
+    done = subprocess.run([sys.executable, "-m", "marketsim", "sweep", str(experiment_file(tmp_path, text)), "--out",
                            str(tmp_path / "o"), "--workers", "1", "--quiet"], capture_output=True, text=True)
     assert done.returncode == 2 and "too big for this machine" in done.stderr and "GiB" in done.stderr
     assert not (tmp_path / "o").exists()

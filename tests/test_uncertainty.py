@@ -8,10 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from sim.cli import app
-from sim.loading import scenario_from_dict
-from sim.scenario import ScenarioError
-from sim.uncertainty import DISTRIBUTIONS, find_uncertain, latin_hypercube
+from marketsim.cli import app
+from marketsim.scenario.loading import scenario_from_dict
+from marketsim.scenario.schema import ScenarioError
+from marketsim.scenario.uncertainty import DISTRIBUTIONS, find_uncertain, latin_hypercube
 from tests.helpers import BASE
 
 

@@ -1,0 +1,437 @@
+"""The ``marketsim`` command: run, validate and list scenarios; sweep experiments and report on them."""
+
+from __future__ import annotations
+
+import math
+from importlib import metadata, resources
+from contextlib import nullcontext
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeElapsedColumn,
+                           TimeRemainingColumn)
+from rich.table import Table
+from rich.text import Text
+
+from .files import unwritable_folder
+from .scenario.loading import load_scenario, parse_override
+from .scenario.schema import Scenario, ScenarioError, plain
+
+if TYPE_CHECKING:  # the simulator itself (numba, Mesa) loads only when a command needs it
+    from .studies.runner import RunResult
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  context_settings={"help_option_names": ["-h", "--help"]},
+                  help="Agent-based simulator of micro- versus macro-marketing.")
+# user text (names, paths, descriptions) is printed as it is: never read as Rich markup
+out = Console(markup=False, highlight=False)
+err = Console(stderr=True, markup=False, highlight=False)
+
+BAD_INPUT = 2
+INTERRUPTED = 130
+MAX_SEED = 2**64 - 1
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"marketsim {metadata.version('marketsim')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                                 help="Show the version and exit")] = False) -> None:
+    """Agent-based simulator of micro- versus macro-marketing."""
+
+
+def _fail(title: str, exc: Exception | str) -> typer.Exit:
+    """Report bad input (not a bug: no traceback) and give the exit to raise."""
+    err.print(title, style="bold red")
+    err.print(str(exc) if isinstance(exc, ScenarioError) else plain(str(exc), 2000), soft_wrap=True)
+    return typer.Exit(BAD_INPUT)
+
+
+def ready(kind: str) -> Path:
+    """The folder of ready scenarios or experiments shipped inside the package."""
+    return Path(str(resources.files(f"marketsim.{kind}")))
+
+
+def _resolve(path: Path, kind: str) -> Path:
+    """A file as given, else a ready one by name (``marketsim run baseline``) from any folder."""
+    if path.exists() or path.suffix or len(path.parts) != 1:
+        return path
+    candidate = ready(kind) / f"{path.name}.toml"
+    return candidate if candidate.is_file() else path
+
+
+def _load(path: Path, sets: list[str]) -> Scenario:
+    """Load a scenario or exit with code 2 and a message naming the file and field."""
+    try:
+        overrides = dict(parse_override(s) for s in sets)
+    except ValueError as exc:
+        raise _fail("invalid --set", exc) from None
+    try:
+        sc = load_scenario(_resolve(path, "scenarios"), overrides)
+    except ScenarioError as exc:
+        raise _fail("invalid scenario", exc) from None
+    for where, message in sc.warnings():
+        err.print(f"warning: {path}: {where}: {message}", style="yellow", soft_wrap=True)
+    return sc
+
+
+def _check_inputs(sc: Scenario, source: Path) -> None:
+    """What the types cannot see: the edge-list file's content, and the memory a run needs."""
+    from .studies.memory import run_bytes, too_big
+    from .market.network import read_edge_list
+
+    try:
+        if sc.network.type == "file":
+            read_edge_list(sc.network.path, sc.population.size)
+    except ScenarioError as exc:
+        raise _fail("invalid edge list (network.path)", exc) from None
+    problem = too_big(run_bytes(sc))
+    if problem:
+        raise _fail("too big for this machine", f"{source}: {problem}")
+
+
+def _say_medians(sc: Scenario) -> None:
+    """Tell the user which fields were given as distributions and that a run uses their medians."""
+    for u in sc._uncertain:
+        out.print(f"uncertain {u.path} = {u.dist.describe()}: using its median {u.median:g}", markup=False,
+                  soft_wrap=True, highlight=False)
+
+
+def _fmt(value) -> str:
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "-"
+        if math.isinf(value):
+            return "inf"
+        return f"{value:,.3f}" if abs(value) < 10 else f"{value:,.0f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+SUMMARY_ROWS = ("reach", "reach_outside_audience", "installed_base", "customers", "first_acquisitions_paid",
+                "first_acquisitions_wom", "reacquisitions", "wom_share", "churned", "switched", "loyalty", "penetration",
+                "market_share", "impressions", "wasted_share", "spend", "cac_paid", "cac_blended", "ltv",
+                "margin_per_customer", "ltv_to_cac", "return_on_spend")
+LIFT_ROWS = ("incremental_customers", "incremental_first_acquisitions", "incremental_margin",
+             "incremental_return_on_spend")
+
+
+def summary_table(result: RunResult) -> Table:
+    s = result.summary
+    table = Table(title=Text(f"{s['scenario']}: {s['consumers']:,} consumers, {s['horizon']:g} {s['unit']}s, "
+                             f"seed {s['seed']}"))
+    table.add_column("metric")
+    brands = s["brands"]
+    for name in brands:
+        table.add_column(name, justify="right")
+    for row in (*SUMMARY_ROWS, *(LIFT_ROWS if s.get("lift") else ()), "controls"):
+        cells = []
+        for m in brands.values():
+            v = m.get(row, math.nan)
+            cells.append(", ".join(v) or "-" if isinstance(v, list) else _fmt(v))
+        table.add_row(row, *cells)
+    return table
+
+
+RUN_FILES = ("timeseries.parquet", "timeseries.csv", "summary.json", "run.png")
+
+
+@app.command("run")
+def run_command(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML), or the name of a ready one (baseline)")],
+    seed: Annotated[int | None, typer.Option(min=0, max=MAX_SEED,
+                                             help="Random seed; the same seed gives the same run")] = None,
+    set_: Annotated[list[str], typer.Option("--set", help="Override a field: key=value, e.g. "
+                                                          "campaigns.mass_tv.budget=20000")] = [],
+    out_dir: Annotated[Path, typer.Option("--out", help="Directory for timeseries.parquet and summary.json")]
+    = Path("results"),
+    plot: Annotated[bool, typer.Option(help="Also write run.png: customers, adoption causes, shares, spend")]
+    = False,
+    table_format: Annotated[str, typer.Option("--format", help="parquet or csv (for spreadsheets)")] = "parquet",
+    quiet: Annotated[bool, typer.Option(help="No progress bar")] = False,
+    lift: Annotated[bool, typer.Option(help="Also run each brand without its campaigns (same random numbers) and "
+                                            "report the incremental customers, margin and return on spend")]
+    = False,
+) -> None:
+    """Run a scenario to its horizon, write its results and print a summary."""
+    from .files import file_set
+    from .studies.runner import campaign_warnings, run, write_results
+
+    if table_format not in ("parquet", "csv"):
+        raise _fail("invalid --format", f"--format is parquet or csv, not {table_format!r}")
+    problem = unwritable_folder(out_dir)
+    if problem:
+        raise _fail("invalid --out", problem)
+    sc = _load(scenario, set_)
+    _check_inputs(sc, scenario)
+    columns = (TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, disable=quiet, transient=True) as bar:
+        task = bar.add_task(f"building {sc.population.size:,} consumers", total=sc.time.steps)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, description="simulating")
+
+        try:
+            result = run(sc, seed=seed, progress=advance, lift=lift)
+        except ScenarioError as exc:  # inputs read while building, such as an edge-list file
+            raise _fail("invalid input", exc) from None
+        except KeyboardInterrupt:
+            err.print("interrupted: nothing written")
+            raise typer.Exit(INTERRUPTED) from None
+    try:
+        with file_set(out_dir, RUN_FILES) as staging:
+            files = write_results(result, staging, table_format)
+            if plot:
+                from .output.plots import plot_run, save_figure
+
+                files.append(save_figure(plot_run(result.timeseries, f"{sc.name} (seed {result.summary['seed']})"),
+                                         staging / "run.png"))
+    except OSError as exc:
+        raise _fail("cannot write the results", f"{out_dir}: {exc.strerror or exc}") from None
+    _say_medians(sc)
+    out.print(summary_table(result))
+    for warning in campaign_warnings(result.summary):
+        out.print(f"warning: {warning}", markup=False, highlight=False, style="yellow")
+    out.print("wrote " + ", ".join(str(Path(out_dir) / f.name) for f in files), soft_wrap=True)
+
+
+@app.command()
+def validate(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML)")],
+    set_: Annotated[list[str], typer.Option("--set", help="Override a field: key=value")] = [],
+) -> None:
+    """Check a scenario file, and the edge list it names, without running it."""
+    from .studies.memory import run_bytes
+
+    sc = _load(scenario, set_)
+    _say_medians(sc)
+    _check_inputs(sc, scenario)
+    out.print(f"{plain(str(scenario))}: valid ({sc.population.size:,} consumers, {len(sc.brands)} brands, "
+              f"{len(sc.campaigns)} campaigns, {sc.time.steps} steps, about "
+              f"{run_bytes(sc) / 2**20:,.0f} MiB per run)")
+
+
+class RateColumn(ProgressColumn):
+    """Runs per second."""
+
+    def render(self, task) -> Text:
+        return Text(f"{task.speed:.2f} runs/s" if task.speed else "", style="progress.data.speed")
+
+
+@app.command()
+def sweep(
+    experiment: Annotated[Path, typer.Argument(help="Experiment file (TOML)")],
+    workers: Annotated[int | None, typer.Option(min=1, help="Local worker processes (default: one per core)")]
+    = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Results folder (default: results/<name>)")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786")] = None,
+    quiet: Annotated[bool, typer.Option(help="No progress bar")] = False,
+) -> None:
+    """Run every point and replication of an experiment; run it again to resume.
+
+    Exit code 0 when every run succeeded, 1 when some failed (their errors are in runs.parquet),
+    2 on bad input (nothing written), 130 when interrupted (finished runs kept)."""
+    import os
+
+    from .studies.pool import start_pool_server
+
+    if scheduler is None:
+        start_pool_server()  # first: it imports the simulator while this process does the same
+    from .studies.experiment import load_experiment
+    from .studies.memory import too_big
+    from .studies.sweep import run_sweep
+
+    with Progress(TextColumn("checking the design's points"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err, disable=quiet, transient=True) as bar:
+        task = bar.add_task("", total=None)
+        try:
+            exp = load_experiment(_resolve(experiment, "experiments"),
+                                  progress=lambda done, total: bar.update(task, completed=done, total=total))
+        except ScenarioError as exc:
+            raise _fail("invalid experiment", exc) from None
+        except KeyboardInterrupt:
+            err.print("interrupted while checking the design: nothing written")
+            raise typer.Exit(INTERRUPTED) from None
+    problem = too_big(exp.largest_run_bytes, 1 if scheduler else (workers or os.cpu_count() or 1))
+    if problem:
+        raise _fail("too big for this machine", f"{experiment}: {problem}")
+    out_dir = out_dir or Path("results") / exp.spec.name
+    columns = (TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(), RateColumn(),
+               TimeElapsedColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, disable=quiet) as bar:
+        task = bar.add_task(exp.spec.name, total=len(exp.points) * exp.spec.replications)
+        try:
+            report = run_sweep(exp, out_dir, workers=workers, scheduler=scheduler,
+                               progress=lambda done, total: bar.update(task, completed=done))
+        except ValueError as exc:
+            raise _fail("cannot run the sweep", exc) from None
+        except KeyboardInterrupt:
+            err.print(f"interrupted: finished runs are kept in {out_dir}; run the same command to resume")
+            raise typer.Exit(INTERRUPTED) from None
+    out.print(f"{report.total} runs: {report.done} done ({report.skipped} already on disk), {report.failed} failed, "
+              f"in {report.seconds:.1f} s")
+    out.print(f"results: {report.out / 'runs.parquet'}, {report.out / 'timeseries.parquet'}")
+    if report.failed:
+        err.print(f"{report.failed} of {report.total} runs failed: their errors are in the rows with status "
+                  f"'failed' of {report.out / 'runs.parquet'}", style="bold red")
+        raise typer.Exit(1)
+
+
+@app.command()
+def report(results: Annotated[Path, typer.Argument(help="A sweep's results folder")]) -> None:
+    """Turn a sweep's results into figures (PNG, SVG) and a Markdown report."""
+    from .output.report import ReportError, make_report
+
+    try:
+        files = make_report(results)
+    except ReportError as exc:
+        raise _fail("cannot report", exc) from None
+    out.print("wrote " + ", ".join(str(f) for f in files), soft_wrap=True)
+
+
+@app.command()
+def assess(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML) with uncertain assumptions")],
+    runs: Annotated[int, typer.Option(min=2, max=100_000, help="Sampled futures (Latin hypercube)")] = 64,
+    strategies: Annotated[Path | None, typer.Option(help="File of [[strategies]] (default: the scenario's, "
+                                                         "else each brand's plan as written)")] = None,
+    metric: Annotated[str, typer.Option(help="What 'best' means: cac, ltv_to_cac, return_on_spend, reach, "
+                                             "customers or time_to_control")] = "return_on_spend",
+    report_dir: Annotated[Path | None, typer.Option("--report", help="Write report.html and report.md here")]
+    = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Runs folder (default: results/assess-<name>)")]
+    = None,
+    seed: Annotated[int, typer.Option(min=0, help="Root seed of the samples and runs")] = 0,
+    workers: Annotated[int | None, typer.Option(help="Local worker processes (default: one per core)")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")]
+    = None,
+    quiet: Annotated[bool, typer.Option(help="No progress bar")] = False,
+) -> None:
+    """Run each strategy on the same sampled futures; say which wins, how often, and what must be true."""
+    import json
+
+    from .studies.pool import start_pool_server
+
+    if scheduler is None:
+        start_pool_server()  # first: it imports the simulator while this process does the same
+    import pandas as pd
+
+    from .studies.assess import METRICS, analyse, findings_json, load_strategies, plan_assessment
+    from .output.assess_report import conclusion, write_report
+    from .files import json_safe, write_text
+    from .studies.sweep import run_sweep
+
+    if metric not in METRICS:
+        raise _fail("invalid --metric", ValueError(f"'{metric}' is not one of {', '.join(METRICS)}"))
+    try:
+        chosen = load_strategies(strategies) if strategies is not None else None
+        plan = plan_assessment(scenario, runs, seed, chosen)
+    except ScenarioError as exc:
+        raise _fail("invalid scenario", exc) from None
+    out_dir = out_dir or Path("results") / f"assess-{plan.scenario.name}"
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), RateColumn(),
+               TimeElapsedColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, disable=quiet) as bar:
+        task = bar.add_task(f"assess {plan.scenario.name}", total=len(plan.experiment.points))
+        try:
+            done = run_sweep(plan.experiment, out_dir, workers=workers, scheduler=scheduler,
+                             progress=lambda n, total: bar.update(task, completed=n))
+        except ValueError as exc:
+            raise _fail("cannot run the assessment", exc) from None
+        except KeyboardInterrupt:
+            err.print(f"interrupted: finished runs are kept in {out_dir}; run the same command to resume")
+            raise typer.Exit(130) from None
+    findings = analyse(plan, pd.read_parquet(done.out / "runs.parquet"), metric)
+    files = [write_text(done.out / "assessment.json", json.dumps(json_safe(findings_json(findings)), indent=1,
+                                                                default=float) + "\n")]
+    if report_dir is not None:
+        files += write_report(findings, f"Assessment of {plan.scenario.name}", plan.scenario.time.unit, report_dir)
+    out.print(conclusion(findings), soft_wrap=True, markup=False)
+    out.print("wrote " + ", ".join(str(f) for f in files))
+
+
+@app.command()
+def calibrate(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML); the fields to fit given as distributions")],
+    pilot: Annotated[Path, typer.Argument(help="CSV of observed new adopters: time, new_adopters[, brand, segment]")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for calibrated.toml, calibration.json, fit.png")]
+    = Path("results/calibration"),
+    seeds: Annotated[int, typer.Option(min=1, max=64, help="Simulations averaged per candidate (common seeds)")] = 4,
+    seed: Annotated[int, typer.Option(min=0, help="Root seed of the common seeds")] = 0,
+    workers: Annotated[int, typer.Option(min=1, help="Processes running the seeds in parallel")] = 1,
+    quiet: Annotated[bool, typer.Option(help="No progress messages")] = False,
+) -> None:
+    """Fit the scenario's uncertain fields to a pilot's adoption curve by simulation."""
+    from .studies.calibrate import calibrate as fit
+    from .studies.calibrate import write_calibration
+
+    with err.status("calibrating", spinner="dots") if not quiet else nullcontext() as status:
+        def say(message: str) -> None:
+            if status is not None:
+                status.update(message)
+
+        try:
+            fitter, result = fit(scenario, pilot, seeds=seeds, seed=seed, workers=workers, progress=say)
+        except ScenarioError as exc:
+            raise _fail("invalid input", exc) from None
+    files = write_calibration(fitter, result, out_dir)
+    table = Table(title=f"{fitter.scenario.name}: fitted to {len(result.observed)} periods, RMSE "
+                        f"{result.rmse:,.1f} people per period, R² {result.r2:.3f}")
+    for column in ("field", "prior", "estimate", "95% interval"):
+        table.add_column(column)
+    for f, x, (lo, hi) in zip(result.fields, result.estimate, result.interval):
+        table.add_row(f.path, f.dist.describe(), f"{x:.4g}", f"{lo:.4g} to {hi:.4g}")
+    out.print(table)
+    out.print(f"{result.evaluations} parameter sets x {len(result.seeds)} seeds in {result.seconds:.1f} s; wrote "
+              + ", ".join(str(f) for f in files))
+
+
+@app.command()
+def scenarios(
+    directory: Annotated[Path | None, typer.Argument(help="Folder of scenario files; default: the ready ones")]
+    = None,
+) -> None:
+    """List scenario files with their one-line descriptions."""
+    folder = directory or (Path("scenarios") if Path("scenarios").is_dir() else ready("scenarios"))
+    files = sorted(folder.glob("*.toml"))
+    if not files:
+        raise _fail("no scenarios", FileNotFoundError(f"no .toml files in {folder}"))
+    table = Table(title=Text(f"scenarios in {plain(str(folder))}"))
+    table.add_column("file")
+    table.add_column("description")
+    for f in files:
+        try:
+            table.add_row(f.name, load_scenario(f).description)
+        except ScenarioError as exc:
+            table.add_row(f.name, Text(f"invalid: {exc.problems[0][1]}", style="red"))
+    out.print(table)
+
+
+@app.command()
+def dashboard(
+    scenario: Annotated[Path | None, typer.Argument(help="Lesson to open first (a scenario file); "
+                                                         "default: the baseline")] = None,
+    port: Annotated[int, typer.Option(help="Port to serve the page on")] = 8765,
+    host: Annotated[str, typer.Option(help="Address to listen on; 0.0.0.0 opens it to the whole network")]
+    = "127.0.0.1",
+    open_browser: Annotated[bool, typer.Option("--open/--no-open", help="Open the page in a web browser")] = True,
+) -> None:
+    """Start the classroom dashboard: live micro-versus-macro runs in the browser."""
+    if scenario is not None:
+        _load(scenario, [])
+    if host in ("0.0.0.0", "::", ""):
+        err.print(f"warning: listening on {host or 'every address'}: anyone on this network can open the "
+                  "dashboard and run models on this computer", style="bold yellow")
+    from .dashboard.server import serve
+
+    serve(scenario, host, port, open_browser)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,378 @@
+"""The market as a Mesa model: consumer state in arrays, consumers and brands as Mesa agents.
+
+Each step, every brand's campaigns deliver their paid contacts (``Brand.act``), then the whole
+population responds at once (``ConsumerState.step``), then the run's metrics are recorded. A
+``Consumer`` agent holds only its index, and reads its attributes and state from the arrays, so a
+user can inspect agents (``model.agents_by_type[Consumer]``) while the hot path stays vectorised.
+Consumer agents are made on first access through the model's agent API, so a run that never asks
+for them pays nothing (1M of them take seconds and a quarter of a GiB).
+"""
+
+from __future__ import annotations
+
+import operator
+import time
+from pathlib import Path
+
+import mesa
+import numpy as np
+from mesa.agentset import AbstractAgentSet
+
+from .campaigns import Campaign, Contacts, StepContext
+from .costs import Budget, sales
+from ..scenario.loading import load_scenario, scenario_from_dict
+from .metrics import Recorder
+from .network import build_network
+from .population import build_population
+from .response import STATES, ConsumerState
+from ..scenario.schema import Scenario
+from .wom import WordOfMouth
+
+
+def seed_from(rng) -> int:
+    """An integer seed from what Mesa accepts as ``rng``; None draws fresh entropy."""
+    if rng is None:
+        return int(np.random.SeedSequence().generate_state(1, np.uint64)[0])
+    if isinstance(rng, np.random.SeedSequence):
+        return int(rng.generate_state(1, np.uint64)[0])
+    if isinstance(rng, (int, np.integer)):
+        return int(rng)
+    raise TypeError(f"rng must be an integer seed, a numpy SeedSequence or None, not {type(rng).__name__}")
+
+
+def with_fields(scenario: Scenario | str | Path, fields: dict) -> Scenario:
+    """A scenario (object or file) with dotted-path fields overridden, validated again."""
+    if isinstance(scenario, Scenario):
+        return scenario_from_dict(scenario.model_dump(by_alias=True, exclude_unset=True), scenario.name,
+                                  overrides=fields)
+    return load_scenario(scenario, fields)
+
+
+class Consumer(mesa.Agent):
+    """One consumer; a view on row ``index`` of the model's arrays. Get it with
+    ``model.consumer(index)`` or through ``model.agents``; its ``unique_id`` is ``index + 1``."""
+
+    def __init__(self, model: MarketModel, index: int):
+        super().__init__(model)
+        self.index = index
+
+    def _category(self, field: str) -> str:
+        pop = self.model.population
+        return pop.categories[field][int(getattr(pop, field)[self.index])]
+
+    @property
+    def segment(self) -> str:
+        return self._category("segment")
+
+    @property
+    def age(self) -> int:
+        return int(self.model.population.age[self.index])
+
+    @property
+    def gender(self) -> str:
+        return self._category("gender")
+
+    @property
+    def region(self) -> str:
+        return self._category("region")
+
+    @property
+    def occupation(self) -> str:
+        return self._category("occupation")
+
+    @property
+    def income(self) -> str:
+        return self._category("income")
+
+    @property
+    def interests(self) -> list[str]:
+        bits = int(self.model.population.interests[self.index])
+        return [tag for k, tag in enumerate(self.model.population.categories["interests"]) if bits >> k & 1]
+
+    @property
+    def talkativeness(self) -> float:
+        return float(self.model.population.talkativeness[self.index])
+
+    @property
+    def brand(self) -> str | None:
+        """The brand this consumer is a customer of, if any."""
+        b = int(self.model.state.current[self.index])
+        return None if b < 0 else self.model.scenario_spec.brands[b].name
+
+    @property
+    def loyalty(self) -> float:
+        return float(self.model.state.loyalty[self.index])
+
+    def status(self, brand: str) -> str:
+        """unaware, aware, customer or lapsed, for one brand."""
+        return STATES[self.model.state.state[self.model.brand_index(brand), self.index]]
+
+    def fit(self, brand: str) -> float:
+        return float(self.model.state.fit[self.model.brand_index(brand), self.index])
+
+    @property
+    def neighbours(self) -> list[Consumer]:
+        graph = self.model.graph
+        if graph is None:
+            return []
+        return [self.model.consumer(int(j)) for j in graph.neighbours(self.index)]
+
+
+class Brand(mesa.Agent):
+    """A brand: its product, its budget and its campaigns."""
+
+    def __init__(self, model: MarketModel, index: int, campaign_streams: list[np.random.Generator],
+                 silent: bool = False):
+        super().__init__(model)
+        sc = model.scenario_spec
+        self.index = index
+        self.spec = sc.brands[index]
+        self.name = self.spec.name
+        self.silent = silent
+        self.budget = Budget(self.spec.budget)
+        self.campaigns = [
+            Campaign(c, index, self.budget, sc.channel(c.channel) if c.channel else None, model.population,
+                     self.spec.unit_cost, sc.time.horizon, model.state.fit[index], rng)
+            for c, rng in zip(sc.campaigns, campaign_streams) if c.brand == self.name
+        ]
+
+    def act(self, ctx: StepContext) -> list[Contacts]:
+        """Run this step's campaigns; returns the paid contacts they made. A silent brand (the
+        counterfactual of a lift measurement) runs none."""
+        if self.silent:
+            return []
+        by_name = {c.spec.name: c for c in self.campaigns}
+        made = (c.act(ctx, by_name) for c in self.campaigns)
+        return [m for m in made if m is not None]
+
+    @property
+    def customers(self) -> int:
+        return int((self.model.state.current == self.index).sum())
+
+    @property
+    def spent(self) -> float:
+        return self.budget.spent
+
+    def controls(self, segment: str) -> bool:
+        s = self.model.population.categories["segment"].index(segment)
+        return bool(self.model.recorder.controlled(self.model.steps)[self.index, s])
+
+
+class MarketModel(mesa.Model):
+    """A market of consumers in a social network, and brands that run campaigns.
+
+    ``scenario`` is a validated Scenario or the path of a scenario file; ``rng`` an integer seed.
+    The same scenario and seed give the same run, bit for bit. ``silent_brands`` run none of their
+    campaigns: the same market without them, on the same random numbers (for lift). Keyword
+    ``fields`` override scenario fields, with ``__`` for the dots of ``--set``
+    (``population__size=2000``, ``campaigns__mass_tv__budget=0``), so ``mesa.batch_run`` can vary them.
+    """
+
+    def __init__(self, scenario: Scenario | str | Path, rng=None, silent_brands: frozenset[str] = frozenset(),
+                 **fields):
+        started = time.perf_counter()
+        seed = seed_from(rng)
+        super().__init__(rng=seed)
+        if fields:
+            sc = with_fields(scenario, {k.replace("__", "."): v for k, v in fields.items()})
+        else:
+            sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+        self.seed = seed
+        self.scenario_spec = sc
+        # one stream per purpose, so a change in one (a brand's campaigns switched off) leaves the others
+        population_seq, network_seq, fit_seq, market_seq, conditions_seq, events_seq, awareness_seq, sales_seq, \
+            campaigns_seq = np.random.SeedSequence(seed).spawn(9)
+        self.conditions_rng = np.random.default_rng(conditions_seq)
+        self.event_rng = np.random.default_rng(events_seq)
+        self.awareness_rngs = [np.random.default_rng(s) for s in awareness_seq.spawn(len(sc.brands))]
+        self.sales_rng = np.random.default_rng(sales_seq)
+        self.population = build_population(sc, np.random.default_rng(population_seq))
+        self.build_seconds = {"population": time.perf_counter() - started}
+        self.graph = build_network(sc.network, self.population, np.random.default_rng(network_seq))
+        self.build_seconds["network"] = time.perf_counter() - started - self.build_seconds["population"]
+        pop = self.population
+
+        fit = np.empty((len(sc.brands), pop.size))
+        for b, brand in enumerate(sc.brands):
+            by_segment = np.array([brand.fit.get(s, brand.default_fit) for s in sc.segment_names])
+            fit[b] = by_segment[pop.segment]
+        if sc.response.fit_spread > 0:
+            fit = np.clip(fit + np.random.default_rng(fit_seq).normal(0.0, sc.response.fit_spread, fit.shape),
+                          0.0, 1.0)
+        self.state = ConsumerState(sc, fit, pop.segment, pop.region)
+        self.wom = WordOfMouth(sc.word_of_mouth, self.graph, pop.size, len(sc.brands), pop.talkativeness,
+                               self.state.satisfied)
+        self.state.install(self.wom, {s: i for i, s in enumerate(sc.segment_names)},
+                           np.random.default_rng(market_seq))
+
+        # consumer agents are made on first access (see _make_consumers); the ids 1..N are theirs,
+        # so the brands' ids follow as when the consumers were made here
+        self._consumers: list[Consumer] | None = None  # all of them, once asked for through the agent API
+        self._lone_consumers: dict[int, Consumer] = {}  # those asked for one by one before that
+        self.agent_id_counter = pop.size + 1
+        campaign_streams = [np.random.default_rng(s) for s in campaigns_seq.spawn(len(sc.campaigns))]
+        self.brands = [Brand(self, b, campaign_streams, silent=spec.name in silent_brands)
+                       for b, spec in enumerate(sc.brands)]
+        self.recorder = Recorder(sc.time.steps, [b.name for b in sc.brands], sc.segment_names,
+                                 pop.segment_sizes(), self.audiences(), pop.segment, sc.niche.control_threshold)
+        self.recorder.record(0, 0.0, sc.time.dt, self.state, None, np.zeros(len(sc.brands)))
+        reporters = {"customers": self.customers_by_brand, "adopters": self.adopters_by_brand,
+                     "spend": self.spend_by_brand}
+        self.datacollector = mesa.DataCollector(model_reporters={  # scalars for batch_run: customers.<brand>
+            f"{metric}.{b.name}": (lambda model, by=by, name=b.name: by()[name])
+            for metric, by in reporters.items() for b in self.brands})
+        self.datacollector.collect(self)
+        self.build_seconds["total"] = time.perf_counter() - started
+
+    # --- Mesa agents, consumers made on first access -------------------------------------
+    # A run never needs the consumer agents (the step works on arrays), so they are made when first
+    # asked for: ``consumer(i)`` makes that one alone; ``agents``, ``agents_by_type``, ``agent_types``
+    # make all of them. Either way consumer i has unique_id i + 1, and the agent sets list agents by
+    # unique_id, consumers first, so what a user sees does not depend on when they asked.
+    @property
+    def agents(self) -> AbstractAgentSet:
+        self._make_consumers()
+        return super().agents
+
+    @property
+    def agents_by_type(self) -> dict[type[mesa.Agent], AbstractAgentSet]:
+        self._make_consumers()
+        return super().agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        self._make_consumers()
+        return super().agent_types
+
+    def remove_all_agents(self) -> None:
+        self._make_consumers()  # so that they are removed too, not made afterwards
+        super().remove_all_agents()
+
+    def consumer(self, index: int) -> Consumer:
+        """Consumer ``index`` (negative counts from the end) as a Mesa agent."""
+        n = self.population.size
+        index = operator.index(index)
+        if not -n <= index < n:
+            raise IndexError(f"no consumer {index}: the market has {n:,}")
+        index %= n
+        if self._consumers is not None:
+            return self._consumers[index]
+        if index not in self._lone_consumers:
+            self._lone_consumers[index] = self._new_consumer(index)
+        return self._lone_consumers[index]
+
+    def _new_consumer(self, index: int) -> Consumer:
+        next_id = self.agent_id_counter
+        self.agent_id_counter = index + 1  # the id kept for this consumer at build
+        agent = Consumer(self, index)
+        self.agent_id_counter = next_id
+        return agent
+
+    def _make_consumers(self) -> None:
+        """Make every consumer agent not made yet; list all agents by unique_id, consumers first."""
+        if self._consumers is not None:
+            return
+        lone = self._lone_consumers
+        self._consumers = [lone[i] if i in lone else self._new_consumer(i) for i in range(self.population.size)]
+        self._lone_consumers = {}
+        super().agents.sort("unique_id", ascending=True, inplace=True)
+        by_type = super().agents_by_type
+        if lone:  # made out of order
+            by_type[Consumer].sort("unique_id", ascending=True, inplace=True)
+        for kind in [k for k in by_type if k is not Consumer]:
+            by_type[kind] = by_type.pop(kind)  # Consumer first in agent_types, as if made first
+
+    # --- lookups ------------------------------------------------------------------------
+    def brand_index(self, name: str) -> int:
+        return next(b.index for b in self.brands if b.name == name)
+
+    def customers_by_brand(self) -> dict[str, int]:
+        last = self.recorder.data["customer"][self.steps]
+        return {b.name: int(last[b.index].sum()) for b in self.brands}
+
+    def adopters_by_brand(self) -> dict[str, int]:
+        last = self.recorder.data["adopters"][self.steps]
+        return {b.name: int(last[b.index].sum()) for b in self.brands}
+
+    def spend_by_brand(self) -> dict[str, float]:
+        return {b.name: b.spent for b in self.brands}
+
+    def audiences(self) -> np.ndarray:
+        """(brands, N): in the audience a campaign of the brand aims at now."""
+        audience = np.zeros((len(self.brands), self.population.size), dtype=bool)
+        for brand in self.brands:
+            for c in brand.campaigns:
+                audience[brand.index] |= c.audience
+        return audience
+
+    @property
+    def horizon_steps(self) -> int:
+        return self.scenario_spec.time.steps
+
+    # --- the step -----------------------------------------------------------------------
+    def _conditions(self) -> dict[str, np.ndarray]:
+        """Draw which exogenous conditions hold in which regions on this step."""
+        sc, pop = self.scenario_spec, self.population
+        regions = pop.categories["region"]
+        holds = self.conditions_rng.random(len(sc.conditions)) < [c.probability for c in sc.conditions]
+        out = {c.name: np.zeros(len(regions), dtype=bool) for c in sc.conditions}
+        for cond, h in zip(sc.conditions, holds):
+            out[cond.name][regions.index(cond.region)] |= h
+        return out
+
+    def _prices(self, controlled: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(brands, segments): price paid, and the factors by which it scales adoption and churn.
+
+        Adoption follows a constant price elasticity around the segment's reference price; churn
+        rises with a price increase after niche control.
+        """
+        sc = self.scenario_spec
+        list_price = np.array([b.price for b in sc.brands])[:, None]
+        increase = np.array([b.price_increase_on_control for b in sc.brands])[:, None] * controlled
+        price = list_price * (1.0 + increase)
+        segments = sc.population.segments
+        reference = np.array([s.reference_price or 1.0 for s in segments])  # no elasticity: any reference
+        elasticity = np.array([s.price_elasticity for s in segments])
+        adopt = (price / reference) ** -elasticity
+        churn = np.exp(sc.loyalty.price_sensitivity * increase * (1.0 - sc.niche.price_shield))
+        return price, adopt, churn
+
+    def step(self) -> None:
+        sc, rec = self.scenario_spec, self.recorder
+        step = self.steps  # Mesa counts this step already: 1 on the first
+        dt = sc.time.dt
+        controlled = rec.controlled(step - 1)
+        regions_with = self._conditions()
+        ctx = StepContext((step - 1) * dt, dt, controlled, regions_with, self.state.current,
+                          None if self.graph is None else self.graph.degree, sc.niche.reach_discount)
+        spent_before = np.array([b.budget.spent for b in self.brands])
+        aims_before = [c.aimed_at for b in self.brands for c in b.campaigns]
+        contacts = [c for brand in self.brands for c in brand.act(ctx)]
+        if [c.aimed_at for b in self.brands for c in b.campaigns] != aims_before:  # research re-aimed one
+            rec.audience = self.audiences()
+
+        boost = []
+        for spec in sc.brands:
+            per_region = np.ones(len(self.population.categories["region"]))
+            for cond, factor in spec.context_boost.items():
+                per_region[regions_with[cond]] *= factor
+            boost.append(per_region)
+        price, adopt_price, churn_price = self._prices(controlled)
+        referrals = [[c for c in b.campaigns if c.offering] for b in self.brands]
+        talk = np.array([1.0 + sum(c.spec.uplift for c in offers) for offers in referrals])
+        transitions = self.state.step(ctx.time, contacts, self.wom, boost, churn_price, adopt_price, talk,
+                                      self.event_rng, self.awareness_rngs)
+        for b, offers in enumerate(referrals):
+            for c in offers:
+                c.pay_referrals(transitions.referred(b), ctx.time)
+
+        spent = np.array([b.budget.spent for b in self.brands]) - spent_before
+        rec.record(step, step * dt, dt, self.state, transitions, spent)
+        d = rec.data
+        d["purchases"][step], d["revenue"][step], d["margin"][step] = sales(
+            d["customer"][step - 1], rec.first_purchases(step), price,
+            np.array([b.unit_cost for b in sc.brands]), np.array([b.purchase_rate for b in sc.brands]), dt,
+            self.sales_rng)
+        self.datacollector.collect(self)
+        if step >= self.horizon_steps:
+            self.running = False

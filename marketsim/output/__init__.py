@@ -1,0 +1,1 @@
+"""What a person reads: figures of a run, reports of a sweep and of an assessment."""

@@ -1,0 +1,246 @@
+"""The page a manager reads after ``marketsim assess``: figures, tables and a plain conclusion.
+
+The same sections are written as report.md and report.html (with the figures as PNG files beside
+them); the conclusion is generated from the numbers, never written by hand.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.patches import Rectangle  # noqa: E402
+
+from ..studies.assess import METRICS, Findings, readable  # noqa: E402
+from ..studies.discovery import MIN_POINTS  # noqa: E402
+from ..files import atomic_path, write_text  # noqa: E402
+
+
+def _num(x: float) -> str:
+    """A number for people: thousands separators, three significant digits, never scientific notation."""
+    if x is None or (isinstance(x, float) and np.isnan(x)):
+        return "-"
+    if np.isinf(x):
+        return "never" if x > 0 else "-inf"
+    if abs(x) >= 1000:
+        return f"{x:,.0f}"
+    if abs(x) >= 1 or x == 0:
+        return f"{x:,.2f}".rstrip("0").rstrip(".")
+    return f"{x:.3g}" if abs(x) >= 0.001 else f"{x:.6f}".rstrip("0")
+
+
+def _label(metric: str, unit: str) -> str:
+    label = METRICS[metric][0]
+    return f"{label} ({unit}s)" if metric == "time_to_control" else label
+
+
+def _save(fig: plt.Figure, path: Path) -> Path:
+    fig.tight_layout()
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def fig_distributions(f: Findings, unit: str, path: Path) -> Path:
+    """Per metric, one box per strategy: box from P25 to P75, whiskers from P10 to P90."""
+    names = list(f.outcomes.strategy.unique())
+    fig, axes = plt.subplots(2, 3, figsize=(13, 7))
+    for ax, metric in zip(axes.ravel(), METRICS):
+        data = [f.outcomes.loc[f.outcomes.strategy == n, metric].dropna().to_numpy() for n in names]
+        ax.boxplot([d if len(d) else [np.nan] for d in data], whis=(10, 90), showfliers=False)
+        ax.set_xticks(range(1, len(names) + 1), names)
+        ax.set_title(_label(metric, unit), fontsize=10)
+        ax.set_xlabel("strategy")
+        if metric == "time_to_control":
+            never = [1 - len(d) / max(1, (f.outcomes.strategy == n).sum()) for d, n in zip(data, names)]
+            ax.set_xlabel("strategy (share never in control: " + ", ".join(f"{v:.0%}" for v in never) + ")")
+    fig.suptitle("Outcomes over the sampled futures (box: P25-P75, line: P50, whiskers: P10-P90)")
+    return _save(fig, path)
+
+
+def fig_best(f: Findings, path: Path) -> Path:
+    names = list(f.best.index)
+    x = np.arange(len(names))
+    fig, ax = plt.subplots(figsize=(7, 4))
+    ax.bar(x - 0.2, f.best.to_numpy(), 0.4, label=f"best on {METRICS[f.metric][0].split(' (')[0]}")
+    ax.bar(x + 0.2, f.payback.reindex(names).to_numpy(), 0.4, label="pays back its spend")
+    ax.set_xticks(x, names)
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("probability (share of sampled futures)")
+    ax.set_xlabel("strategy")
+    ax.set_title("How often each strategy wins and pays back")
+    ax.legend()
+    return _save(fig, path)
+
+
+def top_factors(f: Findings) -> list[str]:
+    """The two assumptions that matter most (by sensitivity, else the first box's, else the first two)."""
+    ranked = list(f.sensitivity.factor) if len(f.sensitivity) else []
+    if f.boxes:
+        ranked = list(f.boxes[0].limits) + ranked
+    ranked += list(f.draws.columns)
+    return list(dict.fromkeys(ranked))[:2]
+
+
+def fig_boxes(f: Findings, path: Path) -> Path | None:
+    factors = top_factors(f)
+    if len(factors) < 2:
+        return None
+    fx, fy = factors
+    fails = f.fails.to_numpy()
+    fig, ax = plt.subplots(figsize=(7, 5.5))
+    ax.scatter(f.draws[fx][~fails], f.draws[fy][~fails], s=14, c="tab:green", label=f"{f.micro} succeeds")
+    ax.scatter(f.draws[fx][fails], f.draws[fy][fails], s=14, c="tab:red", marker="x", label=f"{f.micro} fails")
+    for k, box in enumerate(f.boxes, 1):
+        x0, x1 = box.limits.get(fx, (f.draws[fx].min(), f.draws[fx].max()))
+        y0, y1 = box.limits.get(fy, (f.draws[fy].min(), f.draws[fy].max()))
+        also = [a for a in box.limits if a not in (fx, fy)]
+        ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, lw=2, ls="--",
+                               label=f"box {k}: coverage {box.coverage:.0%}, density {box.density:.0%}"
+                               + (f"\n(also limits {', '.join(also)})" if also else "")))
+    ax.set_xlabel(fx)
+    ax.set_ylabel(fy)
+    ax.set_title(f"Where the {f.micro} plan fails, on the two assumptions that matter most")
+    ax.legend(fontsize=8)
+    return _save(fig, path)
+
+
+def fig_sensitivity(f: Findings, path: Path) -> Path | None:
+    s = f.sensitivity
+    if not len(s):
+        return None
+    s = s.iloc[::-1]
+    fig, ax = plt.subplots(figsize=(7, 0.6 * len(s) + 1.8))
+    y = np.arange(len(s))
+    ax.barh(y + 0.2, s.delta, 0.4, xerr=s.delta_conf, label="delta (whole distribution)")
+    ax.barh(y - 0.2, s.S1.clip(lower=0), 0.4, xerr=s.S1_conf, label="first-order Sobol (variance)")
+    ax.set_yticks(y, s.factor)
+    ax.set_xlabel("sensitivity index (0 = no influence, 1 = decides the outcome)")
+    target = f"{f.micro} minus {f.macro}" if f.macro else f.micro
+    ax.set_title(f"Which assumptions drive {METRICS[f.metric][0].split(' (')[0]} ({target})", fontsize=10)
+    ax.legend(fontsize=8)
+    return _save(fig, path)
+
+
+def conclusion(f: Findings) -> str:
+    """One paragraph in plain words, from the numbers."""
+    n = f.outcomes["sample"].nunique()
+    what = METRICS[f.metric][0].split(" (")[0]
+    best, p = f.best.idxmax(), f.best.max()
+    q = f.quantiles.set_index(["strategy", "metric"])
+    median = q.loc[(best, f.metric), "P50"]
+    failing = f"loses to another plan on {what}" if f.macro else "does not pay back its spend"
+    text = [f"Across {n} sampled futures, {best} is the best plan on {what} in {p:.0%} of them "
+            f"(its median {what} is {_num(median)}). Below, the {f.micro} plan fails when it {failing}."]
+    pay = ", ".join(f"{s} in {v:.0%}" for s, v in f.payback.items())
+    text.append(f"Each plan pays back its spend in this share of futures: {pay}.")
+    if f.boxes:
+        b = f.boxes[0]
+        where = " and ".join(f"{k} is between {_num(lo)} and {_num(hi)}" for k, (lo, hi) in b.limits.items())
+        text.append(f"The {f.micro} plan fails mostly when {where}: that region holds {b.coverage:.0%} of its "
+                    f"failures, and {b.density:.0%} of the futures in it are failures.")
+    elif f.fails.all():
+        text.append(f"The {f.micro} plan fails in every sampled future.")
+    elif not f.fails.any():
+        text.append(f"The {f.micro} plan never fails in the sampled futures.")
+    else:
+        text.append(f"The {f.micro} plan fails in {f.fails.mean():.0%} of futures, spread over the assumptions: "
+                    "no region of them concentrates the failures.")
+    if len(f.sensitivity):
+        top = list(f.sensitivity.factor[:2])
+        text.append(f"The assumptions that matter most are {' and '.join(top)}: check them before spending.")
+    for field, budget in f.break_even.items():
+        text.append(f"{f.micro} and {f.macro} break even at a {readable(field)} of about {_num(budget)}.")
+    if f.failed_runs:
+        text.append(f"({f.failed_runs} runs failed and are left out.)")
+    return " ".join(text)
+
+
+def _quantile_table(f: Findings, unit: str) -> pd.DataFrame:
+    t = f.quantiles.copy()
+    t["metric"] = [_label(m, unit) for m in t.metric]
+    for c in ("P10", "P50", "P90"):
+        t[c] = t[c].map(_num)
+    return t
+
+
+def _odds_table(f: Findings) -> pd.DataFrame:
+    return pd.DataFrame({"strategy": f.best.index, "P(best)": [f"{v:.0%}" for v in f.best],
+                         "P(pays back)": [f"{f.payback[s]:.0%}" for s in f.best.index]})
+
+
+def _box_table(f: Findings) -> pd.DataFrame:
+    return pd.DataFrame([{"box": k, "assumptions": "; ".join(f"{a} in [{_num(lo)}, {_num(hi)}]"
+                                                             for a, (lo, hi) in b.limits.items()),
+                          "coverage": f"{b.coverage:.0%}", "density": f"{b.density:.0%}", "mass": f"{b.mass:.0%}"}
+                         for k, b in enumerate(f.boxes, 1)])
+
+
+def _sens_table(f: Findings) -> pd.DataFrame:
+    s = f.sensitivity
+    return pd.DataFrame({"assumption": s.factor, "delta": [f"{v:.2f} ± {c:.2f}" for v, c in zip(s.delta, s.delta_conf)],
+                         "first-order Sobol": [f"{v:.2f} ± {c:.2f}" for v, c in zip(s.S1, s.S1_conf)]})
+
+
+def _markdown_table(t: pd.DataFrame) -> str:
+    head = "| " + " | ".join(t.columns) + " |\n|" + "---|" * len(t.columns) + "\n"
+    return head + "".join("| " + " | ".join(str(v) for v in row) + " |\n" for row in t.itertuples(index=False))
+
+
+def write_report(f: Findings, title: str, unit: str, out_dir: str | Path) -> list[Path]:
+    """report.md, report.html and their figures in ``out_dir``."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    figures = {
+        "Outcomes per strategy": fig_distributions(f, unit, out / "distributions.png"),
+        "Probability of being best and of paying back": fig_best(f, out / "best.png"),
+        "What must be true: where the micro plan fails": fig_boxes(f, out / "boxes.png"),
+        "Which assumptions matter most": fig_sensitivity(f, out / "sensitivity.png"),
+    }
+    failing = (f"Failure of the {f.micro} plan: it is beaten by another plan on "
+               f"{METRICS[f.metric][0].split(' (')[0]}" if f.macro else
+               f"Failure of the {f.micro} plan: it does not pay back its spend")
+    sections = [
+        ("Conclusion", conclusion(f), None, None),
+        ("Outcomes per strategy", "P10, P50 and P90 over the sampled futures.", _quantile_table(f, unit),
+         figures["Outcomes per strategy"]),
+        ("Probability of being best and of paying back", "", _odds_table(f),
+         figures["Probability of being best and of paying back"]),
+        ("What must be true: where the micro plan fails",
+         f"{failing} ({f.fails.mean():.0%} of futures). Boxes found by PRIM: coverage is the share of all failures "
+         f"inside the box, density the share of futures inside it that fail.",
+         _box_table(f) if f.boxes else None, figures["What must be true: where the micro plan fails"]),
+        ("Which assumptions matter most",
+         "Borgonovo's delta and the first-order Sobol index (SALib, on the Latin-hypercube sample), with 95% "
+         "confidence half-widths." if len(f.sensitivity) else
+         f"Too few runs for sensitivity indices: run at least {MIN_POINTS} (--runs).",
+         _sens_table(f) if len(f.sensitivity) else None,
+         figures["Which assumptions matter most"]),
+    ]
+    md = [f"# {title}\n"]
+    page = [f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+            "<style>body{font-family:sans-serif;max-width:60em;margin:auto}table{border-collapse:collapse}"
+            "td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}</style></head><body>",
+            f"<h1>{html.escape(title)}</h1>"]
+    for heading, text, table, figure in sections:
+        md.append(f"## {heading}\n")
+        page.append(f"<h2>{html.escape(heading)}</h2>")
+        if text:
+            md.append(text + "\n")
+            page.append(f"<p>{html.escape(text)}</p>")
+        if table is not None:
+            md.append(_markdown_table(table))
+            page.append(table.to_html(index=False, escape=True))
+        if figure is not None:
+            md.append(f"![{heading}]({figure.name})\n")
+            page.append(f"<img src='{figure.name}' alt='{html.escape(heading)}' style='max-width:100%'>")
+    page.append("</body></html>")
+    files = [p for p in figures.values() if p is not None]
+    return files + [write_text(out / "report.md", "\n".join(md)), write_text(out / "report.html", "\n".join(page))]

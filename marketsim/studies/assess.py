@@ -1,0 +1,311 @@
+"""Assessing plans under uncertainty: every strategy on the same sampled futures.
+
+The uncertain assumptions of a scenario (marketsim/scenario/uncertainty.py) are drawn by Latin hypercube; each
+strategy (a named variant of the scenario and the brand whose results count) runs on every draw
+with the same seed (common random numbers), so differences between strategies are differences
+of plan, not of luck. The runs go through the sweep machinery (marketsim/studies/sweep.py): local processes or
+a Dask cluster, resumable, with progress. docs/experiments.md explains the outputs.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .experiment import Experiment, ExperimentSpec, Factor, Run, input_files
+from ..scenario.errors import validation_problems
+from ..scenario.loading import read_toml, scenario_from_dict
+from ..scenario.schema import Scenario, ScenarioError, StrategySpec
+from ..scenario.uncertainty import Uncertain, find_uncertain, latin_hypercube
+
+# what a strategy is judged on: name -> (label with unit, better)
+METRICS = {
+    "cac": ("customer acquisition cost (money per customer)", "lower"),
+    "ltv_to_cac": ("LTV / CAC (ratio)", "higher"),
+    "return_on_spend": ("return on spend ((margin - spend) / spend)", "higher"),
+    "reach": ("reach (people)", "higher"),
+    "customers": ("customers at the horizon (people)", "higher"),
+    "time_to_control": ("time to niche control", "lower"),
+}
+VARIANT = "strategy_variant"
+
+
+@dataclass(frozen=True)
+class Strategy:
+    name: str
+    brand: str
+    variant: str  # the scenario variant it runs in (strategies with the same changes share runs)
+
+
+@dataclass
+class Assessment(Experiment):
+    """An experiment whose points are (variant, sample) and whose seeds depend on the sample only."""
+
+    samples: int = 0
+
+    def runs(self) -> list[Run]:
+        out = []
+        for p, point in enumerate(self.points):
+            sample = p % self.samples
+            seed = int(np.random.SeedSequence(self.spec.seed, spawn_key=(sample,)).generate_state(1, np.uint64)[0])
+            out.append(Run(p, p, 0, seed, point, self.overrides(point)))
+        return out
+
+
+@dataclass
+class Plan:
+    """What to run: the experiment, the strategies, the uncertain fields and their draws."""
+
+    experiment: Assessment
+    strategies: list[Strategy]
+    uncertain: list[Uncertain]
+    draws: pd.DataFrame
+    scenario: Scenario
+
+
+def _strategy_problems(raw: list, exc) -> list[tuple[str, str]]:
+    return [(f"strategies{p}", m) for p, m in validation_problems(raw, exc)]
+
+
+def load_strategies(path: Path) -> list[StrategySpec]:
+    """A strategies file: one or more ``[[strategies]]`` tables (name, brand, set)."""
+    from pydantic import TypeAdapter, ValidationError
+
+    _, raw = read_toml(path)
+    if set(raw) != {"strategies"} or not isinstance(raw["strategies"], list) or not raw["strategies"]:
+        raise ScenarioError(str(path), [("", "a strategies file holds only [[strategies]] tables "
+                                             "(name, brand, set)")])
+    try:
+        return TypeAdapter(list[StrategySpec]).validate_python(raw["strategies"])
+    except ValidationError as exc:
+        raise ScenarioError(str(path), _strategy_problems(raw["strategies"], exc)) from None
+
+
+def plan_assessment(scenario_path: str | Path, runs: int, seed: int = 0,
+                    strategies: list[StrategySpec] | None = None) -> Plan:
+    """Check everything and lay out the runs: strategies x Latin-hypercube draws of the uncertain fields."""
+    path = Path(scenario_path)
+    source = str(path)
+    text, raw = read_toml(path)
+    base = scenario_from_dict(copy.deepcopy(raw), source, path.parent)
+    uncertain = find_uncertain(copy.deepcopy(raw), source)
+    if not uncertain:
+        raise ScenarioError(source, [("", "no uncertain assumptions to sample: give at least one number as a "
+                                          "distribution, e.g. strength = { dist = \"uniform\", low = 0.02, "
+                                          "high = 0.08 } (docs/scenarios.md)")])
+    specs = strategies or list(base.strategies) or [StrategySpec(name=b.name, brand=b.name) for b in base.brands]
+    brands = [b.name for b in base.brands]
+    names = [s.name for s in specs]
+    if len(set(names)) != len(names):
+        raise ScenarioError(source, [("strategies", "names must be unique")])
+    variants: dict[str, dict] = {}
+    chosen: list[Strategy] = []
+    for s in specs:
+        brand = s.brand or brands[0]
+        if brand not in brands:
+            raise ScenarioError(source, [(f"strategies[{s.name}].brand", f"'{brand}' is not a brand; allowed: "
+                                                                         f"{', '.join(brands)}")])
+        key = next((v for v, sets in variants.items() if sets == s.set), s.name)
+        variants.setdefault(key, dict(s.set))
+        chosen.append(Strategy(s.name, brand, key))
+        try:
+            scenario_from_dict(copy.deepcopy(raw), source, path.parent, dict(s.set))
+        except ScenarioError as exc:
+            raise ScenarioError(source, [(f"strategies[{s.name}].set {p}".strip(), m) for p, m in exc.problems]) \
+                from None
+
+    draws = latin_hypercube(uncertain, runs, seed)
+    factors = [Factor(name=VARIANT, variants=variants),
+               *[Factor(path=u.path, levels=draws[u.path].tolist()) for u in uncertain]]
+    spec = ExperimentSpec(name="assess", scenario=source, seed=seed, replications=1, factors=factors,
+                          metrics=["customer"])
+    points = [{VARIANT: v, **draw} for v in variants for draw in draws.to_dict("records")]  # native ints stay ints
+    record = json.dumps({"scenario": text, "runs": runs, "seed": seed,
+                         "strategies": [s.model_dump() for s in specs]}, indent=1, sort_keys=True)
+    experiment = Assessment(spec=spec, source=path, text=record, base=raw, inputs=input_files(spec, path, raw),
+                            base_dir=path.parent, points=points, samples=runs)
+    return Plan(experiment, chosen, uncertain, draws, base)
+
+
+def _column(table: pd.DataFrame, brand: str, *names: str) -> pd.Series:
+    """The first of ``<brand>.<name>`` columns that exists and holds a number, else NaN."""
+    for name in names:
+        col = f"{brand}.{name}"
+        if col in table and table[col].notna().any():
+            return pd.to_numeric(table[col], errors="coerce")
+    return pd.Series(np.nan, index=table.index)
+
+
+def outcomes(plan: Plan, table: pd.DataFrame) -> pd.DataFrame:
+    """One row per (sample, strategy): the strategy brand's metrics in that sampled future."""
+    table = table.sort_values("run").reset_index(drop=True)
+    samples = plan.experiment.samples
+    variants = list(dict.fromkeys(s.variant for s in plan.strategies))
+    frames = []
+    for s in plan.strategies:
+        v = variants.index(s.variant)
+        rows = table[(table.point >= v * samples) & (table.point < (v + 1) * samples)].reset_index(drop=True)
+        control = rows.filter(like=f"{s.brand}.time_to_control.").apply(pd.to_numeric, errors="coerce")
+        frames.append(pd.DataFrame({
+            "sample": rows.point - v * samples,
+            "strategy": s.name,
+            "status": rows.status,
+            "cac": _column(rows, s.brand, "cac_blended", "cac"),
+            "ltv_to_cac": _column(rows, s.brand, "ltv_to_cac"),
+            "return_on_spend": _column(rows, s.brand, "incremental_return_on_spend", "return_on_spend"),
+            "reach": _column(rows, s.brand, "reach"),
+            "customers": _column(rows, s.brand, "customers"),
+            "time_to_control": control.min(axis=1) if control.shape[1] else np.nan,
+            "spend": _column(rows, s.brand, "spend"),
+        }))
+    return pd.concat(frames, ignore_index=True)
+
+
+def quantiles(out: pd.DataFrame) -> pd.DataFrame:
+    """P10, P50, P90 of each metric per strategy; time to control counts 'never' as later than any time."""
+    rows = []
+    for name, group in out.groupby("strategy", sort=False):
+        for metric in METRICS:
+            values = group[metric]
+            if metric == "time_to_control":
+                values = values.fillna(np.inf)
+            values = values.dropna()
+            q = np.quantile(values, [0.1, 0.5, 0.9], method="inverted_cdf") if len(values) else [np.nan] * 3
+            rows.append({"strategy": name, "metric": metric, "P10": q[0], "P50": q[1], "P90": q[2]})
+    return pd.DataFrame(rows)
+
+
+def wide(out: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """(sample x strategy) values of one metric, oriented so that higher is better; NaN is worst."""
+    table = out.pivot(index="sample", columns="strategy", values=metric)[out.strategy.unique()]
+    if METRICS[metric][1] == "lower":
+        table = -table
+    return table.fillna(-np.inf)
+
+
+def probability_best(out: pd.DataFrame, metric: str) -> pd.Series:
+    """Share of sampled futures in which each strategy is best on ``metric`` (ties shared)."""
+    table = wide(out, metric)
+    best = table.eq(table.max(axis=1), axis=0)
+    return best.div(best.sum(axis=1), axis=0).mean()
+
+
+def probability_payback(out: pd.DataFrame) -> pd.Series:
+    """Share of sampled futures in which the strategy's margin covers its spend (return on spend > 0)."""
+    return out.groupby("strategy", sort=False)["return_on_spend"].apply(lambda r: float((r > 0).mean()))
+
+
+def roles(strategies: list[Strategy]) -> tuple[str, str | None]:
+    """The micro and macro strategies: those so named, else the first and second."""
+    names = [s.name for s in strategies]
+    micro = next((n for n in names if n.lower() == "micro"), names[0])
+    others = [n for n in names if n != micro]
+    macro = next((n for n in others if n.lower() == "macro"), others[0] if others else None)
+    return micro, macro
+
+
+def break_even_budgets(plan: Plan, out: pd.DataFrame, metric: str) -> dict[str, float]:
+    """For each uncertain budget, where the micro-minus-macro advantage on ``metric`` crosses zero.
+
+    A straight line fitted to the advantage against the budget; reported only when it crosses
+    zero inside the sampled range.
+    """
+    micro, macro = roles(plan.strategies)
+    if macro is None:
+        return {}
+    table = wide(out, metric).replace(-np.inf, np.nan)
+    advantage = (table[micro] - table[macro]).to_numpy()
+    found = {}
+    for u in plan.uncertain:
+        if not u.path.endswith("budget"):
+            continue
+        x = plan.draws[u.path].to_numpy()
+        ok = np.isfinite(advantage)
+        if ok.sum() < 3 or np.ptp(x[ok]) == 0:
+            continue
+        slope, intercept = np.polyfit(x[ok], advantage[ok], 1)
+        if slope != 0 and x.min() <= -intercept / slope <= x.max():
+            found[u.path] = float(-intercept / slope)
+    return found
+
+
+def micro_fails(plan: Plan, out: pd.DataFrame, metric: str) -> pd.Series:
+    """Per sample: the micro plan is not the best on ``metric`` (alone: it does not pay back)."""
+    micro, macro = roles(plan.strategies)
+    if macro is None:
+        group = out[out.strategy == micro].set_index("sample")
+        return ~(group["return_on_spend"] > 0)
+    table = wide(out, metric)
+    return table[micro] < table.max(axis=1)
+
+
+def readable(path: str) -> str:
+    """A dotted field path as words: 'campaigns.spark_social.budget' -> 'spark social: budget'."""
+    parts = path.split(".")
+    if parts[0] in ("campaigns", "brands", "channels", "conditions", "strategies") and len(parts) > 2:
+        return f"{parts[1].replace('_', ' ')}: {' '.join(parts[2:]).replace('_', ' ')}"
+    if parts[:2] == ["population", "segments"] and len(parts) > 3:
+        return f"{parts[2].replace('_', ' ')} {' '.join(parts[3:]).replace('_', ' ')}"
+    return " ".join(parts).replace("_", " ")
+
+
+@dataclass
+class Findings:
+    metric: str
+    outcomes: pd.DataFrame
+    quantiles: pd.DataFrame
+    best: pd.Series
+    payback: pd.Series
+    break_even: dict[str, float]
+    micro: str
+    macro: str | None
+    fails: pd.Series
+    boxes: list
+    sensitivity: pd.DataFrame
+    failed_runs: int
+    draws: pd.DataFrame  # columns named readably
+
+
+def analyse(plan: Plan, table: pd.DataFrame, metric: str) -> Findings:
+    """Everything the report states, from the runs table of an assessment."""
+    from .discovery import find_boxes, sensitivity
+
+    out = outcomes(plan, table)
+    micro, macro = roles(plan.strategies)
+    fails = micro_fails(plan, out, metric)
+    draws = plan.draws.rename(columns=readable)
+    boxes = find_boxes(draws, fails.to_numpy())
+    scored = wide(out, metric).replace(-np.inf, np.nan)
+    target = (scored[micro] - scored[macro]) if macro else scored[micro]
+    bounds = [u.dist.support if np.isfinite(u.dist.support).all() else (float(plan.draws[u.path].min()),
+                                                                          float(plan.draws[u.path].max()))
+              for u in plan.uncertain]
+    sens = sensitivity(draws, target.to_numpy(dtype=float), bounds, seed=plan.experiment.spec.seed)
+    return Findings(metric, out, quantiles(out), probability_best(out, metric), probability_payback(out),
+                    break_even_budgets(plan, out, metric), micro, macro, fails, boxes, sens,
+                    int((table.status == "failed").sum()), draws)
+
+
+def findings_json(f: Findings) -> dict:
+    """The findings as plain data, for assessment.json."""
+    return {
+        "metric": f.metric,
+        "micro": f.micro,
+        "macro": f.macro,
+        "samples": int(f.outcomes["sample"].nunique()),
+        "failed_runs": f.failed_runs,
+        "quantiles": {s: {r.metric: {"P10": r.P10, "P50": r.P50, "P90": r.P90} for r in g.itertuples()}
+                      for s, g in f.quantiles.groupby("strategy", sort=False)},
+        "probability_best": f.best.to_dict(),
+        "probability_payback": f.payback.to_dict(),
+        "break_even_budget": f.break_even,
+        "micro_fails_share": float(f.fails.mean()),
+        "boxes": [{"limits": b.limits, "coverage": b.coverage, "density": b.density, "mass": b.mass}
+                  for b in f.boxes],
+        "sensitivity": f.sensitivity.to_dict(orient="records"),
+    }

@@ -1,0 +1,30 @@
+"""The local worker pool's processes, in a module light enough for the ``marketsim`` command to
+import first: starting the pool's server early lets it import the simulator while the command
+does the same and checks the design, on another core, instead of after."""
+
+from __future__ import annotations
+
+import multiprocessing
+from multiprocessing.context import BaseContext
+
+WORKER_IMPORTS = ["marketsim.studies.sweep"]  # what the workers need, imported once by the server they fork from
+
+
+def pool_context() -> BaseContext:
+    """Workers fork from a server that has imported the simulator once, so they start at once
+    (plain fork is unsafe with threads running; spawn, where forkserver is missing as on Windows,
+    re-imports numpy, numba and Mesa in each worker)."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(WORKER_IMPORTS)
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def start_pool_server() -> None:
+    """Start the server local workers fork from, if it is not running: it takes about a second
+    (a Python start and the simulator's imports) that then overlaps whatever this process does next."""
+    if pool_context().get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()

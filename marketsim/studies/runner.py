@@ -1,0 +1,107 @@
+"""Running a scenario to its horizon and writing the results atomically."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ..files import json_safe, write_csv, write_parquet, write_text
+from ..scenario.loading import load_scenario
+from ..market.model import MarketModel
+from ..scenario.schema import Scenario
+
+
+@dataclass
+class RunResult:
+    timeseries: pd.DataFrame  # long format, one row per step, brand and segment (docs/outputs.md)
+    summary: dict  # run-level metrics per brand at the horizon
+    model: MarketModel
+
+
+def _to_horizon(model: MarketModel, progress: Callable[[int, int], None] | None, done: int, total: int) -> None:
+    while model.running:
+        model.step()
+        if progress is not None:
+            progress(done + model.steps, total)
+
+
+def run(scenario: Scenario | str | Path, seed: int | None = None,
+        progress: Callable[[int, int], None] | None = None, lift: bool = False) -> RunResult:
+    """Build the model, run it to the horizon and collect its outputs.
+
+    With ``lift``, each brand that runs campaigns is also simulated without them, on the same
+    seed and random-number streams, and the summary reports what its campaigns added
+    (incremental customers, first acquisitions, margin and return on spend).
+    ``progress(done, total)`` is called after every step, for progress bars.
+    """
+    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    model = MarketModel(sc, rng=seed)
+    advertisers = [b.name for b in model.brands if b.campaigns] if lift else []
+    steps = sc.time.steps
+    total = steps * (1 + len(advertisers))
+    _to_horizon(model, progress, 0, total)
+    rec = model.recorder
+    brands = rec.summary(sc.brands, sc.time.days_per_unit, sc.valuation.discount_rate, sc.population.size)
+    for k, name in enumerate(advertisers):
+        without = MarketModel(sc, rng=model.seed, silent_brands=frozenset([name]))
+        _to_horizon(without, progress, steps * (1 + k), total)
+        base = without.recorder.summary(sc.brands, sc.time.days_per_unit, sc.valuation.discount_rate,
+                                        sc.population.size)[name]
+        brands[name].update(incremental_metrics(brands[name], base))
+    summary = {
+        "scenario": sc.name,
+        "seed": model.seed,
+        "consumers": sc.population.size,
+        "steps": steps,
+        "dt": sc.time.dt,
+        "horizon": sc.time.horizon,
+        "unit": sc.time.unit,
+        "network": sc.network.type,
+        "edges": 0 if model.graph is None else model.graph.edges,
+        "lift": lift,
+        "brands": brands,
+        "campaigns": {c.spec.name: {"brand": c.spec.brand, "status": c.status, "spent": c.budget.spent,
+                                    "ran_out_at": c.ran_out_at, "aimed_at": c.aimed_at,
+                                    "panel_scores": c.panel_scores}
+                      for b in model.brands for c in b.campaigns},
+    }
+    return RunResult(rec.timeseries(sc.time.dt), summary, model)
+
+
+def incremental_metrics(actual: dict, without_campaigns: dict) -> dict:
+    """What a brand's campaigns added over the same market without them (lift)."""
+    margin = actual["margin"] - without_campaigns["margin"]
+    spend = actual["spend"]
+    return {
+        "incremental_customers": actual["customers"] - without_campaigns["customers"],
+        "incremental_first_acquisitions": actual["adopters"] - without_campaigns["adopters"],
+        "incremental_margin": margin,
+        "incremental_return_on_spend": (margin - spend) / spend if spend > 0 else math.nan,
+    }
+
+
+def campaign_warnings(summary: dict) -> list[str]:
+    """Campaigns that did not run as planned: out of money, or never started before the horizon."""
+    said = {"unfunded": "could not pay a fixed cost (research, set-up) and never ran",
+            "planned": "never started before the horizon",
+            "researching": "was still in research at the horizon (never launched)"}
+    out = [f"campaign {name} ({c['brand']}) {said[c['status']]}"
+           for name, c in summary["campaigns"].items() if c["status"] in said]
+    out += [f"campaign {name} ({c['brand']}) ran out of money at {summary['unit']} {c['ran_out_at']:g} "
+            f"(its own or its brand's budget)"
+            for name, c in summary["campaigns"].items() if c["ran_out_at"] is not None]
+    return out
+
+
+def write_results(result: RunResult, out_dir: str | Path, table_format: str = "parquet") -> list[Path]:
+    """Write timeseries.parquet (or .csv) and summary.json; each file appears whole or not at all."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    table = (write_parquet(out / "timeseries.parquet", result.timeseries) if table_format == "parquet"
+             else write_csv(out / "timeseries.csv", result.timeseries))
+    return [table, write_text(out / "summary.json", json.dumps(json_safe(result.summary), indent=2) + "\n")]
