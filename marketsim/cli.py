@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import signal
 from importlib import metadata, resources
 from contextlib import nullcontext
 from pathlib import Path
@@ -433,5 +434,10 @@ def dashboard(
     serve(scenario, host, port, open_browser)
 
 
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt  # the same clean stop as Ctrl-C: runs ended, finished results kept
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _interrupt)  # what job schedulers and timeouts send
     app()

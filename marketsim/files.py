@@ -1,11 +1,14 @@
-"""Result files: each written whole or not at all, a run's files as one set, modes as the umask says."""
+"""Result files: each written whole or not at all, a run's files as one set, modes as the umask says,
+and a lock on a folder that two processes might write."""
 
 from __future__ import annotations
 
+import fcntl
 import math
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -98,3 +101,45 @@ def file_set(folder: str | Path, owned: Iterable[str]) -> Iterator[Path]:
             os.replace(path, folder / path.name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+class FolderBusy(ValueError):
+    """Another process (or thread) holds the folder's lock."""
+
+
+_held: dict[tuple[Path, int], int] = {}  # (folder, thread) -> how deep this thread holds its lock
+_held_guard = threading.Lock()
+LOCK_NAME = ".marketsim.lock"
+
+
+@contextmanager
+def folder_lock(folder: str | Path) -> Iterator[Path]:
+    """Hold ``folder``'s lock (made if missing) from the check of what it holds to the last write,
+    so that two sweeps into one folder cannot mix their tables. Fails at once if another process or
+    thread holds it; the same thread may take it again inside (an assessment around its sweep).
+    The lock is the kernel's (flock): it goes with the process, so a killed run leaves none behind."""
+    folder = Path(folder).resolve()
+    key = (folder, threading.get_ident())
+    with _held_guard:
+        if _held.get(key):
+            _held[key] += 1
+            handle = None
+        else:
+            folder.mkdir(parents=True, exist_ok=True)
+            handle = open(folder / LOCK_NAME, "a")
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                handle.close()
+                raise FolderBusy(f"{folder} is being written by another marketsim process; wait for it to "
+                                 f"finish or choose another --out") from None
+            _held[key] = 1
+    try:
+        yield folder
+    finally:
+        with _held_guard:
+            _held[key] -= 1
+            if not _held[key]:
+                del _held[key]
+                if handle is not None:
+                    handle.close()  # closing releases the lock

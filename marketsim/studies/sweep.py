@@ -26,7 +26,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from .experiment import Experiment, Run, fingerprint
-from ..files import unwritable_folder, write_parquet, write_text
+from ..files import folder_lock, unwritable_folder, write_parquet, write_text
 from .pool import pool_context
 from .runner import run
 
@@ -142,6 +142,17 @@ class SweepReport:
     seconds: float
 
 
+def terminate_workers(pool: ProcessPoolExecutor) -> None:
+    """End the pool's worker processes now: a SIGTERM reaches this process alone, and the workers
+    (forked from the pool's server, not from us) would otherwise finish their runs as orphans.
+    Python 3.14 has ``terminate_workers``; before it, the pool's own process table."""
+    if hasattr(pool, "terminate_workers"):
+        pool.terminate_workers()
+        return
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()
+
+
 @contextmanager
 def executor_for(workers: int | None, scheduler: str | None):
     """A local process pool, or a Dask cluster's executor when a scheduler address is given."""
@@ -149,6 +160,9 @@ def executor_for(workers: int | None, scheduler: str | None):
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=pool_context())
         try:
             yield pool
+        except BaseException:  # interrupted (Ctrl-C, or SIGTERM from a job scheduler): stop the runs at once
+            terminate_workers(pool)
+            raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
         return
@@ -181,7 +195,6 @@ def run_sweep(experiment: Experiment, out_dir: str | Path, workers: int | None =
     if problem:
         raise ValueError(problem)
     inputs = fingerprint(experiment)
-    check_resumable(out, experiment, inputs)
     runs = experiment.runs()
     size = bundle_size(experiment, len(runs))
     bundles = [runs[i:i + size] for i in range(0, len(runs), size)]
@@ -191,6 +204,8 @@ def run_sweep(experiment: Experiment, out_dir: str | Path, workers: int | None =
         pool = executor
         if pool is None and scheduler is not None:  # reach the cluster before anything is written
             pool = stack.enter_context(executor_for(workers, scheduler))
+        stack.enter_context(folder_lock(out))  # from the check of what the folder holds to the last write
+        check_resumable(out, experiment, inputs)
         parts.mkdir(parents=True, exist_ok=True)
         snapshot_inputs(out, experiment, inputs)
         remove_leftovers(out)
@@ -211,13 +226,13 @@ def run_sweep(experiment: Experiment, out_dir: str | Path, workers: int | None =
                 if progress:
                     progress(finished, len(runs))
 
-    table = pd.concat([pd.read_parquet(parts / f"runs-{b:06d}.parquet") for b in range(len(bundles))],
-                      ignore_index=True).sort_values("run", kind="stable").reset_index(drop=True)
-    series = [pd.read_parquet(parts / f"timeseries-{b:06d}.parquet") for b in range(len(bundles))]
-    series = [s for s in series if len(s)]
-    timeseries = (pd.concat(series, ignore_index=True).sort_values("run", kind="stable").reset_index(drop=True)
-                  if series else pd.DataFrame())
-    write_parquet(out / "runs.parquet", table)
-    write_parquet(out / "timeseries.parquet", timeseries)
+        table = pd.concat([pd.read_parquet(parts / f"runs-{b:06d}.parquet") for b in range(len(bundles))],
+                          ignore_index=True).sort_values("run", kind="stable").reset_index(drop=True)
+        series = [pd.read_parquet(parts / f"timeseries-{b:06d}.parquet") for b in range(len(bundles))]
+        series = [s for s in series if len(s)]
+        timeseries = (pd.concat(series, ignore_index=True).sort_values("run", kind="stable").reset_index(drop=True)
+                      if series else pd.DataFrame())
+        write_parquet(out / "runs.parquet", table)
+        write_parquet(out / "timeseries.parquet", timeseries)
     failed = int((table.status == "failed").sum())
     return SweepReport(out, len(runs), len(runs) - failed, failed, skipped, time.perf_counter() - started)
