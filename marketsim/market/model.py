@@ -4,29 +4,30 @@ Each step, every brand's campaigns deliver their paid contacts (``Brand.act``), 
 population responds at once (``ConsumerState.step``), then the run's metrics are recorded. A
 ``Consumer`` agent holds only its index, and reads its attributes and state from the arrays, so a
 user can inspect agents (``model.agents_by_type[Consumer]``) while the hot path stays vectorised.
-Consumer agents are made on first access through the model's agent API, so a run that never asks
-for them pays nothing (1M of them take seconds and a quarter of a GiB).
+Mesa's view of the market (the agents, made on first access) is in ``mesa_view.py``; ``Consumer``,
+``Brand`` and ``STATES`` are importable from here too.
 """
 
 from __future__ import annotations
 
-import operator
 import time
 from pathlib import Path
 
 import mesa
 import numpy as np
-from mesa.agentset import AbstractAgentSet
 
-from .campaigns import Campaign, Contacts, StepContext
-from .costs import Budget, sales
+from .campaigns import StepContext
+from .costs import sales
 from ..scenario.loading import load_scenario, scenario_from_dict
+from .mesa_view import Brand, Consumer, LazyConsumerAgents
 from .metrics import Recorder
 from .network import build_network
 from .population import build_population
 from .response import STATES, ConsumerState
 from ..scenario.schema import Scenario
 from .wom import WordOfMouth
+
+__all__ = ["STATES", "Brand", "Consumer", "MarketModel", "seed_from", "with_fields"]
 
 
 def seed_from(rng) -> int:
@@ -48,117 +49,7 @@ def with_fields(scenario: Scenario | str | Path, fields: dict) -> Scenario:
     return load_scenario(scenario, fields)
 
 
-class Consumer(mesa.Agent):
-    """One consumer; a view on row ``index`` of the model's arrays. Get it with
-    ``model.consumer(index)`` or through ``model.agents``; its ``unique_id`` is ``index + 1``."""
-
-    def __init__(self, model: MarketModel, index: int):
-        super().__init__(model)
-        self.index = index
-
-    def _category(self, field: str) -> str:
-        pop = self.model.population
-        return pop.categories[field][int(getattr(pop, field)[self.index])]
-
-    @property
-    def segment(self) -> str:
-        return self._category("segment")
-
-    @property
-    def age(self) -> int:
-        return int(self.model.population.age[self.index])
-
-    @property
-    def gender(self) -> str:
-        return self._category("gender")
-
-    @property
-    def region(self) -> str:
-        return self._category("region")
-
-    @property
-    def occupation(self) -> str:
-        return self._category("occupation")
-
-    @property
-    def income(self) -> str:
-        return self._category("income")
-
-    @property
-    def interests(self) -> list[str]:
-        bits = int(self.model.population.interests[self.index])
-        return [tag for k, tag in enumerate(self.model.population.categories["interests"]) if bits >> k & 1]
-
-    @property
-    def talkativeness(self) -> float:
-        return float(self.model.population.talkativeness[self.index])
-
-    @property
-    def brand(self) -> str | None:
-        """The brand this consumer is a customer of, if any."""
-        b = int(self.model.state.current[self.index])
-        return None if b < 0 else self.model.scenario_spec.brands[b].name
-
-    @property
-    def loyalty(self) -> float:
-        return float(self.model.state.loyalty[self.index])
-
-    def status(self, brand: str) -> str:
-        """unaware, aware, customer or lapsed, for one brand."""
-        return STATES[self.model.state.state[self.model.brand_index(brand), self.index]]
-
-    def fit(self, brand: str) -> float:
-        return float(self.model.state.fit[self.model.brand_index(brand), self.index])
-
-    @property
-    def neighbours(self) -> list[Consumer]:
-        graph = self.model.graph
-        if graph is None:
-            return []
-        return [self.model.consumer(int(j)) for j in graph.neighbours(self.index)]
-
-
-class Brand(mesa.Agent):
-    """A brand: its product, its budget and its campaigns."""
-
-    def __init__(self, model: MarketModel, index: int, campaign_streams: list[np.random.Generator],
-                 silent: bool = False):
-        super().__init__(model)
-        sc = model.scenario_spec
-        self.index = index
-        self.spec = sc.brands[index]
-        self.name = self.spec.name
-        self.silent = silent
-        self.budget = Budget(self.spec.budget)
-        self.campaigns = [
-            Campaign(c, index, self.budget, sc.channel(c.channel) if c.channel else None, model.population,
-                     self.spec.unit_cost, sc.time.horizon, model.state.fit[index], rng)
-            for c, rng in zip(sc.campaigns, campaign_streams) if c.brand == self.name
-        ]
-
-    def act(self, ctx: StepContext) -> list[Contacts]:
-        """Run this step's campaigns; returns the paid contacts they made. A silent brand (the
-        counterfactual of a lift measurement) runs none."""
-        if self.silent:
-            return []
-        by_name = {c.spec.name: c for c in self.campaigns}
-        made = (c.act(ctx, by_name) for c in self.campaigns)
-        return [m for m in made if m is not None]
-
-    @property
-    def customers(self) -> int:
-        return int((self.model.state.current == self.index).sum())
-
-    @property
-    def spent(self) -> float:
-        return self.budget.spent
-
-    def controls(self, segment: str) -> bool:
-        s = self.model.population.categories["segment"].index(segment)
-        return bool(self.model.recorder.controlled(self.model.steps)[self.index, s])
-
-
-class MarketModel(mesa.Model):
+class MarketModel(LazyConsumerAgents, mesa.Model):
     """A market of consumers in a social network, and brands that run campaigns.
 
     ``scenario`` is a validated Scenario or the path of a scenario file; ``rng`` an integer seed.
@@ -205,11 +96,7 @@ class MarketModel(mesa.Model):
         self.state.install(self.wom, {s: i for i, s in enumerate(sc.segment_names)},
                            np.random.default_rng(market_seq))
 
-        # consumer agents are made on first access (see _make_consumers); the ids 1..N are theirs,
-        # so the brands' ids follow as when the consumers were made here
-        self._consumers: list[Consumer] | None = None  # all of them, once asked for through the agent API
-        self._lone_consumers: dict[int, Consumer] = {}  # those asked for one by one before that
-        self.agent_id_counter = pop.size + 1
+        self.keep_consumer_ids(pop.size)  # consumer agents are made on first access (mesa_view.py)
         campaign_streams = [np.random.default_rng(s) for s in campaigns_seq.spawn(len(sc.campaigns))]
         self.brands = [Brand(self, b, campaign_streams, silent=spec.name in silent_brands)
                        for b, spec in enumerate(sc.brands)]
@@ -223,64 +110,6 @@ class MarketModel(mesa.Model):
             for metric, by in reporters.items() for b in self.brands})
         self.datacollector.collect(self)
         self.build_seconds["total"] = time.perf_counter() - started
-
-    # --- Mesa agents, consumers made on first access -------------------------------------
-    # A run never needs the consumer agents (the step works on arrays), so they are made when first
-    # asked for: ``consumer(i)`` makes that one alone; ``agents``, ``agents_by_type``, ``agent_types``
-    # make all of them. Either way consumer i has unique_id i + 1, and the agent sets list agents by
-    # unique_id, consumers first, so what a user sees does not depend on when they asked.
-    @property
-    def agents(self) -> AbstractAgentSet:
-        self._make_consumers()
-        return super().agents
-
-    @property
-    def agents_by_type(self) -> dict[type[mesa.Agent], AbstractAgentSet]:
-        self._make_consumers()
-        return super().agents_by_type
-
-    @property
-    def agent_types(self) -> list[type]:
-        self._make_consumers()
-        return super().agent_types
-
-    def remove_all_agents(self) -> None:
-        self._make_consumers()  # so that they are removed too, not made afterwards
-        super().remove_all_agents()
-
-    def consumer(self, index: int) -> Consumer:
-        """Consumer ``index`` (negative counts from the end) as a Mesa agent."""
-        n = self.population.size
-        index = operator.index(index)
-        if not -n <= index < n:
-            raise IndexError(f"no consumer {index}: the market has {n:,}")
-        index %= n
-        if self._consumers is not None:
-            return self._consumers[index]
-        if index not in self._lone_consumers:
-            self._lone_consumers[index] = self._new_consumer(index)
-        return self._lone_consumers[index]
-
-    def _new_consumer(self, index: int) -> Consumer:
-        next_id = self.agent_id_counter
-        self.agent_id_counter = index + 1  # the id kept for this consumer at build
-        agent = Consumer(self, index)
-        self.agent_id_counter = next_id
-        return agent
-
-    def _make_consumers(self) -> None:
-        """Make every consumer agent not made yet; list all agents by unique_id, consumers first."""
-        if self._consumers is not None:
-            return
-        lone = self._lone_consumers
-        self._consumers = [lone[i] if i in lone else self._new_consumer(i) for i in range(self.population.size)]
-        self._lone_consumers = {}
-        super().agents.sort("unique_id", ascending=True, inplace=True)
-        by_type = super().agents_by_type
-        if lone:  # made out of order
-            by_type[Consumer].sort("unique_id", ascending=True, inplace=True)
-        for kind in [k for k in by_type if k is not Consumer]:
-            by_type[kind] = by_type.pop(kind)  # Consumer first in agent_types, as if made first
 
     # --- lookups ------------------------------------------------------------------------
     def brand_index(self, name: str) -> int:
