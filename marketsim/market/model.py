@@ -17,12 +17,15 @@ import mesa
 import numpy as np
 
 from .campaigns import StepContext
+from .conditions import context_boost, draw_conditions
 from .costs import sales
 from ..scenario.loading import load_scenario, scenario_from_dict
 from .mesa_view import Brand, Consumer, LazyConsumerAgents
 from .metrics import Recorder
 from .network import build_network
 from .population import build_population
+from .prices import step_prices
+from .referrals import pay_referrals, talk_uplift
 from .response import STATES, ConsumerState
 from ..scenario.schema import Scenario
 from .wom import WordOfMouth
@@ -139,39 +142,13 @@ class MarketModel(LazyConsumerAgents, mesa.Model):
         return self.scenario_spec.time.steps
 
     # --- the step -----------------------------------------------------------------------
-    def _conditions(self) -> dict[str, np.ndarray]:
-        """Draw which exogenous conditions hold in which regions on this step."""
-        sc, pop = self.scenario_spec, self.population
-        regions = pop.categories["region"]
-        holds = self.conditions_rng.random(len(sc.conditions)) < [c.probability for c in sc.conditions]
-        out = {c.name: np.zeros(len(regions), dtype=bool) for c in sc.conditions}
-        for cond, h in zip(sc.conditions, holds):
-            out[cond.name][regions.index(cond.region)] |= h
-        return out
-
-    def _prices(self, controlled: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(brands, segments): price paid, and the factors by which it scales adoption and churn.
-
-        Adoption follows a constant price elasticity around the segment's reference price; churn
-        rises with a price increase after niche control.
-        """
-        sc = self.scenario_spec
-        list_price = np.array([b.price for b in sc.brands])[:, None]
-        increase = np.array([b.price_increase_on_control for b in sc.brands])[:, None] * controlled
-        price = list_price * (1.0 + increase)
-        segments = sc.population.segments
-        reference = np.array([s.reference_price or 1.0 for s in segments])  # no elasticity: any reference
-        elasticity = np.array([s.price_elasticity for s in segments])
-        adopt = (price / reference) ** -elasticity
-        churn = np.exp(sc.loyalty.price_sensitivity * increase * (1.0 - sc.niche.price_shield))
-        return price, adopt, churn
-
     def step(self) -> None:
         sc, rec = self.scenario_spec, self.recorder
         step = self.steps  # Mesa counts this step already: 1 on the first
         dt = sc.time.dt
         controlled = rec.controlled(step - 1)
-        regions_with = self._conditions()
+        regions = self.population.categories["region"]
+        regions_with = draw_conditions(sc.conditions, regions, self.conditions_rng)
         ctx = StepContext((step - 1) * dt, dt, controlled, regions_with, self.state.current,
                           None if self.graph is None else self.graph.degree, sc.niche.reach_discount)
         spent_before = np.array([b.budget.spent for b in self.brands])
@@ -180,26 +157,18 @@ class MarketModel(LazyConsumerAgents, mesa.Model):
         if [c.aimed_at for b in self.brands for c in b.campaigns] != aims_before:  # research re-aimed one
             rec.audience = self.audiences()
 
-        boost = []
-        for spec in sc.brands:
-            per_region = np.ones(len(self.population.categories["region"]))
-            for cond, factor in spec.context_boost.items():
-                per_region[regions_with[cond]] *= factor
-            boost.append(per_region)
-        price, adopt_price, churn_price = self._prices(controlled)
-        referrals = [[c for c in b.campaigns if c.offering] for b in self.brands]
-        talk = np.array([1.0 + sum(c.spec.uplift for c in offers) for offers in referrals])
-        transitions = self.state.step(ctx.time, contacts, self.wom, boost, churn_price, adopt_price, talk,
-                                      self.event_rng, self.awareness_rngs)
-        for b, offers in enumerate(referrals):
-            for c in offers:
-                c.pay_referrals(transitions.referred(b), ctx.time)
+        boost = context_boost(sc.brands, regions_with, len(regions))
+        prices = step_prices(sc, controlled)
+        campaigns = [b.campaigns for b in self.brands]
+        transitions = self.state.step(ctx.time, contacts, self.wom, boost, prices.churn, prices.adoption,
+                                      talk_uplift(campaigns), self.event_rng, self.awareness_rngs)
+        pay_referrals(campaigns, transitions, ctx.time)
 
         spent = np.array([b.budget.spent for b in self.brands]) - spent_before
         rec.record(step, step * dt, dt, self.state, transitions, spent)
         d = rec.data
         d["purchases"][step], d["revenue"][step], d["margin"][step] = sales(
-            d["customer"][step - 1], rec.first_purchases(step), price,
+            d["customer"][step - 1], rec.first_purchases(step), prices.paid,
             np.array([b.unit_cost for b in sc.brands]), np.array([b.purchase_rate for b in sc.brands]), dt,
             self.sales_rng)
         self.datacollector.collect(self)
