@@ -6,7 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from marketsim.market.awareness import AWARE, UNAWARE
-from marketsim.market.response import CUSTOMER, LAPSED, _hazards
+from marketsim.market.adoption import _hazards
+from marketsim.market.state import CUSTOMER, LAPSED
 
 
 def market(seed: int, brands: int, n: int, networked: bool, negative_churn: bool):

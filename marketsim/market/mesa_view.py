@@ -29,7 +29,7 @@ from mesa.agentset import AbstractAgentSet
 
 from .campaigns import Campaign, Contacts, StepContext
 from .costs import Budget
-from .response import STATES
+from .state import STATES
 
 
 class Consumer(mesa.Agent):

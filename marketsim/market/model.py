@@ -1,11 +1,19 @@
 """The market as a Mesa model: consumer state in arrays, consumers and brands as Mesa agents.
 
-Each step, every brand's campaigns deliver their paid contacts (``Brand.act``), then the whole
-population responds at once (``ConsumerState.step``), then the run's metrics are recorded. A
-``Consumer`` agent holds only its index, and reads its attributes and state from the arrays, so a
-user can inspect agents (``model.agents_by_type[Consumer]``) while the hot path stays vectorised.
-Mesa's view of the market (the agents, made on first access) is in ``mesa_view.py``; ``Consumer``,
+``MarketModel.step`` reads as the funnel: each line is one phase (conditions, campaigns, seeding,
+exposure, adoption and churn, referral payouts, awareness, loyalty, word of mouth, metrics), a
+method below that calls the module named after the mechanism; docs/architecture.md follows one
+step through them. The whole population moves at once, on arrays (``state.py``). A ``Consumer``
+agent holds only its index, and reads its attributes and state from the arrays, so a user can
+inspect agents (``model.agents_by_type[Consumer]``) while the hot path stays vectorised. Mesa's
+view of the market (the agents, made on first access) is in ``mesa_view.py``; ``Consumer``,
 ``Brand`` and ``STATES`` are importable from here too.
+
+All randomness flows from named streams spawned from the seed, one per purpose (population,
+network, fit, installed base, conditions, events, awareness per brand, sales, each campaign), so
+that switching one brand's campaigns off leaves every other draw as it was. Mesa's own
+``model.rng`` and ``model.random`` (seeded by ``super().__init__``) are never drawn from by the
+market.
 """
 
 from __future__ import annotations
@@ -16,17 +24,21 @@ from pathlib import Path
 import mesa
 import numpy as np
 
-from .campaigns import StepContext
+from .adoption import adopt_and_churn
+from .awareness import update_awareness
+from .campaigns import Contacts, StepContext
 from .conditions import context_boost, draw_conditions
 from .costs import sales
 from ..scenario.loading import load_scenario, scenario_from_dict
 from .mesa_view import Brand, Consumer, LazyConsumerAgents
+from .exposure import Exposure
+from .loyalty import update_loyalty
 from .metrics import Recorder
 from .network import build_network
 from .population import build_population
-from .prices import step_prices
+from .prices import Prices, step_prices
 from .referrals import pay_referrals, talk_uplift
-from .response import STATES, ConsumerState
+from .state import STATES, ConsumerState, Transitions
 from ..scenario.schema import Scenario
 from .wom import WordOfMouth
 
@@ -105,7 +117,8 @@ class MarketModel(LazyConsumerAgents, mesa.Model):
                        for b, spec in enumerate(sc.brands)]
         self.recorder = Recorder(sc.time.steps, [b.name for b in sc.brands], sc.segment_names,
                                  pop.segment_sizes(), self.audiences(), pop.segment, sc.niche.control_threshold)
-        self.recorder.record(0, 0.0, sc.time.dt, self.state, None, np.zeros(len(sc.brands)))
+        self._spent_recorded = np.zeros(len(sc.brands))  # each brand's spending as of the last record
+        self.recorder.record(0, 0.0, sc.time.dt, self.state, None, self._spent_recorded)
         reporters = {"customers": self.customers_by_brand, "adopters": self.adopters_by_brand,
                      "spend": self.spend_by_brand}
         self.datacollector = mesa.DataCollector(model_reporters={  # scalars for batch_run: customers.<brand>
@@ -143,29 +156,103 @@ class MarketModel(LazyConsumerAgents, mesa.Model):
 
     # --- the step -----------------------------------------------------------------------
     def step(self) -> None:
-        sc, rec = self.scenario_spec, self.recorder
-        step = self.steps  # Mesa counts this step already: 1 on the first
+        """One step of the funnel; each phase works on what the ones before it left."""
+        ctx = self._conditions()
+        prices = step_prices(self.scenario_spec, ctx.controlled)
+        contacts = self._campaigns_act(ctx)
+        moved = Transitions.empty(len(self.brands))
+        self._seeding(contacts, moved, ctx.time)
+        exposure = self._expose(contacts, ctx, moved)
+        self._adopt_and_churn(prices, exposure, moved, ctx.time)
+        pay_referrals(self._campaigns_by_brand(), moved, ctx.time)
+        self._update_awareness(exposure)
+        self._update_loyalty(exposure)
+        self._word_of_mouth(contacts, ctx.time)
+        self._record(prices, moved)
+
+    def _conditions(self) -> StepContext:
+        """What holds before anyone acts: which exogenous conditions hold where (drawn from the
+        conditions stream) and which segments each brand controls (as the last step left them)."""
+        sc, step = self.scenario_spec, self.steps  # Mesa counts this step already: 1 on the first
         dt = sc.time.dt
-        controlled = rec.controlled(step - 1)
-        regions = self.population.categories["region"]
-        regions_with = draw_conditions(sc.conditions, regions, self.conditions_rng)
-        ctx = StepContext((step - 1) * dt, dt, controlled, regions_with, self.state.current,
-                          None if self.graph is None else self.graph.degree, sc.niche.reach_discount)
-        spent_before = np.array([b.budget.spent for b in self.brands])
+        controlled = self.recorder.controlled(step - 1)
+        regions_with = draw_conditions(sc.conditions, self.population.categories["region"], self.conditions_rng)
+        return StepContext((step - 1) * dt, dt, controlled, regions_with, self.state.current,
+                           None if self.graph is None else self.graph.degree, sc.niche.reach_discount)
+
+    def _campaigns_act(self, ctx: StepContext) -> list[Contacts]:
+        """Every brand's campaigns make this step's paid contacts, each from its own stream. Research
+        that re-aims a campaign changes the audiences whose reach the metrics count."""
         aims_before = [c.aimed_at for b in self.brands for c in b.campaigns]
         contacts = [c for brand in self.brands for c in brand.act(ctx)]
-        if [c.aimed_at for b in self.brands for c in b.campaigns] != aims_before:  # research re-aimed one
-            rec.audience = self.audiences()
+        if [c.aimed_at for b in self.brands for c in b.campaigns] != aims_before:
+            self.recorder.audience = self.audiences()
+        return contacts
 
-        boost = context_boost(sc.brands, regions_with, len(regions))
-        prices = step_prices(sc, controlled)
-        campaigns = [b.campaigns for b in self.brands]
-        transitions = self.state.step(ctx.time, contacts, self.wom, boost, prices.churn, prices.adoption,
-                                      talk_uplift(campaigns), self.event_rng, self.awareness_rngs)
-        pay_referrals(campaigns, transitions, ctx.time)
+    def _seeding(self, contacts: list[Contacts], moved: Transitions, time: float) -> None:
+        """Product seeding makes customers at once, before the hazards, which then see them as
+        customers of the brand (their contacts are not paid impressions)."""
+        for c in contacts:
+            if c.seeded:
+                self.state.seed(c.brand, c.consumers, self.wom, moved, time)
 
-        spent = np.array([b.budget.spent for b in self.brands]) - spent_before
-        rec.record(step, step * dt, dt, self.state, transitions, spent)
+    def _expose(self, contacts: list[Contacts], ctx: StepContext, moved: Transitions) -> list[Exposure]:
+        """Each brand's paid impressions, gathered per consumer, set this step's ad hazard
+        (``state.ad``) after wear-out, relevance and the context boost where a condition holds."""
+        sc, st = self.scenario_spec, self.state
+        boost = context_boost(sc.brands, ctx.regions_with, len(self.population.categories["region"]))
+        st.pipeline.start_step()
+        for b in range(len(self.brands)):
+            paid = [c for c in contacts if c.brand == b and not c.seeded]
+            exposure, first_reached = st.pipeline.expose(
+                b, paid, ctx.time, boost[b], st.segment, st.counts.shape[2], st.region, st.satisfied[b],
+                sc.response, st.wear, st.wear_time, st.reached, st.ad)
+            moved.reached[b].append(first_reached)
+            moved.exposure.append(exposure)
+        return moved.exposure
+
+    def _adopt_and_churn(self, prices: Prices, exposure: list[Exposure], moved: Transitions, time: float) -> None:
+        """Competing hazards of adopting each brand and of churning; at most one event per consumer,
+        drawn from the events stream (``adoption.py``). A referral offer makes customers talk more."""
+        adopt_and_churn(self.state, self.wom, self.scenario_spec, prices, talk_uplift(self._campaigns_by_brand()),
+                        exposure, self.event_rng, moved, time)
+
+    def _update_awareness(self, exposure: list[Exposure]) -> None:
+        """Paid contact and talk make the unaware aware; the aware who hear nothing forget at the
+        half-life. Each brand draws from its own awareness stream (``awareness.py``)."""
+        sc, st = self.scenario_spec, self.state
+        half_life = sc.response.awareness_half_life
+        forget = 0.0 if half_life is None else -np.expm1(-np.log(2.0) * sc.time.dt / half_life)
+        # the candidates' list is free again: awareness uses it as a work array
+        update_awareness(st.state, st.hearing, [e.consumers for e in exposure], forget, st.segment, st.counts,
+                         self.awareness_rngs, st.uniform, st.candidates)
+
+    def _update_loyalty(self, exposure: list[Exposure]) -> None:
+        """Loyalty heads for what satisfaction sustains; personal contact from one's own brand binds
+        closer (``loyalty.py``). No random numbers."""
+        st = self.state
+        starts = np.cumsum([0, *(e.consumers.size for e in exposure)])
+        update_loyalty(st.loyalty, st.loyalty_target, st.loyalty_keep, st.current, st.segment,
+                       *st.pipeline.exposed(), starts, self.scenario_spec.loyalty.relationship_gain, st.loyalty_sum)
+
+    def _word_of_mouth(self, contacts: list[Contacts], time: float) -> None:
+        """Customers a campaign with ``buzz`` touched (a shared bottle, an event) talk more for a
+        while; then all buzz fades by one step (``wom.py``). Adoption and churn already updated
+        who talks (``WordOfMouth.joined`` and ``left``)."""
+        for c in contacts:
+            if c.buzz > 0:
+                customers = np.unique(c.consumers[self.state.current[c.consumers] == c.brand])
+                self.wom.excite(c.brand, customers, c.buzz, time)
+        self.wom.fade(self.scenario_spec.time.dt)
+
+    def _record(self, prices: Prices, moved: Transitions) -> None:
+        """The step's metrics (``metrics.py``) and sales (``costs.sales``: repeat purchases drawn
+        from the sales stream), then Mesa's data collector; the run stops at the horizon."""
+        sc, rec, step = self.scenario_spec, self.recorder, self.steps
+        dt = sc.time.dt
+        spent = np.array([b.budget.spent for b in self.brands])
+        rec.record(step, step * dt, dt, self.state, moved, spent - self._spent_recorded)
+        self._spent_recorded = spent
         d = rec.data
         d["purchases"][step], d["revenue"][step], d["margin"][step] = sales(
             d["customer"][step - 1], rec.first_purchases(step), prices.paid,
@@ -174,3 +261,6 @@ class MarketModel(LazyConsumerAgents, mesa.Model):
         self.datacollector.collect(self)
         if step >= self.horizon_steps:
             self.running = False
+
+    def _campaigns_by_brand(self) -> list[list]:
+        return [b.campaigns for b in self.brands]

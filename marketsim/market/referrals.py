@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .campaigns import Campaign
-from .response import Transitions
+from .state import Transitions
 
 
 def running_offers(campaigns: list[Campaign]) -> list[Campaign]:
