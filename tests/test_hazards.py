@@ -1,16 +1,19 @@
-"""Skipping a brand's customers in the hazard pass (done when they are most of the market) gives the
-same hazards, talk heard and candidates, to the last bit, as computing everyone's."""
+"""The adoption kernels (market/adoption.py) against a plain-numpy reference of the same rules, on
+random small markets; and skipping a brand's customers in the hazard pass (done when they are most
+of the market) gives the same hazards, talk heard and candidates, to the last bit, as computing
+everyone's."""
 
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from marketsim.market.adoption import Consumers, Rates, Talk, _hazards
 from marketsim.market.awareness import AWARE, UNAWARE
-from marketsim.market.adoption import _hazards
+from marketsim.market.prices import Prices
 from marketsim.market.state import CUSTOMER, LAPSED
 
 
-def market(seed: int, brands: int, n: int, networked: bool, negative_churn: bool):
+def market(seed: int, brands: int, n: int, networked: bool, negative_churn: bool) -> dict:
     """Consistent random state: a customer of b is in state CUSTOMER for b and no other brand's."""
     rng = np.random.default_rng(seed)
     segments = 3
@@ -21,14 +24,15 @@ def market(seed: int, brands: int, n: int, networked: bool, negative_churn: bool
         state[b, current == b] = CUSTOMER
     width = n if networked else 1
     talk_heard = rng.random((2, brands, width)) * rng.integers(0, 2, (2, brands, width))  # some hear nothing
+    consumers = Consumers(state, current, np.where(current >= 0, rng.random(n), 0.0), rng.integers(0, segments, n),
+                          rng.random((brands, n)), rng.random((brands, n)) * (rng.random((brands, n)) < 0.3))
+    adoption, churn = rng.random((brands, segments)) + 0.5, rng.random((brands, segments)) + 0.5
     return dict(
-        state=state, loyalty=np.where(current >= 0, rng.random(n), 0.0), fit=rng.random((brands, n)),
-        ad=rng.random((brands, n)) * (rng.random((brands, n)) < 0.3), segment=rng.integers(0, segments, n),
-        churn_price=rng.random((brands, segments)) + 0.5, adopt_price=rng.random((brands, segments)) + 0.5,
-        unaware_response=0.4, sums=talk_heard, buzz=rng.random((2, brands, width)) * 0.1,
-        inv_contacts=1.0 / rng.integers(1, 20, width), talk=rng.random(brands) + 1.0, current=current, q_dt=0.3,
-        negative_weight=2.0, switching=0.7, churn_dt=0.01 * rng.integers(0, 2),
-        negative_churn_dt=0.05 if negative_churn else 0.0)
+        consumers=consumers, prices=Prices(np.ones((brands, segments)), adoption, churn),
+        talk=Talk(talk_heard, rng.random((2, brands, width)) * 0.1, 1.0 / rng.integers(1, 20, width),
+                  rng.random(brands) + 1.0),
+        rates=Rates(q_dt=0.3, negative_weight=2.0, switching=0.7, unaware_response=0.4,
+                    churn_dt=0.01 * float(rng.integers(0, 2)), negative_churn_dt=0.05 if negative_churn else 0.0))
 
 
 @settings(max_examples=40, deadline=None)
@@ -40,7 +44,7 @@ def test_skipping_customers_changes_nothing(seed, brands, n, networked, negative
     for skip, customers in (("every brand", np.full(brands, n)), ("none", np.zeros(brands, dtype=np.int64))):
         hazard, hearing = np.full((brands + 1, n), np.nan), np.full((brands, n), np.nan)
         candidates = np.empty(n, dtype=np.int64)
-        listed = _hazards(**inputs, hazard=hazard, hearing=hearing, candidates=candidates, customers=customers)
+        listed = _hazards(**inputs, hazard=hazard, hearing=hearing, candidates=candidates, customer_counts=customers)
         out[skip] = hazard, hearing, candidates[:listed]
     for skipped, computed in zip(out["every brand"], out["none"]):
         assert np.array_equal(skipped, computed)

@@ -9,6 +9,8 @@ the market brand by brand; see docs/model.md for the equations.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numba
 import numpy as np
 
@@ -23,6 +25,46 @@ from .wom import WordOfMouth, heard_by
 SKIP_CUSTOMERS_ABOVE = 0.75  # a brand's share of the market above which hazards skip its customers (break-even 0.72)
 
 
+class Consumers(NamedTuple):
+    """The per-consumer arrays the hazards read (views of ``ConsumerState``'s)."""
+
+    state: np.ndarray  # (brands, N) unaware, aware, customer or lapsed
+    current: np.ndarray  # (N,) the brand it is a customer of, -1 for none
+    loyalty: np.ndarray  # (N,) to its current brand
+    segment: np.ndarray  # (N,) segment code
+    fit: np.ndarray  # (brands, N) true product fit
+    ad: np.ndarray  # (brands, N) hazard from this step's paid impressions, before fit and barriers
+
+
+class Talk(NamedTuple):
+    """Word of mouth as the kernels read it: what each consumer hears (``wom.heard_by`` reads the
+    first three) and how much more each brand's customers recommend it (a referral offer)."""
+
+    sums: np.ndarray
+    buzz: np.ndarray
+    inv_contacts: np.ndarray
+    uplift: np.ndarray  # (brands,)
+
+
+class Rates(NamedTuple):
+    """The scenario's constants of adoption and churn, per step of length dt."""
+
+    q_dt: float  # word of mouth's hazard per unit of talk heard
+    negative_weight: float  # how much bad word damps adoption
+    switching: float  # a customer's barrier to switching, at zero loyalty
+    unaware_response: float  # the response of the unaware to an ad, relative to the aware
+    churn_dt: float  # churn hazard at zero loyalty
+    negative_churn_dt: float  # churn hazard per unit of bad word heard about one's brand
+
+
+def rates_of(scenario: Scenario) -> Rates:
+    """The scenario's rates, as floats: one compiled kernel for every scenario."""
+    sc = scenario
+    dt, lp, wom = sc.time.dt, sc.loyalty, sc.word_of_mouth
+    return Rates(*map(float, (wom.strength * dt, wom.negative_weight, lp.switching, sc.response.unaware_response,
+                              lp.churn * dt, lp.negative_word_churn * dt)))
+
+
 @numba.njit(cache=True, nogil=True)
 def _total(hazard, i):
     """Consumer i's hazards summed, always in the same order."""
@@ -33,8 +75,9 @@ def _total(hazard, i):
 
 
 @numba.njit(cache=True, nogil=True)
-def _churn_hazards(loyalty, segment, churn_price, current, churn_dt, hazard):
+def _churn_hazards(consumers, churn_price, churn_dt, hazard):
     """Customers' churn from disloyalty and price; brands add churn from bad word after."""
+    current, loyalty, segment = consumers.current, consumers.loyalty, consumers.segment
     brands = churn_price.shape[0]
     for i in range(current.size):
         cur = current[i]
@@ -48,10 +91,14 @@ def _brand_hazards_kernel(skip_customers: bool, listing: bool):
     without the branch, the loop vectorises."""
 
     @numba.njit(cache=True, nogil=True, error_model="numpy")
-    def brand_hazards(b, state, loyalty, fit, ad, segment, adopt_price, unaware_response, sums, buzz, inv_contacts,
-                      talk, current, q_dt, negative_weight, switching, negative_churn_dt, hazard, hearing, candidates):
+    def brand_hazards(b, consumers, adopt_price, talk, rates, hazard, hearing, candidates):
         """Each consumer's hazard of adopting brand b, its hazard of hearing of b if unaware, and the
         churn that bad word about its own brand b adds; returns how many candidates it listed."""
+        # plain arrays out of the bundles before the loop: a bundle passed per consumer costs a
+        # reference count per array on every call
+        state, current, loyalty, segment, fit, ad = consumers
+        sums, buzz, inv_contacts, uplift = talk
+        q_dt, negative_weight, switching, unaware_response, _, negative_churn_dt = rates
         brands = fit.shape[0]
         k = 0
         for i in range(current.size):
@@ -63,7 +110,7 @@ def _brand_hazards_kernel(skip_customers: bool, listing: bool):
                     hazard[brands, i] += negative_churn_dt * heard_by(sums, buzz, inv_contacts, b, i)[1]
             else:
                 pos, neg = heard_by(sums, buzz, inv_contacts, b, i)
-                pos *= talk[b]
+                pos *= uplift[b]
                 unaware = state[b, i] == UNAWARE
                 hearing[b, i] = q_dt * (pos + neg) if unaware else 0.0
                 barrier = switching * (1.0 - loyalty[i])  # read unconditionally: the loop vectorises
@@ -84,24 +131,23 @@ def _brand_hazards_kernel(skip_customers: bool, listing: bool):
 _brand_hazards = {(skip, last): _brand_hazards_kernel(skip, last) for skip in (False, True) for last in (False, True)}
 
 
-def _hazards(state, loyalty, fit, ad, segment, churn_price, adopt_price, unaware_response, sums, buzz, inv_contacts,
-             talk, current, q_dt, negative_weight, switching, churn_dt, negative_churn_dt, hazard, hearing, candidates,
-             customers) -> int:
-    """Each consumer's hazard, integrated over the step, of adopting each brand and of churning;
-    lists the candidates (a positive total) in index order and returns how many there are.
-    ``customers[b]`` is how many b has."""
-    brands, n = fit.shape
-    _churn_hazards(loyalty, segment, churn_price, current, churn_dt, hazard)
+def _hazards(consumers: Consumers, prices: Prices, talk: Talk, rates: Rates, hazard: np.ndarray,
+             hearing: np.ndarray, candidates: np.ndarray, customer_counts: np.ndarray) -> int:
+    """Each consumer's hazard, integrated over the step, of adopting each brand and of churning
+    (``hazard``, brands then churn), and of hearing of each brand if unaware (``hearing``); lists
+    the candidates (a positive total) in index order and returns how many there are.
+    ``customer_counts[b]`` is how many customers b has."""
+    brands, n = consumers.fit.shape
+    _churn_hazards(consumers, prices.churn, rates.churn_dt, hazard)
     listed = 0
     for b in range(brands):  # brand by brand: few memory streams at a time
-        kernel = _brand_hazards[bool(customers[b] > SKIP_CUSTOMERS_ABOVE * n), b == brands - 1]
-        listed = kernel(b, state, loyalty, fit, ad, segment, adopt_price, unaware_response, sums, buzz, inv_contacts,
-                        talk, current, q_dt, negative_weight, switching, negative_churn_dt, hazard, hearing, candidates)
+        kernel = _brand_hazards[bool(customer_counts[b] > SKIP_CUSTOMERS_ABOVE * n), b == brands - 1]
+        listed = kernel(b, consumers, prices.adoption, talk, rates, hazard, hearing, candidates)
     return listed
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _events(candidates, u, hazard, ad, sums, buzz, inv_contacts, talk, q_dt, who, option, paid):
+def _events(candidates, u, hazard, ad, talk, q_dt, who, option, paid):
     """Which candidates have an event, which one, and whether an adoption came from a paid contact.
 
     One uniform number per consumer (``u[c]`` for candidate c; the stream has one for everyone, so
@@ -110,6 +156,7 @@ def _events(candidates, u, hazard, ad, sums, buzz, inv_contacts, talk, q_dt, who
     inside that event's share is uniform again and splits the adoption between paid contact and
     word of mouth in proportion to their hazards.
     """
+    sums, buzz, inv_contacts, uplift = talk  # plain arrays for the per-consumer call, as in the hazards
     options = hazard.shape[0]
     k = 0
     for c in range(candidates.size):
@@ -134,34 +181,30 @@ def _events(candidates, u, hazard, ad, sums, buzz, inv_contacts, talk, q_dt, who
         if o < options - 1:
             w = min((v - before) / hazard[o, i], 1.0)
             pos, _ = heard_by(sums, buzz, inv_contacts, o, i)
-            paid[k] = w * (ad[o, i] + q_dt * pos * talk[o]) < ad[o, i]
+            paid[k] = w * (ad[o, i] + q_dt * pos * uplift[o]) < ad[o, i]
         k += 1
     return k
 
 
-
-def adopt_and_churn(state: ConsumerState, wom: WordOfMouth, scenario: Scenario, prices: Prices, talk: np.ndarray,
+def adopt_and_churn(state: ConsumerState, wom: WordOfMouth, rates: Rates, prices: Prices, uplift: np.ndarray,
                     exposure: list[Exposure], rng: np.random.Generator, moved: Transitions, time: float) -> None:
     """Every consumer's competing hazards, then at most one event each: churners leave, adopters
-    join their brand (leaving the one they had). ``talk[b]`` is how much more b's satisfied
+    join their brand (leaving the one they had). ``uplift[b]`` is how much more b's satisfied
     customers recommend it (a referral offer). Every consumer has a number from the events stream
     ``rng`` per step, used or not, so that two runs that differ in one brand's campaigns share
     their random numbers; numbers nobody needs are jumped over rather than drawn (``uniforms_at``).
     """
-    sc = scenario
-    dt, lp, q_dt = sc.time.dt, sc.loyalty, sc.word_of_mouth.strength * sc.time.dt
     brands, n = state.state.shape
-    wom_args = (wom.sums, wom.buzz, wom.inv_contacts, talk)  # what the kernels read of word of mouth
-    listed = _hazards(state.state, state.loyalty, state.fit, state.ad, state.segment, prices.churn,
-                      prices.adoption, sc.response.unaware_response, *wom_args, state.current, q_dt,
-                      sc.word_of_mouth.negative_weight, lp.switching, lp.churn * dt, lp.negative_word_churn * dt,
-                      state.hazard, state.hearing, state.candidates, state.counts[:, CUSTOMER].sum(axis=1))
+    talk = Talk(wom.sums, wom.buzz, wom.inv_contacts, uplift)
+    listed = _hazards(Consumers(state.state, state.current, state.loyalty, state.segment, state.fit, state.ad),
+                      prices, talk, rates, state.hazard, state.hearing, state.candidates,
+                      state.counts[:, CUSTOMER].sum(axis=1))
     candidates = state.candidates[:listed]
     who = np.empty(candidates.size, dtype=np.int64)
     option = np.empty(candidates.size, dtype=np.int64)
     paid = np.empty(candidates.size, dtype=np.bool_)
-    k = _events(candidates, uniforms_at(rng, n, candidates, state.uniform), state.hazard, state.ad,
-                *wom_args, q_dt, who, option, paid)
+    k = _events(candidates, uniforms_at(rng, n, candidates, state.uniform), state.hazard, state.ad, talk,
+                rates.q_dt, who, option, paid)
     who, option, paid = who[:k], option[:k], paid[:k]
     for e in exposure:  # the ad hazard lasts this step
         state.ad[e.brand, e.consumers] = 0.0

@@ -24,7 +24,7 @@ from pathlib import Path
 import mesa
 import numpy as np
 
-from .adoption import adopt_and_churn
+from .adoption import adopt_and_churn, rates_of
 from .awareness import update_awareness
 from .campaigns import Contacts, StepContext
 from .conditions import context_boost, draw_conditions
@@ -106,6 +106,7 @@ class MarketModel(LazyConsumerAgents, mesa.Model):
             fit = np.clip(fit + np.random.default_rng(fit_seq).normal(0.0, sc.response.fit_spread, fit.shape),
                           0.0, 1.0)
         self.state = ConsumerState(sc, fit, pop.segment, pop.region)
+        self.rates = rates_of(sc)  # of adoption and churn, per step
         self.wom = WordOfMouth(sc.word_of_mouth, self.graph, pop.size, len(sc.brands), pop.talkativeness,
                                self.state.satisfied)
         self.state.install(self.wom, {s: i for i, s in enumerate(sc.segment_names)},
@@ -214,7 +215,7 @@ class MarketModel(LazyConsumerAgents, mesa.Model):
     def _adopt_and_churn(self, prices: Prices, exposure: list[Exposure], moved: Transitions, time: float) -> None:
         """Competing hazards of adopting each brand and of churning; at most one event per consumer,
         drawn from the events stream (``adoption.py``). A referral offer makes customers talk more."""
-        adopt_and_churn(self.state, self.wom, self.scenario_spec, prices, talk_uplift(self._campaigns_by_brand()),
+        adopt_and_churn(self.state, self.wom, self.rates, prices, talk_uplift(self._campaigns_by_brand()),
                         exposure, self.event_rng, moved, time)
 
     def _update_awareness(self, exposure: list[Exposure]) -> None:
