@@ -28,7 +28,7 @@ import numpy as np
 
 import marketsim
 from marketsim.market.model import Consumer
-from marketsim.market.response import AWARE, CUSTOMER, LAPSED, UNAWARE
+from marketsim.market.state import AWARE, CUSTOMER, LAPSED, UNAWARE
 
 BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.toml"
 PLAIN_STEPS = {10_000: 10, 100_000: 3}
@@ -99,9 +99,11 @@ def plain_consumer_step(agent: Consumer, impressions: Counter) -> None:
 
 def plain_step(model: marketsim.MarketModel) -> None:
     from marketsim.market.campaigns import StepContext
+    from marketsim.market.conditions import draw_conditions
 
     sc = model.scenario_spec
-    ctx = StepContext(0.0, sc.time.dt, model.recorder.controlled(0), model._conditions(),
+    regions_with = draw_conditions(sc.conditions, model.population.categories["region"], model.conditions_rng)
+    ctx = StepContext(0.0, sc.time.dt, model.recorder.controlled(0), regions_with,
                       model.state.current, model.graph.degree, sc.niche.reach_discount)
     contacts = [c for made in model.agents_by_type[marketsim.Brand].map("act", ctx) for c in made]
     impressions = Counter((c.brand, int(i)) for c in contacts for i in c.consumers)

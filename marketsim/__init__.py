@@ -5,7 +5,7 @@ Names are imported on first use, so that ``marketsim --help`` does not load numb
 
 from importlib import import_module
 
-_WHERE = {"Brand": "market.model", "Consumer": "market.model", "MarketModel": "market.model",
+_WHERE = {"Brand": "market.mesa_view", "Consumer": "market.mesa_view", "MarketModel": "market.model",
           "RunResult": "studies.runner", "run": "studies.runner", "write_results": "studies.runner",
           "Scenario": "scenario.schema", "ScenarioError": "scenario.schema", "load_scenario": "scenario.loading"}
 

@@ -1,15 +1,22 @@
-"""Skipping a brand's customers in the hazard pass (done when they are most of the market) gives the
-same hazards, talk heard and candidates, to the last bit, as computing everyone's."""
+"""The adoption kernels (market/adoption.py) give, to the last bit, what a plain-numpy statement of
+the same rules gives on random small markets (1 to 3 brands, networked or fully mixed, with or
+without churn from bad word); and skipping a brand's customers in the hazard pass (done when they
+are most of the market) gives the same hazards, talk heard and candidates as computing everyone's.
+The numpy versions add in the kernels' order, so they agree to the bit, not only to rounding."""
+
+import math
 
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from marketsim.market.adoption import Consumers, Rates, Talk, _events, _hazards
 from marketsim.market.awareness import AWARE, UNAWARE
-from marketsim.market.response import CUSTOMER, LAPSED, _hazards
+from marketsim.market.prices import Prices
+from marketsim.market.state import CUSTOMER, LAPSED
 
 
-def market(seed: int, brands: int, n: int, networked: bool, negative_churn: bool):
+def market(seed: int, brands: int, n: int, networked: bool, negative_churn: bool) -> dict:
     """Consistent random state: a customer of b is in state CUSTOMER for b and no other brand's."""
     rng = np.random.default_rng(seed)
     segments = 3
@@ -20,14 +27,15 @@ def market(seed: int, brands: int, n: int, networked: bool, negative_churn: bool
         state[b, current == b] = CUSTOMER
     width = n if networked else 1
     talk_heard = rng.random((2, brands, width)) * rng.integers(0, 2, (2, brands, width))  # some hear nothing
+    consumers = Consumers(state, current, np.where(current >= 0, rng.random(n), 0.0), rng.integers(0, segments, n),
+                          rng.random((brands, n)), rng.random((brands, n)) * (rng.random((brands, n)) < 0.3))
+    adoption, churn = rng.random((brands, segments)) + 0.5, rng.random((brands, segments)) + 0.5
     return dict(
-        state=state, loyalty=np.where(current >= 0, rng.random(n), 0.0), fit=rng.random((brands, n)),
-        ad=rng.random((brands, n)) * (rng.random((brands, n)) < 0.3), segment=rng.integers(0, segments, n),
-        churn_price=rng.random((brands, segments)) + 0.5, adopt_price=rng.random((brands, segments)) + 0.5,
-        unaware_response=0.4, sums=talk_heard, buzz=rng.random((2, brands, width)) * 0.1,
-        inv_contacts=1.0 / rng.integers(1, 20, width), talk=rng.random(brands) + 1.0, current=current, q_dt=0.3,
-        negative_weight=2.0, switching=0.7, churn_dt=0.01 * rng.integers(0, 2),
-        negative_churn_dt=0.05 if negative_churn else 0.0)
+        consumers=consumers, prices=Prices(np.ones((brands, segments)), adoption, churn),
+        talk=Talk(talk_heard, rng.random((2, brands, width)) * 0.1, 1.0 / rng.integers(1, 20, width),
+                  rng.random(brands) + 1.0),
+        rates=Rates(q_dt=0.3, negative_weight=2.0, switching=0.7, unaware_response=0.4,
+                    churn_dt=0.01 * float(rng.integers(0, 2)), negative_churn_dt=0.05 if negative_churn else 0.0))
 
 
 @settings(max_examples=40, deadline=None)
@@ -39,7 +47,102 @@ def test_skipping_customers_changes_nothing(seed, brands, n, networked, negative
     for skip, customers in (("every brand", np.full(brands, n)), ("none", np.zeros(brands, dtype=np.int64))):
         hazard, hearing = np.full((brands + 1, n), np.nan), np.full((brands, n), np.nan)
         candidates = np.empty(n, dtype=np.int64)
-        listed = _hazards(**inputs, hazard=hazard, hearing=hearing, candidates=candidates, customers=customers)
+        listed = _hazards(**inputs, hazard=hazard, hearing=hearing, candidates=candidates, customer_counts=customers)
         out[skip] = hazard, hearing, candidates[:listed]
     for skipped, computed in zip(out["every brand"], out["none"]):
         assert np.array_equal(skipped, computed)
+
+
+# --- the rules in plain numpy -------------------------------------------------------------
+def heard(talk: Talk, brands: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(brands, n): positive and negative talk each consumer hears of each brand (wom.heard_by)."""
+    pos, neg = (np.maximum(talk.sums[v] + talk.buzz[v], 0.0) * talk.inv_contacts for v in (0, 1))
+    return np.broadcast_to(pos, (brands, n)), np.broadcast_to(neg, (brands, n))
+
+
+def hazards_reference(consumers: Consumers, prices: Prices, talk: Talk, rates: Rates):
+    """Hazards (brands, then churn), hearing and candidates, as _hazards gives them."""
+    state, current, loyalty, segment, fit, ad = consumers
+    brands, n = fit.shape
+    pos, neg = heard(talk, brands, n)
+    pos = pos * talk.uplift[:, None]
+    unaware = state == UNAWARE
+    hearing = np.where(unaware, rates.q_dt * (pos + neg), 0.0)
+    barrier = np.where(current >= 0, rates.switching * (1.0 - loyalty), 1.0) * np.where(unaware, rates.unaware_response, 1.0)
+    adopt_price = prices.adoption[np.arange(brands)[:, None], segment]
+    adopt = (ad + rates.q_dt * pos) * fit * adopt_price * barrier / (1.0 + rates.negative_weight * neg)
+    mine = current == np.arange(brands)[:, None]
+    churn = np.where(current >= 0, rates.churn_dt * (1.0 - loyalty) * prices.churn[current, segment], 0.0)
+    for b in range(brands):  # bad word about one's own brand, brand by brand as the kernels add it
+        churn = churn + np.where(mine[b], rates.negative_churn_dt * neg[b], 0.0)
+    hazard = np.vstack([np.where(mine, 0.0, adopt), churn])
+    total = hazard[0].copy()
+    for row in hazard[1:]:
+        total += row
+    return hazard, hearing, np.flatnonzero(total > 0)
+
+
+def p_any_event(total: np.ndarray) -> np.ndarray:
+    """1 - exp(-total) by libm's expm1, as numba's kernels (and math) compute it: numpy's own
+    vectorised expm1 differs from it in the last bit for about one number in ten."""
+    return -np.array([math.expm1(-t) for t in total.tolist()])
+
+
+def events_reference(candidates, u, hazard, ad, talk: Talk, q_dt):
+    """Who has an event, which option, and whether a paid contact caused it, as _events gives them."""
+    h = hazard[:, candidates]
+    options, count = h.shape
+    cum = np.cumsum(h, axis=0)  # added in order, as the kernel does
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = p_any_event(cum[-1])
+        v = u / p * cum[-1]
+    # the first positive option whose share ends past v; the last option if none does
+    ends_past = (h[:-1] > 0) & (cum[:-1] > v)
+    option = np.where(ends_past.any(axis=0), ends_past.argmax(axis=0), options - 1)
+    columns = np.arange(count)
+    before = np.where(option > 0, cum[option - 1, columns], 0.0)
+    # rounding ran past the last positive hazard: take that one back
+    past = (option == options - 1) & (h[-1] == 0)
+    last_positive = options - 2 - (h[-2::-1] > 0).argmax(axis=0)
+    option = np.where(past, last_positive, option)
+    before = np.where(past, cum[options - 2] - h[last_positive, columns], before)
+    adoption = option < options - 1
+    picked = np.minimum(options - 2, option)  # an adoption's brand; churn rows are masked out below
+    pos, _ = heard(talk, options - 1, hazard.shape[1])
+    who = candidates
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w = np.minimum((v - before) / h[option, columns], 1.0)
+    ad_here = ad[picked, who]
+    paid = ~adoption | (w * (ad_here + q_dt * pos[picked, who] * talk.uplift[picked]) < ad_here)
+    happens = u < p
+    return who[happens], option[happens], paid[happens]
+
+
+@settings(max_examples=80, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), brands=st.integers(1, 3), n=st.integers(1, 400),
+       networked=st.booleans(), negative_churn=st.booleans(), skip=st.booleans())
+def test_kernels_match_the_numpy_reference(seed, brands, n, networked, negative_churn, skip):
+    inputs = market(seed, brands, n, networked, negative_churn)
+    hazard, hearing = np.full((brands + 1, n), np.nan), np.full((brands, n), np.nan)
+    candidates = np.empty(n, dtype=np.int64)
+    customer_counts = np.full(brands, n if skip else 0)
+    listed = _hazards(**inputs, hazard=hazard, hearing=hearing, candidates=candidates, customer_counts=customer_counts)
+    expected = hazards_reference(**inputs)
+    for got, want in zip((hazard, hearing, candidates[:listed]), expected):
+        assert np.array_equal(got, want)
+
+    candidates = candidates[:listed]
+    rng = np.random.default_rng(seed + 1)
+    u = rng.random(listed)
+    # some numbers just under P(any event), where rounding can run past the last positive hazard
+    p = p_any_event(np.cumsum(hazard[:, candidates], axis=0)[-1])
+    edge = rng.random(listed) < 0.2
+    u[edge] = np.nextafter(p[edge], 0.0)
+    who, option = np.empty(listed, dtype=np.int64), np.empty(listed, dtype=np.int64)
+    paid = np.empty(listed, dtype=np.bool_)
+    k = _events(candidates, u, hazard, inputs["consumers"].ad, inputs["talk"], inputs["rates"].q_dt, who, option,
+                paid)
+    for got, want in zip((who[:k], option[:k], paid[:k]),
+                         events_reference(candidates, u, hazard, inputs["consumers"].ad, inputs["talk"],
+                                          inputs["rates"].q_dt)):
+        assert np.array_equal(got, want)

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import marketsim
-from marketsim.market.response import CUSTOMER
+from marketsim.market.state import CUSTOMER
 from marketsim.scenario.loading import scenario_from_dict
 from strategies import scenarios
 

@@ -8,7 +8,7 @@ import pytest
 import marketsim
 from marketsim.market.campaigns import Contacts
 from marketsim.market.model import MarketModel
-from marketsim.market.response import AWARE, CUSTOMER, UNAWARE
+from marketsim.market.state import AWARE, CUSTOMER, UNAWARE
 from marketsim.studies.runner import campaign_warnings
 from helpers import brand_rows, scenario
 

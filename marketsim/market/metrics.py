@@ -12,7 +12,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from .response import STATES, ConsumerState, Transitions
+from .state import STATES, ConsumerState, Transitions
 
 SEGMENT_COUNTS = ("reach", "reach_outside_audience", *[s for s in STATES], "adopters", "new_paid", "new_wom",
                   "first_paid", "first_wom", "reacquired", "seeded", "churned", "switched", "impressions",

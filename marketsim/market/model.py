@@ -1,32 +1,48 @@
 """The market as a Mesa model: consumer state in arrays, consumers and brands as Mesa agents.
 
-Each step, every brand's campaigns deliver their paid contacts (``Brand.act``), then the whole
-population responds at once (``ConsumerState.step``), then the run's metrics are recorded. A
-``Consumer`` agent holds only its index, and reads its attributes and state from the arrays, so a
-user can inspect agents (``model.agents_by_type[Consumer]``) while the hot path stays vectorised.
-Consumer agents are made on first access through the model's agent API, so a run that never asks
-for them pays nothing (1M of them take seconds and a quarter of a GiB).
+``MarketModel.step`` reads as the funnel: each line is one phase (conditions, campaigns, seeding,
+exposure, adoption and churn, referral payouts, awareness, loyalty, word of mouth, metrics), a
+method below that calls the module named after the mechanism; docs/architecture.md follows one
+step through them. The whole population moves at once, on arrays (``state.py``). A ``Consumer``
+agent holds only its index, and reads its attributes and state from the arrays, so a user can
+inspect agents (``model.agents_by_type[Consumer]``) while the hot path stays vectorised. Mesa's
+view of the market (the agents, made on first access) is in ``mesa_view.py``; ``Consumer``,
+``Brand`` and ``STATES`` are importable from here too.
+
+All randomness flows from named streams spawned from the seed, one per purpose (population,
+network, fit, installed base, conditions, events, awareness per brand, sales, each campaign), so
+that switching one brand's campaigns off leaves every other draw as it was. Mesa's own
+``model.rng`` and ``model.random`` (seeded by ``super().__init__``) are never drawn from by the
+market.
 """
 
 from __future__ import annotations
 
-import operator
 import time
 from pathlib import Path
 
 import mesa
 import numpy as np
-from mesa.agentset import AbstractAgentSet
 
-from .campaigns import Campaign, Contacts, StepContext
-from .costs import Budget, sales
+from .adoption import adopt_and_churn, rates_of
+from .awareness import update_awareness
+from .campaigns import Contacts, StepContext
+from .conditions import context_boost, draw_conditions
+from .costs import sales
 from ..scenario.loading import load_scenario, scenario_from_dict
+from .mesa_view import Brand, Consumer, LazyConsumerAgents
+from .exposure import Exposure
+from .loyalty import update_loyalty
 from .metrics import Recorder
 from .network import build_network
 from .population import build_population
-from .response import STATES, ConsumerState
+from .prices import Prices, step_prices
+from .referrals import pay_referrals, talk_uplift
+from .state import STATES, ConsumerState, Transitions
 from ..scenario.schema import Scenario
 from .wom import WordOfMouth
+
+__all__ = ["STATES", "Brand", "Consumer", "MarketModel", "seed_from", "with_fields"]
 
 
 def seed_from(rng) -> int:
@@ -48,117 +64,7 @@ def with_fields(scenario: Scenario | str | Path, fields: dict) -> Scenario:
     return load_scenario(scenario, fields)
 
 
-class Consumer(mesa.Agent):
-    """One consumer; a view on row ``index`` of the model's arrays. Get it with
-    ``model.consumer(index)`` or through ``model.agents``; its ``unique_id`` is ``index + 1``."""
-
-    def __init__(self, model: MarketModel, index: int):
-        super().__init__(model)
-        self.index = index
-
-    def _category(self, field: str) -> str:
-        pop = self.model.population
-        return pop.categories[field][int(getattr(pop, field)[self.index])]
-
-    @property
-    def segment(self) -> str:
-        return self._category("segment")
-
-    @property
-    def age(self) -> int:
-        return int(self.model.population.age[self.index])
-
-    @property
-    def gender(self) -> str:
-        return self._category("gender")
-
-    @property
-    def region(self) -> str:
-        return self._category("region")
-
-    @property
-    def occupation(self) -> str:
-        return self._category("occupation")
-
-    @property
-    def income(self) -> str:
-        return self._category("income")
-
-    @property
-    def interests(self) -> list[str]:
-        bits = int(self.model.population.interests[self.index])
-        return [tag for k, tag in enumerate(self.model.population.categories["interests"]) if bits >> k & 1]
-
-    @property
-    def talkativeness(self) -> float:
-        return float(self.model.population.talkativeness[self.index])
-
-    @property
-    def brand(self) -> str | None:
-        """The brand this consumer is a customer of, if any."""
-        b = int(self.model.state.current[self.index])
-        return None if b < 0 else self.model.scenario_spec.brands[b].name
-
-    @property
-    def loyalty(self) -> float:
-        return float(self.model.state.loyalty[self.index])
-
-    def status(self, brand: str) -> str:
-        """unaware, aware, customer or lapsed, for one brand."""
-        return STATES[self.model.state.state[self.model.brand_index(brand), self.index]]
-
-    def fit(self, brand: str) -> float:
-        return float(self.model.state.fit[self.model.brand_index(brand), self.index])
-
-    @property
-    def neighbours(self) -> list[Consumer]:
-        graph = self.model.graph
-        if graph is None:
-            return []
-        return [self.model.consumer(int(j)) for j in graph.neighbours(self.index)]
-
-
-class Brand(mesa.Agent):
-    """A brand: its product, its budget and its campaigns."""
-
-    def __init__(self, model: MarketModel, index: int, campaign_streams: list[np.random.Generator],
-                 silent: bool = False):
-        super().__init__(model)
-        sc = model.scenario_spec
-        self.index = index
-        self.spec = sc.brands[index]
-        self.name = self.spec.name
-        self.silent = silent
-        self.budget = Budget(self.spec.budget)
-        self.campaigns = [
-            Campaign(c, index, self.budget, sc.channel(c.channel) if c.channel else None, model.population,
-                     self.spec.unit_cost, sc.time.horizon, model.state.fit[index], rng)
-            for c, rng in zip(sc.campaigns, campaign_streams) if c.brand == self.name
-        ]
-
-    def act(self, ctx: StepContext) -> list[Contacts]:
-        """Run this step's campaigns; returns the paid contacts they made. A silent brand (the
-        counterfactual of a lift measurement) runs none."""
-        if self.silent:
-            return []
-        by_name = {c.spec.name: c for c in self.campaigns}
-        made = (c.act(ctx, by_name) for c in self.campaigns)
-        return [m for m in made if m is not None]
-
-    @property
-    def customers(self) -> int:
-        return int((self.model.state.current == self.index).sum())
-
-    @property
-    def spent(self) -> float:
-        return self.budget.spent
-
-    def controls(self, segment: str) -> bool:
-        s = self.model.population.categories["segment"].index(segment)
-        return bool(self.model.recorder.controlled(self.model.steps)[self.index, s])
-
-
-class MarketModel(mesa.Model):
+class MarketModel(LazyConsumerAgents, mesa.Model):
     """A market of consumers in a social network, and brands that run campaigns.
 
     ``scenario`` is a validated Scenario or the path of a scenario file; ``rng`` an integer seed.
@@ -200,22 +106,20 @@ class MarketModel(mesa.Model):
             fit = np.clip(fit + np.random.default_rng(fit_seq).normal(0.0, sc.response.fit_spread, fit.shape),
                           0.0, 1.0)
         self.state = ConsumerState(sc, fit, pop.segment, pop.region)
+        self.rates = rates_of(sc)  # of adoption and churn, per step
         self.wom = WordOfMouth(sc.word_of_mouth, self.graph, pop.size, len(sc.brands), pop.talkativeness,
                                self.state.satisfied)
         self.state.install(self.wom, {s: i for i, s in enumerate(sc.segment_names)},
                            np.random.default_rng(market_seq))
 
-        # consumer agents are made on first access (see _make_consumers); the ids 1..N are theirs,
-        # so the brands' ids follow as when the consumers were made here
-        self._consumers: list[Consumer] | None = None  # all of them, once asked for through the agent API
-        self._lone_consumers: dict[int, Consumer] = {}  # those asked for one by one before that
-        self.agent_id_counter = pop.size + 1
+        self.keep_consumer_ids(pop.size)  # consumer agents are made on first access (mesa_view.py)
         campaign_streams = [np.random.default_rng(s) for s in campaigns_seq.spawn(len(sc.campaigns))]
         self.brands = [Brand(self, b, campaign_streams, silent=spec.name in silent_brands)
                        for b, spec in enumerate(sc.brands)]
         self.recorder = Recorder(sc.time.steps, [b.name for b in sc.brands], sc.segment_names,
                                  pop.segment_sizes(), self.audiences(), pop.segment, sc.niche.control_threshold)
-        self.recorder.record(0, 0.0, sc.time.dt, self.state, None, np.zeros(len(sc.brands)))
+        self._spent_recorded = np.zeros(len(sc.brands))  # each brand's spending as of the last record
+        self.recorder.record(0, 0.0, sc.time.dt, self.state, None, self._spent_recorded)
         reporters = {"customers": self.customers_by_brand, "adopters": self.adopters_by_brand,
                      "spend": self.spend_by_brand}
         self.datacollector = mesa.DataCollector(model_reporters={  # scalars for batch_run: customers.<brand>
@@ -223,64 +127,6 @@ class MarketModel(mesa.Model):
             for metric, by in reporters.items() for b in self.brands})
         self.datacollector.collect(self)
         self.build_seconds["total"] = time.perf_counter() - started
-
-    # --- Mesa agents, consumers made on first access -------------------------------------
-    # A run never needs the consumer agents (the step works on arrays), so they are made when first
-    # asked for: ``consumer(i)`` makes that one alone; ``agents``, ``agents_by_type``, ``agent_types``
-    # make all of them. Either way consumer i has unique_id i + 1, and the agent sets list agents by
-    # unique_id, consumers first, so what a user sees does not depend on when they asked.
-    @property
-    def agents(self) -> AbstractAgentSet:
-        self._make_consumers()
-        return super().agents
-
-    @property
-    def agents_by_type(self) -> dict[type[mesa.Agent], AbstractAgentSet]:
-        self._make_consumers()
-        return super().agents_by_type
-
-    @property
-    def agent_types(self) -> list[type]:
-        self._make_consumers()
-        return super().agent_types
-
-    def remove_all_agents(self) -> None:
-        self._make_consumers()  # so that they are removed too, not made afterwards
-        super().remove_all_agents()
-
-    def consumer(self, index: int) -> Consumer:
-        """Consumer ``index`` (negative counts from the end) as a Mesa agent."""
-        n = self.population.size
-        index = operator.index(index)
-        if not -n <= index < n:
-            raise IndexError(f"no consumer {index}: the market has {n:,}")
-        index %= n
-        if self._consumers is not None:
-            return self._consumers[index]
-        if index not in self._lone_consumers:
-            self._lone_consumers[index] = self._new_consumer(index)
-        return self._lone_consumers[index]
-
-    def _new_consumer(self, index: int) -> Consumer:
-        next_id = self.agent_id_counter
-        self.agent_id_counter = index + 1  # the id kept for this consumer at build
-        agent = Consumer(self, index)
-        self.agent_id_counter = next_id
-        return agent
-
-    def _make_consumers(self) -> None:
-        """Make every consumer agent not made yet; list all agents by unique_id, consumers first."""
-        if self._consumers is not None:
-            return
-        lone = self._lone_consumers
-        self._consumers = [lone[i] if i in lone else self._new_consumer(i) for i in range(self.population.size)]
-        self._lone_consumers = {}
-        super().agents.sort("unique_id", ascending=True, inplace=True)
-        by_type = super().agents_by_type
-        if lone:  # made out of order
-            by_type[Consumer].sort("unique_id", ascending=True, inplace=True)
-        for kind in [k for k in by_type if k is not Consumer]:
-            by_type[kind] = by_type.pop(kind)  # Consumer first in agent_types, as if made first
 
     # --- lookups ------------------------------------------------------------------------
     def brand_index(self, name: str) -> int:
@@ -310,69 +156,112 @@ class MarketModel(mesa.Model):
         return self.scenario_spec.time.steps
 
     # --- the step -----------------------------------------------------------------------
-    def _conditions(self) -> dict[str, np.ndarray]:
-        """Draw which exogenous conditions hold in which regions on this step."""
-        sc, pop = self.scenario_spec, self.population
-        regions = pop.categories["region"]
-        holds = self.conditions_rng.random(len(sc.conditions)) < [c.probability for c in sc.conditions]
-        out = {c.name: np.zeros(len(regions), dtype=bool) for c in sc.conditions}
-        for cond, h in zip(sc.conditions, holds):
-            out[cond.name][regions.index(cond.region)] |= h
-        return out
-
-    def _prices(self, controlled: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(brands, segments): price paid, and the factors by which it scales adoption and churn.
-
-        Adoption follows a constant price elasticity around the segment's reference price; churn
-        rises with a price increase after niche control.
-        """
-        sc = self.scenario_spec
-        list_price = np.array([b.price for b in sc.brands])[:, None]
-        increase = np.array([b.price_increase_on_control for b in sc.brands])[:, None] * controlled
-        price = list_price * (1.0 + increase)
-        segments = sc.population.segments
-        reference = np.array([s.reference_price or 1.0 for s in segments])  # no elasticity: any reference
-        elasticity = np.array([s.price_elasticity for s in segments])
-        adopt = (price / reference) ** -elasticity
-        churn = np.exp(sc.loyalty.price_sensitivity * increase * (1.0 - sc.niche.price_shield))
-        return price, adopt, churn
-
     def step(self) -> None:
-        sc, rec = self.scenario_spec, self.recorder
-        step = self.steps  # Mesa counts this step already: 1 on the first
+        """One step of the funnel; each phase works on what the ones before it left."""
+        ctx = self._conditions()
+        prices = step_prices(self.scenario_spec, ctx.controlled)
+        contacts = self._campaigns_act(ctx)
+        moved = Transitions.empty(len(self.brands))
+        self._seeding(contacts, moved, ctx.time)
+        exposure = self._expose(contacts, ctx, moved)
+        self._adopt_and_churn(prices, exposure, moved, ctx.time)
+        pay_referrals(self._campaigns_by_brand(), moved, ctx.time)
+        self._update_awareness(exposure)
+        self._update_loyalty(exposure)
+        self._word_of_mouth(contacts, ctx.time)
+        self._record(prices, moved)
+
+    def _conditions(self) -> StepContext:
+        """What holds before anyone acts: which exogenous conditions hold where (drawn from the
+        conditions stream) and which segments each brand controls (as the last step left them)."""
+        sc, step = self.scenario_spec, self.steps  # Mesa counts this step already: 1 on the first
         dt = sc.time.dt
-        controlled = rec.controlled(step - 1)
-        regions_with = self._conditions()
-        ctx = StepContext((step - 1) * dt, dt, controlled, regions_with, self.state.current,
-                          None if self.graph is None else self.graph.degree, sc.niche.reach_discount)
-        spent_before = np.array([b.budget.spent for b in self.brands])
+        controlled = self.recorder.controlled(step - 1)
+        regions_with = draw_conditions(sc.conditions, self.population.categories["region"], self.conditions_rng)
+        return StepContext((step - 1) * dt, dt, controlled, regions_with, self.state.current,
+                           None if self.graph is None else self.graph.degree, sc.niche.reach_discount)
+
+    def _campaigns_act(self, ctx: StepContext) -> list[Contacts]:
+        """Every brand's campaigns make this step's paid contacts, each from its own stream. Research
+        that re-aims a campaign changes the audiences whose reach the metrics count."""
         aims_before = [c.aimed_at for b in self.brands for c in b.campaigns]
         contacts = [c for brand in self.brands for c in brand.act(ctx)]
-        if [c.aimed_at for b in self.brands for c in b.campaigns] != aims_before:  # research re-aimed one
-            rec.audience = self.audiences()
+        if [c.aimed_at for b in self.brands for c in b.campaigns] != aims_before:
+            self.recorder.audience = self.audiences()
+        return contacts
 
-        boost = []
-        for spec in sc.brands:
-            per_region = np.ones(len(self.population.categories["region"]))
-            for cond, factor in spec.context_boost.items():
-                per_region[regions_with[cond]] *= factor
-            boost.append(per_region)
-        price, adopt_price, churn_price = self._prices(controlled)
-        referrals = [[c for c in b.campaigns if c.offering] for b in self.brands]
-        talk = np.array([1.0 + sum(c.spec.uplift for c in offers) for offers in referrals])
-        transitions = self.state.step(ctx.time, contacts, self.wom, boost, churn_price, adopt_price, talk,
-                                      self.event_rng, self.awareness_rngs)
-        for b, offers in enumerate(referrals):
-            for c in offers:
-                c.pay_referrals(transitions.referred(b), ctx.time)
+    def _seeding(self, contacts: list[Contacts], moved: Transitions, time: float) -> None:
+        """Product seeding makes customers at once, before the hazards, which then see them as
+        customers of the brand (their contacts are not paid impressions)."""
+        for c in contacts:
+            if c.seeded:
+                self.state.seed(c.brand, c.consumers, self.wom, moved, time)
 
-        spent = np.array([b.budget.spent for b in self.brands]) - spent_before
-        rec.record(step, step * dt, dt, self.state, transitions, spent)
+    def _expose(self, contacts: list[Contacts], ctx: StepContext, moved: Transitions) -> list[Exposure]:
+        """Each brand's paid impressions, gathered per consumer, set this step's ad hazard
+        (``state.ad``) after wear-out, relevance and the context boost where a condition holds."""
+        sc, st = self.scenario_spec, self.state
+        boost = context_boost(sc.brands, ctx.regions_with, len(self.population.categories["region"]))
+        st.pipeline.start_step()
+        for b in range(len(self.brands)):
+            paid = [c for c in contacts if c.brand == b and not c.seeded]
+            exposure, first_reached = st.pipeline.expose(
+                b, paid, ctx.time, boost[b], st.segment, st.counts.shape[2], st.region, st.satisfied[b],
+                sc.response, st.wear, st.wear_time, st.reached, st.ad)
+            moved.reached[b].append(first_reached)
+            moved.exposure.append(exposure)
+        return moved.exposure
+
+    def _adopt_and_churn(self, prices: Prices, exposure: list[Exposure], moved: Transitions, time: float) -> None:
+        """Competing hazards of adopting each brand and of churning; at most one event per consumer,
+        drawn from the events stream (``adoption.py``). A referral offer makes customers talk more."""
+        adopt_and_churn(self.state, self.wom, self.rates, prices, talk_uplift(self._campaigns_by_brand()),
+                        exposure, self.event_rng, moved, time)
+
+    def _update_awareness(self, exposure: list[Exposure]) -> None:
+        """Paid contact and talk make the unaware aware; the aware who hear nothing forget at the
+        half-life. Each brand draws from its own awareness stream (``awareness.py``)."""
+        sc, st = self.scenario_spec, self.state
+        half_life = sc.response.awareness_half_life
+        forget = 0.0 if half_life is None else -np.expm1(-np.log(2.0) * sc.time.dt / half_life)
+        # the candidates' list is free again: awareness uses it as a work array
+        update_awareness(st.state, st.hearing, [e.consumers for e in exposure], forget, st.segment, st.counts,
+                         self.awareness_rngs, st.uniform, st.candidates)
+
+    def _update_loyalty(self, exposure: list[Exposure]) -> None:
+        """Loyalty heads for what satisfaction sustains; personal contact from one's own brand binds
+        closer (``loyalty.py``). No random numbers."""
+        st = self.state
+        starts = np.cumsum([0, *(e.consumers.size for e in exposure)])
+        update_loyalty(st.loyalty, st.loyalty_target, st.loyalty_keep, st.current, st.segment,
+                       *st.pipeline.exposed(), starts, self.scenario_spec.loyalty.relationship_gain, st.loyalty_sum)
+
+    def _word_of_mouth(self, contacts: list[Contacts], time: float) -> None:
+        """Customers a campaign with ``buzz`` touched (a shared bottle, an event) talk more for a
+        while; then all buzz fades by one step (``wom.py``). Adoption and churn already updated
+        who talks (``WordOfMouth.joined`` and ``left``)."""
+        for c in contacts:
+            if c.buzz > 0:
+                customers = np.unique(c.consumers[self.state.current[c.consumers] == c.brand])
+                self.wom.excite(c.brand, customers, c.buzz, time)
+        self.wom.fade(self.scenario_spec.time.dt)
+
+    def _record(self, prices: Prices, moved: Transitions) -> None:
+        """The step's metrics (``metrics.py``) and sales (``costs.sales``: repeat purchases drawn
+        from the sales stream), then Mesa's data collector; the run stops at the horizon."""
+        sc, rec, step = self.scenario_spec, self.recorder, self.steps
+        dt = sc.time.dt
+        spent = np.array([b.budget.spent for b in self.brands])
+        rec.record(step, step * dt, dt, self.state, moved, spent - self._spent_recorded)
+        self._spent_recorded = spent
         d = rec.data
         d["purchases"][step], d["revenue"][step], d["margin"][step] = sales(
-            d["customer"][step - 1], rec.first_purchases(step), price,
+            d["customer"][step - 1], rec.first_purchases(step), prices.paid,
             np.array([b.unit_cost for b in sc.brands]), np.array([b.purchase_rate for b in sc.brands]), dt,
             self.sales_rng)
         self.datacollector.collect(self)
         if step >= self.horizon_steps:
             self.running = False
+
+    def _campaigns_by_brand(self) -> list[list]:
+        return [b.campaigns for b in self.brands]

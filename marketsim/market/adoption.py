@@ -1,0 +1,219 @@
+"""Adoption and churn: the competing hazards every consumer faces on a step, and which one happens.
+
+A consumer faces a hazard of adopting each brand it is not a customer of (paid contacts plus
+word of mouth, scaled by fit, price and the barrier of loyalty to its own brand) and, if a
+customer, of churning (disloyalty, price, bad word about its brand). At most one of them happens,
+chosen in proportion to its hazard, so the rules converge as ``dt`` shrinks. The kernels pass over
+the market brand by brand; see docs/model.md for the equations.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numba
+import numpy as np
+
+from .awareness import UNAWARE
+from .draws import uniforms_at
+from .exposure import Exposure
+from .prices import Prices
+from ..scenario.schema import Scenario
+from .state import CUSTOMER, ConsumerState, Transitions
+from .wom import WordOfMouth, heard_by
+
+SKIP_CUSTOMERS_ABOVE = 0.75  # a brand's share of the market above which hazards skip its customers (break-even 0.72)
+
+
+class Consumers(NamedTuple):
+    """The per-consumer arrays the hazards read (views of ``ConsumerState``'s)."""
+
+    state: np.ndarray  # (brands, N) unaware, aware, customer or lapsed
+    current: np.ndarray  # (N,) the brand it is a customer of, -1 for none
+    loyalty: np.ndarray  # (N,) to its current brand
+    segment: np.ndarray  # (N,) segment code
+    fit: np.ndarray  # (brands, N) true product fit
+    ad: np.ndarray  # (brands, N) hazard from this step's paid impressions, before fit and barriers
+
+
+class Talk(NamedTuple):
+    """Word of mouth as the kernels read it: what each consumer hears (``wom.heard_by`` reads the
+    first three) and how much more each brand's customers recommend it (a referral offer)."""
+
+    sums: np.ndarray
+    buzz: np.ndarray
+    inv_contacts: np.ndarray
+    uplift: np.ndarray  # (brands,)
+
+
+class Rates(NamedTuple):
+    """The scenario's constants of adoption and churn, per step of length dt."""
+
+    q_dt: float  # word of mouth's hazard per unit of talk heard
+    negative_weight: float  # how much bad word damps adoption
+    switching: float  # a customer's barrier to switching, at zero loyalty
+    unaware_response: float  # the response of the unaware to an ad, relative to the aware
+    churn_dt: float  # churn hazard at zero loyalty
+    negative_churn_dt: float  # churn hazard per unit of bad word heard about one's brand
+
+
+def rates_of(scenario: Scenario) -> Rates:
+    """The scenario's rates, as floats: one compiled kernel for every scenario."""
+    sc = scenario
+    dt, lp, wom = sc.time.dt, sc.loyalty, sc.word_of_mouth
+    return Rates(*map(float, (wom.strength * dt, wom.negative_weight, lp.switching, sc.response.unaware_response,
+                              lp.churn * dt, lp.negative_word_churn * dt)))
+
+
+@numba.njit(cache=True, nogil=True)
+def _total(hazard, i):
+    """Consumer i's hazards summed, always in the same order."""
+    t = hazard[0, i]
+    for o in range(1, hazard.shape[0]):
+        t += hazard[o, i]
+    return t
+
+
+@numba.njit(cache=True, nogil=True)
+def _churn_hazards(consumers, churn_price, churn_dt, hazard):
+    """Customers' churn from disloyalty and price; brands add churn from bad word after."""
+    current, loyalty, segment = consumers.current, consumers.loyalty, consumers.segment
+    brands = churn_price.shape[0]
+    for i in range(current.size):
+        cur = current[i]
+        hazard[brands, i] = churn_dt * (1.0 - loyalty[i]) * churn_price[cur, segment[i]] if cur >= 0 else 0.0
+
+
+def _brand_hazards_kernel(skip_customers: bool, listing: bool):
+    """The kernel for each brand. ``listing`` (for the last brand) also lists the candidates, a
+    positive total hazard, while the consumer's hazards are at hand. ``skip_customers`` (when most
+    are the brand's customers) skips reading what its customers do not need. Both are compiled in:
+    without the branch, the loop vectorises."""
+
+    @numba.njit(cache=True, nogil=True, error_model="numpy")
+    def brand_hazards(b, consumers, adopt_price, talk, rates, hazard, hearing, candidates):
+        """Each consumer's hazard of adopting brand b, its hazard of hearing of b if unaware, and the
+        churn that bad word about its own brand b adds; returns how many candidates it listed."""
+        # plain arrays out of the bundles before the loop: a bundle passed per consumer costs a
+        # reference count per array on every call
+        state, current, loyalty, segment, fit, ad = consumers
+        sums, buzz, inv_contacts, uplift = talk
+        q_dt, negative_weight, switching, unaware_response, _, negative_churn_dt = rates
+        brands = fit.shape[0]
+        k = 0
+        for i in range(current.size):
+            mine = current[i] == b
+            if skip_customers and mine:
+                hazard[b, i] = 0.0
+                hearing[b, i] = 0.0
+                if negative_churn_dt != 0.0:
+                    hazard[brands, i] += negative_churn_dt * heard_by(sums, buzz, inv_contacts, b, i)[1]
+            else:
+                pos, neg = heard_by(sums, buzz, inv_contacts, b, i)
+                pos *= uplift[b]
+                unaware = state[b, i] == UNAWARE
+                hearing[b, i] = q_dt * (pos + neg) if unaware else 0.0
+                barrier = switching * (1.0 - loyalty[i])  # read unconditionally: the loop vectorises
+                barrier = barrier if current[i] >= 0 else 1.0
+                barrier *= unaware_response if unaware else 1.0
+                h = ((ad[b, i] + q_dt * pos) * fit[b, i] * adopt_price[b, segment[i]] * barrier
+                     / (1.0 + negative_weight * neg))
+                hazard[b, i] = 0.0 if mine else h
+                hazard[brands, i] += negative_churn_dt * neg if mine else 0.0
+            if listing:
+                candidates[k] = i  # kept only if the total is positive: no branch to mispredict
+                k += _total(hazard, i) > 0
+        return k
+
+    return brand_hazards
+
+
+_brand_hazards = {(skip, last): _brand_hazards_kernel(skip, last) for skip in (False, True) for last in (False, True)}
+
+
+def _hazards(consumers: Consumers, prices: Prices, talk: Talk, rates: Rates, hazard: np.ndarray,
+             hearing: np.ndarray, candidates: np.ndarray, customer_counts: np.ndarray) -> int:
+    """Each consumer's hazard, integrated over the step, of adopting each brand and of churning
+    (``hazard``, brands then churn), and of hearing of each brand if unaware (``hearing``); lists
+    the candidates (a positive total) in index order and returns how many there are.
+    ``customer_counts[b]`` is how many customers b has."""
+    brands, n = consumers.fit.shape
+    _churn_hazards(consumers, prices.churn, rates.churn_dt, hazard)
+    listed = 0
+    for b in range(brands):  # brand by brand: few memory streams at a time
+        kernel = _brand_hazards[bool(customer_counts[b] > SKIP_CUSTOMERS_ABOVE * n), b == brands - 1]
+        listed = kernel(b, consumers, prices.adoption, talk, rates, hazard, hearing, candidates)
+    return listed
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _events(candidates, u, hazard, ad, talk, q_dt, who, option, paid):
+    """Which candidates have an event, which one, and whether an adoption came from a paid contact.
+
+    One uniform number per consumer (``u[c]`` for candidate c; the stream has one for everyone, so
+    that runs that differ only in who is a candidate keep common random numbers) decides all three:
+    below P(any event) it is uniform over the summed hazards, which picks the event; its place
+    inside that event's share is uniform again and splits the adoption between paid contact and
+    word of mouth in proportion to their hazards.
+    """
+    sums, buzz, inv_contacts, uplift = talk  # plain arrays for the per-consumer call, as in the hazards
+    options = hazard.shape[0]
+    k = 0
+    for c in range(candidates.size):
+        i = candidates[c]
+        total = _total(hazard, i)
+        p = -np.expm1(-total)
+        if u[c] >= p:
+            continue
+        v = u[c] / p * total
+        o, before, last = 0, 0.0, -1
+        while o < options - 1 and (hazard[o, i] == 0.0 or before + hazard[o, i] <= v):
+            if hazard[o, i] > 0.0:
+                last = o
+            before += hazard[o, i]
+            o += 1
+        if o == options - 1 and hazard[o, i] == 0.0:  # rounding ran past the last positive hazard
+            o = last
+            before -= hazard[o, i]
+        who[k] = i
+        option[k] = o
+        paid[k] = True
+        if o < options - 1:
+            w = min((v - before) / hazard[o, i], 1.0)
+            pos, _ = heard_by(sums, buzz, inv_contacts, o, i)
+            paid[k] = w * (ad[o, i] + q_dt * pos * uplift[o]) < ad[o, i]
+        k += 1
+    return k
+
+
+def adopt_and_churn(state: ConsumerState, wom: WordOfMouth, rates: Rates, prices: Prices, uplift: np.ndarray,
+                    exposure: list[Exposure], rng: np.random.Generator, moved: Transitions, time: float) -> None:
+    """Every consumer's competing hazards, then at most one event each: churners leave, adopters
+    join their brand (leaving the one they had). ``uplift[b]`` is how much more b's satisfied
+    customers recommend it (a referral offer). Every consumer has a number from the events stream
+    ``rng`` per step, used or not, so that two runs that differ in one brand's campaigns share
+    their random numbers; numbers nobody needs are jumped over rather than drawn (``uniforms_at``).
+    """
+    brands, n = state.state.shape
+    talk = Talk(wom.sums, wom.buzz, wom.inv_contacts, uplift)
+    listed = _hazards(Consumers(state.state, state.current, state.loyalty, state.segment, state.fit, state.ad),
+                      prices, talk, rates, state.hazard, state.hearing, state.candidates,
+                      state.counts[:, CUSTOMER].sum(axis=1))
+    candidates = state.candidates[:listed]
+    who = np.empty(candidates.size, dtype=np.int64)
+    option = np.empty(candidates.size, dtype=np.int64)
+    paid = np.empty(candidates.size, dtype=np.bool_)
+    k = _events(candidates, uniforms_at(rng, n, candidates, state.uniform), state.hazard, state.ad, talk,
+                rates.q_dt, who, option, paid)
+    who, option, paid = who[:k], option[:k], paid[:k]
+    for e in exposure:  # the ad hazard lasts this step
+        state.ad[e.brand, e.consumers] = 0.0
+
+    churners = who[option == brands]
+    previous = state.current[churners]
+    for b in np.unique(previous):
+        state.leave(int(b), churners[previous == b], wom, moved, switched=False, time=time)
+    for b in range(brands):
+        chose = option == b
+        if chose.any():
+            state.adopt(b, who[chose], wom, moved, paid=paid[chose], time=time)
