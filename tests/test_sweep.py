@@ -1,13 +1,16 @@
 """Sweeps: resumable, independent of worker count and executor, clear errors on bad files."""
 
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+from xml.etree import ElementTree
 
 import distributed
+import matplotlib.image
 import pandas as pd
 import pytest
 
@@ -15,6 +18,7 @@ from typer.testing import CliRunner
 
 from marketsim.cli import app
 from marketsim.studies.experiment import load_experiment
+from marketsim.output.report import _fmt
 from marketsim.scenario.schema import ScenarioError
 from marketsim.studies.sweep import CONNECT_SECONDS, executor_for, run_sweep
 
@@ -179,10 +183,29 @@ def test_report_writes_figures_and_markdown(tmp_path):
     run_sweep(exp, tmp_path / "out", workers=1)
     done = subprocess.run([sys.executable, "-m", "marketsim", "report", str(tmp_path / "out")], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    names = {p.name for p in (tmp_path / "out").iterdir()}
+    out = tmp_path / "out"
+    names = {p.name for p in out.iterdir()}
     assert {"report.md", "over_time.png", "over_time.svg", "metrics.png", "niche_share.svg"} <= names
-    text = (tmp_path / "out" / "report.md").read_text()
-    assert "| micro | Spark |" in text and "95% interval" in text
+    for picture in out.glob("*.png"):  # pictures with something in them, not empty or broken files
+        height, width, _ = matplotlib.image.imread(picture).shape
+        assert height > 100 and width > 100, picture
+    for drawing in out.glob("*.svg"):
+        assert ElementTree.parse(drawing).getroot().tag.endswith("svg") and drawing.stat().st_size > 10_000, drawing
+    text = (out / "report.md").read_text()
+    assert "95% interval" in text
+    assert {m for m in re.findall(r"!\[[^]]*\]\(([^)]+)\)", text)} <= names  # every figure it shows is there
+    # one row per strategy and brand, stating the mean of the runs (over 2 homophily levels x 2 replications)
+    runs, _ = tables(out)
+    rows = [line for line in text.splitlines() if line.startswith(("| micro |", "| macro |"))]
+    assert len(rows) == 4
+    header = next(line for line in text.splitlines() if line.startswith("| strategy | brand |")).split(" | ")
+    column = header.index("customers")
+    for strategy in ("micro", "macro"):
+        for brand in ("Spark", "Mass"):
+            mean = runs[runs.strategy == strategy][f"{brand}.customers"].mean()
+            row = next(r for r in rows if r.startswith(f"| {strategy} | {brand} |"))
+            assert row.split(" | ")[column].split(" [")[0] == _fmt(mean), (row, mean)
+    assert runs[runs.strategy == "micro"]["Mass.customers"].eq(0).all()  # the micro plan gives Mass no budget
 
 
 @pytest.mark.parametrize("design", ["latin_hypercube", "sobol", "monte_carlo"])
