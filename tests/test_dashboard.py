@@ -8,6 +8,7 @@ tests if it cannot be, never skips them. Screenshots go to ``test-artifacts/`` (
 
 from __future__ import annotations
 
+import io
 import socket
 import subprocess
 import sys
@@ -15,11 +16,13 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import psutil
 import pytest
 from typer.testing import CliRunner
 
 from marketsim.cli import app as cli_app
+from marketsim.dashboard.app import summary_frame
 from marketsim.dashboard.classroom import AS_WRITTEN, VARIANT, Classroom, Session
 from marketsim.market.model import MarketModel
 from marketsim.dashboard.lessons import (LEVERS, QUESTIONS, lever_defaults, load_lesson, overrides, ready_lessons, show,
@@ -358,7 +361,7 @@ def test_two_sessions_have_their_own_models(browser, server):
 
 
 @pytest.mark.slow
-def test_summary_card_and_downloads_at_the_horizon(context, server):
+def test_summary_card_and_downloads_at_the_horizon(context, server, short_lesson):
     page = open_page(context, server[2])
     page.get_by_role("button", name="▶").click()
     card = page.locator(".summary-card")
@@ -370,8 +373,15 @@ def test_summary_card_and_downloads_at_the_horizon(context, server):
     assert Path(png.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     with page.expect_download() as csv:
         page.get_by_text("Summary (CSV)").click()
-    header = Path(csv.value.path()).read_text().splitlines()[0]
-    assert header.startswith("brand,customers,")
+    downloaded = pd.read_csv(csv.value.path())
+    assert list(downloaded.columns[:2]) == ["brand", "customers"]
+    # the page's numbers are those of the lesson's two runs (as written, and the unmoved variant) at the horizon
+    classroom = Classroom(Session(short_lesson))
+    while classroom.running:
+        classroom.step()
+    expected = pd.read_csv(io.StringIO(summary_frame(classroom).to_csv(index=False)))
+    assert len(downloaded) == 2 * len(classroom.lesson.scenario.brands)
+    pd.testing.assert_frame_equal(downloaded, expected)
 
 
 def test_the_server_listens_only_on_localhost_by_default(server):
