@@ -28,7 +28,14 @@ also loads the model's numba kernels from the cache; it counts as run time on bo
 Clock: the workers' run start times are read with ``time.monotonic``, which on Linux and macOS is
 one clock for all processes, so they can be compared with the sweep's start.
 
+``--refusals`` times how long ``marketsim sweep`` takes to refuse bad options, in turn: ``--workers 0``
+(refused once the experiment is loaded) and a scheduler address nobody listens on (refused when
+the Dask client gives up, after at most CONNECT_SECONDS). The second minus the first is the wait
+for the scheduler, printed beside CONNECT_SECONDS (tests/test_sweep.py checks the refusals and the
+timeout asked for, not how long they take).
+
     python benchmarks/sweep_speed.py
+    python benchmarks/sweep_speed.py --refusals
 """
 
 from __future__ import annotations
@@ -155,11 +162,35 @@ def in_fresh_process(*args: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def measure_refusals(repeats: int = 3) -> dict:
+    """Median wall time of ``marketsim sweep`` refusing --workers 0 and an unreachable scheduler, taken in turn."""
+    from marketsim.studies.sweep import CONNECT_SECONDS
+
+    times: dict[str, list[float]] = {"workers 0": [], "no scheduler": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = experiment(Path(tmp), *SIZES["small"]).source
+        for _ in range(repeats):
+            for label, args in (("workers 0", ["--workers", "0"]), ("no scheduler", ["--scheduler", "tcp://127.0.0.1:1"])):
+                start = time.monotonic()
+                done = subprocess.run([sys.executable, "-m", "marketsim", "sweep", str(path), "--out",
+                                       str(Path(tmp) / "o"), "--quiet", *args], capture_output=True, text=True)
+                times[label].append(time.monotonic() - start)
+                assert done.returncode == 2, done.stderr
+    return {"connect_seconds": CONNECT_SECONDS, **{k: statistics.median(v) for k, v in times.items()}}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sweep", nargs=2, metavar=("SIZE", "WORKERS"), help=argparse.SUPPRESS)  # internal
     parser.add_argument("--direct", metavar="SIZE", help=argparse.SUPPRESS)  # internal
+    parser.add_argument("--refusals", action="store_true", help="time the refusal of bad options only")
     args = parser.parse_args()
+    if args.refusals:
+        r = measure_refusals()
+        print(f"refusing --workers 0: {r['workers 0']:.1f} s; an unreachable scheduler: {r['no scheduler']:.1f} s, "
+              f"so {r['no scheduler'] - r['workers 0']:.1f} s waiting for it (the client's timeout: "
+              f"{r['connect_seconds']} s; ratio {r['no scheduler'] / r['workers 0']:.2f})", flush=True)
+        return
     if args.sweep:
         print(json.dumps(measure_sweep(args.sweep[0], int(args.sweep[1]))))
         return

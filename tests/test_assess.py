@@ -1,17 +1,20 @@
 """Assessing strategies under uncertainty: common random numbers, the odds, what must be true, the report."""
 
 import copy
+import html
 import json
 from concurrent.futures import ThreadPoolExecutor
 
+import matplotlib.image
 import numpy as np
 import pandas as pd
 import pytest
 import tomli_w
 from typer.testing import CliRunner
 
-from marketsim.studies.assess import analyse, break_even_budgets, load_strategies, outcomes, plan_assessment, probability_best
-from marketsim.output.assess_report import write_report
+from marketsim.studies.assess import (METRICS, Findings, Strategy, analyse, break_even_budgets, load_strategies,
+                                      outcomes, plan_assessment, probability_best, quantiles)
+from marketsim.output.assess_report import conclusion, write_report
 from marketsim.cli import app
 from marketsim.studies.discovery import find_boxes, sensitivity
 from marketsim.scenario.schema import ScenarioError
@@ -83,18 +86,73 @@ def test_probability_best_and_break_even_on_known_numbers():
                         "cac": [1.0, 5.0, np.nan, 2.0, 2.0, 2.0]})
     best = probability_best(out, "cac")  # lower is better; NaN counts as worst
     assert best.to_dict() == {"micro": pytest.approx(1 / 3), "macro": pytest.approx(2 / 3)}
+    assert break_even_budgets(BudgetPlan, crossing_at(5000), "return_on_spend") == \
+        {"campaigns.ads.budget": pytest.approx(5000)}
 
-    class FakePlan:
-        from marketsim.studies.assess import Strategy
-        strategies = [Strategy("micro", "A", "micro"), Strategy("macro", "A", "macro")]
-        uncertain = [type("U", (), {"path": "campaigns.ads.budget"})()]
-        draws = pd.DataFrame({"campaigns.ads.budget": np.linspace(1000, 9000, 9)})
 
-    # micro's return on spend falls with budget, macro's is flat: they cross at 5000
-    ros = np.linspace(1000, 9000, 9)
-    out = pd.DataFrame({"sample": np.tile(np.arange(9), 2), "strategy": ["micro"] * 9 + ["macro"] * 9,
-                        "return_on_spend": np.r_[(5000 - ros) / 1000, np.zeros(9)]})
-    assert break_even_budgets(FakePlan, out, "return_on_spend") == {"campaigns.ads.budget": pytest.approx(5000)}
+def test_ties_in_probability_best_are_shared():
+    """A future where two plans tie gives each half of its credit (docs/assess.md: ties are shared)."""
+    out = pd.DataFrame({"sample": [0, 1, 2, 3] * 3, "strategy": ["micro"] * 4 + ["macro"] * 4 + ["mass"] * 4,
+                        "return_on_spend": [0.5, 0.2, np.nan, 0.1,  # higher is better
+                                            0.5, 0.3, np.nan, 0.0,
+                                            0.1, 0.3, np.nan, 0.0]})
+    # sample 0: micro and macro tie; 1: macro and mass tie; 2: all missing, a three-way tie; 3: micro alone
+    best = probability_best(out, "return_on_spend")
+    assert best.to_dict() == {"micro": pytest.approx((1 / 2 + 0 + 1 / 3 + 1) / 4),
+                              "macro": pytest.approx((1 / 2 + 1 / 2 + 1 / 3 + 0) / 4),
+                              "mass": pytest.approx((0 + 1 / 2 + 1 / 3 + 0) / 4)}
+    assert best.sum() == pytest.approx(1)
+
+
+class BudgetPlan:
+    """A plan whose only uncertain field is one budget, sampled at 1000, 2000, ..., 9000."""
+    strategies = [Strategy("micro", "A", "micro"), Strategy("macro", "A", "macro")]
+    uncertain = [type("U", (), {"path": "campaigns.ads.budget"})()]
+    draws = pd.DataFrame({"campaigns.ads.budget": np.linspace(1000, 9000, 9)})
+
+
+def crossing_at(budget: float) -> pd.DataFrame:
+    """Micro's return on spend falls linearly with budget, macro's is flat at 0: they cross at ``budget``."""
+    x = BudgetPlan.draws["campaigns.ads.budget"].to_numpy()
+    return pd.DataFrame({"sample": np.tile(np.arange(9), 2), "strategy": ["micro"] * 9 + ["macro"] * 9,
+                         "return_on_spend": np.r_[(budget - x) / 1000, np.zeros(9)]})
+
+
+@pytest.mark.parametrize("budget", [12_000, 400, 9001])
+def test_break_even_outside_the_sampled_budgets_is_not_extrapolated(budget):
+    """The fitted line crosses zero outside [1000, 9000]: no break-even is reported, and the report says none."""
+    out = crossing_at(budget)
+    found = break_even_budgets(BudgetPlan, out, "return_on_spend")
+    assert found == {}
+    assert "break even" not in conclusion(findings_for(out, found))
+
+
+def test_break_even_inside_the_sampled_budgets_is_stated_in_the_report():
+    out = crossing_at(8999)  # just inside the range
+    found = break_even_budgets(BudgetPlan, out, "return_on_spend")
+    assert found == {"campaigns.ads.budget": pytest.approx(8999)}
+    assert "micro and macro break even at a ads: budget of about 8,999." in conclusion(findings_for(out, found))
+
+
+def findings_for(out: pd.DataFrame, break_even: dict) -> Findings:
+    """Findings on ``out`` by the return on spend, with nothing but the break-even to state."""
+    return Findings("return_on_spend", out, quantiles(out.assign(**{m: np.nan for m in METRICS
+                                                                    if m not in out})),
+                    probability_best(out, "return_on_spend"), pd.Series({"micro": 0.5, "macro": 0.0}), break_even,
+                    "micro", "macro", pd.Series(np.zeros(9, dtype=bool)), [], pd.DataFrame(), 0, pd.DataFrame())
+
+
+def test_quantiles_are_the_inverted_cdf_percentiles_and_never_counts_as_latest():
+    values = np.arange(1.0, 11.0)  # 1..10: the smallest value with at least 10%, 50%, 90% at or below it
+    out = pd.DataFrame({"sample": np.r_[0:10, 0:10], "strategy": ["a"] * 10 + ["b"] * 10,
+                        **{m: np.r_[values, values[::-1] * 10] for m in METRICS}})
+    out.loc[out.strategy == "a", "customers"] = [np.nan] * 5 + [4.0, 1.0, 3.0, 2.0, 5.0]  # missing: left out
+    out.loc[out.strategy == "b", "time_to_control"] = [np.nan] * 3 + list(range(1, 8))  # never: after 7
+    q = quantiles(out).set_index(["strategy", "metric"])
+    assert q.loc[("a", "cac")].tolist() == [1.0, 5.0, 9.0]
+    assert q.loc[("b", "reach")].tolist() == [10.0, 50.0, 90.0]
+    assert q.loc[("a", "customers")].tolist() == [1.0, 3.0, 5.0]
+    assert q.loc[("b", "time_to_control")].tolist() == [1.0, 5.0, np.inf]
 
 
 def test_prim_finds_a_planted_box():
@@ -119,14 +177,25 @@ def test_assessment_end_to_end(tmp_path):
     assert (micro.reach < macro.reach).all()  # the app reaches only the young, at fewer impressions
     findings = analyse(plan, table, "cac")
     assert findings.best.sum() == pytest.approx(1)
-    q = findings.quantiles.dropna()
-    assert (q.P10 <= q.P50).all() and (q.P50 <= q.P90).all()
+    for name, runs_of in (("micro", micro), ("macro", macro)):  # the runs' own 12 values, read by hand
+        reach = np.sort(runs_of.reach.to_numpy())
+        q = findings.quantiles.set_index(["strategy", "metric"]).loc[(name, "reach")]
+        assert (q.P10, q.P50, q.P90) == (reach[1 - 1], reach[6 - 1], reach[11 - 1])  # ceil(12 p)-th smallest
     assert findings.sensitivity.empty  # 12 runs are too few for indices worth showing
     files = write_report(findings, "test", "day", tmp_path / "report")
-    names = {f.name for f in files}
-    assert {"report.html", "report.md", "distributions.png", "best.png"} <= names
+    assert {"report.html", "report.md", "distributions.png", "best.png"} <= {f.name for f in files}
+    for figure in (f for f in files if f.suffix == ".png"):  # real pictures, not empty files
+        height, width, _ = matplotlib.image.imread(figure).shape
+        assert height > 100 and width > 100, figure
     md = (tmp_path / "report" / "report.md").read_text()
     assert f"{findings.best.max():.0%} of them" in md and "Too few runs for sensitivity" in md
+    for name in ("micro", "macro"):  # the odds table states this run's numbers
+        row = f"| {name} | {findings.best[name]:.0%} | {findings.payback[name]:.0%} |"
+        assert row in md
+    page = (tmp_path / "report" / "report.html").read_text()
+    assert conclusion(findings) in md and html.escape(conclusion(findings)) in page
+    assert page.count("<tr>") == md.count("\n| ") - md.count("\n|---")  # the same tables, row for row
+    assert "<img src='distributions.png'" in page and "![Outcomes per strategy](distributions.png)" in md
 
 
 def test_sensitivity_ranks_the_factor_that_drives_the_outcome():
@@ -145,9 +214,13 @@ def test_cli_assess_resumes_and_writes_the_page(tmp_path):
             "--report", str(tmp_path / "page"), "--quiet", "--metric", "customers"]
     first = CliRunner().invoke(app, args)
     assert first.exit_code == 0, first.output
-    assert (tmp_path / "page" / "report.html").exists()
     result = json.loads((tmp_path / "runs" / "assessment.json").read_text())
     assert result["metric"] == "customers" and result["samples"] == 8
+    page = (tmp_path / "page" / "report.html").read_text()
+    for name, p in result["probability_best"].items():  # the page states the numbers the run recorded
+        assert f"<td>{name}</td>\n      <td>{p:.0%}</td>\n      <td>{result['probability_payback'][name]:.0%}</td>" \
+            in page
+    assert "Across 8 sampled futures" in page
     again = CliRunner().invoke(app, args)
     assert again.exit_code == 0 and json.loads((tmp_path / "runs" / "assessment.json").read_text()) == result
     bad = CliRunner().invoke(app, [*args[:2], "--metric", "happiness"])

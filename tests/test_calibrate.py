@@ -9,9 +9,12 @@ import pytest
 import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from scipy import stats
+from scipy.linalg import hadamard
 from typer.testing import CliRunner
 
-from marketsim.studies.calibrate import calibrate, write_calibration
+from marketsim.studies import calibrate as calibration
+from marketsim.studies.calibrate import NOISE_RUNS, Fitter, calibrate, write_calibration
 from marketsim.cli import app
 from marketsim.studies.pilot import read_pilot
 from marketsim.studies.runner import run
@@ -150,3 +153,80 @@ def test_any_pilot_file_is_read_or_refused_without_echo(tmp_path, small, header,
     d = pilot.data
     assert (d.new_adopters >= 0).all() and (d.time > 0).all() and (d.time <= small.time.horizon).all()
     assert set(d.brand) <= {"A"} and (d.start < d.time).all()
+
+
+# --------------------------------------------------------------------------- the fit's rules, on made-up curves
+# The simulator is replaced by curves given as formulas, so the weights and the interval can be checked against
+# numbers worked out by hand, in a fraction of a second.
+
+
+def one_field_problem(tmp_path, observed) -> tuple:
+    """A scenario with one field to fit (uniform on [0, 1], so a quantile is its value) and a pilot."""
+    raw = dict(BASE, word_of_mouth={"strength": {"dist": "uniform", "low": 0, "high": 1}})
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(tomli_w.dumps(raw))
+    pilot = write_csv(tmp_path, "time,new_adopters\n" + "".join(f"{t},{n}\n" for t, n in enumerate(observed, 1)))
+    return scenario, pilot
+
+
+def made_up_fitter(mean, noise):
+    """A Fitter whose common seeds all give ``mean(u)`` and whose fresh runs give ``mean(u) + noise`` (rows)."""
+    class MadeUp(Fitter):
+        def curves(self, u, pool, seeds=None):
+            self.evaluations += 1
+            if seeds is None:
+                return np.tile(mean(u), (len(self.seeds), 1))
+            assert seeds == self.noise_seeds
+            return mean(u) + noise
+    return MadeUp
+
+
+def test_residuals_are_divided_by_the_root_of_the_observed_count(tmp_path):
+    """docs/calibration.md: a miss of 20 people weighs less in a period of 400 than in one of 4 (or of 0)."""
+    scenario, pilot = one_field_problem(tmp_path, [400, 4, 0])
+    fitter = Fitter(scenario, pilot, seeds=2, seed=0)
+    assert fitter.weight == pytest.approx([1 / 20, 1 / 2, 1])  # 1 / sqrt(max(observed, 1))
+    residuals = {}
+    for name, curve in {"big period": [420, 4, 0], "small period": [400, 24, 0], "empty period": [400, 4, 20]}.items():
+        fitter.curves = lambda u, pool, seeds=None, curve=curve: np.array([curve, curve], dtype=float)
+        residuals[name] = fitter.residuals(np.array([0.5]), None)
+    assert residuals["big period"] == pytest.approx([1, 0, 0])
+    assert residuals["small period"] == pytest.approx([0, 10, 0])
+    assert residuals["empty period"] == pytest.approx([0, 0, 20])
+
+
+def test_weights_keep_the_large_periods_from_dominating_the_fit(tmp_path, monkeypatch):
+    """Period 1 (400 people) is fitted by u = 0.3, period 2 (4 people) by u = 0.7; weighted, each miss counts
+    (20 (u - 0.3))^2 + (20 (u - 0.7))^2, so the fit lands half-way, at 0.5. Unweighted, the big period wins:
+    (400 (u - 0.3))^2 + (40 (u - 0.7))^2 is least at u = 0.304."""
+    scenario, pilot = one_field_problem(tmp_path, [400, 4])
+
+    def mean(u):
+        return np.array([400 * (1 + (u[0] - 0.3)), 4 * (1 + 10 * (u[0] - 0.7))])
+
+    monkeypatch.setattr(calibration, "Fitter", made_up_fitter(mean, np.zeros((NOISE_RUNS, 2))))
+    _, result = calibrate(scenario, pilot, seeds=2)
+    assert result.estimate[0] == pytest.approx(0.5, abs=0.01)
+
+
+@pytest.mark.parametrize("seeds", [1, 4])
+def test_interval_width_includes_the_one_plus_one_over_k_factor(tmp_path, monkeypatch, seeds):
+    """A linear model, mean curve 4 + b (u - 0.5) per period, and fresh runs whose weighted counts have
+    covariance s^2 I exactly: the interval is u +- 1.96 sqrt((1 + 1/K) s^2 / b.b), whatever the weights."""
+    b = np.array([10.0, 20.0, -10.0, 5.0])  # b.b = 625
+    scale = 2.0
+    observed = [4, 4, 4, 4]  # weights 1/2: J and the noise are both halved, and cancel out
+    scenario, pilot = one_field_problem(tmp_path, observed)
+    pattern = np.tile(hadamard(8)[:, 1:5], (3, 1)).astype(float)  # 24 rows; columns of mean 0, orthogonal
+    assert pattern.shape == (NOISE_RUNS, 4)
+    noise = scale * pattern
+    variance = 24 / 23 * scale ** 2  # np.cov divides by n - 1
+    assert np.cov(noise.T) == pytest.approx(variance * np.eye(4))
+
+    monkeypatch.setattr(calibration, "Fitter", made_up_fitter(lambda u: 4 + b * (u[0] - 0.5), noise))
+    _, result = calibrate(scenario, pilot, seeds=seeds)
+    assert result.estimate[0] == pytest.approx(0.5, abs=0.01)
+    half = stats.norm.ppf(0.975) * np.sqrt((1 + 1 / seeds) * variance / (b @ b))
+    (low, high), = result.interval
+    assert high - low == pytest.approx(2 * half, rel=1e-6)
+    assert (low + high) / 2 == pytest.approx(result.estimate[0])

@@ -81,7 +81,9 @@ def test_help_version_and_markup_in_user_text(tmp_path):
     done = marketsim("run", tmp_path / "x[bold].toml", "--set", "population.size=300", "--set", "time.horizon=3",
                      "--out", out, "--quiet")
     assert done.returncode == 0, done.stderr
-    assert f"wrote {out / 'timeseries.parquet'}" in done.stdout and (out / "summary.json").exists()
+    assert f"wrote {out / 'timeseries.parquet'}" in done.stdout
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["consumers"] == 300 and pd.read_parquet(out / "timeseries.parquet").step.max() == 3
 
 
 def test_ready_scenarios_and_experiments_ship_in_the_wheel(tmp_path):

@@ -2,12 +2,13 @@
 
 from pathlib import Path
 
+import matplotlib.image
 import numpy as np
 import pandas as pd
 import pytest
 
 from marketsim.studies.experiment import ExperimentSpec, load_experiment
-from marketsim.output.report import _cell, _levels, _spread, make_report
+from marketsim.output.report import _cell, _fmt, _levels, _spread, make_report
 from marketsim.output.report_sampling import partial_dependence
 from marketsim.studies.sweep import run_sweep
 
@@ -39,9 +40,19 @@ def test_sampling_report_draws_against_factors_instead_of_grouping(tmp_path):
     run_sweep(load_experiment(path), tmp_path / "out", workers=1)
     files = {p.name for p in make_report(tmp_path / "out")}
     assert {"sampling.png", "metrics.png", "report.md"} <= files
+    for picture in (tmp_path / "out").glob("*.png"):  # real pictures, not empty files
+        height, width, _ = matplotlib.image.imread(picture).shape
+        assert height > 100 and width > 100, picture
     text = (tmp_path / "out" / "report.md").read_text()
     rows = [line for line in text.splitlines() if line.startswith("| latin hypercube sample |")]
     assert len(rows) == 2  # one row per brand, not one per sampled point
+    # the mean of the 8 points, in brackets the P10-P90 of the points (not an interval pooling them as replicates)
+    customers = pd.read_parquet(tmp_path / "out" / "runs.parquet")["Mass.customers"].to_numpy(dtype=float)
+    assert len(customers) == 8 and customers.std() > 0
+    header = next(line for line in text.splitlines() if line.startswith("| design | brand |")).split(" | ")
+    mass = next(r for r in rows if r.startswith("| latin hypercube sample | Mass |")).split(" | ")
+    low, high = np.quantile(customers, [0.1, 0.9])
+    assert mass[header.index("customers")] == f"{_fmt(customers.mean())} [{_fmt(low)}, {_fmt(high)}]"
     assert "e-0" not in text and "e+0" not in text
     assert "Too few sampled points" in text  # 8 points: no Sobol indices pretending to be precise
 

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import matplotlib.image
 import pandas as pd
 import pytest
 
@@ -125,6 +126,11 @@ def test_a_runs_files_are_one_set_with_ordinary_modes(tmp_path):
         assert first.exit_code == 0, first.stderr
         assert {p.name for p in out.iterdir()} == {"notes.txt", "run.png", "summary.json", "timeseries.parquet"}
         assert all(stat.S_IMODE(p.stat().st_mode) == 0o644 for p in out.iterdir())
+        assert json.loads((out / "summary.json").read_text())["seed"] == 1  # the files are this run's
+        assert pd.read_parquet(out / "timeseries.parquet").step.max() == 5
+        height, width, _ = matplotlib.image.imread(out / "run.png").shape
+        assert height > 100 and width > 100
+        assert (out / "notes.txt").read_text() == "mine"  # not the run's: left alone
         second = CliRunner().invoke(app, ["run", str(BASELINE), "--seed", "2", "--set", "population.size=300",
                                           "--set", "time.horizon=5", "--out", str(out), "--format", "csv", "--quiet"])
     finally:

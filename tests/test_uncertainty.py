@@ -105,12 +105,17 @@ def test_latin_hypercube_stays_in_support_and_stratifies(samples, seed):
     assert draws.equals(latin_hypercube(uncertain, samples, seed))
 
 
-def test_medians_match_scipy():
-    for table in ({"dist": "uniform", "low": 1, "high": 3}, {"dist": "loguniform", "low": 1, "high": 100},
-                  {"dist": "triangular", "low": 0, "mode": 0, "high": 1}):
-        d = DISTRIBUTIONS.validate_python(table)
-        assert d.ppf(0.5) == pytest.approx(d.median)
-    assert DISTRIBUTIONS.validate_python({"dist": "loguniform", "low": 1, "high": 100}).median == pytest.approx(10)
+@pytest.mark.parametrize("table, median, quarter", [
+    ({"dist": "uniform", "low": 1, "high": 3}, 2.0, 1.5),
+    ({"dist": "loguniform", "low": 1, "high": 100}, 10.0, 10 ** 0.5),  # even in orders of magnitude
+    ({"dist": "triangular", "low": 0, "mode": 0, "high": 1}, 1 - 0.5 ** 0.5, 1 - 0.75 ** 0.5),  # F = 1 - (1 - x)^2
+    ({"dist": "normal", "mean": 0, "sd": 2, "low": 0}, 2 * 0.6744897501960817, 2 * 0.31863936396437526),  # half
+])
+def test_medians_and_quantiles_are_the_distributions_own(table, median, quarter):
+    """Worked out by hand (half-normal: sd times the normal quantile of (1 + p) / 2), not read back from scipy."""
+    d = DISTRIBUTIONS.validate_python(table)
+    assert d.median == pytest.approx(median) and d.ppf(0.5) == pytest.approx(median)
+    assert d.ppf(0.25) == pytest.approx(quarter)
 
 
 def test_cli_says_it_uses_medians_and_rejects_bad_ranges(tmp_path):
