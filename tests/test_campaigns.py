@@ -14,13 +14,14 @@ def contacts_per_step(sc, seed=1):
     """Run step by step and keep every step's paid contacts."""
     model = MarketModel(sc, rng=seed)
     seen = []
-    original = model.state.step
+    original = model._campaigns_act
 
-    def spy(time, contacts, *args):
+    def spy(ctx):
+        contacts = original(ctx)
         seen.append([copy.deepcopy(c) for c in contacts])  # a campaign reuses its buffers on its next step
-        return original(time, contacts, *args)
+        return contacts
 
-    model.state.step = spy
+    model._campaigns_act = spy
     while model.running:
         model.step()
     return model, seen
