@@ -69,7 +69,7 @@ def _gather(sorted_hits, sorted_cost, relevance, impact, relevance_gain, segment
             wasted_spend[s] += sorted_cost[j]
         r = relevance if inside else 0.0
         touched[listed] = i  # kept only if i is new: no branch to mispredict
-        listed += 1 - on_list[i]
+        listed += 1 - np.int64(on_list[i])  # a uint8 count would wrap without the JIT
         on_list[i] = 1
         scratch[i, 0] += 1.0
         most = max(most, scratch[i, 0])
@@ -88,7 +88,7 @@ def _in_index_order(on_list, touched, listed):
     k = 0
     for i in range(on_list.size):
         touched[k] = i
-        k += on_list[i]
+        k += np.int64(on_list[i])
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
