@@ -11,7 +11,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from marketsim.market.exposure import BLOCK_BITS, ContactPipeline, _by_block, _in_index_order
+from marketsim.market.exposure import BLOCK_BITS, ContactPipeline, Scratch, _by_block, _in_index_order
 
 JIT = not numba.config.DISABLE_JIT
 MOST_HITS = 10**7 if JIT else 2_000  # per campaign: a Python loop per impression without the JIT
@@ -151,5 +151,5 @@ def test_in_index_order(seed, n, share):
     listed = int(on_list.sum())
     touched = np.full(n + 1, -1, np.int64)
     touched[:listed] = rng.permutation(np.flatnonzero(on_list))
-    _in_index_order(on_list, touched, listed)
+    _in_index_order(Scratch(np.zeros((n, 3)), on_list, touched), listed)
     assert np.array_equal(touched[:listed], np.flatnonzero(on_list))
