@@ -230,15 +230,16 @@ def test_ends_inside_and_outside(seed, n, groups, links, homophily):
     order = np.argsort(group, kind="stable").astype(np.int32)  # as homophilous() builds them
     sizes = np.bincount(group)
     start = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    groups = network.Groups(group, order, start, sizes)
     u = rng.integers(0, n, links).astype(np.int32)
     inside = rng.random(links) < homophily
     draws = np.where(rng.random(links) < 0.1, np.nextafter(1.0, 0.0), rng.random(links))  # the top of [0, 1)
     expected_inside, expected_v = ref.ends_inside(u, inside, draws, group)
     v = np.full(links, -1, dtype=np.int32)
-    network._ends_inside(u, inside, draws, group, order, start, sizes, v)
+    network._ends_inside(u, inside, draws, groups, v)
     assert np.array_equal(inside, expected_inside)
     assert np.array_equal(v, expected_v)
     draws = rng.random(links)
     expected_v = ref.ends_outside(inside, draws, order, start, sizes, v)
-    network._ends_outside(inside, draws, order, start, sizes, v)
+    network._ends_outside(inside, draws, groups, v)
     assert np.array_equal(v, expected_v)
