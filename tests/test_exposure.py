@@ -153,3 +153,17 @@ def test_in_index_order(seed, n, share):
     touched[:listed] = rng.permutation(np.flatnonzero(on_list))
     _in_index_order(Scratch(np.zeros((n, 3)), on_list, touched), listed)
     assert np.array_equal(touched[:listed], np.flatnonzero(on_list))
+
+
+def test_worn_out_floors_at_zero():
+    """Past 1e-100 responsiveness is worn out (0), keeping the floats off slow denormals."""
+    n, hits, rules = 10, np.full(150, 3), response(0.9)  # (1 - 0.9)^150 = 1e-150
+    contacts = [Contacts(hits, 0.5, np.ones(hits.size, bool), np.full(hits.size, 0.004), 1.0)]
+    wear, wear_time = np.ones((1, n)), np.zeros((1, n))
+    expected = reference(contacts, n, np.zeros(n, np.int16), np.ones(n, bool), np.zeros(n, np.int16), np.ones(1), 1.0,
+                         wear[0], wear_time[0], rules)
+    pipeline = ContactPipeline(1, n)
+    pipeline.start_step()
+    pipeline.expose(0, contacts, 1.0, np.ones(1), np.zeros(n, np.int16), 3, np.zeros(n, np.int16), np.ones(n, bool),
+                    rules, wear, wear_time, np.zeros((1, n), bool), np.zeros((1, n)))
+    assert wear[0, 3] == 0.0 and np.array_equal(wear[0], expected["wear"])
