@@ -1,15 +1,21 @@
-"""The contact pipeline gives, to the last bit, what numpy's bincount gives for the same impressions."""
+"""The contact pipeline gives, to the last bit, what numpy's bincount gives for the same impressions.
+
+Also run with NUMBA_DISABLE_JIT=1 (.ci/run): then with fewer examples and impressions.
+"""
 
 import types
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from marketsim.market.exposure import BLOCK_BITS, ContactPipeline
+from marketsim.market.exposure import BLOCK_BITS, ContactPipeline, Scratch, _by_block, _in_index_order
 
-RESPONSE = types.SimpleNamespace(relevance_gain=2.0, wearout=0.1, recovery_half_life=7.3, ad_effect=0.005)
+JIT = not numba.config.DISABLE_JIT
+MOST_HITS = 10**7 if JIT else 2_000  # per campaign: a Python loop per impression without the JIT
+BLOCK = 1 << BLOCK_BITS
 
 
 @dataclass
@@ -21,61 +27,143 @@ class Contacts:
     impact: float
 
 
-def reference(contacts, n, segment, satisfied, region, boost, time, wear, wear_time):
-    """The bincount formulation the pipeline replaced."""
-    hits = np.concatenate([c.consumers for c in contacts])
-    relevance = np.concatenate([np.where(c.in_audience, c.relevance, 0.0) for c in contacts])
-    strength = np.concatenate([c.impact * (1.0 + RESPONSE.relevance_gain * np.where(c.in_audience, c.relevance, 0.0))
-                               for c in contacts])
+def response(wearout):
+    return types.SimpleNamespace(relevance_gain=2.0, wearout=wearout, recovery_half_life=7.3, ad_effect=0.005)
+
+
+def reference(contacts, n, segment, satisfied, region, boost, time, wear, wear_time, rules):
+    """The bincount formulation the pipeline replaced (docs/model.md, Ad response), and ``wear`` after."""
+    none = [np.zeros(0, np.int64)]
+    hits = np.concatenate(none + [c.consumers for c in contacts])
+    relevance = np.concatenate(none + [np.where(c.in_audience, c.relevance, 0.0) for c in contacts])
+    strength = np.concatenate(none + [c.impact * (1.0 + rules.relevance_gain * np.where(c.in_audience, c.relevance,
+                                                                                         0.0)) for c in contacts])
     count = np.bincount(hits, minlength=n)
     consumers = np.flatnonzero(count != 0)
     count = count[consumers]
     relevance = np.bincount(hits, weights=relevance, minlength=n)[consumers]
     strength = np.bincount(hits, weights=strength, minlength=n)[consumers]
-    kept = (1.0 - RESPONSE.wearout) ** np.arange(count.max() + 1)
-    idle = time - wear_time[consumers]
-    w = 1.0 - (1.0 - wear[consumers]) * np.exp2(-idle / RESPONSE.recovery_half_life)
-    effective = w * (1.0 - kept[count]) / RESPONSE.wearout
-    ad = RESPONSE.ad_effect * effective * strength / count * boost[region[consumers]]
-    wasted = np.concatenate([~c.in_audience | ~satisfied[c.consumers] for c in contacts])
+    wear = wear.copy()
+    if rules.wearout > 0:
+        kept = (1.0 - rules.wearout) ** np.arange(count.max(initial=0) + 1)
+        idle = time - wear_time[consumers]
+        w = 1.0 - (1.0 - wear[consumers]) * np.exp2(-idle / rules.recovery_half_life)
+        effective = w * (1.0 - kept[count]) / rules.wearout
+        w = w * kept[count]
+        wear[consumers] = np.where(w < 1e-100, 0.0, w)  # worn out
+    else:
+        effective = count.astype(float)
+    ad = rules.ad_effect * effective * strength / count * boost[region[consumers]]
+    wasted = np.concatenate([np.zeros(0, bool)] + [~c.in_audience | ~satisfied[c.consumers] for c in contacts])
     segments = 3
-    cost = np.concatenate([c.cost for c in contacts])
-    return dict(consumers=consumers, ad=ad, personal=effective * relevance / count,
+    cost = np.concatenate(none + [c.cost for c in contacts])
+    return dict(consumers=consumers, ad=ad, wear=wear, personal=effective * relevance / count,
                 impressions=np.bincount(segment[hits], minlength=segments),
                 wasted=np.bincount(segment[hits][wasted], minlength=segments),
                 wasted_spend=np.bincount(segment[hits][wasted], weights=cost[wasted], minlength=segments))
 
 
-@settings(max_examples=30, deadline=None)
-@given(n=st.sampled_from([1, 7, 1000, (1 << BLOCK_BITS) + 5, 3 << BLOCK_BITS]), seed=st.integers(0, 2**32 - 1),
-       campaigns=st.integers(1, 3), per_consumer=st.sampled_from([0.001, 0.3, 2.0]))
-def test_pipeline_equals_bincount(n, seed, campaigns, per_consumer):
+def impressions(rng, n, count):
+    """Uniform consumers; or consumers on both sides of the blocks' boundaries; or one or two
+    consumers hit again and again (wear-out down to its floor)."""
+    mode = rng.integers(0, 3)
+    if mode == 1 and n > BLOCK:
+        edges = np.arange(BLOCK, n, BLOCK)
+        return np.clip(rng.choice(edges, count) + rng.integers(-2, 2, count), 0, n - 1)
+    if mode == 2:
+        return rng.integers(0, min(n, 2), count)
+    return rng.integers(0, n, count)
+
+
+@settings(max_examples=40 if JIT else 8, deadline=None)
+@given(n=st.sampled_from([1, 7, 1000, BLOCK, BLOCK + 5, 3 * BLOCK]), seed=st.integers(0, 2**32 - 1),
+       campaigns=st.lists(st.integers(0, 3), min_size=1, max_size=3), per_consumer=st.sampled_from([0.001, 0.3, 2.0]),
+       wearout=st.sampled_from([0.0, 0.1, 0.9]))
+def test_pipeline_equals_bincount(n, seed, campaigns, per_consumer, wearout):
+    """Brand after brand (each with 0 to 3 campaigns, a campaign with no impression at all now and
+    then) in one step of one pipeline, some consumers reached before."""
     rng = np.random.default_rng(seed)
+    brands, rules, time = len(campaigns), response(wearout), 12.25
     segment = rng.integers(0, 3, n).astype(np.int16)
     region = rng.integers(0, 2, n).astype(np.int16)
-    satisfied = rng.random(n) < 0.7
+    satisfied = rng.random((brands, n)) < 0.7
     boost = np.array([1.0, 1.5])
-    contacts = []
-    for _ in range(campaigns):
-        hits = rng.integers(0, n, max(1, int(per_consumer * n)))
-        contacts.append(Contacts(hits, float(rng.random()), rng.random(hits.size) < 0.8,
-                                 rng.choice([0.004, 0.002], hits.size), float(rng.uniform(0.5, 2))))
-    wear = np.where(rng.random((1, n)) < 0.5, 1.0, rng.random((1, n)))
-    wear_time = rng.integers(0, 40, (1, n)) / 4.0  # steps of a quarter: exp2 of fractions, not just of whole numbers
-    expected = reference(contacts, n, segment, satisfied, region, boost, 12.25, wear[0], wear_time[0])
+    wear = np.where(rng.random((brands, n)) < 0.5, 1.0, rng.random((brands, n)) ** 200)  # some near zero
+    wear_time = rng.integers(0, 40, (brands, n)) / 4.0  # steps of a quarter: exp2 of fractions, not just of integers
+    wear_time[rng.random((brands, n)) < 0.2] = time  # no time to recover: wear-out can reach the floor of 1e-100
+    reached, ad = rng.random((brands, n)) < 0.2, np.zeros((brands, n))
+    before, wear_before = reached.copy(), wear.copy()
+    pipeline = ContactPipeline(brands, n)
+    pipeline.start_step()
+    listed, weights = [], []
+    for brand, campaign_count in enumerate(campaigns):
+        contacts = []
+        for _ in range(campaign_count):
+            hits = impressions(rng, n, min(MOST_HITS, int(per_consumer * n) * int(rng.integers(0, 3) > 0)))
+            contacts.append(Contacts(hits, float(rng.random()), rng.random(hits.size) < 0.8,
+                                     rng.choice([0.004, 0.002], hits.size), float(rng.uniform(0.5, 2))))
+        expected = reference(contacts, n, segment, satisfied[brand], region, boost, time, wear_before[brand],
+                             wear_time[brand], rules)
+        exposure, first = pipeline.expose(brand, contacts, time, boost, segment, 3, region, satisfied[brand], rules,
+                                          wear, wear_time, reached, ad)
+        assert exposure.brand == brand
+        assert np.array_equal(exposure.consumers, expected["consumers"])
+        assert np.array_equal(first, expected["consumers"][~before[brand, expected["consumers"]]])
+        assert reached[brand, exposure.consumers].all()
+        assert np.array_equal(ad[brand, exposure.consumers], expected["ad"])  # bit for bit
+        assert not np.delete(ad[brand], exposure.consumers).any()
+        assert np.array_equal(exposure.personal, expected["personal"])
+        assert np.array_equal(exposure.impressions, expected["impressions"])
+        assert np.array_equal(exposure.wasted_impressions, expected["wasted"])
+        # the pipeline sums the cost per segment in block order, the reference in impression order
+        assert np.allclose(exposure.wasted_spend, expected["wasted_spend"], rtol=1e-12, atol=0)
+        if wearout > 0:
+            assert np.array_equal(wear[brand], expected["wear"])
+            assert (wear_time[brand, exposure.consumers] == time).all()
+        listed.append(exposure.consumers.copy())
+        weights.append(exposure.personal.copy())
+        # the scratch arrays are left clean for the next brand
+        assert not pipeline.scratch.any() and not pipeline.on_list.any()
+    consumers, personal = pipeline.exposed()  # every brand's, brand after brand
+    assert np.array_equal(consumers, np.concatenate(listed)) and np.array_equal(personal, np.concatenate(weights))
 
-    reached, ad = np.zeros((1, n), dtype=bool), np.zeros((1, n))
+
+@settings(max_examples=60 if JIT else 12, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.sampled_from([1, 1000, BLOCK, BLOCK + 1, 5 * BLOCK - 3]),
+       hits=st.integers(0, 3_000))
+def test_by_block_is_a_stable_sort_by_block(seed, n, hits):
+    rng = np.random.default_rng(seed)
+    consumers = impressions(rng, n, hits)
+    in_audience, cost = rng.random(hits) < 0.5, rng.random(hits)
+    order = np.argsort(consumers >> BLOCK_BITS, kind="stable")
+    sorted_hits, sorted_cost = np.full(hits, -1, np.int64), np.full(hits, np.nan)
+    _by_block(consumers, in_audience, cost, n, sorted_hits, sorted_cost)
+    assert np.array_equal(sorted_hits, 2 * consumers[order] + in_audience[order])
+    assert np.array_equal(sorted_cost, cost[order])
+
+
+@settings(max_examples=60 if JIT else 12, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 3_000), share=st.sampled_from([0.0, 0.01, 1 / 16, 0.5, 1.0]))
+def test_in_index_order(seed, n, share):
+    """Few listed consumers are sorted, many found by a scan of the flags: both give index order."""
+    rng = np.random.default_rng(seed)
+    on_list = (rng.random(n) < share).astype(np.uint8)
+    listed = int(on_list.sum())
+    touched = np.full(n + 1, -1, np.int64)
+    touched[:listed] = rng.permutation(np.flatnonzero(on_list))
+    _in_index_order(Scratch(np.zeros((n, 3)), on_list, touched), listed)
+    assert np.array_equal(touched[:listed], np.flatnonzero(on_list))
+
+
+def test_worn_out_floors_at_zero():
+    """Past 1e-100 responsiveness is worn out (0), keeping the floats off slow denormals."""
+    n, hits, rules = 10, np.full(150, 3), response(0.9)  # (1 - 0.9)^150 = 1e-150
+    contacts = [Contacts(hits, 0.5, np.ones(hits.size, bool), np.full(hits.size, 0.004), 1.0)]
+    wear, wear_time = np.ones((1, n)), np.zeros((1, n))
+    expected = reference(contacts, n, np.zeros(n, np.int16), np.ones(n, bool), np.zeros(n, np.int16), np.ones(1), 1.0,
+                         wear[0], wear_time[0], rules)
     pipeline = ContactPipeline(1, n)
     pipeline.start_step()
-    exposure, first = pipeline.expose(0, contacts, 12.25, boost, segment, 3, region, satisfied, RESPONSE, wear,
-                                      wear_time, reached, ad)
-    assert np.array_equal(exposure.consumers, expected["consumers"])
-    assert np.array_equal(first, expected["consumers"])  # nobody had been reached before
-    assert np.array_equal(ad[0, exposure.consumers], expected["ad"])  # bit for bit
-    assert np.array_equal(exposure.personal, expected["personal"])
-    assert np.array_equal(exposure.impressions, expected["impressions"])
-    assert np.array_equal(exposure.wasted_impressions, expected["wasted"])
-    assert np.allclose(exposure.wasted_spend, expected["wasted_spend"], rtol=1e-12)
-    assert (wear_time[0, exposure.consumers] == 12.25).all()
-    # the scratch arrays are left clean for the next step
-    assert not pipeline.scratch.any() and not pipeline.on_list.any()
+    pipeline.expose(0, contacts, 1.0, np.ones(1), np.zeros(n, np.int16), 3, np.zeros(n, np.int16), np.ones(n, bool),
+                    rules, wear, wear_time, np.zeros((1, n), bool), np.zeros((1, n)))
+    assert wear[0, 3] == 0.0 and np.array_equal(wear[0], expected["wear"])

@@ -15,6 +15,7 @@ some inputs), so the numbers are the same to the last bit as those of the bincou
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numba
 import numpy as np
@@ -31,6 +32,51 @@ class Exposure:
     impressions: np.ndarray  # per segment
     wasted_impressions: np.ndarray  # per segment: outside the audience, or on a consumer the product does not satisfy
     wasted_spend: np.ndarray  # per segment: what the wasted impressions cost
+
+
+class Rules(NamedTuple):
+    """The scenario's response rules the pipeline applies (``response``)."""
+
+    relevance_gain: float
+    wearout: float
+    ad_effect: float
+
+
+class Consumers(NamedTuple):
+    """Who the impressions land on: segment and region code, whether the brand's product satisfies
+    them, and the boost of the brand's ads per region code."""
+
+    segment: np.ndarray
+    region: np.ndarray
+    satisfied: np.ndarray
+    boost: np.ndarray
+
+
+class Scratch(NamedTuple):
+    """Per consumer, kept for the whole run and clean between brands: impressions, relevance and
+    strength summed (a row each), a one-byte flag for those listed, and the list itself."""
+
+    sums: np.ndarray
+    on_list: np.ndarray
+    touched: np.ndarray
+
+
+class Tally(NamedTuple):
+    """Per segment: impressions, wasted ones and what the wasted cost."""
+
+    impressions: np.ndarray
+    wasted: np.ndarray
+    wasted_spend: np.ndarray
+
+
+class AdState(NamedTuple):
+    """One brand's rows of what its contacts change per consumer: wear-out and when it was last
+    updated, whether ever reached, this step's ad hazard."""
+
+    wear: np.ndarray
+    wear_time: np.ndarray
+    reached: np.ndarray
+    ad: np.ndarray
 
 
 BLOCK_BITS = 17  # consumers per block: 131,072, whose scratch rows (3 MB) stay in the CPU's cache
@@ -53,12 +99,14 @@ def _by_block(hits, in_audience, cost, size, sorted_hits, sorted_cost):
 
 
 @numba.njit(cache=True, nogil=True)
-def _gather(sorted_hits, sorted_cost, relevance, impact, relevance_gain, segment, satisfied, scratch, on_list, touched,
-            listed, most, impressions, wasted, wasted_spend):
-    """Add one campaign's impressions into the per-consumer scratch sums (impressions, relevance,
-    strength: one row per consumer); list the consumers not yet listed; tally impressions, wasted
-    ones and their cost per segment (within a segment a campaign's impressions cost the same, so
-    the order of that sum does not matter)."""
+def _gather(sorted_hits, sorted_cost, relevance, impact, rules, consumers, scratch, listed, most, tally):
+    """Add one campaign's impressions into the per-consumer scratch sums; list the consumers not yet
+    listed; tally impressions, wasted ones and their cost per segment (within a segment a
+    campaign's impressions cost the same, so the order of that sum does not matter). Returns the
+    number listed and the most impressions on one consumer."""
+    segment, satisfied, relevance_gain = consumers.segment, consumers.satisfied, rules.relevance_gain
+    sums, on_list, touched = scratch.sums, scratch.on_list, scratch.touched
+    impressions, wasted, wasted_spend = tally.impressions, tally.wasted, tally.wasted_spend
     for j in range(sorted_hits.size):
         i = sorted_hits[j] >> 1
         inside = sorted_hits[j] & 1
@@ -69,54 +117,59 @@ def _gather(sorted_hits, sorted_cost, relevance, impact, relevance_gain, segment
             wasted_spend[s] += sorted_cost[j]
         r = relevance if inside else 0.0
         touched[listed] = i  # kept only if i is new: no branch to mispredict
-        listed += 1 - on_list[i]
+        listed += 1 - np.int64(on_list[i])  # a uint8 count would wrap without the JIT
         on_list[i] = 1
-        scratch[i, 0] += 1.0
-        most = max(most, scratch[i, 0])
-        scratch[i, 1] += r
-        scratch[i, 2] += impact * (1.0 + relevance_gain * r)
+        sums[i, 0] += 1.0
+        most = max(most, sums[i, 0])
+        sums[i, 1] += r
+        sums[i, 2] += impact * (1.0 + relevance_gain * r)
     return listed, most
 
 
 @numba.njit(cache=True, nogil=True)
-def _in_index_order(on_list, touched, listed):
+def _in_index_order(scratch, listed):
     """The listed consumers in index order, which keeps the later per-consumer reads and writes
     sequential: a scan of the one-byte flags when many are listed, a sort when few are."""
+    on_list, touched = scratch.on_list, scratch.touched
     if listed * 16 < on_list.size:
         touched[:listed].sort()
         return
     k = 0
     for i in range(on_list.size):
         touched[k] = i
-        k += on_list[i]
+        k += np.int64(on_list[i])
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _settle(touched, scratch, on_list, brand, time, kept, wearout, recovery, ad_effect,
-            boost, region, wear, wear_time, reached, ad, personal, newly_reached):
+def _settle(scratch, listed, time, kept, recovery, rules, consumers, state, personal, newly_reached):
     """Per listed consumer: wear-out (impression j of a burst weighs w (1 - wearout)^j, w recovering
     toward 1 between bursts: ``recovery[k]`` is what is left of the gap since the last update), the
-    ad hazard (contacts convert as their mean strength says) and first reach; clears the scratch sums."""
+    ad hazard (contacts convert as their mean strength says) and first reach; clears the scratch
+    sums. Returns how many were reached for the first time."""
+    sums, on_list, touched = scratch.sums, scratch.on_list, scratch.touched
+    wearout, ad_effect = rules.wearout, rules.ad_effect
+    boost, region = consumers.boost, consumers.region
+    wear, wear_time, reached, ad = state.wear, state.wear_time, state.reached, state.ad
     new = 0
-    for k in range(touched.size):
+    for k in range(listed):
         i = touched[k]
-        c = scratch[i, 0]
-        strength = scratch[i, 2]
-        relevance = scratch[i, 1]
-        scratch[i, :] = 0.0
+        c = sums[i, 0]
+        strength = sums[i, 2]
+        relevance = sums[i, 1]
+        sums[i, :] = 0.0
         on_list[i] = 0
         if wearout > 0:
-            w = 1.0 - (1.0 - wear[brand, i]) * recovery[k]
+            w = 1.0 - (1.0 - wear[i]) * recovery[k]
             effective = w * (1.0 - kept[int(c)]) / wearout
             w *= kept[int(c)]
-            wear[brand, i] = 0.0 if w < 1e-100 else w  # worn out; keeps the floats away from slow denormals
-            wear_time[brand, i] = time
+            wear[i] = 0.0 if w < 1e-100 else w  # worn out; keeps the floats away from slow denormals
+            wear_time[i] = time
         else:
             effective = c
         personal[k] = effective * relevance / c
-        ad[brand, i] = ad_effect * effective * strength / c * boost[region[i]]
-        if not reached[brand, i]:
-            reached[brand, i] = True
+        ad[i] = ad_effect * effective * strength / c * boost[region[i]]
+        if not reached[i]:
+            reached[i] = True
             newly_reached[new] = i
             new += 1
     return new
@@ -146,34 +199,34 @@ class ContactPipeline:
                wear_time: np.ndarray, reached: np.ndarray, ad: np.ndarray) -> tuple[Exposure, np.ndarray]:
         """Gather the brand's impressions (``Contacts``) and set their ad hazard for this step;
         returns the exposure (valid for this step) and the consumers reached for the first time."""
+        rules = Rules(float(response.relevance_gain), float(response.wearout), float(response.ad_effect))
+        consumers = Consumers(segment, region, satisfied, boost)
+        scratch = Scratch(self.scratch, self.on_list, self.listed[self.used:])
+        tally = Tally(np.zeros(segments, np.int64), np.zeros(segments, np.int64), np.zeros(segments))
         listed, most = 0, 0.0
-        touched = self.listed[self.used:]
-        impressions, wasted = np.zeros(segments, np.int64), np.zeros(segments, np.int64)
-        wasted_spend = np.zeros(segments)
         for c in contacts:
             hits = c.consumers.size
             if self.sorted_hits.size < hits:
                 self.sorted_hits, self.sorted_cost = np.empty(hits, dtype=np.int64), np.empty(hits)
             sorted_hits, sorted_cost = self.sorted_hits[:hits], self.sorted_cost[:hits]
             _by_block(c.consumers, c.in_audience, c.cost, segment.size, sorted_hits, sorted_cost)
-            listed, most = _gather(sorted_hits, sorted_cost, float(c.relevance), float(c.impact),
-                                   float(response.relevance_gain), segment, satisfied, self.scratch, self.on_list,
-                                   touched, listed, most, impressions, wasted, wasted_spend)
-        _in_index_order(self.on_list, touched, listed)
-        consumers, personal = touched[:listed], self.personal[self.used:self.used + listed]
+            listed, most = _gather(sorted_hits, sorted_cost, float(c.relevance), float(c.impact), rules, consumers,
+                                   scratch, listed, most, tally)
+        _in_index_order(scratch, listed)
+        exposed, personal = scratch.touched[:listed], self.personal[self.used:self.used + listed]
         self.used += listed
-        kept = (1.0 - response.wearout) ** np.arange(int(most) + 1)  # few distinct counts: a table
+        kept = (1.0 - rules.wearout) ** np.arange(int(most) + 1)  # few distinct counts: a table
         recovery = self.recovery[:listed]
-        if response.wearout > 0:  # 2^(-idle / half-life), by numpy's exp2 as before: the same bits
-            np.take(wear_time[brand], consumers, out=recovery)
+        if rules.wearout > 0:  # 2^(-idle / half-life), by numpy's exp2 as before: the same bits
+            np.take(wear_time[brand], exposed, out=recovery)
             np.subtract(time, recovery, out=recovery)
             np.negative(recovery, out=recovery)
             np.divide(recovery, response.recovery_half_life, out=recovery)
             np.exp2(recovery, out=recovery)
         newly_reached = np.empty(listed, dtype=np.int64)
-        new = _settle(consumers, self.scratch, self.on_list, brand, time, kept, float(response.wearout), recovery,
-                      float(response.ad_effect), boost, region, wear, wear_time, reached, ad, personal, newly_reached)
-        return Exposure(brand, consumers, personal, impressions, wasted, wasted_spend), newly_reached[:new]
+        new = _settle(scratch, listed, time, kept, recovery, rules, consumers,
+                      AdState(wear[brand], wear_time[brand], reached[brand], ad[brand]), personal, newly_reached)
+        return Exposure(brand, exposed, personal, *tally), newly_reached[:new]
 
     def exposed(self) -> tuple[np.ndarray, np.ndarray]:
         """Every brand's exposed consumers this step, brand after brand, and their personal weights."""

@@ -8,15 +8,37 @@ over the market does both and sums loyalty per brand and segment for the metrics
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numba
 import numpy as np
 
 
+class Customers(NamedTuple):
+    """Per consumer: loyalty, the level it relaxes to and the share of the gap a step keeps, the
+    current brand (-1 for none) and the segment."""
+
+    loyalty: np.ndarray
+    target: np.ndarray
+    keep: np.ndarray
+    current: np.ndarray
+    segment: np.ndarray
+
+
+class Bonds(NamedTuple):
+    """The step's paid contacts: ``consumers[starts[b]:starts[b + 1]]`` are those brand b reached,
+    in index order, with their ``personal`` weight (see ``Exposure``)."""
+
+    consumers: np.ndarray
+    personal: np.ndarray
+    starts: np.ndarray
+
+
 @numba.njit(cache=True, nogil=True)
-def update_loyalty(loyalty, target, keep, current, segment, bonded, personal, starts, gain, loyalty_sum):
-    """One step of loyalty for every consumer. ``bonded[starts[b]:starts[b + 1]]`` are the consumers
-    brand b's paid contacts reached, in index order, with their ``personal`` weight (see
-    ``Exposure``); only a customer of b is bonded by it. ``loyalty_sum[brand, segment]`` is rewritten."""
+def _relax_and_bond(customers, bonds, gain, loyalty_sum):
+    loyalty, target, keep = customers.loyalty, customers.target, customers.keep
+    current, segment = customers.current, customers.segment
+    bonded, personal, starts = bonds.consumers, bonds.personal, bonds.starts
     at = starts[:-1].copy()  # per brand: the next bonded consumer not yet passed
     loyalty_sum[:] = 0.0
     for i in range(loyalty.size):
@@ -30,3 +52,12 @@ def update_loyalty(loyalty, target, keep, current, segment, bonded, personal, st
                 value += (1.0 - value) * -np.expm1(-gain * personal[at[b]])
             loyalty_sum[b, segment[i]] += value
         loyalty[i] = value
+
+
+def update_loyalty(loyalty: np.ndarray, target: np.ndarray, keep: np.ndarray, current: np.ndarray,
+                   segment: np.ndarray, bonded: np.ndarray, personal: np.ndarray, starts: np.ndarray, gain: float,
+                   loyalty_sum: np.ndarray) -> None:
+    """One step of loyalty for every consumer, in place; only a customer of b is bonded by b's
+    contacts (``Bonds``). ``loyalty_sum[brand, segment]`` is rewritten."""
+    _relax_and_bond(Customers(loyalty, target, keep, current, segment), Bonds(bonded, personal, starts), float(gain),
+                    loyalty_sum)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 import networkx as nx
 import numba
@@ -196,11 +197,22 @@ def scale_free(n: int, mean_degree: float, exponent: float, rng: np.random.Gener
     return _to_csr(u, v, n)
 
 
+class Groups(NamedTuple):
+    """Consumers by group: each one's group code, all of them sorted by group (``order``, stable),
+    and each group's start in that order and size."""
+
+    group: np.ndarray
+    order: np.ndarray
+    start: np.ndarray
+    sizes: np.ndarray
+
+
 @numba.njit(cache=True, nogil=True)
-def _ends_inside(u, inside, draws, group, order, start, sizes, v) -> None:
+def _ends_inside(u, inside, draws, groups, v) -> None:
     """Where ``inside``, the far end of the link from u: a uniform member of u's group (a group that
     is everyone has no outside, so its links count as inside). Elsewhere v keeps u's group, for
     ``_ends_outside``."""
+    group, order, start, sizes = groups.group, groups.order, groups.start, groups.sizes
     n = group.size
     for k in range(u.size):
         g = group[u[k]]
@@ -212,9 +224,10 @@ def _ends_inside(u, inside, draws, group, order, start, sizes, v) -> None:
 
 
 @numba.njit(cache=True, nogil=True)
-def _ends_outside(inside, draws, order, start, sizes, v) -> None:
+def _ends_outside(inside, draws, groups, v) -> None:
     """Where not ``inside``, the far end of the link from a member of group v: a uniform consumer
     outside it (a position among the others in group order, skipping the group's block)."""
+    order, start, sizes = groups.order, groups.start, groups.sizes
     n = order.size
     for k in range(v.size):
         if not inside[k]:
@@ -232,7 +245,7 @@ def homophilous(group: np.ndarray, mean_degree: float, homophily: float, rng: np
     n = group.size
     order = np.argsort(group, kind="stable").astype(np.int32)  # consumer numbers fit: at most 50M
     sizes = np.bincount(group)
-    start = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    groups = Groups(group, order, np.concatenate([[0], np.cumsum(sizes)[:-1]]), sizes)
     m = _edge_count(n, mean_degree)
     u = _uniform_consumers(rng, n, m)
     inside = np.empty(m, dtype=bool)
@@ -241,10 +254,10 @@ def homophilous(group: np.ndarray, mean_degree: float, homophily: float, rng: np
     v = np.empty(m, dtype=np.int32)
     for offset, draws in _uniform_chunks(rng, m):  # the draws for the ends inside come first
         part = slice(offset, offset + draws.size)
-        _ends_inside(u[part], inside[part], draws, group, order, start, sizes, v[part])
+        _ends_inside(u[part], inside[part], draws, groups, v[part])
     for offset, draws in _uniform_chunks(rng, m):
         part = slice(offset, offset + draws.size)
-        _ends_outside(inside[part], draws, order, start, sizes, v[part])
+        _ends_outside(inside[part], draws, groups, v[part])
     return _to_csr(u, v, n)
 
 

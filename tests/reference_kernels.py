@@ -1,0 +1,172 @@
+"""Plain-numpy references for the numba kernels of marketsim.market, written from the rules of
+docs/model.md (and the kernels' documented contracts), as simply as numpy allows: no loops over
+consumers where a vectorised form says the same, no copy of the kernels' bookkeeping.
+
+Each returns new arrays rather than changing its inputs in place; tests/test_kernels.py compares
+them with the kernels. Where a reference sums in the same order as the kernel (np.bincount,
+np.add.at and cumulative sums all go through their input in order) the results are equal to the bit.
+
+The contact pipeline (exposure.py) has its reference, the bincount formulation it replaced, in
+tests/test_exposure.py; ``uniforms_at`` (draws.py) is checked against a full draw in tests/test_draws.py.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+from marketsim.market.awareness import AWARE, UNAWARE
+
+
+# The C library's expm1, which compiled kernels call; numpy's own (SIMD) one differs from it in the
+# last bit on some inputs. With the JIT off the kernels call numpy's.
+expm1 = np.expm1 if numba.config.DISABLE_JIT else np.vectorize(math.expm1, otypes=[float])
+
+
+def tally(state: np.ndarray, segment: np.ndarray, counts_shape: tuple[int, int]) -> np.ndarray:
+    """``counts[state, segment]``: how many consumers of each segment are in each state."""
+    states, segments = counts_shape
+    return np.bincount(state.astype(np.int64) * segments + segment, minlength=states * segments).reshape(
+        counts_shape)
+
+
+def recounted(counts: np.ndarray, before: np.ndarray, after: np.ndarray, segment: np.ndarray) -> np.ndarray:
+    """The state counts after the change ``before`` -> ``after``: every change is followed."""
+    return counts - tally(before, segment, counts.shape) + tally(after, segment, counts.shape)
+
+
+def becomes_aware(hearing: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Hearing at hazard ``h`` makes aware with probability ``1 - exp(-h)``."""
+    return u < -expm1(-hearing)
+
+
+# --- awareness.py ---------------------------------------------------------------------------
+
+def forget_and_hear(state, hearing, u, forget, segment, counts):
+    """The aware forget with probability ``forget``; the unaware who hear talk become aware."""
+    after = state.copy()
+    after[(state == AWARE) & (u < forget)] = UNAWARE
+    after[(state == UNAWARE) & (hearing > 0) & becomes_aware(hearing, u)] = AWARE
+    return after, recounted(counts, state, after, segment)
+
+
+def listening(state, hearing):
+    """The unaware who hear some talk, in index order."""
+    return np.flatnonzero((state == UNAWARE) & (hearing > 0))
+
+
+def hear(state, hearing, listeners, u, segment, counts):
+    """Listener k (consumer ``listeners[k]``) becomes aware when ``u[k] < 1 - exp(-hearing)``."""
+    after = state.copy()
+    after[listeners[becomes_aware(hearing[listeners], u)]] = AWARE
+    return after, recounted(counts, state, after, segment)
+
+
+def contacted(state, consumers, segment, counts):
+    """A paid contact makes the unaware aware (a consumer contacted twice counts once)."""
+    after = state.copy()
+    after[consumers[state[consumers] == UNAWARE]] = AWARE
+    return after, recounted(counts, state, after, segment)
+
+
+def update_awareness(state, hearing, contacts, forget, segment, counts, seeds):
+    """One step for every brand b, with one uniform per consumer from ``default_rng(seeds[b])``
+    (consumer i's is the stream's i-th number); returns the states, counts and the streams after."""
+    state, counts, rngs = state.copy(), counts.copy(), []
+    for b, seed in enumerate(seeds):
+        rng = np.random.default_rng(seed)
+        u = rng.random(state.shape[1])
+        if forget > 0:
+            state[b], counts[b] = forget_and_hear(state[b], hearing[b], u, forget, segment, counts[b])
+        else:
+            listeners = listening(state[b], hearing[b])
+            state[b], counts[b] = hear(state[b], hearing[b], listeners, u[listeners], segment, counts[b])
+        state[b], counts[b] = contacted(state[b], contacts[b], segment, counts[b])
+        rngs.append(rng)
+    return state, counts, rngs
+
+
+# --- loyalty.py -----------------------------------------------------------------------------
+
+def update_loyalty(loyalty, target, keep, current, segment, bonded, personal, starts, gain, sum_shape):
+    """Loyalty relaxes toward its target (``L* + (L - L*) keep``); a customer of b among brand b's
+    bonded consumers then closes ``1 - exp(-gain * personal)`` of its gap to 1. Returns the new
+    loyalty and its sum per (current brand, segment) over customers."""
+    value = target + (loyalty - target) * keep
+    for b in range(starts.size - 1):
+        who, weight = bonded[starts[b]:starts[b + 1]], personal[starts[b]:starts[b + 1]]
+        own = current[who] == b
+        who, weight = who[own], weight[own]
+        value[who] += (1.0 - value[who]) * -expm1(-gain * weight)
+    customers = np.flatnonzero(current >= 0)
+    brands, segments = sum_shape
+    sums = np.bincount(current[customers].astype(np.int64) * segments + segment[customers],
+                       weights=value[customers], minlength=brands * segments)
+    return value, sums.reshape(sum_shape)
+
+
+# --- wom.py ---------------------------------------------------------------------------------
+
+def spread(indptr, indices, nodes, weights, out):
+    """Each node's weight added to what each of its neighbours hears (nodes may repeat)."""
+    out = out.copy()
+    rows = [indices[indptr[j]:indptr[j + 1]] for j in nodes]
+    np.add.at(out, np.concatenate([np.zeros(0, indices.dtype), *rows]),
+              np.repeat(weights, [r.size for r in rows]))
+    return out
+
+
+def heard(sums, buzz, inv_contacts, brand):
+    """Every consumer's positive and negative talk about ``brand``: lasting plus fading talk, clipped
+    at zero, per contact; a width-1 array is the one value that everyone hears (fully mixed)."""
+    pos = np.maximum(sums[0, brand] + buzz[0, brand], 0.0) * inv_contacts
+    neg = np.maximum(sums[1, brand] + buzz[1, brand], 0.0) * inv_contacts
+    return pos, neg
+
+
+# --- network.py -----------------------------------------------------------------------------
+
+def csr(u, v, n):
+    """The undirected simple graph of the pairs u-v: both directions, no self-loops, no repeats,
+    rows sorted."""
+    keep = u != v
+    rows = np.concatenate([u[keep], v[keep]]).astype(np.int64)
+    cols = np.concatenate([v[keep], u[keep]]).astype(np.int64)
+    pairs = np.unique(rows * n + cols)
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(pairs // n, minlength=n))]).astype(np.int64)
+    return indptr, (pairs % n).astype(np.int32)
+
+
+def cdf_guide(cdf):
+    """For each of n equal slices of [0, 1), how many cdf values lie at or below its start."""
+    n = cdf.size
+    return np.searchsorted(cdf, np.arange(n + 1) / n, side="right")
+
+
+def draw_from_cdf(cdf, x):
+    """The index each x in [0, 1) falls on under a non-decreasing cdf ending at 1."""
+    return np.minimum(np.searchsorted(cdf, x, side="right"), cdf.size - 1)
+
+
+def ends_inside(u, inside, draws, group):
+    """A link's far end inside the group of its start u: member ``floor(draw * size)`` of the group
+    (in consumer order), also for a group that is everyone. Elsewhere v holds u's group."""
+    g, sizes = group[u], np.bincount(group)
+    inside = inside | (sizes[g] == group.size)
+    pick = (draws * sizes[g]).astype(np.int64)
+    members = [np.flatnonzero(group == k) for k in range(sizes.size)]
+    v = np.array([members[k][p] if ins else k for k, p, ins in zip(g, pick, inside)], dtype=np.int64)
+    return inside, v
+
+
+def ends_outside(inside, draws, order, start, sizes, v):
+    """Where not inside, the far end: consumer ``floor(draw * (n - size))`` among the non-members
+    of group v, listed in group order."""
+    out = v.astype(np.int64).copy()
+    for k in np.flatnonzero(~inside):
+        g = v[k]
+        others = np.delete(order, np.arange(start[g], start[g] + sizes[g]))
+        out[k] = others[int(draws[k] * (order.size - sizes[g]))]
+    return out
