@@ -269,7 +269,12 @@ def check_timeseries(ts: pd.DataFrame, runs: pd.DataFrame, layout: Layout, file:
         raise ResultsError(file, f"rows of runs that are not finished runs of runs.parquet: {_rows(stray)}", "run")
     repeated = ts.duplicated(list(KEYS), keep=False).to_numpy()
     if repeated.any():
-        raise ResultsError(file, f"duplicate rows: {_rows(repeated)} repeat another (run, step, brand, segment)")
+        raise ResultsError(file, f"duplicate rows: {_rows(repeated)} repeat another row's run, step, brand and "
+                                 "segment", ", ".join(KEYS))
+    without_all = sorted(set(done) - set(ts.run[(ts.segment == ALL).to_numpy()]))
+    if without_all:
+        raise ResultsError(file, f"run {without_all[0]} has no rows for the whole market (segment '{ALL}'); each "
+                                 "finished run has them", "segment")
     cells = len(layout.brands) * (len(layout.segments) + 1)
     per_run = ts.groupby("run").agg(rows=("step", "size"), steps=("step", "nunique"))
     short = per_run.rows != per_run.steps * cells
@@ -277,7 +282,7 @@ def check_timeseries(ts: pd.DataFrame, runs: pd.DataFrame, layout: Layout, file:
     if missing or short.any():
         first = missing[0] if missing else per_run.index[short.to_numpy()][0]
         raise ResultsError(file, f"incomplete: run {first} lacks rows; each finished run has one row per step, "
-                                 f"brand and segment (the segment 'all' included)")
+                                 f"brand and segment (the segment '{ALL}' included)", "run")
     for metric in layout.spec.metrics:
         if metric == "control":
             if not types.is_bool_dtype(ts[metric]):
