@@ -69,10 +69,6 @@ class Results:
     runs: pd.DataFrame  # one row per run, sorted by run
     timeseries: pd.DataFrame  # one row per (run, step, brand, segment)
 
-    @property
-    def done(self) -> pd.DataFrame:
-        return self.runs[self.runs.status == "done"]
-
 
 def _names(raw: dict, file: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The brand and segment names of a raw base scenario."""
@@ -104,10 +100,9 @@ def _read_toml(file: Path, what: str) -> dict:
 def snapshot_layout(folder: Path) -> Layout:
     """The layout a sweep recorded beside its tables: experiment.toml and inputs/scenario.toml."""
     record = folder / "experiment.toml"
+    raw = _read_toml(record, "experiment file")
     try:
-        spec = ExperimentSpec.model_validate(_read_toml(record, "experiment file"))
-    except ResultsError:
-        raise
+        spec = ExperimentSpec.model_validate(raw)
     except Exception as exc:  # noqa: BLE001 - TOML, but not an experiment
         raise ResultsError(record, f"not a valid experiment file ({type(exc).__name__})") from None
     unknown = [m for m in spec.metrics if m not in TIMESERIES_METRICS]
@@ -130,11 +125,10 @@ def _read_table(file: Path) -> pd.DataFrame:
                                  "rewrite it") from None
 
 
-def _rows(mask, total: int | None = None) -> str:
+def _rows(mask) -> str:
     """'3 of 40 rows (the first: row 7)', rows counted from 1 as in a spreadsheet."""
     where = np.flatnonzero(np.asarray(mask))
-    total = len(mask) if total is None else total
-    return f"{len(where)} of {total} row{'s' if total != 1 else ''} (the first: row {where[0] + 1})"
+    return f"{len(where)} of {len(mask)} row{'s' if len(mask) != 1 else ''} (the first: row {where[0] + 1})"
 
 
 def _kind(column: pd.Series) -> str:
