@@ -287,11 +287,12 @@ def sweep(
 @app.command()
 def report(results: Annotated[Path, typer.Argument(help="A sweep's results folder")]) -> None:
     """Turn a sweep's results into figures (PNG, SVG) and a Markdown report."""
-    from .output.report import ReportError, make_report
+    from .output.report import make_report
+    from .studies.results import ResultsError
 
     try:
         files = make_report(results)
-    except ReportError as exc:
+    except ResultsError as exc:
         raise _fail("cannot report", exc) from None
     out.print("wrote " + ", ".join(str(f) for f in files), soft_wrap=True)
 
@@ -321,15 +322,17 @@ def assess(
 
     if scheduler is None:
         start_pool_server()  # first: it imports the simulator while this process does the same
-    import pandas as pd
-
     from .studies.assess import METRICS, analyse, findings_json, load_strategies, plan_assessment
     from .output.assess_report import conclusion, write_report
     from .files import json_safe, write_text
+    from .studies.results import ResultsError, layout_of, read_results
     from .studies.sweep import run_sweep
 
     if metric not in METRICS:
         raise _fail("invalid --metric", ValueError(f"'{metric}' is not one of {', '.join(METRICS)}"))
+    problem = unwritable_folder(report_dir) if report_dir is not None else None
+    if problem:
+        raise _fail("invalid --report", problem)
     try:
         chosen = load_strategies(strategies) if strategies is not None else None
         plan = plan_assessment(scenario, runs, seed, chosen)
@@ -348,7 +351,11 @@ def assess(
         except KeyboardInterrupt:
             err.print(f"interrupted: finished runs are kept in {out_dir}; run the same command to resume")
             raise typer.Exit(130) from None
-    findings = analyse(plan, pd.read_parquet(done.out / "runs.parquet"), metric)
+    try:
+        table = read_results(done.out, layout_of(plan.experiment)).runs
+    except ResultsError as exc:
+        raise _fail("cannot read the assessment's runs", exc) from None
+    findings = analyse(plan, table, metric)
     files = [write_text(done.out / "assessment.json", json.dumps(json_safe(findings_json(findings)), indent=1,
                                                                 default=float) + "\n")]
     if report_dir is not None:

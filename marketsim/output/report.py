@@ -7,7 +7,6 @@ intervals of the mean across runs.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 import matplotlib
@@ -21,7 +20,8 @@ from scipy import stats  # noqa: E402
 from ..studies.assess import readable  # noqa: E402
 from ..studies.discovery import MIN_POINTS  # noqa: E402
 from ..studies.experiment import ExperimentSpec  # noqa: E402
-from ..files import atomic_path, write_text  # noqa: E402
+from ..studies.results import ResultsError, read_results  # noqa: E402
+from ..files import atomic_path, unwritable_folder, write_text  # noqa: E402
 from .report_sampling import METRIC_LABELS  # noqa: E402
 
 KEY_METRICS = ("reach", "customers", "cac_paid", "cac_blended", "ltv_to_cac", "return_on_spend", "wom_share",
@@ -116,42 +116,6 @@ def _plot_time(ax, frame: pd.DataFrame, by: str, brand: str, title: str) -> None
     ax.legend(fontsize=7)
 
 
-class ReportError(ValueError):
-    """A results folder that cannot be reported on: missing, corrupt or empty inputs."""
-
-
-def read_results(out: Path) -> tuple[ExperimentSpec, pd.DataFrame, pd.DataFrame]:
-    """A sweep's experiment and tables, or a ReportError saying which file is wrong and how."""
-    if not out.is_dir():
-        raise ReportError(f"{out}: no such folder (give the folder a sweep wrote)")
-    try:
-        spec = ExperimentSpec.model_validate(tomllib.loads((out / "experiment.toml").read_text(encoding="utf-8")))
-    except FileNotFoundError:
-        raise ReportError(f"{out / 'experiment.toml'}: missing; is {out} a sweep's results folder?") from None
-    except Exception as exc:  # noqa: BLE001 - unreadable, not TOML, not an experiment
-        raise ReportError(f"{out / 'experiment.toml'}: not a valid experiment file ({type(exc).__name__})") from None
-    tables = []
-    for name in ("runs.parquet", "timeseries.parquet"):
-        try:
-            tables.append(pd.read_parquet(out / name))
-        except FileNotFoundError:
-            raise ReportError(f"{out / name}: missing; run the sweep (again) to finish it") from None
-        except Exception as exc:  # noqa: BLE001 - truncated or not Parquet
-            raise ReportError(f"{out / name}: not a readable Parquet table ({type(exc).__name__}); run the sweep "
-                              "again to rewrite it") from None
-    runs, ts = tables
-    needed = {"run", "point", "status", *(f.label for f in spec.factors)}
-    if not needed <= set(runs.columns):
-        raise ReportError(f"{out / 'runs.parquet'}: lacks the columns {', '.join(sorted(needed - set(runs.columns)))}")
-    if not (runs.status == "done").any():
-        raise ReportError(f"{out / 'runs.parquet'}: no finished runs to report on ({len(runs)} rows)")
-    if spec.compare is not None:
-        missing = [f"{b}.{spec.compare.metric}" for b in (spec.compare.micro, spec.compare.macro)
-                   if f"{b}.{spec.compare.metric}" not in runs.columns]
-        if missing:
-            raise ReportError(f"{out / 'experiment.toml'}: compare names columns the runs do not have: "
-                              f"{', '.join(missing)}")
-    return spec, runs, ts
 def _cell(v: float) -> str:
     """A heat-map cell: plain digits, never scientific notation."""
     if not np.isfinite(v):
@@ -160,9 +124,16 @@ def _cell(v: float) -> str:
 
 
 def make_report(results: str | Path) -> list[Path]:
-    """Write figures and report.md into the sweep folder ``results``; returns the files written."""
+    """Write figures and report.md into the sweep folder ``results``; returns the files written.
+
+    The folder is checked (writable, every table valid: studies/results.py) before anything is
+    written, so a bad folder raises a ResultsError and gets no report."""
     out = Path(results)
-    spec, runs, ts = read_results(out)
+    problem = unwritable_folder(out) if out.is_dir() else None
+    if problem:
+        raise ResultsError(out, f"the report is written into this folder, but {problem}")
+    found = read_results(out)
+    spec, runs, ts = found.layout.spec, found.runs, found.timeseries
     by = _group_factor(spec)
     done = runs[runs.status == "done"]
     if by is None:  # a sampling design without a categorical factor: one group of all sampled points
@@ -170,7 +141,7 @@ def make_report(results: str | Path) -> list[Path]:
         done = done.assign(design=f"{spec.design.type.replace('_', ' ')} sample")
     levels = _levels(spec, by, done[by])
     done = done.assign(**{by: pd.Categorical(done[by], categories=levels, ordered=True)})
-    brands = sorted({c.split(".")[0] for c in done.columns if c.endswith(".cac_paid")})
+    brands = sorted(found.layout.brands)
     written: list[Path] = []
     figures: list[tuple[str, str]] = []
 
@@ -186,8 +157,7 @@ def make_report(results: str | Path) -> list[Path]:
         figures.append(("Adoption and customers over time", "over_time.png"))
 
     if len(ts) and "share" in ts.columns:
-        segments = [s for s in ts.segment.cat.categories if s != "all"] if hasattr(ts.segment, "cat") else \
-            sorted(set(ts.segment) - {"all"})
+        segments = found.layout.segments
         fig, axes = plt.subplots(len(segments), len(brands), figsize=(5 * len(brands), 2.8 * len(segments)),
                                  squeeze=False)
         for i, segment in enumerate(segments):

@@ -36,6 +36,9 @@ MAX_POINTS = 100_000
 MAX_RUNS = 1_000_000
 # columns of runs.parquet that a factor's name (or path) must not take
 RESERVED_COLUMNS = ("run", "point", "replication", "seed", "status", "error")
+# time-series columns an experiment may keep (docs/outputs.md)
+TIMESERIES_METRICS = tuple(sorted({*SEGMENT_COUNTS, "revenue", "margin", "wasted_spend", "loyalty", "share", "control",
+                                   "spend"}))
 Setting = Value | list[Any] | dict[str, Any]  # what an override sets: a value, or a whole array or table
 
 
@@ -346,11 +349,9 @@ def load_experiment(path: str | Path, progress: Callable[[int, int], None] | Non
     if points > MAX_POINTS or points * spec.replications > MAX_RUNS:
         problems.append(("design", f"{points:,} points x {spec.replications} replications is too many; at most "
                          f"{MAX_POINTS:,} points and {MAX_RUNS:,} runs"))
-    allowed_metrics = sorted({*SEGMENT_COUNTS, "revenue", "margin", "wasted_spend", "loyalty", "share", "control",
-                              "spend"})
     for m in spec.metrics:
-        if m not in allowed_metrics:
-            problems.append(("metrics", f"'{m}' is not a time-series column; allowed: {', '.join(allowed_metrics)}"))
+        if m not in TIMESERIES_METRICS:
+            problems.append(("metrics", f"'{m}' is not a time-series column; allowed: {', '.join(TIMESERIES_METRICS)}"))
     if spec.compare is not None:
         for role in ("micro", "macro"):
             if getattr(spec.compare, role) not in brands:
