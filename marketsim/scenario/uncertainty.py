@@ -133,10 +133,14 @@ class Uncertain:
         x = np.asarray(self.dist.ppf(u), dtype=float)
         return np.round(x) if self.integer else x
 
+    def at(self, u: float) -> float | int:
+        """The value at quantile ``u``, as the field takes it (a whole-number field gets an int)."""
+        x = float(self.value(u))
+        return int(x) if self.integer else x
+
     @property
     def median(self) -> float | int:
-        m = float(self.value(0.5))
-        return int(m) if self.integer else m
+        return self.at(0.5)
 
 
 def _tables(node: Any, keys: tuple[Key, ...] = (), names: tuple[str, ...] = ()):

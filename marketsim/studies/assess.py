@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import copy
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .experiment import Experiment, ExperimentSpec, Factor, Run, input_files
+from .experiment import Experiment, ExperimentSpec, Factor, Run, check_points, input_files
 from ..scenario.errors import validation_problems
 from ..scenario.loading import read_toml, scenario_from_dict
 from ..scenario.schema import Scenario, ScenarioError, StrategySpec
@@ -33,6 +33,14 @@ METRICS = {
     "time_to_control": ("time to niche control", "lower"),
 }
 VARIANT = "strategy_variant"
+# a sampled future counts only if every strategy's run in it finished (a failed run is not a loss);
+# with fewer than this share of the futures left, or fewer than MIN_FUTURES, nothing is concluded
+MIN_FUTURES_SHARE = 0.5
+MIN_FUTURES = 2
+
+
+class TooFewFutures(ValueError):
+    """So many runs failed that the futures left cannot support a conclusion."""
 
 
 @dataclass(frozen=True)
@@ -129,6 +137,7 @@ def plan_assessment(scenario_path: str | Path, runs: int, seed: int = 0,
                          "strategies": [s.model_dump() for s in specs]}, indent=1, sort_keys=True)
     experiment = Assessment(spec=spec, source=path, text=record, base=raw, inputs=input_files(spec, path, raw),
                             base_dir=path.parent, points=points, samples=runs)
+    check_points(experiment, source)  # each strategy with each draw, such as a small population with a big event
     return Plan(experiment, chosen, uncertain, draws, base)
 
 
@@ -276,6 +285,15 @@ def analyse(plan: Plan, table: pd.DataFrame, metric: str) -> Findings:
     from .discovery import find_boxes, sensitivity
 
     out = outcomes(plan, table)
+    finished = out.groupby("sample").status.apply(lambda s: bool((s == "done").all()))
+    kept = finished.index[finished.to_numpy()]
+    failed = int((table.status == "failed").sum())
+    if len(kept) < max(MIN_FUTURES, MIN_FUTURES_SHARE * plan.experiment.samples):
+        raise TooFewFutures(f"{failed} of {len(table)} runs failed, leaving {len(kept)} of {plan.experiment.samples} "
+                            f"sampled futures with every strategy's result; an assessment needs at least half of "
+                            f"them, and at least {MIN_FUTURES}")
+    out = out[out["sample"].isin(kept)].reset_index(drop=True)
+    plan = replace(plan, draws=plan.draws.loc[kept])
     micro, macro = roles(plan.strategies)
     fails = micro_fails(plan, out, metric)
     draws = plan.draws.rename(columns=readable)
@@ -287,8 +305,7 @@ def analyse(plan: Plan, table: pd.DataFrame, metric: str) -> Findings:
               for u in plan.uncertain]
     sens = sensitivity(draws, target.to_numpy(dtype=float), bounds, seed=plan.experiment.spec.seed)
     return Findings(metric, out, quantiles(out), probability_best(out, metric), probability_payback(out),
-                    break_even_budgets(plan, out, metric), micro, macro, fails, boxes, sens,
-                    int((table.status == "failed").sum()), draws)
+                    break_even_budgets(plan, out, metric), micro, macro, fails, boxes, sens, failed, draws)
 
 
 def findings_json(f: Findings) -> dict:

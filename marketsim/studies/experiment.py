@@ -26,11 +26,10 @@ from ..scenario.errors import validation_problems
 from ..scenario.loading import read_toml, scenario_from_dict
 from .memory import run_bytes
 from ..market.metrics import SEGMENT_COUNTS
-from ..scenario.schema import MAX_AMOUNT, Name, Positive, ScenarioError, Strict, Text
+from ..scenario.schema import MAX_SEED, Name, Number, Positive, ScenarioError, Strict, Text
 
 # a variant's name is a value in the factor's column, never a column or folder name: dots allowed
 Level = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+(\.[A-Za-z0-9_\-]+)*$")]
-Number = Annotated[float, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)]
 Value = Annotated[str, Field(max_length=4096)] | bool | Annotated[int, Field(ge=-2**53, le=2**53)] | Number
 MAX_POINTS = 100_000
 MAX_RUNS = 1_000_000
@@ -146,7 +145,7 @@ class ExperimentSpec(Strict):
     description: Text = ""
     question: Text = ""
     scenario: Annotated[str, Field(min_length=1, max_length=4096)]
-    seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
+    seed: Annotated[int, Field(ge=0, le=MAX_SEED)] = 0
     replications: Annotated[int, Field(ge=1, le=10_000)] = 5
     horizon: Positive | None = None
     overrides: dict[str, Setting] = {}
@@ -367,7 +366,14 @@ def load_experiment(path: str | Path, progress: Callable[[int, int], None] | Non
 
     experiment = Experiment(spec=spec, source=path, text=text, base=base, inputs=input_files(spec, scenario_file, base),
                             base_dir=scenario_file.parent, points=design_points(spec))
-    for p, point in enumerate(experiment.points):  # every point's scenario must be valid before running
+    check_points(experiment, source, progress)
+    return experiment
+
+
+def check_points(experiment: Experiment, source: str, progress: Callable[[int, int], None] | None = None) -> None:
+    """Validate every point's scenario before anything runs (a run must not fail on its input), and
+    keep the memory estimate of the largest."""
+    for p, point in enumerate(experiment.points):
         try:
             sc = experiment.scenario(experiment.overrides(point))
         except ScenarioError as exc:
@@ -376,4 +382,3 @@ def load_experiment(path: str | Path, progress: Callable[[int, int], None] | Non
         experiment.largest_run_bytes = max(experiment.largest_run_bytes, run_bytes(sc))
         if progress is not None:
             progress(p + 1, len(experiment.points))
-    return experiment
