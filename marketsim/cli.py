@@ -357,7 +357,7 @@ def assess(
     _writable("--out", out_dir)
     try:
         chosen = load_strategies(strategies) if strategies is not None else None
-        plan = plan_assessment(scenario, runs, seed, chosen)
+        plan = plan_assessment(scenario, runs, seed, chosen, None if strategies is None else str(strategies))
     except ScenarioError as exc:
         raise _fail("invalid scenario", exc) from None
     _check_edge_list(plan.scenario)

@@ -95,10 +95,12 @@ def load_strategies(path: Path) -> list[StrategySpec]:
 
 
 def plan_assessment(scenario_path: str | Path, runs: int, seed: int = 0,
-                    strategies: list[StrategySpec] | None = None) -> Plan:
-    """Check everything and lay out the runs: strategies x Latin-hypercube draws of the uncertain fields."""
+                    strategies: list[StrategySpec] | None = None, strategies_source: str | None = None) -> Plan:
+    """Check everything and lay out the runs: strategies x Latin-hypercube draws of the uncertain fields.
+    Errors in ``strategies`` name ``strategies_source``, the file they came from (default: the scenario)."""
     path = Path(scenario_path)
     source = str(path)
+    where = strategies_source or source
     text, raw = read_toml(path)
     base = scenario_from_dict(copy.deepcopy(raw), source, path.parent)
     uncertain = find_uncertain(copy.deepcopy(raw), source)
@@ -110,13 +112,13 @@ def plan_assessment(scenario_path: str | Path, runs: int, seed: int = 0,
     brands = [b.name for b in base.brands]
     names = [s.name for s in specs]
     if len(set(names)) != len(names):
-        raise ScenarioError(source, [("strategies", "names must be unique")])
+        raise ScenarioError(where, [("strategies", "names must be unique")])
     variants: dict[str, dict] = {}
     chosen: list[Strategy] = []
     for s in specs:
         brand = s.brand or brands[0]
         if brand not in brands:
-            raise ScenarioError(source, [(f"strategies[{s.name}].brand", f"'{brand}' is not a brand; allowed: "
+            raise ScenarioError(where, [(f"strategies[{s.name}].brand", f"'{brand}' is not a brand; allowed: "
                                                                          f"{', '.join(brands)}")])
         key = next((v for v, sets in variants.items() if sets == s.set), s.name)
         variants.setdefault(key, dict(s.set))
@@ -124,7 +126,7 @@ def plan_assessment(scenario_path: str | Path, runs: int, seed: int = 0,
         try:
             scenario_from_dict(copy.deepcopy(raw), source, path.parent, dict(s.set))
         except ScenarioError as exc:
-            raise ScenarioError(source, [(f"strategies[{s.name}].set {p}".strip(), m) for p, m in exc.problems]) \
+            raise ScenarioError(where, [(f"strategies[{s.name}].set {p}".strip(), m) for p, m in exc.problems]) \
                 from None
 
     draws = latin_hypercube(uncertain, runs, seed)
