@@ -32,6 +32,7 @@ from ..scenario.schema import MAX_SEED, Name, Number, Positive, ScenarioError, S
 Level = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+(\.[A-Za-z0-9_\-]+)*$")]
 Value = Annotated[str, Field(max_length=4096)] | bool | Annotated[int, Field(ge=-2**53, le=2**53)] | Number
 MAX_POINTS = 100_000
+PROBE_CONSUMERS = 1000  # a copy of the base scenario run for one step to learn its metrics' names
 MAX_RUNS = 1_000_000
 # columns of runs.parquet that a factor's name (or path) must not take
 RESERVED_COLUMNS = ("run", "point", "replication", "seed", "status", "error")
@@ -251,12 +252,14 @@ def _check_path(path: str, valid: list[str], where: str) -> list[tuple[str, str]
 
 
 def summary_metric_names(base: dict, base_dir: Path) -> list[str] | None:
-    """The per-brand metric names a run's summary has, from a one-step run of a tiny copy of the
-    base scenario (None if that cannot run: the check is then left to the report)."""
+    """The per-brand metric names a run's summary has, from a one-step run of a small copy of the
+    base scenario (None if that cannot run: the check is then left to the report). The copy keeps
+    room for the base's events and seeding, which may not exceed the market."""
     from .runner import run
 
     raw = copy.deepcopy(base)
-    raw.setdefault("population", {})["size"] = 50
+    counts = [c.get(k) for c in raw.get("campaigns", []) if isinstance(c, dict) for k in ("reach", "seeds")]
+    raw.setdefault("population", {})["size"] = max([PROBE_CONSUMERS, *(n for n in counts if isinstance(n, int))])
     raw.setdefault("time", {})["horizon"] = raw["time"].get("dt", 1.0)
     try:
         result = run(scenario_from_dict(raw, "<probe>", base_dir), seed=0)
