@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import signal
 from importlib import metadata, resources
-from contextlib import nullcontext
+from contextlib import ExitStack, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -16,9 +16,9 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColu
 from rich.table import Table
 from rich.text import Text
 
-from .files import unwritable_folder
+from .files import FolderBusy, folder_lock, unwritable_folder
 from .scenario.loading import load_scenario, parse_override
-from .scenario.schema import Scenario, ScenarioError, plain
+from .scenario.schema import MAX_SEED, Scenario, ScenarioError, plain
 
 if TYPE_CHECKING:  # the simulator itself (numba, Mesa) loads only when a command needs it
     from .studies.runner import RunResult
@@ -31,8 +31,8 @@ out = Console(markup=False, highlight=False)
 err = Console(stderr=True, markup=False, highlight=False)
 
 BAD_INPUT = 2
+RUNS_FAILED = 1
 INTERRUPTED = 130
-MAX_SEED = 2**64 - 1
 
 
 def _version(value: bool) -> None:
@@ -82,9 +82,20 @@ def _load(path: Path, sets: list[str]) -> Scenario:
     return sc
 
 
-def _check_inputs(sc: Scenario, source: Path) -> None:
-    """What the types cannot see: the edge-list file's content, and the memory a run needs."""
-    from .studies.memory import run_bytes, too_big
+def _seed(what: str):
+    """The --seed option, one range for every command: any seed a sweep gave a run can be run again."""
+    return typer.Option(min=0, max=MAX_SEED, help=what)
+
+
+def _writable(option: str, folder: Path | None) -> None:
+    """Refuse an output folder that cannot be written before any work, not after it."""
+    problem = None if folder is None else unwritable_folder(folder)
+    if problem:
+        raise _fail(f"invalid {option}", problem)
+
+
+def _check_edge_list(sc: Scenario) -> None:
+    """What the types cannot see: the edge-list file's content."""
     from .market.network import read_edge_list
 
     try:
@@ -92,9 +103,25 @@ def _check_inputs(sc: Scenario, source: Path) -> None:
             read_edge_list(sc.network.path, sc.population.size)
     except ScenarioError as exc:
         raise _fail("invalid edge list (network.path)", exc) from None
-    problem = too_big(run_bytes(sc))
+
+
+def _check_memory(source: Path, per_run: int, workers: int | None = 1, scheduler: str | None = None) -> None:
+    """Refuse runs too big for this machine's memory, as many at once as local workers run."""
+    import os
+
+    from .studies.memory import too_big
+
+    problem = too_big(per_run, 1 if scheduler else (workers or os.cpu_count() or 1))
     if problem:
         raise _fail("too big for this machine", f"{source}: {problem}")
+
+
+def _check_inputs(sc: Scenario, source: Path) -> None:
+    """The edge list and the memory of one run of ``sc``."""
+    from .studies.memory import run_bytes
+
+    _check_edge_list(sc)
+    _check_memory(source, run_bytes(sc))
 
 
 def _say_medians(sc: Scenario) -> None:
@@ -145,8 +172,7 @@ RUN_FILES = ("timeseries.parquet", "timeseries.csv", "summary.json", "run.png")
 @app.command("run")
 def run_command(
     scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML), or the name of a ready one (baseline)")],
-    seed: Annotated[int | None, typer.Option(min=0, max=MAX_SEED,
-                                             help="Random seed; the same seed gives the same run")] = None,
+    seed: Annotated[int | None, _seed("Random seed; the same seed gives the same run")] = None,
     set_: Annotated[list[str], typer.Option("--set", help="Override a field: key=value, e.g. "
                                                           "campaigns.mass_tv.budget=20000")] = [],
     out_dir: Annotated[Path, typer.Option("--out", help="Directory for timeseries.parquet and summary.json")]
@@ -165,9 +191,7 @@ def run_command(
 
     if table_format not in ("parquet", "csv"):
         raise _fail("invalid --format", f"--format is parquet or csv, not {table_format!r}")
-    problem = unwritable_folder(out_dir)
-    if problem:
-        raise _fail("invalid --out", problem)
+    _writable("--out", out_dir)
     sc = _load(scenario, set_)
     _check_inputs(sc, scenario)
     columns = (TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
@@ -238,14 +262,11 @@ def sweep(
 
     Exit code 0 when every run succeeded, 1 when some failed (their errors are in runs.parquet),
     2 on bad input (nothing written), 130 when interrupted (finished runs kept)."""
-    import os
-
     from .studies.pool import start_pool_server
 
     if scheduler is None:
         start_pool_server()  # first: it imports the simulator while this process does the same
     from .studies.experiment import load_experiment
-    from .studies.memory import too_big
     from .studies.sweep import run_sweep
 
     with Progress(TextColumn("checking the design's points"), BarColumn(), MofNCompleteColumn(),
@@ -259,9 +280,7 @@ def sweep(
         except KeyboardInterrupt:
             err.print("interrupted while checking the design: nothing written")
             raise typer.Exit(INTERRUPTED) from None
-    problem = too_big(exp.largest_run_bytes, 1 if scheduler else (workers or os.cpu_count() or 1))
-    if problem:
-        raise _fail("too big for this machine", f"{experiment}: {problem}")
+    _check_memory(experiment, exp.largest_run_bytes, workers, scheduler)
     out_dir = out_dir or Path("results") / exp.spec.name
     columns = (TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(), RateColumn(),
                TimeElapsedColumn(), TimeRemainingColumn())
@@ -281,7 +300,7 @@ def sweep(
     if report.failed:
         err.print(f"{report.failed} of {report.total} runs failed: their errors are in the rows with status "
                   f"'failed' of {report.out / 'runs.parquet'}", style="bold red")
-        raise typer.Exit(1)
+        raise typer.Exit(RUNS_FAILED)
 
 
 @app.command()
@@ -309,20 +328,25 @@ def assess(
     = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Runs folder (default: results/assess-<name>)")]
     = None,
-    seed: Annotated[int, typer.Option(min=0, help="Root seed of the samples and runs")] = 0,
-    workers: Annotated[int | None, typer.Option(help="Local worker processes (default: one per core)")] = None,
+    seed: Annotated[int, _seed("Root seed of the samples and runs")] = 0,
+    workers: Annotated[int | None, typer.Option(min=1, help="Local worker processes (default: one per core)")]
+    = None,
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")]
     = None,
     quiet: Annotated[bool, typer.Option(help="No progress bar")] = False,
 ) -> None:
-    """Run each strategy on the same sampled futures; say which wins, how often, and what must be true."""
+    """Run each strategy on the same sampled futures; say which wins, how often, and what must be true.
+
+    Exit code 0 with a conclusion, 1 when so many runs failed that none can be drawn (a sampled future
+    counts only when every strategy's run in it finished; at least half of them must), 2 on bad input
+    (nothing written), 130 when interrupted (finished runs kept)."""
     import json
 
     from .studies.pool import start_pool_server
 
     if scheduler is None:
         start_pool_server()  # first: it imports the simulator while this process does the same
-    from .studies.assess import METRICS, analyse, findings_json, load_strategies, plan_assessment
+    from .studies.assess import METRICS, TooFewFutures, analyse, findings_json, load_strategies, plan_assessment
     from .output.assess_report import conclusion, write_report
     from .files import json_safe, write_text
     from .studies.results import ResultsError, layout_of, read_results
@@ -330,36 +354,50 @@ def assess(
 
     if metric not in METRICS:
         raise _fail("invalid --metric", ValueError(f"'{metric}' is not one of {', '.join(METRICS)}"))
-    problem = unwritable_folder(report_dir) if report_dir is not None else None
-    if problem:
-        raise _fail("invalid --report", problem)
+    _writable("--report", report_dir)
+    _writable("--out", out_dir)
     try:
         chosen = load_strategies(strategies) if strategies is not None else None
-        plan = plan_assessment(scenario, runs, seed, chosen)
+        plan = plan_assessment(scenario, runs, seed, chosen, None if strategies is None else str(strategies))
     except ScenarioError as exc:
         raise _fail("invalid scenario", exc) from None
+    _check_edge_list(plan.scenario)
+    _check_memory(scenario, plan.experiment.largest_run_bytes, workers, scheduler)
     out_dir = out_dir or Path("results") / f"assess-{plan.scenario.name}"
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), RateColumn(),
                TimeElapsedColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=err, disable=quiet) as bar:
-        task = bar.add_task(f"assess {plan.scenario.name}", total=len(plan.experiment.points))
-        try:
-            done = run_sweep(plan.experiment, out_dir, workers=workers, scheduler=scheduler,
-                             progress=lambda n, total: bar.update(task, completed=n))
-        except ValueError as exc:
+    with ExitStack() as held:
+        try:  # one writer from the sweep's check to the assessment's last write
+            held.enter_context(folder_lock(out_dir))
+        except FolderBusy as exc:
             raise _fail("cannot run the assessment", exc) from None
-        except KeyboardInterrupt:
-            err.print(f"interrupted: finished runs are kept in {out_dir}; run the same command to resume")
-            raise typer.Exit(130) from None
-    try:
-        table = read_results(done.out, layout_of(plan.experiment)).runs
-    except ResultsError as exc:
-        raise _fail("cannot read the assessment's runs", exc) from None
-    findings = analyse(plan, table, metric)
-    files = [write_text(done.out / "assessment.json", json.dumps(json_safe(findings_json(findings)), indent=1,
-                                                                default=float) + "\n")]
-    if report_dir is not None:
-        files += write_report(findings, f"Assessment of {plan.scenario.name}", plan.scenario.time.unit, report_dir)
+        with Progress(*columns, console=err, disable=quiet) as bar:
+            task = bar.add_task(f"assess {plan.scenario.name}", total=len(plan.experiment.points))
+            try:
+                done = run_sweep(plan.experiment, out_dir, workers=workers, scheduler=scheduler,
+                                 progress=lambda n, total: bar.update(task, completed=n))
+            except ValueError as exc:
+                raise _fail("cannot run the assessment", exc) from None
+            except KeyboardInterrupt:
+                err.print(f"interrupted: finished runs are kept in {out_dir}; run the same command to resume")
+                raise typer.Exit(INTERRUPTED) from None
+        try:
+            table = read_results(done.out, layout_of(plan.experiment)).runs
+        except ResultsError as exc:
+            raise _fail("cannot read the assessment's runs", exc) from None
+        try:
+            findings = analyse(plan, table, metric)
+        except TooFewFutures as exc:
+            err.print(f"no conclusion: {exc}. Their errors are in the rows with status 'failed' of "
+                      f"{done.out / 'runs.parquet'}", style="bold red", soft_wrap=True)
+            raise typer.Exit(RUNS_FAILED) from None
+        if findings.failed_runs:
+            err.print(f"warning: {findings.failed_runs} of {done.total} runs failed: the futures they were in are "
+                      f"left out (errors in {done.out / 'runs.parquet'})", style="yellow", soft_wrap=True)
+        files = [write_text(done.out / "assessment.json", json.dumps(json_safe(findings_json(findings)), indent=1,
+                                                                    default=float) + "\n")]
+        if report_dir is not None:
+            files += write_report(findings, f"Assessment of {plan.scenario.name}", plan.scenario.time.unit, report_dir)
     out.print(conclusion(findings), soft_wrap=True, markup=False)
     out.print("wrote " + ", ".join(str(f) for f in files))
 
@@ -371,7 +409,7 @@ def calibrate(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for calibrated.toml, calibration.json, fit.png")]
     = Path("results/calibration"),
     seeds: Annotated[int, typer.Option(min=1, max=64, help="Simulations averaged per candidate (common seeds)")] = 4,
-    seed: Annotated[int, typer.Option(min=0, help="Root seed of the common seeds")] = 0,
+    seed: Annotated[int, _seed("Root seed of the common seeds")] = 0,
     workers: Annotated[int, typer.Option(min=1, help="Processes running the seeds in parallel")] = 1,
     quiet: Annotated[bool, typer.Option(help="No progress messages")] = False,
 ) -> None:
@@ -379,6 +417,7 @@ def calibrate(
     from .studies.calibrate import calibrate as fit
     from .studies.calibrate import write_calibration
 
+    _writable("--out", out_dir)
     with err.status("calibrating", spinner="dots") if not quiet else nullcontext() as status:
         def say(message: str) -> None:
             if status is not None:

@@ -44,7 +44,8 @@ def campaigns(draw, name, brand, horizon, niche_segments):
         c["research"] = {"duration": draw(st.floats(0, 5)), "cost": draw(st.floats(0, 200))}
         if draw(st.booleans()):
             c["research"]["alternatives"] = [{"name": "alt", "audience": draw(rules())}]
-            c["research"]["panel_rate"] = draw(st.floats(0.1, 50))
+            c["research"]["duration"] = max(c["research"]["duration"], 1.0)  # a panel of at least one consumer
+            c["research"]["panel_rate"] = draw(st.floats(1, 50))
     if draw(st.booleans()):
         c["buzz"] = draw(st.floats(0, 3))
     if draw(st.booleans()):
@@ -62,7 +63,7 @@ def campaigns(draw, name, brand, horizon, niche_segments):
         if draw(st.booleans()):
             c["flighting"] = {"on": draw(st.floats(0.5, 5)), "off": draw(st.floats(0, 5))}
     elif kind == "event":
-        c["reach"] = draw(st.integers(1, 100))
+        c["reach"] = draw(st.integers(1, 50))  # at most the smallest market
     elif kind == "referral":
         c["reward"] = draw(st.floats(0, 20))
         c["uplift"] = draw(st.floats(0, 3))
@@ -70,6 +71,13 @@ def campaigns(draw, name, brand, horizon, niche_segments):
         c["seeds"] = draw(st.integers(1, 30))
         c["seed_by"] = "random"
     return c
+
+
+def initial_market(draw, segments, n_brands):
+    """An installed base per segment, and awareness at least as high (customers know the brand)."""
+    share = {s: draw(st.floats(0, 1 / n_brands)) for s in segments}
+    return {"share": share, "awareness": {s: min(1.0, share[s] + draw(probability) * (1 - share[s])) for s in segments},
+            "loyalty": draw(probability)}
 
 
 @st.composite
@@ -95,8 +103,7 @@ def scenarios(draw):
                "fit": {s: draw(probability) for s in names}, "default_fit": draw(probability),
                "price_increase_on_control": draw(st.floats(0, 0.5)),
                "context_boost": {"rain": draw(st.floats(0, 3))},
-               "initial": {"share": {s: draw(st.floats(0, 1 / n_brands)) for s in names},
-                           "awareness": {s: draw(probability) for s in names}, "loyalty": draw(probability)}}
+               "initial": initial_market(draw, names, n_brands)}
               for i in range(n_brands)]
     camps = []
     for i in range(draw(st.integers(0, 4))):

@@ -78,7 +78,8 @@ def test_help_version_and_markup_in_user_text(tmp_path):
     assert listed.returncode == 0, listed.stderr
     assert "[/bold][red]odd[/]" in listed.stdout and "x[bold].toml" in listed.stdout
     out = tmp_path / "out[/bold]"
-    done = marketsim("run", tmp_path / "x[bold].toml", "--set", "population.size=300", "--set", "time.horizon=3",
+    done = marketsim("run", tmp_path / "x[bold].toml", "--set", "population.size=300",
+                    "--set", "campaigns.spark_event.reach=300", "--set", "time.horizon=3",
                      "--out", out, "--quiet")
     assert done.returncode == 0, done.stderr
     assert f"wrote {out / 'timeseries.parquet'}" in done.stdout

@@ -185,3 +185,150 @@ def test_a_scenario_too_big_for_the_machine_is_named(tmp_path):
     result = CliRunner().invoke(app, ["validate", str(path), "--set", "time.dt=38465", "--set", "time.horizon=38465"])
     assert result.exit_code == 2 and "too big for this machine" in result.stderr
     assert f"{path}: " in " ".join(result.stderr.split())
+
+
+# Inputs beside the scenario: pilots (calibrate), strategies files (assess), distributions, and the
+# scenario an experiment names. Each is mutated; a rejection must be clean and name the file.
+UNCERTAIN = copy.deepcopy(SCENARIOS["baseline.toml"])
+UNCERTAIN["word_of_mouth"]["strength"] = {"dist": "uniform", "low": 0.05, "high": 0.3}
+PILOT = [{"time": "30", "new_adopters": "40", "brand": "Spark", "segment": "young_active"},
+         {"time": "60", "new_adopters": "55", "brand": "Spark", "segment": ""}]
+STRATEGIES = {"strategies": [{"name": "micro", "brand": "Spark", "set": {"campaigns.spark_social.budget": 5000}},
+                             {"name": "macro", "brand": "Mass"}]}
+hostile_cell = st.one_of(st.sampled_from(["", "-1", "1e400", "nan", "inf", "2.5", "0", "99999999999", "Spark",
+                                          "young_active", "all", *NEVER_ECHOED, *MARKUP]),
+                         st.integers(-10**12, 10**12).map(str), st.text(max_size=8))
+
+
+def fuzz_settings(examples: int):
+    return settings(max_examples=examples, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+
+
+def sized(raw: dict) -> dict:
+    """small(), with a market large enough for the ready scenarios' events and seeding (1,500 at most):
+    only validated here, never run."""
+    raw = small(raw)
+    if isinstance(raw.get("population"), dict):
+        raw["population"]["size"] = 2000
+    return raw
+
+
+def write_uncertain(folder: Path) -> Path:
+    path = folder / "s.toml"
+    path.write_text(tomli_w.dumps(sized(UNCERTAIN)))
+    return path
+
+
+@fuzz_settings(60)
+@given(edits=st.lists(st.tuples(st.integers(0, 2), st.sampled_from(["time", "new_adopters", "brand", "segment",
+                                                                    "extra"]), hostile_cell), min_size=1, max_size=3),
+       drop=st.sets(st.sampled_from(["time", "new_adopters", "brand", "segment"]), max_size=1))
+def test_mutated_pilots_fail_cleanly(edits, drop, tmp_path_factory):
+    import csv
+
+    from marketsim.studies.pilot import read_pilot
+
+    folder = tmp_path_factory.mktemp("fuzz")
+    scenario = write_uncertain(folder)
+    rows = copy.deepcopy(PILOT) + [{}]
+    for row, column, value in edits:
+        rows[row][column] = value
+    columns = [c for c in dict.fromkeys(k for r in rows for k in r) if c not in drop]
+    pilot = folder / "pilot.csv"
+    with open(pilot, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(r for r in rows if r)
+    try:
+        read_pilot(pilot, load_scenario(scenario))
+        event("valid")
+        return
+    except ScenarioError:
+        event("invalid")
+    before = set(folder.rglob("*"))
+    result = CliRunner().invoke(app, ["calibrate", str(scenario), str(pilot), "--out", str(folder / "out"), "--quiet"])
+    assert_clean_failure(result, pilot, folder, before)
+
+
+@fuzz_settings(40)
+@given(case=mutated({"strategies.toml": STRATEGIES}))
+def test_mutated_strategies_files_fail_cleanly(case, tmp_path_factory):
+    from marketsim.studies.assess import load_strategies, plan_assessment
+
+    _, raw = case
+    folder = tmp_path_factory.mktemp("fuzz")
+    scenario = write_uncertain(folder)
+    source = folder / "strategies.toml"
+    try:
+        source.write_text(tomli_w.dumps(raw))
+    except (TypeError, ValueError):
+        event("not writable as TOML")
+        return
+    try:
+        plan_assessment(scenario, 2, 0, load_strategies(source), str(source))
+        event("valid")
+        return
+    except ScenarioError:
+        event("invalid")
+    before = set(folder.rglob("*"))
+    result = CliRunner().invoke(app, ["assess", str(scenario), "--runs", "2", "--strategies", str(source),
+                                      "--out", str(folder / "out"), "--quiet"])
+    assert_clean_failure(result, source, folder, before)
+
+
+distribution = st.fixed_dictionaries({"dist": st.one_of(st.sampled_from(["uniform", "loguniform", "triangular",
+                                                                         "normal"]), hostile)},
+                                     optional={k: hostile for k in ("low", "high", "mode", "mean", "sd")})
+
+
+@fuzz_settings(80)
+@given(case=mutated(SCENARIOS), table=distribution, data=st.data())
+def test_mutated_distributions_fail_cleanly_or_validate(case, table, data, tmp_path_factory):
+    name, raw = case
+    numbers = [p for p in value_paths(raw) if isinstance(_at(raw, p), (int, float)) and not isinstance(_at(raw, p),
+                                                                                                        bool)]
+    if numbers:
+        mutate(raw, data.draw(st.sampled_from(numbers)), "replace", table)
+    folder = tmp_path_factory.mktemp("fuzz")
+    source = folder / name
+    try:
+        source.write_text(tomli_w.dumps(sized(raw)))
+    except (TypeError, ValueError):
+        event("not writable as TOML")
+        return
+    before = set(folder.rglob("*"))
+    result = CliRunner().invoke(app, ["validate", str(source)])
+    event(f"exit {result.exit_code}")
+    if result.exit_code != 0:
+        assert_clean_failure(result, source, folder, before)
+
+
+def _at(raw, path):
+    for key in path:
+        raw = raw[key]
+    return raw
+
+
+@fuzz_settings(30)
+@given(case=mutated(SCENARIOS))
+def test_an_experiment_naming_a_broken_scenario_fails_cleanly(case, tmp_path_factory):
+    name, raw = case
+    folder = tmp_path_factory.mktemp("fuzz")
+    try:
+        (folder / name).write_text(tomli_w.dumps(sized(raw)))
+    except (TypeError, ValueError):
+        event("not writable as TOML")
+        return
+    experiment = folder / "e.toml"
+    experiment.write_text(tomli_w.dumps({"name": "e", "scenario": name, "replications": 1,
+                                         "factors": [{"path": "time.horizon", "levels": [4, 8]}]}))
+    try:
+        load_experiment(experiment)
+        event("valid")
+        return
+    except ScenarioError:
+        event("invalid")
+    before = set(folder.rglob("*"))
+    result = CliRunner().invoke(app, ["sweep", str(experiment), "--out", str(folder / "out"), "--quiet"])
+    assert_clean_failure(result, experiment, folder, before)

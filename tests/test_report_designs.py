@@ -20,7 +20,7 @@ seed = 1
 replications = 1
 horizon = 20
 bundle = 4
-overrides = {{ "population.size" = 400 }}
+overrides = {{ "population.size" = 400, "campaigns.spark_event.reach" = 400 }}
 metrics = ["customer", "adopters", "share"]
 [design]
 type = "latin_hypercube"

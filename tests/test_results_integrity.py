@@ -28,7 +28,7 @@ seed = 7
 replications = 2
 horizon = 10
 bundle = 1
-overrides = {{ "population.size" = 300 }}
+overrides = {{ "population.size" = 300, "campaigns.spark_event.reach" = 300 }}
 metrics = ["customer"]
 
 [[factors]]
@@ -122,7 +122,7 @@ def test_a_runs_files_are_one_set_with_ordinary_modes(tmp_path):
     old = os.umask(0o022)
     try:
         first = CliRunner().invoke(app, ["run", str(BASELINE), "--seed", "1", "--set", "population.size=300", "--set",
-                                         "time.horizon=5", "--out", str(out), "--plot", "--quiet"])
+                                         "campaigns.spark_event.reach=300", "--set", "time.horizon=5", "--out", str(out), "--plot", "--quiet"])
         assert first.exit_code == 0, first.stderr
         assert {p.name for p in out.iterdir()} == {"notes.txt", "run.png", "summary.json", "timeseries.parquet"}
         assert all(stat.S_IMODE(p.stat().st_mode) == 0o644 for p in out.iterdir())
@@ -132,7 +132,7 @@ def test_a_runs_files_are_one_set_with_ordinary_modes(tmp_path):
         assert height > 100 and width > 100
         assert (out / "notes.txt").read_text() == "mine"  # not the run's: left alone
         second = CliRunner().invoke(app, ["run", str(BASELINE), "--seed", "2", "--set", "population.size=300",
-                                          "--set", "time.horizon=5", "--out", str(out), "--format", "csv", "--quiet"])
+                                          "--set", "campaigns.spark_event.reach=300", "--set", "time.horizon=5", "--out", str(out), "--format", "csv", "--quiet"])
     finally:
         os.umask(old)
     assert second.exit_code == 0, second.stderr

@@ -268,7 +268,8 @@ MAX_EDGE_LINE = 1_000  # bytes; a longer line is not an edge (and could be a who
 def read_edge_list(path: str, n: int) -> tuple[np.ndarray, np.ndarray]:
     """An edge list's two columns of consumer numbers (0..n-1), comma-separated for ``.csv``, white
     space otherwise, '#' comments, further columns ignored. Errors name the line and what was
-    expected, never the line itself: the path may point at any file, secrets included."""
+    expected, never the line itself: the path may point at any file, secrets included. A file
+    without edges is refused: it would silently turn word of mouth off."""
     sep = "," if path.endswith(".csv") else None
     expected = f"two consumer numbers from 0 to {n - 1}"
     us: list[int] = []
@@ -280,7 +281,8 @@ def read_edge_list(path: str, n: int) -> tuple[np.ndarray, np.ndarray]:
                 if len(line) > MAX_EDGE_LINE:
                     raise ScenarioError(path, [(f"line {number}", f"longer than {MAX_EDGE_LINE:,} bytes; expected "
                                                                   f"{expected}")])
-                fields = [x.strip() for x in line.decode("utf-8").split("#", 1)[0].split(sep)]
+                text = line.decode("utf-8-sig" if number == 1 else "utf-8")  # a spreadsheet's byte-order mark
+                fields = [x.strip() for x in text.split("#", 1)[0].split(sep)]
                 if fields in ([], [""]):
                     continue
                 ends = fields[:2]
@@ -294,6 +296,8 @@ def read_edge_list(path: str, n: int) -> tuple[np.ndarray, np.ndarray]:
     except OSError as exc:
         raise ScenarioError(path, [("", f"cannot read the edge list ({exc.strerror or type(exc).__name__})")]) \
             from None
+    if not us:
+        raise ScenarioError(path, [("", f"no edges: expected lines of {expected}")])
     return np.array(us, dtype=np.int64), np.array(vs, dtype=np.int64)
 
 

@@ -51,22 +51,12 @@ class Population:
         return np.array([cats.index(n) for n in names], dtype=np.int16)
 
 
-def exact_counts(weights: list[float], total: int) -> np.ndarray:
-    """Split ``total`` in proportion to ``weights`` exactly (largest remainder)."""
-    w = np.asarray(weights, dtype=float)
-    quota = w / w.sum() * total
-    counts = np.floor(quota).astype(np.int64)
-    order = np.argsort(-(quota - counts), kind="stable")
-    counts[order[: total - counts.sum()]] += 1
-    return counts
-
-
 def build_population(scenario: Scenario, rng: np.random.Generator) -> Population:
     spec = scenario.population
     n = spec.size
     categories = {f: scenario.categories(f) for f in (*CATEGORICAL_FIELDS, "interests")}
     categories["segment"] = scenario.segment_names
-    counts = exact_counts([s.share for s in spec.segments], n)
+    counts = spec.segment_sizes()
     segment = rng.permutation(np.repeat(np.arange(len(counts), dtype=np.int16), counts))
 
     age = np.empty(n, np.int16)

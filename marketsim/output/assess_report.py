@@ -159,7 +159,7 @@ def conclusion(f: Findings) -> str:
     for field, budget in f.break_even.items():
         text.append(f"{f.micro} and {f.macro} break even at a {readable(field)} of about {_num(budget)}.")
     if f.failed_runs:
-        text.append(f"({f.failed_runs} runs failed and are left out.)")
+        text.append(f"({f.failed_runs} runs failed: the futures they were in are left out for every plan.)")
     return " ".join(text)
 
 

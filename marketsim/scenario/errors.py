@@ -40,6 +40,9 @@ def _describe(error: dict) -> str:
         return "unknown field (check its spelling against docs/scenarios.md)"
     if error["type"] == "missing":
         return "required field is missing"
+    if error["type"] == "union_tag_invalid":  # pydantic's message quotes the whole tag
+        ctx = error["ctx"]
+        return f"{ctx['discriminator']} must be one of {ctx['expected_tags']} (got {plain(repr(ctx['tag']), 60)})"
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, "):]
     if "input" in error and error["type"] != "model_type" and not isinstance(error["input"], (dict, list)):

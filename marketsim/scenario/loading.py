@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from .checks import cross_check
 from .errors import validation_problems
 from .schema import Scenario, ScenarioError
 from .uncertainty import at_medians
@@ -112,7 +113,7 @@ def scenario_from_dict(raw: dict, source: str = "<scenario>", base_dir: Path | N
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
         raise ScenarioError(source, validation_problems(raw, exc)) from None
-    problems = scenario.cross_check()
+    problems = cross_check(scenario)
     if problems:
         raise ScenarioError(source, problems)
     scenario._uncertain = uncertain

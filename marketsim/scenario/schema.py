@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import re
-from pathlib import Path
 from typing import Annotated, Literal, Union
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, model_validator
@@ -20,6 +19,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, 
 # also refuses booleans and strings where numbers belong, so fields added later inherit all this.
 MAX_AMOUNT = 1e12  # money, impressions, any open-ended quantity
 MAX_RATE = 1e3  # a hazard or rate per time unit
+# a random seed: any 64-bit unsigned number, so every seed a sweep gives its runs can be run again alone
+MAX_SEED = 2**64 - 1
 
 
 def _finite_or_unlimited(value: float) -> float:
@@ -35,6 +36,7 @@ Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0, le=MAX_AMOUNT)]
 Positive = Annotated[float, Field(gt=0.0, le=MAX_AMOUNT)]
 Rate = Annotated[float, Field(ge=0.0, le=MAX_RATE)]
+Number = Annotated[float, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)]  # any finite quantity, signed
 # a spending cap: omitted or ``inf`` means no cap; NaN and other huge values are refused
 Budget = Annotated[float, Field(ge=0.0, allow_inf_nan=True), AfterValidator(_finite_or_unlimited)]
 Weights = Annotated[dict[Name, NonNegative], Field(max_length=1000)]
@@ -138,10 +140,23 @@ class Segment(Strict):
         return self
 
 
+def exact_counts(weights: list[float], total: int) -> list[int]:
+    """Split ``total`` in proportion to ``weights`` exactly (largest remainder)."""
+    quota = [w / sum(weights) * total for w in weights]
+    counts = [math.floor(q) for q in quota]
+    for k in sorted(range(len(quota)), key=lambda k: counts[k] - quota[k])[: total - sum(counts)]:
+        counts[k] += 1
+    return counts
+
+
 class Population(Strict):
     size: Annotated[int, Field(ge=2, le=50_000_000)]
     segments: Annotated[list[Segment], Field(min_length=1)]
     talkativeness_spread: NonNegative = 0.5
+
+    def segment_sizes(self) -> list[int]:
+        """Consumers in each segment, as the market is built."""
+        return exact_counts([s.share for s in self.segments], self.size)
 
 
 class FullyMixed(Strict):
@@ -331,6 +346,9 @@ class Research(Strict):
 
     @model_validator(mode="after")
     def _named(self) -> Research:
+        if self.alternatives and self.panel() < 1:
+            raise ValueError(f"alternatives need a panel: panel_rate x duration is {self.panel_rate * self.duration:g} "
+                             "consumers, so no audience is ever tested (give a longer duration or a higher panel_rate)")
         names = [a.name for a in self.alternatives]
         if "planned" in names:
             raise ValueError("'planned' is the campaign's own audience; name the alternatives otherwise")
@@ -414,6 +432,8 @@ class CampaignSpec(Strict):
             raise ValueError(f"on_control = '{self.on_control}' needs 'niche' (the segments to control)")
         if (self.on_control == "move") != (self.move_to is not None):
             raise ValueError("'move_to' goes with on_control = 'move', and only with it")
+        if "cut_to" in self.model_fields_set and self.on_control != "cut":
+            raise ValueError("'cut_to' goes with on_control = 'cut', and only with it")
         if self.on_control == "move" and math.isinf(self.budget):
             raise ValueError("on_control = 'move' needs a finite 'budget' to move")
         return self
@@ -476,86 +496,3 @@ class Scenario(Strict):
                  f"{'starts' if c.start >= horizon else 'launches (after its research)'} at {c.launch:g}, "
                  f"not before the horizon ({horizon:g}): it never runs")
                 for c in self.campaigns if c.launch >= horizon]
-
-    def cross_check(self) -> list[tuple[str, str]]:
-        """Problems that span sections: names that must refer to something defined elsewhere."""
-        problems: list[tuple[str, str]] = []
-
-        def unique(kind: str, names: list[str]) -> None:
-            dupes = sorted({n for n in names if names.count(n) > 1})
-            if dupes:
-                problems.append((kind, f"names must be unique; repeated: {', '.join(dupes)}"))
-
-        def known(path: str, value: str, allowed: list[str]) -> None:
-            if value not in allowed:
-                problems.append((path, f"'{value}' is not defined; allowed: {', '.join(allowed) or '(none)'}"))
-
-        def check_rule(path: str, rule: Audience) -> None:
-            if rule == "everyone":
-                return
-            for field, names in rule.values():
-                for v in names:
-                    known(f"{path} ({field})", v, self.categories(field))
-
-        segments, brands = self.segment_names, [b.name for b in self.brands]
-        unique("population.segments", segments)
-        if "all" in segments:
-            problems.append(("population.segments[all].name", "'all' is reserved for the whole market in outputs"))
-        unique("brands", brands)
-        unique("channels", [c.name for c in self.channels])
-        unique("campaigns", [c.name for c in self.campaigns])
-        referrals = [c.brand for c in self.campaigns if c.type == "referral"]
-        for brand in sorted({b for b in referrals if referrals.count(b) > 1}):
-            problems.append((f"brands[{brand}]", "at most one 'referral' campaign per brand (a referral is paid once)"))
-        unique("conditions", [c.name for c in self.conditions])
-        unique("strategies", [s.name for s in self.strategies])
-        for s in self.strategies:
-            if s.brand is not None:
-                known(f"strategies[{s.name}].brand", s.brand, brands)
-        if len(self.categories("interests")) > MAX_INTERESTS:
-            problems.append(("population.segments", f"at most {MAX_INTERESTS} interest tags in all"))
-        regions = self.categories("region")
-        if self.network.type == "file" and not Path(self.network.path).is_file():
-            problems.append(("network.path", f"no such file: {self.network.path}"))
-        conditions = sorted({c.name for c in self.conditions})
-        for c in self.conditions:
-            known(f"conditions[{c.name}].region", c.region, regions)
-        for ch in self.channels:
-            check_rule(f"channels[{ch.name}].users", ch.users)
-        for b in self.brands:
-            for seg in b.fit:
-                known(f"brands[{b.name}].fit", seg, segments)
-            for part in ("share", "awareness"):
-                for seg in getattr(b.initial, part):
-                    known(f"brands[{b.name}].initial.{part}", seg, segments)
-            for cond in b.context_boost:
-                known(f"brands[{b.name}].context_boost", cond, conditions)
-        for c in self.campaigns:
-            where = f"campaigns[{c.name}]"
-            known(f"{where}.brand", c.brand, brands)
-            if c.channel is not None:
-                known(f"{where}.channel", c.channel, [ch.name for ch in self.channels])
-            if c.trigger is not None:
-                known(f"{where}.trigger", c.trigger, conditions)
-            for seg in c.niche:
-                known(f"{where}.niche", seg, segments)
-            if c.move_to is not None:
-                same_brand = [o.name for o in self.campaigns if o.brand == c.brand and o.name != c.name]
-                known(f"{where}.move_to", c.move_to, same_brand)
-            check_rule(f"{where}.audience", c.audience)
-            for alt in (c.research.alternatives if c.research else []):
-                check_rule(f"{where}.research.alternatives[{alt.name}].audience", alt.audience)
-            if c.buzz > 0 and self.word_of_mouth.buzz_half_life is None:
-                problems.append((f"{where}.buzz", "needs word_of_mouth.buzz_half_life (buzz that never fades "
-                                                  "would pile up without limit)"))
-            if c.spend_rate is not None and c.channel in [ch.name for ch in self.channels] \
-                    and self.channel(c.channel).cpm == 0:
-                problems.append((f"{where}.spend_rate", "needs a channel with a positive cpm; use 'impressions'"))
-            if c.type == "seeding" and c.seed_by == "degree" and self.network.type == "fully_mixed":
-                problems.append((f"{where}.seed_by", "'degree' needs a network; fully_mixed has no contacts"))
-        for seg in segments:
-            installed = sum(b.initial.share.get(seg, 0.0) for b in self.brands)
-            if installed > 1.0 + 1e-9:
-                problems.append((f"brands.initial.share.{seg}", f"the brands' installed shares add up to "
-                                                                f"{installed:g}, above 1"))
-        return problems

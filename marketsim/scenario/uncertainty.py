@@ -22,7 +22,7 @@ import scipy  # scipy.stats loads on first use: half a second a scenario without
 from pydantic import Field, TypeAdapter, ValidationError, model_validator
 
 from .errors import validation_problems
-from .schema import Scenario, ScenarioError, Strict
+from .schema import Number, Scenario, ScenarioError, Strict
 
 Key = str | int
 
@@ -65,10 +65,11 @@ class _Interval(_Distribution):
         return self
 
 
+# every parameter is a finite number no field exceeds (MAX_AMOUNT): a wider one overflows the medians
 class Uniform(_Interval):
     dist: Literal["uniform"]
-    low: float
-    high: float
+    low: Number
+    high: Number
 
     def frozen(self):
         return scipy.stats.uniform(self.low, self.high - self.low)
@@ -76,8 +77,8 @@ class Uniform(_Interval):
 
 class LogUniform(_Interval):
     dist: Literal["loguniform"]
-    low: Annotated[float, Field(gt=0.0)]
-    high: float
+    low: Annotated[Number, Field(gt=0.0)]
+    high: Number
 
     def frozen(self):
         return scipy.stats.loguniform(self.low, self.high)
@@ -85,9 +86,9 @@ class LogUniform(_Interval):
 
 class Triangular(_Distribution):
     dist: Literal["triangular"]
-    low: float
-    mode: float
-    high: float
+    low: Number
+    mode: Number
+    high: Number
 
     @model_validator(mode="after")
     def _ordered(self) -> Triangular:
@@ -105,10 +106,10 @@ class Normal(_Interval):
     """A normal distribution, truncated to [low, high] when they are given."""
 
     dist: Literal["normal"]
-    mean: float
-    sd: Annotated[float, Field(gt=0.0)]
-    low: float = -math.inf
-    high: float = math.inf
+    mean: Number
+    sd: Annotated[Number, Field(gt=0.0)]
+    low: Number = -math.inf
+    high: Number = math.inf
 
     def frozen(self):
         return scipy.stats.truncnorm((self.low - self.mean) / self.sd, (self.high - self.mean) / self.sd,
@@ -132,16 +133,21 @@ class Uncertain:
         x = np.asarray(self.dist.ppf(u), dtype=float)
         return np.round(x) if self.integer else x
 
+    def at(self, u: float) -> float | int:
+        """The value at quantile ``u``, as the field takes it (a whole-number field gets an int)."""
+        x = float(self.value(u))
+        return int(x) if self.integer else x
+
     @property
     def median(self) -> float | int:
-        m = float(self.value(0.5))
-        return int(m) if self.integer else m
+        return self.at(0.5)
 
 
 def _tables(node: Any, keys: tuple[Key, ...] = (), names: tuple[str, ...] = ()):
-    """Yield (keys, dotted path, table) for every ``dist`` table under ``node``."""
+    """Yield (keys, dotted path, table) for every ``dist`` table under ``node``: one whose ``dist``
+    is text (a table of names, such as interests, may have a member named dist, with a number)."""
     if isinstance(node, dict):
-        if "dist" in node:
+        if isinstance(node.get("dist"), str):
             yield keys, ".".join(names), node
             return
         for k, v in node.items():
@@ -175,7 +181,7 @@ def find_uncertain(raw: dict, source: str) -> list[Uncertain]:
         try:
             found.append(Uncertain(keys, path, DISTRIBUTIONS.validate_python(table)))
         except ValidationError as exc:
-            tag = table["dist"] if isinstance(table["dist"], str) else ""
+            tag = table["dist"]
             problems += [(".".join(x for x in (path, where.removeprefix(tag).lstrip(".")) if x), msg)
                          for where, msg in validation_problems(table, exc)]
     if problems:

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import copy
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .experiment import Experiment, ExperimentSpec, Factor, Run, input_files
+from .experiment import Experiment, ExperimentSpec, Factor, Run, check_points, input_files
 from ..scenario.errors import validation_problems
 from ..scenario.loading import read_toml, scenario_from_dict
 from ..scenario.schema import Scenario, ScenarioError, StrategySpec
@@ -33,6 +33,14 @@ METRICS = {
     "time_to_control": ("time to niche control", "lower"),
 }
 VARIANT = "strategy_variant"
+# a sampled future counts only if every strategy's run in it finished (a failed run is not a loss);
+# with fewer than this share of the futures left, or fewer than MIN_FUTURES, nothing is concluded
+MIN_FUTURES_SHARE = 0.5
+MIN_FUTURES = 2
+
+
+class TooFewFutures(ValueError):
+    """So many runs failed that the futures left cannot support a conclusion."""
 
 
 @dataclass(frozen=True)
@@ -87,10 +95,12 @@ def load_strategies(path: Path) -> list[StrategySpec]:
 
 
 def plan_assessment(scenario_path: str | Path, runs: int, seed: int = 0,
-                    strategies: list[StrategySpec] | None = None) -> Plan:
-    """Check everything and lay out the runs: strategies x Latin-hypercube draws of the uncertain fields."""
+                    strategies: list[StrategySpec] | None = None, strategies_source: str | None = None) -> Plan:
+    """Check everything and lay out the runs: strategies x Latin-hypercube draws of the uncertain fields.
+    Errors in ``strategies`` name ``strategies_source``, the file they came from (default: the scenario)."""
     path = Path(scenario_path)
     source = str(path)
+    where = strategies_source or source
     text, raw = read_toml(path)
     base = scenario_from_dict(copy.deepcopy(raw), source, path.parent)
     uncertain = find_uncertain(copy.deepcopy(raw), source)
@@ -102,13 +112,13 @@ def plan_assessment(scenario_path: str | Path, runs: int, seed: int = 0,
     brands = [b.name for b in base.brands]
     names = [s.name for s in specs]
     if len(set(names)) != len(names):
-        raise ScenarioError(source, [("strategies", "names must be unique")])
+        raise ScenarioError(where, [("strategies", "names must be unique")])
     variants: dict[str, dict] = {}
     chosen: list[Strategy] = []
     for s in specs:
         brand = s.brand or brands[0]
         if brand not in brands:
-            raise ScenarioError(source, [(f"strategies[{s.name}].brand", f"'{brand}' is not a brand; allowed: "
+            raise ScenarioError(where, [(f"strategies[{s.name}].brand", f"'{brand}' is not a brand; allowed: "
                                                                          f"{', '.join(brands)}")])
         key = next((v for v, sets in variants.items() if sets == s.set), s.name)
         variants.setdefault(key, dict(s.set))
@@ -116,7 +126,7 @@ def plan_assessment(scenario_path: str | Path, runs: int, seed: int = 0,
         try:
             scenario_from_dict(copy.deepcopy(raw), source, path.parent, dict(s.set))
         except ScenarioError as exc:
-            raise ScenarioError(source, [(f"strategies[{s.name}].set {p}".strip(), m) for p, m in exc.problems]) \
+            raise ScenarioError(where, [(f"strategies[{s.name}].set {p}".strip(), m) for p, m in exc.problems]) \
                 from None
 
     draws = latin_hypercube(uncertain, runs, seed)
@@ -129,6 +139,7 @@ def plan_assessment(scenario_path: str | Path, runs: int, seed: int = 0,
                          "strategies": [s.model_dump() for s in specs]}, indent=1, sort_keys=True)
     experiment = Assessment(spec=spec, source=path, text=record, base=raw, inputs=input_files(spec, path, raw),
                             base_dir=path.parent, points=points, samples=runs)
+    check_points(experiment, source)  # each strategy with each draw, such as a small population with a big event
     return Plan(experiment, chosen, uncertain, draws, base)
 
 
@@ -276,6 +287,15 @@ def analyse(plan: Plan, table: pd.DataFrame, metric: str) -> Findings:
     from .discovery import find_boxes, sensitivity
 
     out = outcomes(plan, table)
+    finished = out.groupby("sample").status.apply(lambda s: bool((s == "done").all()))
+    kept = finished.index[finished.to_numpy()]
+    failed = int((table.status == "failed").sum())
+    if len(kept) < max(MIN_FUTURES, MIN_FUTURES_SHARE * plan.experiment.samples):
+        raise TooFewFutures(f"{failed} of {len(table)} runs failed, leaving {len(kept)} of {plan.experiment.samples} "
+                            f"sampled futures with every strategy's result; an assessment needs at least half of "
+                            f"them, and at least {MIN_FUTURES}")
+    out = out[out["sample"].isin(kept)].reset_index(drop=True)
+    plan = replace(plan, draws=plan.draws.loc[kept])
     micro, macro = roles(plan.strategies)
     fails = micro_fails(plan, out, metric)
     draws = plan.draws.rename(columns=readable)
@@ -287,8 +307,7 @@ def analyse(plan: Plan, table: pd.DataFrame, metric: str) -> Findings:
               for u in plan.uncertain]
     sens = sensitivity(draws, target.to_numpy(dtype=float), bounds, seed=plan.experiment.spec.seed)
     return Findings(metric, out, quantiles(out), probability_best(out, metric), probability_payback(out),
-                    break_even_budgets(plan, out, metric), micro, macro, fails, boxes, sens,
-                    int((table.status == "failed").sum()), draws)
+                    break_even_budgets(plan, out, metric), micro, macro, fails, boxes, sens, failed, draws)
 
 
 def findings_json(f: Findings) -> dict:

@@ -29,6 +29,7 @@ from scipy.stats import qmc
 from ..files import atomic_path, json_safe, write_text
 from ..scenario.loading import read_toml, scenario_from_dict
 from .pilot import Pilot, read_pilot, simulated_counts
+from .memory import run_bytes, too_big
 from .runner import run
 from ..scenario.schema import ScenarioError
 from ..scenario.uncertainty import Uncertain
@@ -85,8 +86,16 @@ class Fitter:
         self.seeds, self.noise_seeds = spawned[:seeds], spawned[seeds:]
         self.evaluations = 0
 
-    def values(self, u: np.ndarray) -> dict[str, float]:
-        return {f.path: float(f.value(x)) for f, x in zip(self.fields, u)}
+    def largest_run_bytes(self) -> int:
+        """The memory estimate of the biggest run the search can make: each fitted field at either
+        end of its search range, the others at their medians, to the pilot's horizon."""
+        return max(run_bytes(scenario_from_dict(copy.deepcopy(self.raw), self.source, self.base_dir,
+                                                {**self.values(np.where(np.arange(len(self.fields)) == k, q, 0.5)),
+                                                 "time.horizon": self.horizon}))
+                   for k in range(len(self.fields)) for q in (EDGE, 1 - EDGE))
+
+    def values(self, u: np.ndarray) -> dict[str, float | int]:
+        return {f.path: f.at(x) for f, x in zip(self.fields, u)}
 
     def curves(self, u: np.ndarray, pool: Executor | None, seeds: list[int] | None = None) -> np.ndarray:
         """(seeds, periods) simulated new adopters at quantiles ``u`` (default: the common seeds)."""
@@ -122,6 +131,9 @@ def calibrate(path: str | Path, pilot_path: str | Path, seeds: int = 4, seed: in
 
     started = time.perf_counter()
     fitter = Fitter(Path(path), Path(pilot_path), seeds, seed)
+    problem = too_big(fitter.largest_run_bytes(), workers)
+    if problem:
+        raise ScenarioError(fitter.source, [("", problem)])
     d = len(fitter.fields)
     note = progress or (lambda message: None)
     context = nullcontext(executor) if executor is not None or workers <= 1 else executor_for(workers, None)

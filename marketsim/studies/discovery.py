@@ -75,6 +75,7 @@ def sensitivity(x: pd.DataFrame, y: np.ndarray, bounds: list[tuple[float, float]
     problem = {"num_vars": x.shape[1], "names": list(x.columns), "bounds": [list(b) for b in bounds]}
     if ok.sum() < MIN_POINTS or np.ptp(y[ok]) == 0:
         return pd.DataFrame(columns=["factor", "delta", "delta_conf", "S1", "S1_conf"])
+    seed %= 2**32  # SALib seeds numpy's legacy generator, which takes 32 bits; any command's seed may be larger
     notices = io.StringIO()  # SALib prints notices on both streams
     with warnings.catch_warnings(), contextlib.redirect_stdout(notices), contextlib.redirect_stderr(notices):
         warnings.simplefilter("ignore")

@@ -26,13 +26,13 @@ from ..scenario.errors import validation_problems
 from ..scenario.loading import read_toml, scenario_from_dict
 from .memory import run_bytes
 from ..market.metrics import SEGMENT_COUNTS
-from ..scenario.schema import MAX_AMOUNT, Name, Positive, ScenarioError, Strict, Text
+from ..scenario.schema import MAX_SEED, Name, Number, Positive, ScenarioError, Strict, Text
 
 # a variant's name is a value in the factor's column, never a column or folder name: dots allowed
 Level = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+(\.[A-Za-z0-9_\-]+)*$")]
-Number = Annotated[float, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)]
 Value = Annotated[str, Field(max_length=4096)] | bool | Annotated[int, Field(ge=-2**53, le=2**53)] | Number
 MAX_POINTS = 100_000
+PROBE_CONSUMERS = 1000  # a copy of the base scenario run for one step to learn its metrics' names
 MAX_RUNS = 1_000_000
 # columns of runs.parquet that a factor's name (or path) must not take
 RESERVED_COLUMNS = ("run", "point", "replication", "seed", "status", "error")
@@ -149,7 +149,7 @@ class ExperimentSpec(Strict):
     description: Text = ""
     question: Text = ""
     scenario: Annotated[str, Field(min_length=1, max_length=4096)]
-    seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
+    seed: Annotated[int, Field(ge=0, le=MAX_SEED)] = 0
     replications: Annotated[int, Field(ge=1, le=10_000)] = 5
     horizon: Positive | None = None
     overrides: dict[str, Setting] = {}
@@ -255,12 +255,14 @@ def _check_path(path: str, valid: list[str], where: str) -> list[tuple[str, str]
 
 
 def summary_metric_names(base: dict, base_dir: Path) -> list[str] | None:
-    """The per-brand metric names a run's summary has, from a one-step run of a tiny copy of the
-    base scenario (None if that cannot run: the check is then left to the report)."""
+    """The per-brand metric names a run's summary has, from a one-step run of a small copy of the
+    base scenario (None if that cannot run: the check is then left to the report). The copy keeps
+    room for the base's events and seeding, which may not exceed the market."""
     from .runner import run
 
     raw = copy.deepcopy(base)
-    raw.setdefault("population", {})["size"] = 50
+    counts = [c.get(k) for c in raw.get("campaigns", []) if isinstance(c, dict) for k in ("reach", "seeds")]
+    raw.setdefault("population", {})["size"] = max([PROBE_CONSUMERS, *(n for n in counts if isinstance(n, int))])
     raw.setdefault("time", {})["horizon"] = raw["time"].get("dt", 1.0)
     try:
         result = run(scenario_from_dict(raw, "<probe>", base_dir), seed=0)
@@ -368,7 +370,14 @@ def load_experiment(path: str | Path, progress: Callable[[int, int], None] | Non
 
     experiment = Experiment(spec=spec, source=path, text=text, base=base, inputs=input_files(spec, scenario_file, base),
                             base_dir=scenario_file.parent, points=design_points(spec))
-    for p, point in enumerate(experiment.points):  # every point's scenario must be valid before running
+    check_points(experiment, source, progress)
+    return experiment
+
+
+def check_points(experiment: Experiment, source: str, progress: Callable[[int, int], None] | None = None) -> None:
+    """Validate every point's scenario before anything runs (a run must not fail on its input), and
+    keep the memory estimate of the largest."""
+    for p, point in enumerate(experiment.points):
         try:
             sc = experiment.scenario(experiment.overrides(point))
         except ScenarioError as exc:
@@ -377,4 +386,3 @@ def load_experiment(path: str | Path, progress: Callable[[int, int], None] | Non
         experiment.largest_run_bytes = max(experiment.largest_run_bytes, run_bytes(sc))
         if progress is not None:
             progress(p + 1, len(experiment.points))
-    return experiment

@@ -89,11 +89,24 @@ def read_pilot(path: str | Path, scenario: Scenario) -> Pilot:
     data = pd.DataFrame({"brand": brand, "segment": segment, "time": time, "new_adopters": count})
     duplicated = data.duplicated(["brand", "segment", "time"], keep=False).to_numpy()
     check("time", duplicated, "the same period appears twice for one brand and segment")
+    check("new_adopters", _above_market(data, scenario), "by these periods a brand's new adopters add up to more "
+          "people than the segment (or the whole market) holds in the scenario")
     if problems:
         raise ScenarioError(source, problems)
     data = data.sort_values(["brand", "segment", "time"], kind="stable").reset_index(drop=True)
     data["start"] = data.groupby(["brand", "segment"]).time.shift(1).fillna(0.0)
     return Pilot(data[["brand", "segment", "start", "time", "new_adopters"]])
+
+
+def _above_market(data: pd.DataFrame, scenario: Scenario) -> np.ndarray:
+    """Rows, in file order, by which a brand's first adoptions in a segment (or the market) add up
+    to more people than it holds: no run can fit them. None when the market's size is uncertain."""
+    if any(u.path.startswith("population.") for u in scenario._uncertain):
+        return np.zeros(len(data), dtype=bool)
+    sizes = {**dict(zip(scenario.segment_names, scenario.population.segment_sizes())), ALL: scenario.population.size}
+    ordered = data.sort_values(["brand", "segment", "time"], kind="stable")
+    total = ordered.groupby(["brand", "segment"]).new_adopters.cumsum()
+    return (total > ordered.segment.map(sizes)).sort_index().to_numpy()
 
 
 def simulated_counts(timeseries: pd.DataFrame, pilot: Pilot, dt: float) -> np.ndarray:
