@@ -307,10 +307,13 @@ def sweep(
 def report(results: Annotated[Path, typer.Argument(help="A sweep's results folder")]) -> None:
     """Turn a sweep's results into figures (PNG, SVG) and a Markdown report."""
     from .output.report import make_report
-    from .studies.results import ResultsError
+    from .studies.results import NoFinishedRuns, ResultsError
 
     try:
         files = make_report(results)
+    except NoFinishedRuns as exc:
+        err.print(f"nothing to report: {exc}", style="bold red", soft_wrap=True)
+        raise typer.Exit(RUNS_FAILED) from None
     except ResultsError as exc:
         raise _fail("cannot report", exc) from None
     out.print("wrote " + ", ".join(str(f) for f in files), soft_wrap=True)
@@ -349,7 +352,7 @@ def assess(
     from .studies.assess import METRICS, TooFewFutures, analyse, findings_json, load_strategies, plan_assessment
     from .output.assess_report import conclusion, write_report
     from .files import json_safe, write_text
-    from .studies.results import ResultsError, layout_of, read_results
+    from .studies.results import NoFinishedRuns, ResultsError, layout_of, read_results
     from .studies.sweep import run_sweep
 
     if metric not in METRICS:
@@ -383,6 +386,9 @@ def assess(
                 raise typer.Exit(INTERRUPTED) from None
         try:
             table = read_results(done.out, layout_of(plan.experiment)).runs
+        except NoFinishedRuns as exc:
+            err.print(f"no conclusion: {exc}", style="bold red", soft_wrap=True)
+            raise typer.Exit(RUNS_FAILED) from None
         except ResultsError as exc:
             raise _fail("cannot read the assessment's runs", exc) from None
         try:

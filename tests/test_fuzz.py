@@ -64,6 +64,10 @@ def small(raw: dict) -> dict:
     raw = copy.deepcopy(raw)
     if isinstance(raw.get("population"), dict):
         raw["population"]["size"] = 200
+    for campaign in raw.get("campaigns") if isinstance(raw.get("campaigns"), list) else []:
+        for field in ("reach", "seeds"):  # an event or seeding bigger than the market is refused
+            if isinstance(campaign, dict) and isinstance(campaign.get(field), int) and campaign[field] > 20:
+                campaign[field] = 20
     time = raw.get("time")
     dt = time.get("dt", 1.0) if isinstance(time, dict) else None
     if isinstance(dt, (int, float)) and not isinstance(dt, bool):

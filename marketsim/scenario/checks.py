@@ -106,11 +106,6 @@ def _fits_the_market(sc: Scenario) -> list[tuple[str, str]]:
     if degree is not None and degree > size - 1:
         problems.append(("network.mean_degree", f"{degree:g} is more contacts than a consumer can have among "
                                                 f"population.size ({size:,}) consumers: at most {size - 1:,}"))
-    for c in sc.campaigns:
-        for field in ("reach", "seeds"):
-            if (getattr(c, field) or 0) > size:
-                problems.append((f"campaigns[{c.name}].{field}", f"{getattr(c, field):,} is more consumers than "
-                                                                 f"population.size ({size:,})"))
     for b in sc.brands:
         for seg, share in b.initial.share.items():
             if b.initial.awareness.get(seg, share) < share:

@@ -489,10 +489,14 @@ class Scenario(Strict):
         return next(c for c in self.channels if c.name == name)
 
     def warnings(self) -> list[tuple[str, str]]:
-        """Valid but probably not meant: campaigns that never run within the horizon (a shortened
-        horizon in a sweep makes these on purpose, so they are not errors)."""
-        horizon = self.time.horizon
+        """Valid but probably not meant: campaigns that never run within the horizon, events and
+        seedings bigger than the market (a shortened horizon or a shrunk market in a sweep or a
+        quick try makes these on purpose, so they are not errors)."""
+        horizon, size = self.time.horizon, self.population.size
         return [(f"campaigns[{c.name}].start",
                  f"{'starts' if c.start >= horizon else 'launches (after its research)'} at {c.launch:g}, "
                  f"not before the horizon ({horizon:g}): it never runs")
-                for c in self.campaigns if c.launch >= horizon]
+                for c in self.campaigns if c.launch >= horizon] + [
+            (f"campaigns[{c.name}].{field}", f"{getattr(c, field):,} is more consumers than population.size "
+                                             f"({size:,}): it reaches at most everyone in its audience")
+            for c in self.campaigns for field in ("reach", "seeds") if (getattr(c, field) or 0) > size]

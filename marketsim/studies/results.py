@@ -51,6 +51,10 @@ class ResultsError(ValueError):
         super().__init__(f"{file}: {plain(column, 80)}: {problem}" if column else f"{file}: {problem}")
 
 
+class NoFinishedRuns(ResultsError):
+    """Every run failed: the folder is sound but holds no result to use (their errors are in it)."""
+
+
 @dataclass(frozen=True)
 class Layout:
     """What the tables must match: the experiment, its base scenario's brands and segments, the runs."""
@@ -184,6 +188,9 @@ def check_runs(runs: pd.DataFrame, layout: Layout, file: Path) -> pd.DataFrame:
     """runs.parquet: its columns, types and values, and that it holds the layout's runs; sorted by run."""
     if not len(runs):
         raise ResultsError(file, f"no finished runs to report on (no rows; {layout.origin} plans {layout.runs})")
+    if "status" in runs and runs.status.eq("failed").all():  # a failed run has no metric columns to check
+        raise NoFinishedRuns(file, f"no finished runs to report on ({len(runs)} rows, every one failed; their errors "
+                                   f"are in its 'error' column)")
     _columns(runs, file, run_columns(layout),
              "runs.parquet holds run, point, replication, seed, status, error, one column per factor of "
              f"{layout.origin} and <brand>.<metric> for its brands ({', '.join(layout.brands)}); docs/experiments.md")
@@ -227,8 +234,6 @@ def check_runs(runs: pd.DataFrame, layout: Layout, file: Path) -> pd.DataFrame:
         else:
             _numbers(values, file, f.label, FINITE)
     done = (runs.status == "done").to_numpy()
-    if not done.any():
-        raise ResultsError(file, f"no finished runs to report on ({len(runs)} rows, every one failed)")
     for brand in layout.brands:
         for metric, allowed in BRAND_METRICS.items():
             _numbers(runs[f"{brand}.{metric}"], file, f"{brand}.{metric}", allowed, done)
