@@ -286,6 +286,19 @@ def test_homophily_is_the_share_of_contacts_in_ones_group(homophily):
     assert np.bincount(group[model.graph.degree == 0], minlength=3).sum() < 5
 
 
+@pytest.mark.parametrize("homophily", [0.0, 1.0])
+def test_homophilous_links_end_at_a_uniform_member(homophily):
+    """model.md: a link "ends, with probability homophily, at a uniform member of its group ..., otherwise at
+    a uniform non-member": nobody is left out of the draw of far ends."""
+    sc = market({"network": {"type": "homophilous", "mean_degree": 400, "homophily": homophily}})
+    degree = MarketModel(sc, rng=18).graph.degree
+    # a consumer's degree is about 200 links it starts plus 200 that end at it, less repeats: mean 351,
+    # sd 16. One never drawn as a far end keeps only its own, about 190: far below 0.65 of the mean,
+    # which everyone else clears by seven sd
+    assert degree.mean() > 340
+    assert degree.min() > 0.65 * degree.mean()
+
+
 @pytest.mark.parametrize("exponent", [2.5, 3.0])
 def test_scale_free_degrees_follow_the_exponent(exponent):
     """model.md: ends drawn "with probability ∝ r^(-1/(γ-1)) for a random rank r, so P(degree = d) ∝ d^-γ"."""
