@@ -343,7 +343,7 @@ def test_the_price_shield_damps_churn_from_a_price_rise():
     ({"field": "region", "in": ["city"]}, lambda c: c.region == "city"),
     ({"not": {"field": "interests", "has_all": ["sport", "garden"]}},
      lambda c: not {"sport", "garden"} <= set(c.interests)),
-])
+], ids=["has_all", "has_any", "not_in", "in", "not_has_all"])
 def test_audience_rules_select_exactly_whom_they_say(rule, matches):
     """scenarios.md: { field = "interests", has_any = [...] } (or has_all); { field = "region", in = [...] } (also not_in)."""
     event = {**EVERYONE_ONCE, "audience": rule, "reach": N}
