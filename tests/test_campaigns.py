@@ -156,12 +156,19 @@ def test_consumers_are_inspectable_mesa_agents():
     consumers = model.agents_by_type[marketsim.Consumer]
     assert len(consumers) == 4000
     c = model.consumer(7)
-    assert c.segment in ("young", "old") and isinstance(c.age, int) and c.region in ("city", "village")
-    assert c.status("A") in ("unaware", "aware", "customer", "lapsed")
+    assert isinstance(c.age, int)
+    # the personas' age ranges do not overlap, so the age tells the segment
+    assert all(a.segment == ("young" if a.age <= 29 else "old") for a in consumers)
+    assert {a.region for a in consumers} == {"city", "village"}
     customers = consumers.select(lambda a: a.brand == "A")
-    assert len(customers) == res.summary["brands"]["A"]["customers"]
+    assert len(customers) == res.summary["brands"]["A"]["customers"] > 0
     assert all(a.status("A") == "customer" for a in customers)
-    assert all(n in c.neighbours[0].neighbours for n in [c])
+    assert all(a.status("A") != "customer" for a in consumers if a.brand is None)
+    # nobody forgets in this market: whoever the ads reached knows the brand
+    reached = consumers.select(lambda a: model.state.reached[0, a.index])
+    assert len(reached) == res.summary["brands"]["A"]["reach"] and all(a.status("A") != "unaware" for a in reached)
+    assert {n.index for n in c.neighbours} == set(model.graph.neighbours(7).tolist()) != set()
+    assert all(c in n.neighbours for n in c.neighbours)  # contacts are mutual
     brand = model.agents_by_type[marketsim.Brand][0]
     assert brand.customers == len(customers)
     assert brand.controls("young") == (res.summary["brands"]["A"]["segment_share"]["young"] >= 0.5)

@@ -143,8 +143,21 @@ def test_int32_consumer_draws_are_the_int64_ones():
         assert a.random() == b.random()
 
 
-def test_degree_is_computed_once_and_read_only():
-    g = network.random_graph(100, 4, rng())
-    assert g.degree is g.degree and g.degree.tolist() == np.diff(g.indptr).tolist()
+def test_degree_counts_each_consumers_distinct_contacts_and_is_read_only():
+    """The degree every step reads is the number of distinct others a consumer is linked with, counted
+    here from the generator's raw pairs (the same draws, as int64), not from the CSR arrays."""
+    n, m = 300, 600
+    g = network.random_graph(n, 4, rng())
+    draws = rng()
+    u, v = draws.integers(0, n, m), draws.integers(0, n, m)
+    contacts = [set() for _ in range(n)]
+    for a, b in zip(u.tolist(), v.tolist()):
+        if a != b:
+            contacts[a].add(b)
+            contacts[b].add(a)
+    assert g.degree.tolist() == [len(c) for c in contacts]
+    assert all(set(g.neighbours(i).tolist()) == contacts[i] for i in range(n))
+    assert g.degree.sum() == 2 * g.edges < 2 * m  # self-loops and repeats dropped
     with pytest.raises(ValueError):
         g.degree[0] = 7
+    assert g.degree[0] == len(contacts[0])

@@ -1,0 +1,411 @@
+"""Directional checks of single rules of docs/model.md, one test per rule.
+
+A fingerprint catches any change to a rule but not which way it went; each test here fails when
+its rule is bent in the way a mutation campaign found unguarded (the table in the branch's report
+lists the mutations each test kills). Wherever possible a test compares with a closed form on a
+market built so that the rule acts alone: fully mixed talk, everyone equally talkative, fits
+without spread, and an event that reaches everyone once (so that every consumer has the same ad
+hazard). Counts of random events are compared with their binomial expectation within
+``SIGMAS`` standard deviations (a false alarm about once in 1.7 million per check, and the seeds
+are fixed), always against a mutant that lies many more standard deviations away.
+
+Everything is read through the public API: scenarios from dictionaries, ``marketsim.run`` and
+``MarketModel.step``, the time series and summary, ``model.state`` arrays, the graph and the agents.
+"""
+
+import copy
+import math
+
+import numpy as np
+import pytest
+
+import marketsim
+from marketsim import MarketModel
+from marketsim.scenario.loading import scenario_from_dict
+
+SIGMAS = 5.0
+N = 3000
+BASE = {
+    "name": "rules",
+    "time": {"dt": 1, "horizon": 5},
+    "population": {"size": N, "talkativeness_spread": 0.0, "segments": [
+        {"name": "young", "share": 0.5, "age": {"min": 16, "max": 29}, "region": {"city": 0.6, "village": 0.4},
+         "interests": {"sport": 0.6, "garden": 0.3}},
+        {"name": "old", "share": 0.5, "age": {"min": 50, "max": 80}, "region": {"city": 0.3, "village": 0.7},
+         "interests": {"sport": 0.2, "garden": 0.7}},
+    ]},
+    "network": {"type": "fully_mixed"},
+    "response": {"ad_effect": 0.5, "wearout": 0.0, "fit_spread": 0.0},
+    "word_of_mouth": {"strength": 0.0},
+    "loyalty": {"churn": 0.0, "negative_word_churn": 0.0},
+    "channels": [{"name": "tv", "cpm": 10.0}],
+    "brands": [{"name": "A", "price": 10.0, "margin": 0.5, "purchase_rate": 0.0, "default_fit": 1.0}],
+    "campaigns": [],
+}
+# contacts everyone once at the first step: every consumer's ad hazard is then ad_effect (E = 1, S = 1)
+EVERYONE_ONCE = {"name": "launch", "brand": "A", "type": "event", "reach": N}
+INSTALLED_HALF = {"share": {"young": 0.5, "old": 0.5}, "loyalty": 0.0}
+
+
+def market(changes: dict | None = None, base_dir=None):
+    """BASE with dotted-path changes (list items by index; an index one past the end appends)."""
+    raw = copy.deepcopy(BASE)
+    for path, value in (changes or {}).items():
+        node = raw
+        keys = path.split(".")
+        for key in keys[:-1]:
+            node = node[int(key)] if isinstance(node, list) else node.setdefault(key, {})
+        if isinstance(node, list):
+            node[int(keys[-1]):int(keys[-1]) + 1] = [value]
+        else:
+            node[keys[-1]] = value
+    return scenario_from_dict(raw, base_dir=base_dir)
+
+
+def stepped(sc, seed: int, steps: int) -> MarketModel:
+    model = MarketModel(sc, rng=seed)
+    for _ in range(steps):
+        model.step()
+    return model
+
+
+def rows(result, brand="A", segment="all"):
+    ts = result.timeseries
+    return ts[(ts.brand == brand) & (ts.segment == segment)].set_index("step")
+
+
+def assert_binomial(count: int, trials: int, p: float):
+    """``count`` successes of ``trials`` is within SIGMAS standard deviations of probability ``p``."""
+    sd = math.sqrt(trials * p * (1 - p))
+    assert abs(count - trials * p) <= SIGMAS * max(sd, 0.5), (count, trials * p, sd)
+
+
+# --- loyalty ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("start", [0.1, 0.95])
+def test_loyalty_relaxes_toward_its_satisfaction_target(start):
+    """model.md: "L → L* + (L - L*) e^{-(growth f + decay) dt}, L* = growth f / (growth f + decay)"."""
+    growth, decay, fit, dt = 0.3, 0.1, 0.8, 0.5
+    sc = market({"time.dt": dt, "brands.0.default_fit": fit, "loyalty.growth": growth, "loyalty.decay": decay,
+                 "brands.0.initial": {"share": {"young": 0.4, "old": 0.4}, "loyalty": start}})
+    model = MarketModel(sc, rng=1)
+    customers = model.state.current == 0
+    assert customers.sum() == 0.4 * N
+    target = growth * fit / (growth * fit + decay)  # 0.706: loyalty rises from 0.1 and falls from 0.95
+    for k in range(1, 11):
+        model.step()
+        expected = target + (start - target) * math.exp(-(growth * fit + decay) * k * dt)
+        np.testing.assert_allclose(model.state.loyalty[customers], expected, rtol=1e-12)
+    assert abs(model.state.loyalty[customers][0] - target) < abs(start - target)
+    ts = model.recorder.timeseries(dt)
+    mean = ts[(ts.segment == "all") & (ts.step == 10)].loyalty.item()
+    assert mean == pytest.approx(target + (start - target) * math.exp(-(growth * fit + decay) * 10 * dt), rel=1e-12)
+
+
+# --- switching ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("loyalty, switching", [(0.0, 1.0), (0.5, 1.0), (0.9, 1.0), (0.5, 0.4)])
+def test_loyal_customers_are_harder_to_win_over(loyalty, switching):
+    """model.md: "the switching barrier ... B_i = loyalty.switching · (1 - L_i) for a customer of another brand"."""
+    rival = {"name": "B", "price": 10.0, "margin": 0.5, "purchase_rate": 0.0,
+             "initial": {"share": {"young": 1.0, "old": 1.0}, "loyalty": loyalty}}
+    sc = market({"brands.1": rival, "campaigns.0": EVERYONE_ONCE, "loyalty.switching": switching,
+                 "loyalty.growth": 0.0, "loyalty.decay": 0.0, "time.horizon": 1})
+    res = marketsim.run(sc, seed=2)
+    switched = rows(res, "B").switched[1]
+    assert rows(res, "A").new_paid[1] == switched  # every adoption of A is a switch from B
+    assert_binomial(switched, N, -math.expm1(-0.5 * switching * (1 - loyalty)))
+
+
+# --- negative word of mouth ---------------------------------------------------------------------
+
+DISSATISFIED_OLD = {"brands.0.fit": {"young": 1.0, "old": 0.2},  # below the satisfaction threshold 0.5
+                    "brands.0.initial": {"share": {"old": 0.6}, "loyalty": 0.0}}
+
+
+@pytest.mark.parametrize("weight", [0.0, 3.0, 10.0])
+def test_bad_word_slows_adoption(weight):
+    """model.md: "H_bi = (A_bi + q dt W⁺_bi) · f_bi · ... / (1 + ν W⁻_bi)", ν = negative_weight."""
+    sc = market({**DISSATISFIED_OLD, "campaigns.0": EVERYONE_ONCE, "word_of_mouth.negative_weight": weight,
+                 "time.horizon": 1})
+    res = marketsim.run(sc, seed=3)
+    heard = 0.6 * N / 2 / (N - 1)  # W⁻: the dissatisfied installed base over N - 1
+    young = N // 2  # all of them fit 1 and hear the same bad word
+    assert_binomial(rows(res, segment="young").new_paid[1], young, -math.expm1(-0.5 / (1 + weight * heard)))
+
+
+@pytest.mark.parametrize("churn_per_word", [0.0, 2.0])
+def test_bad_word_makes_customers_leave(churn_per_word):
+    """model.md: "C_i = dt · ( churn · (1 - L_i) · ... + negative_word_churn · W⁻_ci )"."""
+    sc = market({**DISSATISFIED_OLD, "loyalty.negative_word_churn": churn_per_word, "time.horizon": 1})
+    res = marketsim.run(sc, seed=4)
+    installed = round(0.6 * N / 2)
+    heard = installed / (N - 1)  # fully mixed: a customer's own voice is one of the N - 1 it hears
+    churned = rows(res).churned[1]
+    assert_binomial(churned, installed, -math.expm1(-churn_per_word * heard))
+    if churn_per_word > 0:
+        assert churned > 0.3 * installed
+
+
+# --- referral offers ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("uplift", [0.0, 3.0])
+def test_referral_uplift_raises_talk_and_counts_in_the_paid_share(uplift):
+    """model.md: satisfied customers "recommend it 1 + uplift times as much"; "An adoption is recorded
+    as paid with probability A_bi / (A_bi + q dt W⁺_bi)" with that talk."""
+    offer = {"name": "refer", "brand": "A", "type": "referral", "reward": 1.0, "uplift": uplift}
+    sc = market({"brands.0.initial": INSTALLED_HALF, "word_of_mouth.strength": 0.2, "response.ad_effect": 0.4,
+                 "campaigns.0": EVERYONE_ONCE, "campaigns.1": offer, "time.horizon": 1})
+    res = marketsim.run(sc, seed=5)
+    ad = 0.4
+    talk = 0.2 * (N / 2) / (N - 1) * (1 + uplift)  # q dt W⁺ (1 + uplift)
+    step = rows(res).loc[1]
+    adopted = int(step.new_paid + step.new_wom)
+    assert_binomial(adopted, N // 2, -math.expm1(-(ad + talk)))
+    assert_binomial(int(step.new_paid), adopted, ad / (ad + talk))
+    assert res.summary["campaigns"]["refer"]["spent"] == step.first_wom * 1.0  # the reward per referral
+
+
+# --- forgetting ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("half_life", [1.0, 0.5])
+def test_the_aware_forget_by_half_lives(half_life):
+    """model.md: the aware who are not customers forget "with probability 1 - 2^(-dt/half_life) per step"."""
+    sc = market({"brands.0.initial": {"awareness": {"young": 1.0, "old": 1.0}},
+                 "response.awareness_half_life": half_life, "time.horizon": 3})
+    aware = rows(marketsim.run(sc, seed=6)).aware
+    assert aware[0] == N
+    keep = 2.0 ** (-1.0 / half_life)
+    for k in (1, 2, 3):
+        assert_binomial(aware[k], aware[k - 1], keep)
+
+
+# --- fully mixed talk ---------------------------------------------------------------------------
+
+def test_fully_mixed_talk_is_a_complete_graphs(tmp_path):
+    """model.md: "When fully mixed, the sums run over everyone and divide by N - 1", as on a complete
+    graph, where each consumer's N - 1 contacts are everyone else."""
+    n = 10
+    (tmp_path / "complete.txt").write_text("".join(f"{i} {j}\n" for i in range(n) for j in range(i + 1, n)))
+    ads = {"name": "ads", "brand": "A", "channel": "tv", "impressions": 2}
+    changes = {"population.size": n, "brands.0.initial": {"share": {"young": 0.4, "old": 0.4}},
+               "word_of_mouth.strength": 1.5, "response.ad_effect": 0.05, "campaigns.0": ads,
+               "response.unaware_response": 0.5, "time.horizon": 4}
+    talked = 0
+    for seed in range(25):
+        mixed = marketsim.run(market(changes), seed=seed).timeseries
+        graph = marketsim.run(market({**changes, "network": {"type": "file", "path": "complete.txt"}},
+                                     base_dir=tmp_path), seed=seed).timeseries
+        for column in ("customer", "aware", "new_paid", "new_wom"):
+            assert mixed[column].tolist() == graph[column].tolist(), (seed, column)
+        talked += mixed[mixed.segment == "all"].new_wom.sum()
+    assert talked > 20  # word of mouth did happen, so its size was compared
+
+
+# --- copy wear-out ------------------------------------------------------------------------------
+
+def test_copy_wears_out_on_air_and_recovers_only_off_air():
+    """model.md: copy quality "on air ... decays as e^{-copy_wearout · t_on} ... and off air it
+    recovers toward 1 with half-life copy_recovery_half_life"."""
+    wearout, half_life, dt = 0.2, 2.0, 0.5
+    ads = {"name": "ads", "brand": "A", "channel": "tv", "impressions": 400, "copy_wearout": wearout,
+           "copy_recovery_half_life": half_life, "flighting": {"on": 3, "off": 2}}
+    model = MarketModel(market({"campaigns.0": ads, "time.dt": dt, "time.horizon": 12}), rng=7)
+    campaign = model.brands[0].campaigns[0]
+    quality, on_air_steps = 1.0, 0
+    for step in range(24):
+        model.step()
+        on_air = (step * dt) % 5 < 3
+        if on_air:
+            quality *= math.exp(-wearout * dt)
+            on_air_steps += 1
+        else:
+            quality = 1 - (1 - quality) * 2 ** (-dt / half_life)
+        assert campaign.copy_quality == pytest.approx(quality, rel=1e-12), step
+        if step == 5:  # three time units on air, without a pause: no recovery at all
+            assert campaign.copy_quality == pytest.approx(math.exp(-wearout * 3), rel=1e-12)
+    assert on_air_steps == 16
+
+
+# --- lifetime value -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("unit, days", [("day", 1.0), ("week", 7.0), ("month", 365 / 12), ("year", 365.0)])
+def test_lifetime_value_does_not_depend_on_the_time_unit(unit, days):
+    """model.md: "LTV = price · margin · (1 + purchase_rate / (λ + δ)) ... δ = valuation.discount_rate
+    per year converted to the time unit"."""
+    per_day = 0.1
+    ads = {"name": "ads", "brand": "A", "channel": "tv", "impressions": 100}
+    sc = market({"time.unit": unit, "time.horizon": 3, "brands.0.purchase_rate": per_day * days,
+                 "valuation.discount_rate": 0.1, "campaigns.0": ads})
+    m = marketsim.run(sc, seed=8).summary["brands"]["A"]
+    assert m["churn_rate"] == 0 and m["acquisitions"] > 0
+    assert m["ltv"] == pytest.approx(10 * 0.5 * (1 + per_day / (0.1 / 365)), rel=1e-9)  # 1830, per day or per year
+
+
+# --- free samples -------------------------------------------------------------------------------
+
+def test_free_samples_earn_no_revenue():
+    """model.md: seeding's chosen "get the product free"; "Each paid or word-of-mouth adoption is a first
+    purchase" that earns the price, but not a free sample."""
+    seeding = {"name": "samples", "brand": "A", "type": "seeding", "seeds": 300, "cost_per_seed": 2.0}
+    later = {**EVERYONE_ONCE, "start": 2}
+    res = marketsim.run(market({"campaigns.0": seeding, "campaigns.1": later, "time.horizon": 4}), seed=9)
+    r = rows(res)
+    assert r.seeded[1] == 300 == r.new_paid[1] and r.purchases[1] == 0 and r.revenue[1] == 0
+    assert r.new_paid[3] > 0 and r.purchases[3] == r.new_paid[3] + r.new_wom[3]
+    assert (r.revenue == 10.0 * r.purchases).all() and (r.margin == 5.0 * r.purchases).all()
+    m = res.summary["brands"]["A"]
+    assert m["purchases"] == m["acquisitions"] - 300 and m["repeat_purchases"] == 0
+    assert m["first_acquisitions_paid"] == m["acquisitions_paid"]  # the samples count as paid acquisitions
+
+
+# --- networks -----------------------------------------------------------------------------------
+
+def contacts_inside(graph, group):
+    """Share of all contacts that are in one's own group."""
+    own = np.repeat(np.arange(group.size), graph.degree)
+    return (group[own] == group[graph.indices]).mean()
+
+
+@pytest.mark.parametrize("homophily", [0.0, 0.6, 1.0])
+def test_homophily_is_the_share_of_contacts_in_ones_group(homophily):
+    """model.md: "a link ... ends, with probability homophily, at a uniform member of its group ..., otherwise
+    at a uniform non-member; so a share homophily of each consumer's contacts is in its own group"."""
+    three = [{"name": name, "share": share} for name, share in (("a", 0.5), ("b", 0.3), ("c", 0.2))]
+    sc = market({"population.segments": three, "brands.0.fit": {},
+                 "network": {"type": "homophilous", "mean_degree": 10, "homophily": homophily}})
+    model = MarketModel(sc, rng=10)
+    group = model.population.segment
+    share = contacts_inside(model.graph, group)
+    if homophily in (0.0, 1.0):
+        assert share == homophily  # exactly: no link may cross (or stay inside) by an index slip
+    else:
+        assert share == pytest.approx(homophily, abs=0.02)
+    assert 9.5 < model.graph.degree.mean() <= 10.0
+    # every member of a group can be drawn as a far end: no one is left with only the links it started
+    assert np.bincount(group[model.graph.degree == 0], minlength=3).sum() < 5
+
+
+@pytest.mark.parametrize("homophily", [0.0, 1.0])
+def test_homophilous_links_end_at_a_uniform_member(homophily):
+    """model.md: a link "ends, with probability homophily, at a uniform member of its group ..., otherwise at
+    a uniform non-member": nobody is left out of the draw of far ends."""
+    sc = market({"network": {"type": "homophilous", "mean_degree": 400, "homophily": homophily}})
+    degree = MarketModel(sc, rng=18).graph.degree
+    # a consumer's degree is about 200 links it starts plus 200 that end at it, less repeats: mean 351,
+    # sd 16. One never drawn as a far end keeps only its own, about 190: far below 0.65 of the mean,
+    # which everyone else clears by seven sd
+    assert degree.mean() > 340
+    assert degree.min() > 0.65 * degree.mean()
+
+
+@pytest.mark.parametrize("exponent", [2.5, 3.0])
+def test_scale_free_degrees_follow_the_exponent(exponent):
+    """model.md: ends drawn "with probability ∝ r^(-1/(γ-1)) for a random rank r, so P(degree = d) ∝ d^-γ"."""
+    n = 20_000
+    sc = market({"population.size": n, "network": {"type": "scale_free", "mean_degree": 10, "exponent": exponent}})
+    degree = np.sort(MarketModel(sc, rng=11).graph.degree)[::-1].astype(float)
+    # the r-th largest degree falls as r^(-1/(γ-1)); fitted over the tail, away from the few top hubs
+    rank = np.arange(1, n + 1)
+    tail = slice(10, n // 20)
+    slope = np.polyfit(np.log(rank[tail]), np.log(degree[tail]), 1)[0]
+    assert 1 - 1 / slope == pytest.approx(exponent, abs=0.2)
+
+
+# --- niche control ------------------------------------------------------------------------------
+
+def test_the_price_shield_damps_churn_from_a_price_rise():
+    """model.md: churn "· exp(price_sensitivity · Δp_c · [c controls s_i] · (1 - price_shield))"."""
+    controls_young = {"brands.0.initial": {"share": {"young": 0.8}, "loyalty": 0.0}, "loyalty.churn": 0.05,
+                      "loyalty.growth": 0.0, "loyalty.decay": 0.0, "loyalty.price_sensitivity": 2.0,
+                      "time.horizon": 5}
+
+    def churned(increase, shield, seed=12):
+        sc = market({**controls_young, "brands.0.price_increase_on_control": increase,
+                     "niche.price_shield": shield})
+        return rows(marketsim.run(sc, seed=seed), segment="young").churned
+
+    base = churned(0.0, 0.5)
+    # a full shield: the price rise adds no churn at all, to the last consumer (same random numbers)
+    assert churned(0.5, 1.0).tolist() == base.tolist()
+    installed = round(0.8 * N / 2)
+    assert_binomial(base[1], installed, -math.expm1(-0.05))
+    for shield in (0.5, 0.0):
+        assert_binomial(churned(0.5, shield)[1], installed, -math.expm1(-0.05 * math.exp(2.0 * 0.5 * (1 - shield))))
+
+
+# --- audience rules -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("rule, matches", [
+    ({"field": "interests", "has_all": ["sport", "garden"]}, lambda c: {"sport", "garden"} <= set(c.interests)),
+    ({"field": "interests", "has_any": ["sport", "garden"]}, lambda c: bool({"sport", "garden"} & set(c.interests))),
+    ({"field": "region", "not_in": ["city"]}, lambda c: c.region != "city"),
+    ({"field": "region", "in": ["city"]}, lambda c: c.region == "city"),
+    ({"not": {"field": "interests", "has_all": ["sport", "garden"]}},
+     lambda c: not {"sport", "garden"} <= set(c.interests)),
+], ids=["has_all", "has_any", "not_in", "in", "not_has_all"])
+def test_audience_rules_select_exactly_whom_they_say(rule, matches):
+    """scenarios.md: { field = "interests", has_any = [...] } (or has_all); { field = "region", in = [...] } (also not_in)."""
+    event = {**EVERYONE_ONCE, "audience": rule, "reach": N}
+    res = marketsim.run(market({"campaigns.0": event, "time.horizon": 1}), seed=13)
+    model = res.model
+    expected = np.array([matches(model.consumer(i)) for i in range(N)])
+    assert 0.05 * N < expected.sum() < 0.95 * N  # the rule splits the market: a wrong one cannot pass by luck
+    assert np.array_equal(model.state.reached[0], expected)
+    assert res.summary["brands"]["A"]["reach"] == expected.sum()
+
+
+# --- seeding ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("seeds", [1000, 2500])
+def test_seeding_neither_charges_for_nor_counts_the_brands_own_customers(seeds):
+    """model.md: "seeds members of the audience ... who are not yet customers get the product free
+    (cost_per_seed ...) and become customers"."""
+    seeding = {"name": "samples", "brand": "A", "type": "seeding", "seeds": seeds, "cost_per_seed": 2.0}
+    res = marketsim.run(market({"brands.0.initial": INSTALLED_HALF, "campaigns.0": seeding, "time.horizon": 2}),
+                        seed=14)
+    given = min(seeds, N // 2)  # only the 1500 who are not customers yet can get one
+    r, m = rows(res), res.summary["brands"]["A"]
+    assert r.seeded[1] == given and r.customer[1] == N // 2 + given
+    assert m["spend"] == 2.0 * given
+    assert m["acquisitions"] == m["first_acquisitions_paid"] == given
+    assert m["reacquisitions"] == 0 and m["switched"] == 0 and m["churned"] == 0
+
+
+def test_two_seedings_at_once_count_each_sample_once():
+    """model.md: seeding gives the product to those "who are not yet customers"; a consumer two of the
+    brand's seedings pick at once gets it (and is counted) once."""
+    first = {"name": "samples", "brand": "A", "type": "seeding", "seeds": N, "cost_per_seed": 0.0}
+    second = {**first, "name": "more_samples"}
+    res = marketsim.run(market({"campaigns.0": first, "campaigns.1": second, "time.horizon": 2}), seed=15)
+    r, m = rows(res), res.summary["brands"]["A"]
+    assert r.seeded[1] == N and r.customer[1] == N
+    assert m["acquisitions"] == N and m["reacquisitions"] == 0 and m["churned"] == 0 and m["switched"] == 0
+
+
+@pytest.mark.xfail(strict=True, reason="bug: a second seeding of the brand on the same step picks consumers the "
+                                       "first one just seeded (ctx.current is read before any seed is given), "
+                                       "and pays cost_per_seed for samples nobody receives")
+def test_two_seedings_at_once_pay_only_for_the_samples_given():
+    """model.md: "seeds members ... who are not yet customers get the product free (cost_per_seed ...)"."""
+    first = {"name": "samples", "brand": "A", "type": "seeding", "seeds": N, "cost_per_seed": 2.0}
+    second = {**first, "name": "more_samples"}
+    res = marketsim.run(market({"campaigns.0": first, "campaigns.1": second, "time.horizon": 2}), seed=15)
+    assert res.summary["brands"]["A"]["spend"] == 2.0 * rows(res).seeded[1]
+
+
+# --- hearing ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("forgetting", [None, 1000.0])
+def test_hearing_is_a_hazard_not_a_probability(forgetting):
+    """model.md: "Hearing makes an unaware consumer aware with hazard q (W⁺ + W⁻)", held over a step as
+    "the probability 1 - exp(-h dt)"."""
+    changes = {"brands.0.initial": INSTALLED_HALF, "brands.0.fit": {"young": 1.0, "old": 0.2},  # good and bad talk
+               "word_of_mouth.strength": 1.0, "time.dt": 2.0, "time.horizon": 2.0,
+               "response.unaware_response": 0.0}  # the unaware only hear: no adoption to tell apart
+    if forgetting is not None:
+        changes["response.awareness_half_life"] = forgetting
+    r = rows(marketsim.run(market(changes), seed=16))
+    heard = (N / 2) / (N - 1)  # W⁺ + W⁻: every customer talks, well or badly
+    assert r.aware[0] == 0 and r.customer[1] == N // 2
+    assert_binomial(r.aware[1], N // 2, -math.expm1(-1.0 * heard * 2.0))  # q W dt = 1: 63%, not 100%
