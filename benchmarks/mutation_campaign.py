@@ -38,8 +38,8 @@ MUTANTS = [
     dict(id="pop-remainder-to-smallest", area="population",
          rule="model.md Population: exact counts by LARGEST remainder; the leftover consumers go to the segments "
               "with the smallest remainders instead (reachable whenever share * N is not whole, e.g. three thirds)",
-         old='order = np.argsort(-(quota - counts), kind="stable")',
-         new='order = np.argsort(quota - counts, kind="stable")'),
+         old="key=lambda k: counts[k] - quota[k])[: total - sum(counts)]",
+         new="key=lambda k: quota[k] - counts[k])[: total - sum(counts)]"),
     dict(id="pop-category-weights-ignored", area="population",
          rule="model.md Population: gender, region, occupation, income drawn from the segment's category weights; "
               "drawn uniformly over the categories instead",
@@ -153,8 +153,8 @@ MUTANTS = [
     dict(id="exp-impact-ignored", area="exposure",
          rule="model.md Ad response: S = mean of u_j (1 + relevance_gain r_j) with impact u_j (and copy quality "
               "multiplying it); u_j taken as 1",
-         old="scratch[i, 2] += impact * (1.0 + relevance_gain * r)",
-         new="scratch[i, 2] += 1.0 + relevance_gain * r"),
+         old="sums[i, 2] += impact * (1.0 + relevance_gain * r)",
+         new="sums[i, 2] += 1.0 + relevance_gain * r"),
     dict(id="exp-wasted-ignores-fit", area="exposure",
          rule="outputs: wasted impressions are outside the audience OR on a consumer the product does not "
               "satisfy; the unsatisfied are not counted",
@@ -163,12 +163,12 @@ MUTANTS = [
     dict(id="exp-no-restoration", area="exposure",
          rule="model.md Ad response: between contacts w recovers toward 1 with recovery_half_life; it never "
               "recovers",
-         old="w = 1.0 - (1.0 - wear[brand, i]) * recovery[k]",
-         new="w = wear[brand, i]"),
+         old="w = 1.0 - (1.0 - wear[i]) * recovery[k]",
+         new="w = wear[i]"),
     dict(id="exp-strength-summed", area="exposure",
          rule="model.md Ad response: S is the MEAN strength (1/m) sum_j; the sum is used (m times too strong)",
-         old="ad[brand, i] = ad_effect * effective * strength / c * boost[region[i]]",
-         new="ad[brand, i] = ad_effect * effective * strength * boost[region[i]]"),
+         old="ad[i] = ad_effect * effective * strength / c * boost[region[i]]",
+         new="ad[i] = ad_effect * effective * strength * boost[region[i]]"),
     dict(id="exp-trigger-all-regions", area="exposure",
          rule="model.md Triggers: deliver only to consumers in the regions where the condition holds; everywhere "
               "once it holds in any region",
@@ -265,20 +265,20 @@ MUTANTS = [
          new="adopt = (list_price / reference) ** -elasticity"),
     dict(id="adopt-attribution-winner-takes-all", area="adoption",
          rule="model.md Competing risks: paid with probability A / (A + q dt W+); paid whenever A is the larger",
-         old="paid[k] = w * (ad[o, i] + q_dt * pos * talk[o]) < ad[o, i]",
-         new="paid[k] = ad[o, i] >= q_dt * pos * talk[o]"),
+         old="paid[k] = w * (ad[o, i] + q_dt * pos * uplift[o]) < ad[o, i]",
+         new="paid[k] = ad[o, i] >= q_dt * pos * uplift[o]"),
     dict(id="adopt-first-after-becoming", area="adoption",
          rule="model.md Sales / outputs: a first acquisition is by one who never had the brand; tested after "
               "becoming a customer, so every adoption counts as a re-acquisition",
-         old="t.first[brand].append(~self.adopted_ever[brand, who])\n"
+         old="moved.first[brand].append(~self.adopted_ever[brand, who])\n"
              "        self._become_customers(brand, who, self.scenario.loyalty.initial)",
          new="self._become_customers(brand, who, self.scenario.loyalty.initial)\n"
-             "        t.first[brand].append(~self.adopted_ever[brand, who])"),
+             "        moved.first[brand].append(~self.adopted_ever[brand, who])"),
     dict(id="adopt-switch-counted-as-churn", area="adoption",
          rule="model.md Competing risks: adopting another brand counts the consumer as SWITCHED; counted as "
               "churned",
-         old="self._leave(int(other), lost, wom, t, switched=True, time=time)",
-         new="self._leave(int(other), lost, wom, t, switched=False, time=time)"),
+         old="self.leave(int(other), lost, wom, moved, switched=True, time=time)",
+         new="self.leave(int(other), lost, wom, moved, switched=False, time=time)"),
     dict(id="adopt-installed-bases-overlap", area="adoption",
          rule="model.md The market at step 0: installed bases of different brands never overlap; each brand's "
               "base is drawn from the same first members (scenarios give two brands a share of one segment)",
@@ -316,8 +316,8 @@ MUTANTS = [
     dict(id="sales-repeat-from-end-of-step", area="metrics",
          rule="model.md Sales: a step's repeat purchases are Poisson(customers * purchase_rate * dt) of those who "
               "were customers during the step; counted on the customers at its end (new ones buy twice)",
-         old='d["customer"][step - 1], rec.first_purchases(step), price,',
-         new='d["customer"][step], rec.first_purchases(step), price,'),
+         old='d["customer"][step - 1], rec.first_purchases(step), prices.paid,',
+         new='d["customer"][step], rec.first_purchases(step), prices.paid,'),
     dict(id="met-reach-not-cumulative", area="metrics",
          rule="outputs: reach counts consumers reached so far (cumulative); only this step's first reach is kept",
          old='for k in ("reach", "reach_outside_audience", "adopters"):',

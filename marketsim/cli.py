@@ -249,6 +249,26 @@ class RateColumn(ProgressColumn):
         return Text(f"{task.speed:.2f} runs/s" if task.speed else "", style="progress.data.speed")
 
 
+def _sweep_with_progress(experiment, out_dir: Path, label: str, workers: int | None, scheduler: str | None,
+                         quiet: bool, what: str):
+    """Run a sweep under a progress bar of its runs; a refusal exits 2, an interrupt 130 (finished
+    runs kept, so the same command resumes)."""
+    from .studies.sweep import run_sweep
+
+    columns = (TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(), RateColumn(),
+               TimeElapsedColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, disable=quiet) as bar:
+        task = bar.add_task(label, total=None)
+        try:
+            return run_sweep(experiment, out_dir, workers=workers, scheduler=scheduler,
+                             progress=lambda done, total: bar.update(task, completed=done, total=total))
+        except ValueError as exc:
+            raise _fail(f"cannot run the {what}", exc) from None
+        except KeyboardInterrupt:
+            err.print(f"interrupted: finished runs are kept in {out_dir}; run the same command to resume")
+            raise typer.Exit(INTERRUPTED) from None
+
+
 @app.command()
 def sweep(
     experiment: Annotated[Path, typer.Argument(help="Experiment file (TOML)")],
@@ -267,7 +287,6 @@ def sweep(
     if scheduler is None:
         start_pool_server()  # first: it imports the simulator while this process does the same
     from .studies.experiment import load_experiment
-    from .studies.sweep import run_sweep
 
     with Progress(TextColumn("checking the design's points"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=err, disable=quiet, transient=True) as bar:
@@ -282,18 +301,7 @@ def sweep(
             raise typer.Exit(INTERRUPTED) from None
     _check_memory(experiment, exp.largest_run_bytes, workers, scheduler)
     out_dir = out_dir or Path("results") / exp.spec.name
-    columns = (TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(), RateColumn(),
-               TimeElapsedColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=err, disable=quiet) as bar:
-        task = bar.add_task(exp.spec.name, total=len(exp.points) * exp.spec.replications)
-        try:
-            report = run_sweep(exp, out_dir, workers=workers, scheduler=scheduler,
-                               progress=lambda done, total: bar.update(task, completed=done))
-        except ValueError as exc:
-            raise _fail("cannot run the sweep", exc) from None
-        except KeyboardInterrupt:
-            err.print(f"interrupted: finished runs are kept in {out_dir}; run the same command to resume")
-            raise typer.Exit(INTERRUPTED) from None
+    report = _sweep_with_progress(exp, out_dir, exp.spec.name, workers, scheduler, quiet, "sweep")
     out.print(f"{report.total} runs: {report.done} done ({report.skipped} already on disk), {report.failed} failed, "
               f"in {report.seconds:.1f} s")
     out.print(f"results: {report.out / 'runs.parquet'}, {report.out / 'timeseries.parquet'}")
@@ -353,7 +361,6 @@ def assess(
     from .output.assess_report import conclusion, write_report
     from .files import json_safe, write_text
     from .studies.results import NoFinishedRuns, ResultsError, layout_of, read_results
-    from .studies.sweep import run_sweep
 
     if metric not in METRICS:
         raise _fail("invalid --metric", ValueError(f"'{metric}' is not one of {', '.join(METRICS)}"))
@@ -367,23 +374,13 @@ def assess(
     _check_edge_list(plan.scenario)
     _check_memory(scenario, plan.experiment.largest_run_bytes, workers, scheduler)
     out_dir = out_dir or Path("results") / f"assess-{plan.scenario.name}"
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), RateColumn(),
-               TimeElapsedColumn(), TimeRemainingColumn())
     with ExitStack() as held:
         try:  # one writer from the sweep's check to the assessment's last write
             held.enter_context(folder_lock(out_dir))
         except FolderBusy as exc:
             raise _fail("cannot run the assessment", exc) from None
-        with Progress(*columns, console=err, disable=quiet) as bar:
-            task = bar.add_task(f"assess {plan.scenario.name}", total=len(plan.experiment.points))
-            try:
-                done = run_sweep(plan.experiment, out_dir, workers=workers, scheduler=scheduler,
-                                 progress=lambda n, total: bar.update(task, completed=n))
-            except ValueError as exc:
-                raise _fail("cannot run the assessment", exc) from None
-            except KeyboardInterrupt:
-                err.print(f"interrupted: finished runs are kept in {out_dir}; run the same command to resume")
-                raise typer.Exit(INTERRUPTED) from None
+        done = _sweep_with_progress(plan.experiment, out_dir, f"assess {plan.scenario.name}", workers, scheduler,
+                                    quiet, "assessment")
         try:
             table = read_results(done.out, layout_of(plan.experiment)).runs
         except NoFinishedRuns as exc:

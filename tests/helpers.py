@@ -24,19 +24,24 @@ BASE = {
 }
 
 
+def put(raw: dict, path: str, value) -> dict:
+    """``raw`` with the value at a dotted path set (list items by index; one past the end appends)."""
+    node = raw
+    keys = path.split(".")
+    for key in keys[:-1]:
+        node = node[int(key)] if isinstance(node, list) else node.setdefault(key, {})
+    if isinstance(node, list):
+        node[int(keys[-1]):int(keys[-1]) + 1] = [value]  # replaces an item, or appends one at the end
+    else:
+        node[keys[-1]] = value
+    return raw
+
+
 def scenario(*changes: tuple[str, object]):
     """BASE with changes given as (dotted path, value); list items by index."""
     raw = copy.deepcopy(BASE)
     for path, value in changes:
-        node = raw
-        keys = path.split(".")
-        for key in keys[:-1]:
-            node = node[int(key)] if isinstance(node, list) else node.setdefault(key, {})
-        if isinstance(node, list):
-            index = int(keys[-1])
-            node[index:index + 1] = [value]  # replaces an item, or appends one at the end
-        else:
-            node[keys[-1]] = value
+        put(raw, path, value)
     return scenario_from_dict(raw)
 
 

@@ -15,7 +15,7 @@ import marketsim.studies.sweep
 from marketsim.cli import app
 from marketsim.scenario.loading import load_scenario
 from marketsim.studies.pilot import read_pilot
-from tests.helpers import BASE
+from helpers import BASE, put
 
 LONG = "x" * 420
 
@@ -26,19 +26,6 @@ def raw_scenario(**changes):
     raw["time"]["horizon"] = 6
     raw["word_of_mouth"]["strength"] = {"dist": "uniform", "low": 0.0, "high": 0.3}
     raw.update(changes)
-    return raw
-
-
-def put(raw, path, value):
-    """``raw`` with the value at a dotted path set (list items by index; one past the end appends)."""
-    node = raw
-    keys = path.split(".")
-    for key in keys[:-1]:
-        node = node[int(key)] if isinstance(node, list) else node.setdefault(key, {})
-    if isinstance(node, list):
-        node[int(keys[-1]):int(keys[-1]) + 1] = [value]
-    else:
-        node[keys[-1]] = value
     return raw
 
 

@@ -22,6 +22,7 @@ import pytest
 import marketsim
 from marketsim import MarketModel
 from marketsim.scenario.loading import scenario_from_dict
+from helpers import put
 
 SIGMAS = 5.0
 N = 3000
@@ -51,14 +52,7 @@ def market(changes: dict | None = None, base_dir=None):
     """BASE with dotted-path changes (list items by index; an index one past the end appends)."""
     raw = copy.deepcopy(BASE)
     for path, value in (changes or {}).items():
-        node = raw
-        keys = path.split(".")
-        for key in keys[:-1]:
-            node = node[int(key)] if isinstance(node, list) else node.setdefault(key, {})
-        if isinstance(node, list):
-            node[int(keys[-1]):int(keys[-1]) + 1] = [value]
-        else:
-            node[keys[-1]] = value
+        put(raw, path, value)
     return scenario_from_dict(raw, base_dir=base_dir)
 
 
