@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import math
 import signal
-from importlib import metadata, resources
 from contextlib import ExitStack, nullcontext
+from importlib import metadata, resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeElapsedColumn,
-                           TimeRemainingColumn)
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 from rich.text import Text
 
@@ -357,9 +364,9 @@ def assess(
 
     if scheduler is None:
         start_pool_server()  # first: it imports the simulator while this process does the same
-    from .studies.assess import METRICS, TooFewFutures, analyse, findings_json, load_strategies, plan_assessment
-    from .output.assess_report import conclusion, write_report
     from .files import json_safe, write_text
+    from .output.assess_report import conclusion, write_report
+    from .studies.assess import METRICS, TooFewFutures, analyse, findings_json, load_strategies, plan_assessment
     from .studies.results import NoFinishedRuns, ResultsError, layout_of, read_results
 
     if metric not in METRICS:

@@ -19,7 +19,6 @@ import numpy as np
 
 from marketsim.market.awareness import AWARE, UNAWARE
 
-
 # The C library's expm1, which compiled kernels call; numpy's own (SIMD) one differs from it in the
 # last bit on some inputs. With the JIT off the kernels call numpy's.
 expm1 = np.expm1 if numba.config.DISABLE_JIT else np.vectorize(math.expm1, otypes=[float])

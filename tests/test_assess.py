@@ -12,12 +12,22 @@ import pytest
 import tomli_w
 from typer.testing import CliRunner
 
-from marketsim.studies.assess import (METRICS, Findings, Strategy, analyse, break_even_budgets, load_strategies,
-                                      outcomes, plan_assessment, probability_best, quantiles)
-from marketsim.output.assess_report import conclusion, write_report
 from marketsim.cli import app
-from marketsim.studies.discovery import find_boxes, sensitivity
+from marketsim.output.assess_report import conclusion, write_report
 from marketsim.scenario.schema import ScenarioError
+from marketsim.studies.assess import (
+    METRICS,
+    Findings,
+    Strategy,
+    analyse,
+    break_even_budgets,
+    load_strategies,
+    outcomes,
+    plan_assessment,
+    probability_best,
+    quantiles,
+)
+from marketsim.studies.discovery import find_boxes, sensitivity
 from marketsim.studies.sweep import run_sweep
 from tests.helpers import BASE
 

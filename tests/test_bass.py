@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
+from bass import adoption_curve, bass_F, bass_scenario
 
 import marketsim
-from bass import adoption_curve, bass_F, bass_scenario
 
 
 def mean_curve(scenario, seeds):

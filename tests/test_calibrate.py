@@ -13,13 +13,13 @@ from scipy import stats
 from scipy.linalg import hadamard
 from typer.testing import CliRunner
 
-from marketsim.studies import calibrate as calibration
-from marketsim.studies.calibrate import NOISE_RUNS, Fitter, calibrate, write_calibration
 from marketsim.cli import app
-from marketsim.studies.pilot import read_pilot
-from marketsim.studies.runner import run
 from marketsim.scenario.loading import load_scenario, scenario_from_dict
 from marketsim.scenario.schema import ScenarioError
+from marketsim.studies import calibrate as calibration
+from marketsim.studies.calibrate import NOISE_RUNS, Fitter, calibrate, write_calibration
+from marketsim.studies.pilot import read_pilot
+from marketsim.studies.runner import run
 from tests.bass import bass_scenario
 from tests.helpers import BASE
 

@@ -4,10 +4,10 @@ import copy
 
 import numpy as np
 import pytest
+from helpers import brand_rows, scenario
 
 import marketsim
 from marketsim.market.model import MarketModel
-from helpers import brand_rows, scenario
 
 
 def contacts_per_step(sc, seed=1):

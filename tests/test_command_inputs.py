@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import tomli_w
+from helpers import BASE, put
 from typer.testing import CliRunner
 
 import marketsim.studies.memory
@@ -15,7 +16,6 @@ import marketsim.studies.sweep
 from marketsim.cli import app
 from marketsim.scenario.loading import load_scenario
 from marketsim.studies.pilot import read_pilot
-from helpers import BASE, put
 
 LONG = "x" * 420
 

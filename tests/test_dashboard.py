@@ -19,16 +19,24 @@ import numpy as np
 import pandas as pd
 import psutil
 import pytest
+from dashboard_setup import CDN_PATH, CHROMIUM_ARGS, cdn_cache, chromium, fetch_missing, fill_cdn_cache
 from typer.testing import CliRunner
 
 from marketsim.cli import app as cli_app
 from marketsim.dashboard.app import summary_frame
 from marketsim.dashboard.classroom import AS_WRITTEN, VARIANT, Classroom, Session
+from marketsim.dashboard.lessons import (
+    LEVERS,
+    QUESTIONS,
+    lever_defaults,
+    load_lesson,
+    overrides,
+    ready_lessons,
+    show,
+    story,
+    variant,
+)
 from marketsim.market.model import MarketModel
-from marketsim.dashboard.lessons import (LEVERS, QUESTIONS, lever_defaults, load_lesson, overrides, ready_lessons, show,
-                                   story, variant)
-
-from dashboard_setup import CDN_PATH, CHROMIUM_ARGS, cdn_cache, chromium, fetch_missing, fill_cdn_cache
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"

@@ -10,17 +10,17 @@ from pathlib import Path
 
 import pytest
 import tomli_w
+from helpers import mutate, value_paths
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from test_invariants import assert_invariants
 from typer.testing import CliRunner
 
 import marketsim
 from marketsim.cli import app
-from marketsim.studies.experiment import load_experiment
 from marketsim.scenario.loading import load_scenario
 from marketsim.scenario.schema import ScenarioError
-from helpers import mutate, value_paths
-from test_invariants import assert_invariants
+from marketsim.studies.experiment import load_experiment
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = {p.name: tomllib.loads(p.read_text()) for p in sorted((ROOT / "scenarios").glob("*.toml"))}

@@ -5,11 +5,11 @@ import math
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import scenarios
 
 import marketsim
 from marketsim.market.state import CUSTOMER
 from marketsim.scenario.loading import scenario_from_dict
-from strategies import scenarios
 
 STATE_COLUMNS = ["unaware", "aware", "customer", "lapsed"]
 

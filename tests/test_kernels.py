@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import numba
 import numpy as np
+import reference_kernels as ref
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import reference_kernels as ref
 from marketsim.market import awareness, loyalty, network, wom
 
 JIT = not numba.config.DISABLE_JIT

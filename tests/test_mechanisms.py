@@ -4,13 +4,13 @@ inside the audience, and lift."""
 
 import numpy as np
 import pytest
+from helpers import brand_rows, scenario
 
 import marketsim
 from marketsim.market.campaigns import Contacts
 from marketsim.market.model import MarketModel
 from marketsim.market.state import AWARE, CUSTOMER, UNAWARE
 from marketsim.studies.runner import campaign_warnings
-from helpers import brand_rows, scenario
 
 SEEDS = range(4)
 

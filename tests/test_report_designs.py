@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from marketsim.studies.experiment import ExperimentSpec, load_experiment
 from marketsim.output.report import _cell, _fmt, _levels, _spread, make_report
 from marketsim.output.report_sampling import partial_dependence
+from marketsim.studies.experiment import ExperimentSpec, load_experiment
 from marketsim.studies.sweep import run_sweep
 
 BASELINE = (Path(__file__).parent.parent / "scenarios" / "baseline.toml").resolve()

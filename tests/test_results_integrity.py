@@ -11,12 +11,11 @@ from pathlib import Path
 import matplotlib.image
 import pandas as pd
 import pytest
-
 from typer.testing import CliRunner
 
 from marketsim.cli import app
-from marketsim.studies.experiment import load_experiment
 from marketsim.scenario.schema import ScenarioError
+from marketsim.studies.experiment import load_experiment
 from marketsim.studies.sweep import run_sweep
 
 BASELINE = (Path(__file__).parent.parent / "scenarios" / "baseline.toml").resolve()

@@ -18,11 +18,11 @@ import math
 
 import numpy as np
 import pytest
+from helpers import put
 
 import marketsim
 from marketsim import MarketModel
 from marketsim.scenario.loading import scenario_from_dict
-from helpers import put
 
 SIGMAS = 5.0
 N = 3000

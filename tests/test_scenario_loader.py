@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 import tomli_w
+from helpers import mutate, value_paths
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import mutate, value_paths
 from marketsim.scenario.loading import load_scenario, parse_override, scenario_from_dict
 from marketsim.scenario.schema import Scenario, ScenarioError
 

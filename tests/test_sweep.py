@@ -13,14 +13,13 @@ import distributed
 import matplotlib.image
 import pandas as pd
 import pytest
-
 from typer.testing import CliRunner
 
 from marketsim.cli import app
 from marketsim.files import LOCK_NAME
-from marketsim.studies.experiment import load_experiment
 from marketsim.output.report import _fmt
 from marketsim.scenario.schema import ScenarioError
+from marketsim.studies.experiment import load_experiment
 from marketsim.studies.sweep import CONNECT_SECONDS, executor_for, run_sweep
 
 BASELINE = (Path(__file__).parent.parent / "scenarios" / "baseline.toml").resolve()

@@ -12,12 +12,11 @@ import time
 import pandas as pd
 import psutil
 import pytest
+from test_sweep import EXPERIMENT, experiment_file
 
 from marketsim.files import FolderBusy, folder_lock
 from marketsim.studies.experiment import load_experiment
 from marketsim.studies.sweep import run_sweep
-
-from test_sweep import EXPERIMENT, experiment_file
 
 
 def test_a_second_sweep_into_a_busy_folder_is_refused_and_the_first_one_is_not_mixed(tmp_path):

@@ -14,11 +14,11 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
+from ..scenario.schema import Scenario
 from .awareness import UNAWARE
 from .draws import uniforms_at
 from .exposure import Exposure
 from .prices import Prices
-from ..scenario.schema import Scenario
 from .state import CUSTOMER, ConsumerState, Transitions
 from .wom import WordOfMouth, heard_by
 

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..scenario.schema import CampaignSpec, Channel
 from .costs import Budget, affordable, charge_all, impression_costs, stochastic_round, within
 from .population import Population
-from ..scenario.schema import CampaignSpec, Channel
 from .targeting import select
 
 

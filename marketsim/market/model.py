@@ -24,22 +24,22 @@ from pathlib import Path
 import mesa
 import numpy as np
 
+from ..scenario.loading import load_scenario, scenario_from_dict
+from ..scenario.schema import Scenario
 from .adoption import adopt_and_churn, rates_of
 from .awareness import update_awareness
 from .campaigns import Contacts, StepContext
 from .conditions import context_boost, draw_conditions
 from .costs import sales
-from ..scenario.loading import load_scenario, scenario_from_dict
-from .mesa_view import Brand, Consumer, LazyConsumerAgents
 from .exposure import Exposure
 from .loyalty import update_loyalty
+from .mesa_view import Brand, Consumer, LazyConsumerAgents
 from .metrics import Recorder
 from .network import build_network
 from .population import build_population
 from .prices import Prices, step_prices
 from .referrals import pay_referrals, talk_uplift
 from .state import STATES, ConsumerState, Transitions
-from ..scenario.schema import Scenario
 from .wom import WordOfMouth
 
 __all__ = ["STATES", "Brand", "Consumer", "MarketModel", "seed_from", "with_fields"]

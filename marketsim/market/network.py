@@ -16,8 +16,17 @@ import numba
 import numpy as np
 import scipy.sparse as sp
 
+from ..scenario.schema import (
+    EdgeListFile,
+    Homophilous,
+    Network,
+    RandomGraph,
+    RingLattice,
+    ScaleFree,
+    ScenarioError,
+    SmallWorld,
+)
 from .population import Population
-from ..scenario.schema import EdgeListFile, ScenarioError, Homophilous, Network, RandomGraph, RingLattice, ScaleFree, SmallWorld
 
 
 @dataclass(frozen=True)

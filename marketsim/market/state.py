@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 import numba
 import numpy as np
 
+from ..scenario.schema import Scenario
 from .awareness import AWARE, UNAWARE
 from .exposure import ContactPipeline, Exposure
-from ..scenario.schema import Scenario
 from .wom import WordOfMouth
 
 CUSTOMER, LAPSED = 2, 3  # after UNAWARE and AWARE

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .population import Population
 from ..scenario.schema import Audience, Rule
+from .population import Population
 
 
 def select(audience: Audience, pop: Population) -> np.ndarray:

@@ -23,8 +23,8 @@ import math
 import numba
 import numpy as np
 
-from .network import Graph
 from ..scenario.schema import WordOfMouth as WordOfMouthSpec
+from .network import Graph
 
 
 @numba.njit(cache=True, nogil=True)

@@ -17,9 +17,9 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
+from ..files import atomic_path, write_text  # noqa: E402
 from ..studies.assess import METRICS, Findings, readable  # noqa: E402
 from ..studies.discovery import MIN_POINTS  # noqa: E402
-from ..files import atomic_path, write_text  # noqa: E402
 
 
 def _num(x: float) -> str:

@@ -17,11 +17,11 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from scipy import stats  # noqa: E402
 
+from ..files import atomic_path, unwritable_folder, write_text  # noqa: E402
 from ..studies.assess import readable  # noqa: E402
 from ..studies.discovery import MIN_POINTS  # noqa: E402
 from ..studies.experiment import ExperimentSpec  # noqa: E402
 from ..studies.results import ResultsError, read_results  # noqa: E402
-from ..files import atomic_path, unwritable_folder, write_text  # noqa: E402
 from .report_sampling import METRIC_LABELS  # noqa: E402
 
 KEY_METRICS = ("reach", "customers", "cac_paid", "cac_blended", "ltv_to_cac", "return_on_spend", "wom_share",

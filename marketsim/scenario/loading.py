@@ -14,7 +14,6 @@ from .errors import validation_problems
 from .schema import Scenario, ScenarioError
 from .uncertainty import at_medians
 
-
 MAX_FILE_BYTES = 1_000_000
 MAX_LINE_CHARS = 4_000  # a longer line (such as a dotted key 100,000 levels deep) costs the parser gigabytes
 MAX_DEPTH = 24  # tables and arrays inside one another

@@ -13,7 +13,6 @@ from typing import Annotated, Literal, Union
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
-
 # Every number is finite and bounded (docs/scenarios.md states the bounds): a value past them is a
 # typo or a unit mistake, and would crash a run or silently give nonsense. The Strict base config
 # also refuses booleans and strings where numbers belong, so fields added later inherit all this.

@@ -17,11 +17,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .experiment import Experiment, ExperimentSpec, Factor, Run, check_points, input_files
 from ..scenario.errors import validation_problems
 from ..scenario.loading import read_toml, scenario_from_dict
 from ..scenario.schema import Scenario, ScenarioError, StrategySpec
 from ..scenario.uncertainty import Uncertain, find_uncertain, latin_hypercube
+from .experiment import Experiment, ExperimentSpec, Factor, Run, check_points, input_files
 
 # what a strategy is judged on: name -> (label with unit, better)
 METRICS = {

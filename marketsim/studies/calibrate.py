@@ -28,11 +28,11 @@ from scipy.stats import qmc
 
 from ..files import atomic_path, json_safe, write_text
 from ..scenario.loading import read_toml, scenario_from_dict
-from .pilot import Pilot, read_pilot, simulated_counts
-from .memory import run_bytes, too_big
-from .runner import run
 from ..scenario.schema import ScenarioError
 from ..scenario.uncertainty import Uncertain
+from .memory import run_bytes, too_big
+from .pilot import Pilot, read_pilot, simulated_counts
+from .runner import run
 
 EDGE = 1e-3  # search quantiles in [EDGE, 1 - EDGE]: the extreme tails of a prior are not candidates
 NOISE_RUNS = 24  # fresh runs at the estimate that measure how much a pilot's counts vary by chance

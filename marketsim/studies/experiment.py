@@ -22,11 +22,11 @@ import numpy as np
 import scipy  # scipy.stats loads on first use: half a second that only the sampled designs need pay
 from pydantic import Field, ValidationError, model_validator
 
+from ..market.metrics import SEGMENT_COUNTS
 from ..scenario.errors import validation_problems
 from ..scenario.loading import read_toml, scenario_from_dict
-from .memory import run_bytes
-from ..market.metrics import SEGMENT_COUNTS
 from ..scenario.schema import MAX_SEED, Name, Number, Positive, ScenarioError, Strict, Text
+from .memory import run_bytes
 
 # a variant's name is a value in the factor's column, never a column or folder name: dots allowed
 Level = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+(\.[A-Za-z0-9_\-]+)*$")]

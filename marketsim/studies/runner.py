@@ -12,8 +12,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..files import json_safe, write_csv, write_parquet, write_text
-from ..scenario.loading import load_scenario
 from ..market.model import MarketModel
+from ..scenario.loading import load_scenario
 from ..scenario.schema import Scenario
 
 # A finished model is freed only by the cyclic collector (Mesa's agents refer to their model), which

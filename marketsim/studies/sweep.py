@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
-from .experiment import Experiment, Run, fingerprint
 from ..files import folder_lock, unwritable_folder, write_parquet, write_text
+from .experiment import Experiment, Run, fingerprint
 from .pool import pool_context
 from .runner import run
 
