@@ -1,6 +1,12 @@
-"""A small two-segment market to test one mechanism at a time."""
+"""A small two-segment market to test one mechanism at a time, and helpers the tests share."""
 
 import copy
+import os
+import subprocess
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
 
 from marketsim.scenario.loading import scenario_from_dict
 
@@ -77,3 +83,18 @@ def mutate(raw: dict, path: tuple, action: str, value) -> None:
         parent[key]["not_a_field"] = value
     elif action == "wrap":
         parent[key] = {"a": parent[key]}
+
+
+@contextmanager
+def read_only(folder: Path):
+    """A folder no one may write in; root ignores modes, so for root it is made immutable."""
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+    elif subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode:
+        pytest.skip("running as root without chattr: cannot make a read-only folder")
+    try:
+        yield
+    finally:
+        if os.geteuid() == 0:
+            subprocess.run(["chattr", "-i", str(folder)], check=True)
+        folder.chmod(0o755)

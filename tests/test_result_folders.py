@@ -3,16 +3,15 @@ column, writes nothing, and never shows a traceback; a folder that is still vali
 
 import os
 import shutil
-import subprocess
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 import tomli_w
+from helpers import BASE, read_only
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -22,7 +21,6 @@ from marketsim.studies.experiment import load_experiment
 from marketsim.studies.results import BRAND_METRICS, read_results
 from marketsim.studies.runner import run
 from marketsim.studies.sweep import run_sweep
-from tests.helpers import BASE
 
 BASELINE = (Path(__file__).parent.parent / "scenarios" / "baseline.toml").resolve()
 FACTORIAL = f"""
@@ -135,21 +133,6 @@ def test_3_no_segment_column(folder):
 def test_4_an_empty_point_in_a_latin_hypercube(lhs):
     change(lhs, "runs.parquet", lambda t: t.assign(point=t.point.where(t.run != 2)))
     refused(lhs, "runs.parquet: point: must be an integer column", "empty in 1 of 6 rows (the first: row 3)")
-
-
-@contextmanager
-def read_only(folder: Path):
-    """A folder no one may write in; root ignores modes, so for root it is made immutable."""
-    if os.geteuid() != 0:
-        folder.chmod(0o555)
-    elif subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode:
-        pytest.skip("running as root without chattr: cannot make a read-only folder")
-    try:
-        yield
-    finally:
-        if os.geteuid() == 0:
-            subprocess.run(["chattr", "-i", str(folder)], check=True)
-        folder.chmod(0o755)
 
 
 def test_5_a_read_only_folder_is_refused_before_any_work(folder):
