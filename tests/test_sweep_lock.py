@@ -61,7 +61,8 @@ def test_the_lock_is_free_again_after_a_sweep_and_may_be_taken_again_inside(tmp_
 
 
 def test_sigterm_stops_a_sweep_and_leaves_no_process(tmp_path):
-    path = experiment_file(tmp_path, EXPERIMENT.replace("replications = 2", "replications = 40"))  # long: SIGTERM comes mid-sweep
+    # long enough that the signal always comes mid-sweep
+    path = experiment_file(tmp_path, EXPERIMENT.replace("replications = 2", "replications = 40"))
     out, log = tmp_path / "out", tmp_path / "stderr.txt"
     with open(log, "w") as stderr:  # a file, not a pipe: orphaned workers would hold a pipe open
         proc = subprocess.Popen([sys.executable, "-m", "marketsim", "sweep", str(path), "--out", str(out),
