@@ -383,7 +383,8 @@ def assess(
     out_dir = out_dir or Path("results") / f"assess-{plan.scenario.name}"
     with ExitStack() as held:
         try:  # one writer from the sweep's check to the assessment's last write
-            held.enter_context(folder_lock(out_dir))
+            for folder in dict.fromkeys(f for f in (out_dir, report_dir) if f is not None):
+                held.enter_context(folder_lock(folder))
         except FolderBusy as exc:
             raise _fail("cannot run the assessment", exc) from None
         done = _sweep_with_progress(plan.experiment, out_dir, f"assess {plan.scenario.name}", workers, scheduler,
@@ -437,7 +438,10 @@ def calibrate(
             fitter, result = fit(scenario, pilot, seeds=seeds, seed=seed, workers=workers, progress=say)
         except ScenarioError as exc:
             raise _fail("invalid input", exc) from None
-    files = write_calibration(fitter, result, out_dir)
+    try:
+        files = write_calibration(fitter, result, out_dir)
+    except FolderBusy as exc:
+        raise _fail("cannot write the calibration", exc) from None
     table = Table(title=f"{fitter.scenario.name}: fitted to {len(result.observed)} periods, RMSE "
                         f"{result.rmse:,.1f} people per period, R² {result.r2:.3f}")
     for column in ("field", "prior", "estimate", "95% interval"):

@@ -164,6 +164,72 @@ def test_6_infinite_or_empty_metrics(folder, table, column, value):
     refused(folder, f"{table}: {column}: must be a finite number", "row 4")
 
 
+@pytest.mark.parametrize("table, column", [
+    ("runs.parquet", "Mass.customers"), ("runs.parquet", "Spark.spend"),
+    ("runs.parquet", "Spark.segment_share.young_active"),
+    ("timeseries.parquet", "customer"), ("timeseries.parquet", "adopters"),
+])
+def test_6_negative_counts(folder, table, column):
+    change(folder, table, lambda t: t.assign(**{column: t[column].where(t.index != 2, -1)}))
+    refused(folder, f"{table}: {column}: counts or shares are never negative", "row 3")
+
+
+def test_6_negative_margins_and_returns_are_reported(folder):
+    change(folder, "runs.parquet", lambda t: t.assign(**{"Spark.margin": -5.0, "Spark.return_on_spend": -0.5}))
+    assert CliRunner().invoke(app, ["report", str(folder)]).exit_code == 0
+
+
+def test_a_report_replaces_the_last_one_as_a_set(folder):
+    (folder / "heatmap.png").write_text("a stale figure of an earlier report")
+    (folder / "notes.txt").write_text("the user's own")
+    first = CliRunner().invoke(app, ["report", str(folder)])
+    assert first.exit_code == 0, first.output
+    assert not (folder / "heatmap.png").exists()  # this experiment has no heat map: the stale one goes
+    assert (folder / "notes.txt").read_text() == "the user's own"
+    assert {"report.md", "over_time.png", "metrics.svg"} <= {p.name for p in folder.iterdir()}
+    assert not [p for p in folder.iterdir() if p.name.startswith(".marketsim-")]  # no staging left
+
+
+def test_a_failing_report_leaves_the_last_one(folder, monkeypatch):
+    from marketsim.output import report
+
+    assert CliRunner().invoke(app, ["report", str(folder)]).exit_code == 0
+    before = files(folder)
+
+    def broken(ax, *args, **kwargs):
+        raise RuntimeError("a figure failed half way")
+
+    monkeypatch.setattr(report, "_plot_time", broken)
+    with pytest.raises(RuntimeError):
+        report.make_report(folder)
+    assert files(folder) == before
+
+
+def test_a_report_waits_for_no_sweep_writing_into_its_folder(folder):
+    import threading
+
+    from marketsim.files import folder_lock
+
+    held, release = threading.Event(), threading.Event()
+
+    def sweep_writing():  # another thread holds the lock, as another process would
+        with folder_lock(folder):
+            held.set()
+            release.wait(60)
+
+    writer = threading.Thread(target=sweep_writing)
+    writer.start()
+    try:
+        held.wait(60)
+        before = files(folder)
+        done = CliRunner().invoke(app, ["report", str(folder)])
+        assert done.exit_code == 2 and "another marketsim process is writing into this folder" in done.stderr
+        assert files(folder) == before
+    finally:
+        release.set()
+        writer.join()
+
+
 def test_6_empty_where_the_docs_call_a_ratio_undefined_is_reported(folder):
     change(folder, "runs.parquet", lambda t: t.assign(**{"Spark.cac_paid": np.nan, "Mass.ltv": np.inf}))
     change(folder, "timeseries.parquet", lambda t: t.assign(loyalty=np.nan))

@@ -282,6 +282,26 @@ def test_leftovers_and_broken_parts_are_redone_on_resume(tmp_path):
     assert_same(tables(tmp_path / "whole"), tables(out))
 
 
+@pytest.mark.parametrize("part, damage, named", [
+    ("runs-000003.parquet", lambda t: t.assign(**{"Spark.customers": -t["Spark.customers"] - 1}),
+     "runs.parquet column Spark.customers"),
+    ("timeseries-000001.parquet", lambda t: t.iloc[1:], "timeseries.parquet column run"),
+    ("timeseries-000002.parquet", lambda t: t[t.step != 2], "timeseries.parquet column run"),
+    ("runs-000004.parquet", lambda t: t.assign(run=0), "runs.parquet column run"),
+])
+def test_parts_damaged_after_they_were_written_are_refused_not_combined(tmp_path, part, damage, named):
+    exp = load_experiment(experiment_file(tmp_path, EXPERIMENT.replace("horizon = 40", "horizon = 5")))
+    out = tmp_path / "out"
+    run_sweep(exp, out, workers=1)
+    before = tables(out)
+    frame = pd.read_parquet(out / "parts" / part)
+    damage(frame).to_parquet(out / "parts" / part, index=False)
+    with pytest.raises(ValueError, match="do not make valid tables") as refused:
+        run_sweep(exp, out, workers=1)
+    assert named in str(refused.value) and "delete" in str(refused.value)
+    assert_same(tables(out), before)  # the last good tables stay
+
+
 def test_report_gives_clear_errors_on_bad_inputs(tmp_path):
     def report(folder):
         done = CliRunner().invoke(app, ["report", str(folder)])

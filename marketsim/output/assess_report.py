@@ -17,7 +17,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
-from ..files import atomic_path, write_text  # noqa: E402
+from ..files import atomic_path, file_set, folder_lock, write_text  # noqa: E402
 from ..studies.assess import METRICS, Findings, readable  # noqa: E402
 from ..studies.discovery import MIN_POINTS  # noqa: E402
 
@@ -194,10 +194,18 @@ def _markdown_table(t: pd.DataFrame) -> str:
     return head + "".join("| " + " | ".join(str(v) for v in row) + " |\n" for row in t.itertuples(index=False))
 
 
+REPORT_FILES = ("distributions.png", "best.png", "boxes.png", "sensitivity.png", "report.md", "report.html")
+
+
 def write_report(f: Findings, title: str, unit: str, out_dir: str | Path) -> list[Path]:
-    """report.md, report.html and their figures in ``out_dir``."""
+    """report.md, report.html and their figures in ``out_dir``, replacing the last report's as one set."""
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    with folder_lock(out), file_set(out, REPORT_FILES) as staging:
+        names = [path.name for path in _write_report(f, title, unit, staging)]
+    return [out / name for name in names]
+
+
+def _write_report(f: Findings, title: str, unit: str, out: Path) -> list[Path]:
     figures = {
         "Outcomes per strategy": fig_distributions(f, unit, out / "distributions.png"),
         "Probability of being best and of paying back": fig_best(f, out / "best.png"),

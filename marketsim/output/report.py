@@ -17,11 +17,11 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from scipy import stats  # noqa: E402
 
-from ..files import atomic_path, unwritable_folder, write_text  # noqa: E402
+from ..files import FolderBusy, atomic_path, file_set, folder_lock, unwritable_folder, write_text  # noqa: E402
 from ..studies.assess import readable  # noqa: E402
 from ..studies.discovery import MIN_POINTS  # noqa: E402
 from ..studies.experiment import ExperimentSpec  # noqa: E402
-from ..studies.results import ResultsError, read_results  # noqa: E402
+from ..studies.results import Results, ResultsError, existing_folder, read_results  # noqa: E402
 from .report_sampling import METRIC_LABELS  # noqa: E402
 
 KEY_METRICS = ("reach", "customers", "cac_paid", "cac_blended", "ltv_to_cac", "return_on_spend", "wom_share",
@@ -123,16 +123,33 @@ def _cell(v: float) -> str:
     return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.2f}" if abs(v) >= 0.01 or v == 0 else f"{v:.4f}"
 
 
+REPORT_FIGURES = ("over_time", "niche_share", "metrics", "sampling", "heatmap")
+REPORT_FILES = (*(f"{name}.{ext}" for name in REPORT_FIGURES for ext in ("png", "svg")), "report.md")
+
+
 def make_report(results: str | Path) -> list[Path]:
     """Write figures and report.md into the sweep folder ``results``; returns the files written.
 
     The folder is checked (writable, every table valid: studies/results.py) before anything is
-    written, so a bad folder raises a ResultsError and gets no report."""
-    out = Path(results)
-    problem = unwritable_folder(out) if out.is_dir() else None
+    written, so a bad folder raises a ResultsError and gets no report. The report's files replace
+    the last report's as one set, under the folder's lock (a sweep still writing there is refused)."""
+    out = existing_folder(results)
+    problem = unwritable_folder(out)
     if problem:
         raise ResultsError(out, f"the report is written into this folder, but {problem}")
-    found = read_results(out)
+    try:
+        with folder_lock(out):
+            found = read_results(out)
+            with file_set(out, REPORT_FILES) as staging:
+                names = [path.name for path in _write_report(found, staging)]
+    except FolderBusy:
+        raise ResultsError(out, "another marketsim process is writing into this folder; wait for it to finish "
+                                "and report then") from None
+    return [out / name for name in names]
+
+
+def _write_report(found: Results, out: Path) -> list[Path]:
+    """The report's figures and report.md, written into ``out``."""
     spec, runs, ts = found.layout.spec, found.runs, found.timeseries
     by = _group_factor(spec)
     done = runs[runs.status == "done"]

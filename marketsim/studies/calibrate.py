@@ -26,7 +26,7 @@ from scipy import stats
 from scipy.optimize import minimize
 from scipy.stats import qmc
 
-from ..files import atomic_path, json_safe, write_text
+from ..files import atomic_path, file_set, folder_lock, json_safe, write_text
 from ..scenario.loading import read_toml, scenario_from_dict
 from ..scenario.schema import ScenarioError
 from ..scenario.uncertainty import Uncertain
@@ -219,6 +219,9 @@ def plot_fit(fitter: Fitter, result: Calibration, path: Path) -> Path:
     return path
 
 
+CALIBRATION_FILES = ("calibrated.toml", "calibration.json", "fit.png")
+
+
 def write_calibration(fitter: Fitter, result: Calibration, out_dir: str | Path) -> list[Path]:
     """calibrated.toml (checked to be a valid scenario first), calibration.json and fit.png."""
     import tomli_w
@@ -237,7 +240,8 @@ def write_calibration(fitter: Fitter, result: Calibration, out_dir: str | Path) 
         "fields": {f.path: {"prior": f.dist.describe(), "estimate": float(x), "interval_95": [float(a), float(b)]}
                    for f, x, (a, b) in zip(result.fields, result.estimate, result.interval)},
     }
-    out.mkdir(parents=True, exist_ok=True)
-    return [write_text(out / "calibrated.toml", tomli_w.dumps(raw)),
-            write_text(out / "calibration.json", json.dumps(json_safe(report), indent=1) + "\n"),
-            plot_fit(fitter, result, out / "fit.png")]
+    with folder_lock(out), file_set(out, CALIBRATION_FILES) as staging:  # the three together, or the old ones
+        write_text(staging / "calibrated.toml", tomli_w.dumps(raw))
+        write_text(staging / "calibration.json", json.dumps(json_safe(report), indent=1) + "\n")
+        plot_fit(fitter, result, staging / "fit.png")
+    return [out / name for name in CALIBRATION_FILES]

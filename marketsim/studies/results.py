@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from pandas.api import types
 
+from ..market.metrics import SEGMENT_COUNTS
 from ..scenario.schema import plain
 from .experiment import RESERVED_COLUMNS, TIMESERIES_METRICS, Experiment, ExperimentSpec, design_size
 
@@ -37,6 +38,17 @@ BRAND_METRICS = {
                      "incremental_return_on_spend"), UNDEFINED),
     **dict.fromkeys(("ltv", "ltv_to_cac"), UNBOUNDED),
 }
+# metrics that count people, impressions or money spent, and shares of them: never below 0 (margins,
+# returns and incremental effects can be)
+NOT_NEGATIVE = frozenset({
+    "reach", "reach_outside_audience", "reach_in_audience", "aware", "installed_base", "customers", "lapsed",
+    "adopters", "acquisitions", "acquisitions_paid", "acquisitions_wom", "first_acquisitions_paid",
+    "first_acquisitions_wom", "reacquisitions", "churned", "switched", "churn_rate", "penetration", "impressions",
+    "wasted_impressions", "wasted_spend", "spend", "purchases", "repeat_purchases", "wom_share", "retention",
+    "market_share", "wasted_share", "cost_per_impression", "cost_per_reach", "cac_paid", "cac_blended",
+    "segment_share", "time_to_control",
+    # time-series metrics (counts per step, docs/outputs.md)
+    *SEGMENT_COUNTS, "share"})
 SEGMENT_METRICS = {"segment_share": FINITE, "time_to_control": UNDEFINED}  # <brand>.<metric>.<segment>
 TEXT_METRICS = ("controls",)  # <brand>.controls: the segments controlled, comma-separated
 KEYS = ("run", "step", "brand", "segment")  # one time-series row per key
@@ -153,8 +165,9 @@ def _whole(table: pd.DataFrame, file: Path, column: str) -> None:
         raise ResultsError(file, f"must be 0 or more; negative in {_rows(values < 0)}", column)
 
 
-def _numbers(values: pd.Series, file: Path, column: str, allowed: str, rows=None) -> None:
-    """A numeric column whose ``rows`` hold what ``allowed`` says (FINITE, UNDEFINED or UNBOUNDED)."""
+def _numbers(values: pd.Series, file: Path, column: str, allowed: str, rows=None, metric: str | None = None) -> None:
+    """A numeric column whose ``rows`` hold what ``allowed`` says (FINITE, UNDEFINED or UNBOUNDED), and
+    nothing negative if it holds a ``metric`` that cannot be."""
     if types.is_bool_dtype(values) or not types.is_numeric_dtype(values):
         raise ResultsError(file, f"must hold numbers, not {_kind(values)}", column)
     v = values.to_numpy(dtype=float)
@@ -163,6 +176,10 @@ def _numbers(values: pd.Series, file: Path, column: str, allowed: str, rows=None
         bad &= np.asarray(rows)
     if bad.any():
         raise ResultsError(file, f"must be {allowed}: not so in {_rows(bad)} (docs/outputs.md)", column)
+    negative = v < 0 if rows is None else (v < 0) & np.asarray(rows)
+    if metric in NOT_NEGATIVE and negative.any():
+        raise ResultsError(file, f"counts or shares are never negative: negative in {_rows(negative)} "
+                                 "(docs/outputs.md)", column)
 
 
 def _columns(table: pd.DataFrame, file: Path, allowed: list[str], rule: str) -> None:
@@ -236,11 +253,11 @@ def check_runs(runs: pd.DataFrame, layout: Layout, file: Path) -> pd.DataFrame:
     done = (runs.status == "done").to_numpy()
     for brand in layout.brands:
         for metric, allowed in BRAND_METRICS.items():
-            _numbers(runs[f"{brand}.{metric}"], file, f"{brand}.{metric}", allowed, done)
+            _numbers(runs[f"{brand}.{metric}"], file, f"{brand}.{metric}", allowed, done, metric)
         for metric, allowed in SEGMENT_METRICS.items():
             for segment in layout.segments:
                 column = f"{brand}.{metric}.{segment}"
-                _numbers(runs[column], file, column, allowed, done)
+                _numbers(runs[column], file, column, allowed, done, metric)
     return runs.sort_values("run", kind="stable").reset_index(drop=True)
 
 
@@ -275,21 +292,22 @@ def check_timeseries(ts: pd.DataFrame, runs: pd.DataFrame, layout: Layout, file:
         raise ResultsError(file, f"run {without_all[0]} has no rows for the whole market (segment '{ALL}'); each "
                                  "finished run has them", "segment")
     cells = len(layout.brands) * (len(layout.segments) + 1)
-    per_run = ts.groupby("run").agg(rows=("step", "size"), steps=("step", "nunique"))
-    short = per_run.rows != per_run.steps * cells
+    per_run = ts.groupby("run").agg(rows=("step", "size"), steps=("step", "nunique"), first=("step", "min"),
+                                    last=("step", "max"))
+    short = (per_run.rows != per_run.steps * cells) | (per_run["first"] != 0) | (per_run["last"] + 1 != per_run.steps)
     missing = sorted(set(done) - set(ts.run))
     if missing or short.any():
         first = missing[0] if missing else per_run.index[short.to_numpy()][0]
-        raise ResultsError(file, f"incomplete: run {first} lacks rows; each finished run has one row per step, "
-                                 f"brand and segment (the segment '{ALL}' included)", "run")
+        raise ResultsError(file, f"incomplete: run {first} lacks rows; each finished run has one row per step "
+                                 f"from step 0 on, brand and segment (the segment '{ALL}' included)", "run")
     for metric in layout.spec.metrics:
         if metric == "control":
             if not types.is_bool_dtype(ts[metric]):
                 raise ResultsError(file, f"must hold true/false, not {_kind(ts[metric])}", metric)
         elif metric == "spend":  # the brand's spend is on the 'all' rows only
-            _numbers(ts[metric], file, metric, FINITE, (ts.segment == ALL).to_numpy())
+            _numbers(ts[metric], file, metric, FINITE, (ts.segment == ALL).to_numpy(), metric)
         else:
-            _numbers(ts[metric], file, metric, UNDEFINED if metric == "loyalty" else FINITE)
+            _numbers(ts[metric], file, metric, UNDEFINED if metric == "loyalty" else FINITE, metric=metric)
     return ts
 
 
@@ -306,11 +324,16 @@ def check_compare(layout: Layout, file: Path) -> None:
         raise ResultsError(file, f"not a run metric; allowed: {', '.join(BRAND_METRICS)}", "compare.metric")
 
 
-def read_results(folder: str | Path, layout: Layout | None = None) -> Results:
-    """Read and check a results folder against ``layout`` (default: the one the sweep recorded in it)."""
+def existing_folder(folder: str | Path) -> Path:
     folder = Path(folder)
     if not folder.is_dir():
         raise ResultsError(folder, "no such folder (give the folder a sweep wrote)")
+    return folder
+
+
+def read_results(folder: str | Path, layout: Layout | None = None) -> Results:
+    """Read and check a results folder against ``layout`` (default: the one the sweep recorded in it)."""
+    folder = existing_folder(folder)
     layout = layout or snapshot_layout(folder)
     check_compare(layout, folder / "experiment.toml")
     runs = check_runs(_read_table(folder / "runs.parquet"), layout, folder / "runs.parquet")

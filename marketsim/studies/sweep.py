@@ -28,6 +28,7 @@ import pyarrow.parquet as pq
 from ..files import folder_lock, unwritable_folder, write_parquet, write_text
 from .experiment import Experiment, Run, fingerprint
 from .pool import pool_context
+from .results import NoFinishedRuns, ResultsError, check_runs, check_timeseries, layout_of
 from .runner import run
 
 # consumer-steps one task should hold: about a second of work, so task overhead stays small
@@ -132,6 +133,21 @@ def part_done(parts: Path, b: int) -> bool:
     return True
 
 
+def check_combined(out: Path, experiment: Experiment, runs: pd.DataFrame, timeseries: pd.DataFrame) -> None:
+    """The tables a sweep is about to write pass the checks every reader makes (studies/results.py):
+    parts damaged on disk since they were written are refused here, not in a later report."""
+    layout = layout_of(experiment)
+    try:
+        check_timeseries(timeseries, check_runs(runs, layout, out / "runs.parquet"), layout,
+                         out / "timeseries.parquet")
+    except NoFinishedRuns:
+        return  # every run failed: a finished sweep all the same, whose errors are in runs.parquet
+    except ResultsError as exc:
+        raise ValueError(f"the finished runs in {out / 'parts'} do not make valid tables ({exc.problem}, in "
+                         f"{exc.file.name}{f' column {exc.column}' if exc.column else ''}); they were changed or "
+                         f"damaged after they were written: delete {out / 'parts'} and run the sweep again") from None
+
+
 @dataclass
 class SweepReport:
     out: Path
@@ -232,6 +248,7 @@ def run_sweep(experiment: Experiment, out_dir: str | Path, workers: int | None =
         series = [s for s in series if len(s)]
         timeseries = (pd.concat(series, ignore_index=True).sort_values("run", kind="stable").reset_index(drop=True)
                       if series else pd.DataFrame())
+        check_combined(out, experiment, table, timeseries)
         write_parquet(out / "runs.parquet", table)
         write_parquet(out / "timeseries.parquet", timeseries)
     failed = int((table.status == "failed").sum())
