@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from marketsim.scenario.loading import scenario_from_dict
 
@@ -98,3 +99,14 @@ def read_only(folder: Path):
         if os.geteuid() == 0:
             subprocess.run(["chattr", "-i", str(folder)], check=True)
         folder.chmod(0o755)
+
+
+# The fuzz tests' examples are multiplied by this for a fuzz campaign (benchmarks/fuzz_campaign.py);
+# the suite runs them once.
+FUZZ_SCALE = int(os.environ.get("MARKETSIM_FUZZ_SCALE", "1"))
+
+
+def fuzz_settings(examples: int):
+    """``examples`` hostile inputs (times FUZZ_SCALE), without deadlines: a run may take a second."""
+    return settings(max_examples=examples * FUZZ_SCALE, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])

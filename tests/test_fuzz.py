@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 import tomli_w
-from helpers import mutate, value_paths
-from hypothesis import HealthCheck, event, given, settings
+from helpers import fuzz_settings, mutate, value_paths
+from hypothesis import event, given
 from hypothesis import strategies as st
 from test_invariants import assert_invariants
 from typer.testing import CliRunner
@@ -85,8 +85,7 @@ def assert_clean_failure(result, source: Path, folder: Path, before: set) -> Non
     assert set(folder.rglob("*")) == before, "nothing written"
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                  HealthCheck.function_scoped_fixture])
+@fuzz_settings(120)
 @given(case=mutated(SCENARIOS), run_it=st.integers(0, 9))
 def test_mutated_ready_scenarios_fail_cleanly_or_run_correctly(case, run_it, tmp_path_factory):
     name, raw = case
@@ -110,8 +109,7 @@ def test_mutated_ready_scenarios_fail_cleanly_or_run_correctly(case, run_it, tmp
         assert_invariants(sc, marketsim.run(sc, seed=1))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                 HealthCheck.function_scoped_fixture])
+@fuzz_settings(40)
 @given(case=mutated(EXPERIMENTS))
 def test_mutated_ready_experiments_fail_cleanly(case, tmp_path_factory):
     name, raw = case
@@ -202,11 +200,6 @@ STRATEGIES = {"strategies": [{"name": "micro", "brand": "Spark", "set": {"campai
 hostile_cell = st.one_of(st.sampled_from(["", "-1", "1e400", "nan", "inf", "2.5", "0", "99999999999", "Spark",
                                           "young_active", "all", *NEVER_ECHOED, *MARKUP]),
                          st.integers(-10**12, 10**12).map(str), st.text(max_size=8))
-
-
-def fuzz_settings(examples: int):
-    return settings(max_examples=examples, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 
 def sized(raw: dict) -> dict:

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import tomli_w
-from helpers import BASE, read_only
-from hypothesis import HealthCheck, given, settings
+from helpers import BASE, fuzz_settings, read_only
+from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -318,7 +318,7 @@ def damage(folder: Path, name: str, how: str, column: int, row: int) -> None:
     table.to_parquet(path, index=False)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@fuzz_settings(40)
 @given(changes=st.lists(st.tuples(st.sampled_from(["runs.parquet", "timeseries.parquet", "experiment.toml"]),
                                   st.sampled_from(DAMAGES), st.integers(0, 10_000), st.integers(0, 10_000)),
                         min_size=1, max_size=3))
