@@ -137,11 +137,10 @@ def make_report(results: str | Path) -> list[Path]:
     problem = unwritable_folder(out)
     if problem:
         raise ResultsError(out, f"the report is written into this folder, but {problem}")
+    found = read_results(out)  # before the lock: a folder that is no sweep's gets nothing, not even a lock file
     try:
-        with folder_lock(out):
-            found = read_results(out)
-            with file_set(out, REPORT_FILES) as staging:
-                names = [path.name for path in _write_report(found, staging)]
+        with folder_lock(out), file_set(out, REPORT_FILES) as staging:
+            names = [path.name for path in _write_report(found, staging)]
     except FolderBusy:
         raise ResultsError(out, "another marketsim process is writing into this folder; wait for it to finish "
                                 "and report then") from None
