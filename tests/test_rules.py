@@ -74,6 +74,28 @@ def assert_binomial(count: int, trials: int, p: float):
     assert abs(count - trials * p) <= SIGMAS * max(sd, 0.5), (count, trials * p, sd)
 
 
+# --- population ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("city", [0.9, 0.2])
+def test_a_segment_draws_its_categories_by_their_weights(city):
+    """model.md Population: region (as gender, occupation, income) is drawn with the segment's weights."""
+    pop = MarketModel(market({"population.segments.0.region": {"city": city, "village": 1 - city}}), rng=4).population
+    young = pop.segment == 0
+    in_city = int((pop.region[young] == pop.categories["region"].index("city")).sum())
+    assert_binomial(in_city, int(young.sum()), city)  # drawn uniformly, it would be half
+
+
+@pytest.mark.parametrize("spread", [0.3, 0.8])
+def test_talkativeness_spread_is_its_coefficient_of_variation(spread):
+    """model.md Population: talkativeness is gamma with mean the segment's and CV talkativeness_spread."""
+    pop = MarketModel(market({"population.talkativeness_spread": spread,
+                              "population.segments.1.talkativeness": 2.0}), rng=5).population
+    for s, mean in ((0, 1.0), (1, 2.0)):
+        talk = pop.talkativeness[pop.segment == s]
+        se = spread / math.sqrt(talk.size)
+        assert abs(talk.mean() / mean - 1) < SIGMAS * se
+        assert abs(talk.std() / talk.mean() - spread) < 0.15 * spread  # sqrt(spread) if the shape were 1/cv
+
+
 # --- loyalty ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("start", [0.1, 0.95])
