@@ -228,7 +228,7 @@ def run_command(
         raise _fail("cannot write the results", f"{out_dir}: {exc.strerror or exc}") from None
     _say_medians(sc)
     out.print(summary_table(result))
-    for warning in campaign_warnings(result.summary):
+    for warning in campaign_warnings(result):
         out.print(f"warning: {warning}", markup=False, highlight=False, style="yellow")
     out.print("wrote " + ", ".join(str(Path(out_dir) / f.name) for f in files), soft_wrap=True)
 
@@ -257,7 +257,7 @@ class RateColumn(ProgressColumn):
 
 
 def _sweep_with_progress(experiment, out_dir: Path, label: str, workers: int | None, scheduler: str | None,
-                         quiet: bool, what: str):
+                         quiet: bool, what: str, executor=None):
     """Run a sweep under a progress bar of its runs; a refusal exits 2, an interrupt 130 (finished
     runs kept, so the same command resumes)."""
     from .studies.sweep import run_sweep
@@ -267,7 +267,7 @@ def _sweep_with_progress(experiment, out_dir: Path, label: str, workers: int | N
     with Progress(*columns, console=err, disable=quiet) as bar:
         task = bar.add_task(label, total=None)
         try:
-            return run_sweep(experiment, out_dir, workers=workers, scheduler=scheduler,
+            return run_sweep(experiment, out_dir, workers=workers, scheduler=scheduler, executor=executor,
                              progress=lambda done, total: bar.update(task, completed=done, total=total))
         except ValueError as exc:
             raise _fail(f"cannot run the {what}", exc) from None
@@ -368,9 +368,14 @@ def assess(
     from .output.assess_report import conclusion, write_report
     from .studies.assess import METRICS, TooFewFutures, analyse, findings_json, load_strategies, plan_assessment
     from .studies.results import NoFinishedRuns, ResultsError, layout_of, read_results
+    from .studies.sweep import check_scheduler, executor_for
 
     if metric not in METRICS:
-        raise _fail("invalid --metric", ValueError(f"'{metric}' is not one of {', '.join(METRICS)}"))
+        raise _fail("invalid --metric", ValueError(f"'{plain(metric, 60)}' is not one of {', '.join(METRICS)}"))
+    try:
+        check_scheduler(scheduler)
+    except ValueError as exc:
+        raise _fail("invalid --scheduler", exc) from None
     _writable("--report", report_dir)
     _writable("--out", out_dir)
     try:
@@ -382,13 +387,14 @@ def assess(
     _check_memory(scenario, plan.experiment.largest_run_bytes, workers, scheduler)
     out_dir = out_dir or Path("results") / f"assess-{plan.scenario.name}"
     with ExitStack() as held:
-        try:  # one writer from the sweep's check to the assessment's last write
+        try:  # the cluster first, then one writer from the sweep's check to the assessment's last write
+            cluster = held.enter_context(executor_for(workers, scheduler)) if scheduler is not None else None
             for folder in dict.fromkeys(f for f in (out_dir, report_dir) if f is not None):
                 held.enter_context(folder_lock(folder))
-        except FolderBusy as exc:
+        except ValueError as exc:  # the cluster cannot be reached, or another process holds a folder
             raise _fail("cannot run the assessment", exc) from None
         done = _sweep_with_progress(plan.experiment, out_dir, f"assess {plan.scenario.name}", workers, scheduler,
-                                    quiet, "assessment")
+                                    quiet, "assessment", cluster)
         try:
             table = read_results(done.out, layout_of(plan.experiment)).runs
         except NoFinishedRuns as exc:

@@ -161,12 +161,20 @@ def test_5_assess_concludes_from_the_futures_left_and_says_how_many_failed(folde
     (("network.mean_degree", 300), "network.mean_degree: 300 is more contacts than a consumer can have"),
     (("brands.0.initial", {"share": {"young": 0.4}, "awareness": {"young": 0.2}}),
      "brands[A].initial.awareness.young: 0.2 is below initial.share (0.4)"),
-    (("campaigns.0.cut_to", 0.5), "campaigns[ads]: 'cut_to' goes with on_control = 'cut'"),
-    (("campaigns.0.research", {"duration": 0, "alternatives": [{"name": "kids", "audience": "everyone"}]}),
-     "campaigns[ads].research: alternatives need a panel: panel_rate x duration is 0 consumers"),
+    (("campaigns.0.audience", {"field": "age", "min": 50, "max": 20}),
+     "campaigns[ads].audience: matches no consumer of any segment: the campaign would spend its budget outside"),
+    (("campaigns.0.audience", {"field": "interests", "has_any": []}), "campaigns[ads].audience: matches no consumer"),
+    (("campaigns.0.audience", {"all": [{"field": "age", "max": 29}, {"field": "interests", "has_all": ["garden"]}]}),
+     "campaigns[ads].audience: matches no consumer"),  # only the old garden
+    (("campaigns.0.channel", "app"), "campaigns[ads].audience: matches no consumer of any segment who uses channel "
+                                     "app"),  # the app's users are under 36, the audience is not
+    (("channels.1.users", {"field": "region", "in": []}), "channels[app].users: matches no consumer of any segment"),
 ])
 def test_6_meaningless_values_are_refused(folder, change, words):
-    (folder / "s.toml").write_text(tomli_w.dumps(put(raw_scenario(), *change)))
+    raw = raw_scenario()
+    if change[0] == "campaigns.0.channel":  # an audience of 40 and over, on a channel of users under 36
+        put(raw, "campaigns.0.audience", {"field": "age", "min": 40})
+    (folder / "s.toml").write_text(tomli_w.dumps(put(raw, *change)))
     refused(invoke(folder, "validate", "{dir}/s.toml"), f"{folder}/s.toml: {words}")
 
 
@@ -175,6 +183,11 @@ def test_6_meaningless_values_are_refused(folder, change, words):
      "campaigns[gig].reach: 301 is more consumers than population.size (300): it reaches at most everyone"),
     ({"name": "free", "brand": "A", "type": "seeding", "seeds": 1000},
      "campaigns[free].seeds: 1,000 is more consumers than population.size (300)"),
+    ({"name": "cut", "brand": "A", "channel": "tv", "impressions": 10, "cut_to": 0.5},
+     "campaigns[cut].cut_to: has no effect: on_control is 'continue', not 'cut'"),  # an experiment may switch it off
+    ({"name": "quick", "brand": "A", "channel": "tv", "impressions": 10,
+      "research": {"duration": 0, "alternatives": [{"name": "kids", "audience": "everyone"}]}},
+     "campaigns[quick].research: panel_rate x duration is 0 consumers: no alternative audience is tested"),
 ])
 def test_6_an_event_or_seeding_bigger_than_the_market_is_said_not_silently_clipped(folder, campaign, words):
     """A shrunk market (``--set population.size=300`` on a ready scenario) is a common quick try, so
@@ -224,3 +237,19 @@ def test_8_a_wrong_tag_is_cut_to_60_characters(folder, path, value, words):
     (folder / "s.toml").write_text(tomli_w.dumps(put(raw_scenario(), path, value)))
     text = refused(invoke(folder, "validate", "{dir}/s.toml"), words, "(422 characters)")
     assert "x" * 61 not in text
+
+
+@pytest.mark.parametrize("address, words", [
+    ("junk", "invalid --scheduler --scheduler takes an address such as tcp://127.0.0.1:8786, not 'junk'"),
+    ("tcp://10.1.2.3:8786", "cannot run the assessment cannot reach the Dask scheduler at tcp://10.1.2.3:8786"),
+])
+def test_assess_checks_its_scheduler_before_writing_anything(folder, monkeypatch, address, words):
+    """Found by the command-line fuzz test: assess took its folder's lock (making the folder) first."""
+    import distributed
+
+    def unreachable(address, timeout=None):
+        raise TimeoutError
+
+    monkeypatch.setattr(distributed, "Client", unreachable)
+    refused(invoke(folder, "assess", "{dir}/s.toml", "--runs", "2", "--scheduler", address, "--out", "{dir}/out",
+                   "--quiet"), words)

@@ -205,12 +205,29 @@ def test_campaigns_that_did_not_run_as_planned_are_reported():
                 "budget": 10.0}
     late = {"name": "late", "brand": "A", "channel": "tv", "impressions": 10, "start": 100}
     res = marketsim.run(scenario(("campaigns.0.budget", 100.0), ("campaigns.1", unfunded), ("campaigns.2", late)), seed=1)
-    warnings = campaign_warnings(res.summary)
+    warnings = campaign_warnings(res)
     assert res.summary["campaigns"]["ads"]["ran_out_at"] == 5.0  # 20 a day: days 0 to 4 use up the 100
     assert "campaign ads (A) ran out of money at day 5 (its own or its brand's budget)" in warnings
     assert any("unfunded" in w and "could not pay a fixed cost" in w for w in warnings)
     assert any("late" in w and "never started" in w for w in warnings)
     assert len(warnings) == 3
+
+
+def test_an_audience_the_draw_left_empty_is_reported():
+    """The loader refuses an audience no consumer could match; one that only this small market's draw
+    left empty (gardeners under 30 are possible, one in a hundred of the young) is a warning."""
+    sc = scenario(("population.size", 40), ("population.segments.0.interests.garden", 0.01),
+                  ("campaigns.0.audience", {"all": [{"field": "age", "max": 29},
+                                                    {"field": "interests", "has_all": ["garden"]}]}))
+
+    def young_gardeners(seed):
+        pop = marketsim.MarketModel(sc, rng=seed).population
+        return int(((pop.age <= 29) & (pop.interests & 2 > 0)).sum())  # garden is the second tag
+
+    seed = next(s for s in range(50) if young_gardeners(s) == 0)
+    warnings = campaign_warnings(marketsim.run(sc, seed=seed))
+    assert warnings == ["campaign ads (A) found nobody in its audience among its channel’s users in this market's 40 "
+                        "consumers (a draw this small left it empty): whatever it spent went to consumers outside it"]
 
 
 def test_a_closed_cohort_earns_its_lifetime_value():

@@ -341,3 +341,11 @@ def test_a_design_with_a_point_too_big_for_memory_is_refused(tmp_path):
                            str(tmp_path / "o"), "--workers", "1", "--quiet"], capture_output=True, text=True)
     assert done.returncode == 2 and "too big for this machine" in done.stderr and "GiB" in done.stderr
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("path", sorted((BASELINE.parent.parent / "experiments").glob("*.toml")), ids=lambda p: p.stem)
+def test_every_ready_experiment_loads_with_every_point_valid(path):
+    """A change to the scenario rules must not break a ready experiment (one did: a cut_to left by an
+    override of on_control)."""
+    experiment = load_experiment(path)
+    assert experiment.runs()

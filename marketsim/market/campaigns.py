@@ -18,10 +18,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..scenario.audience import matches
 from ..scenario.schema import CampaignSpec, Channel
 from .costs import Budget, affordable, charge_all, impression_costs, stochastic_round, within
 from .population import Population
-from .targeting import select
 
 
 @dataclass
@@ -67,9 +67,9 @@ class Campaign:
         self.pop = pop
         self.end = horizon if spec.end is None else spec.end
         self.cost_per_seed = unit_cost if spec.cost_per_seed is None else spec.cost_per_seed
-        self.user_mask = select(channel.users, pop) if channel else np.ones(pop.size, dtype=bool)
+        self.user_mask = matches(channel.users, pop) if channel else np.ones(pop.size, dtype=bool)
         self.users = pop.members(self.user_mask)
-        self._aim("planned", select(spec.audience, pop))
+        self._aim("planned", matches(spec.audience, pop))
         self.panel_scores: dict[str, float] = {}
         self.copy_quality = 1.0  # the message's power: wears out on air, recovers off air
         self.ran_out_at: float | None = None  # when it first could not pay for all it planned
@@ -109,7 +109,7 @@ class Campaign:
         """
         research = self.spec.research
         candidates = [("planned", self.audience)]
-        candidates += [(alt.name, select(alt.audience, self.pop)) for alt in research.alternatives]
+        candidates += [(alt.name, matches(alt.audience, self.pop)) for alt in research.alternatives]
         for name, mask in candidates:
             reachable = np.flatnonzero(mask & self.user_mask)
             if reachable.size == 0:

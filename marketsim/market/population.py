@@ -42,14 +42,6 @@ class Population:
     def segment_sizes(self) -> np.ndarray:
         return np.bincount(self.segment, minlength=len(self.categories["segment"]))
 
-    def interest_bits(self, names: list[str]) -> np.uint64:
-        tags = self.categories["interests"]
-        return np.uint64(sum(1 << tags.index(n) for n in names))
-
-    def codes(self, field: str, names: list[str]) -> np.ndarray:
-        cats = self.categories[field]
-        return np.array([cats.index(n) for n in names], dtype=np.int16)
-
 
 def build_population(scenario: Scenario, rng: np.random.Generator) -> Population:
     spec = scenario.population

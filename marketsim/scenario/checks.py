@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .audience import can_match
 from .schema import MAX_INTERESTS, Audience, Scenario
 
 
@@ -91,7 +92,8 @@ def cross_check(sc: Scenario) -> list[tuple[str, str]]:
         if installed > 1.0 + 1e-9:
             problems.append((f"brands.initial.share.{seg}", f"the brands' installed shares add up to "
                                                             f"{installed:g}, above 1"))
-    return problems + _fits_the_market(sc)
+    problems += _fits_the_market(sc)
+    return problems or _unreachable_audiences(sc)  # only once every name it would look up is known
 
 
 def _fits_the_market(sc: Scenario) -> list[tuple[str, str]]:
@@ -112,4 +114,26 @@ def _fits_the_market(sc: Scenario) -> list[tuple[str, str]]:
                 problems.append((f"brands[{b.name}].initial.awareness.{seg}",
                                  f"{b.initial.awareness[seg]:g} is below initial.share ({share:g}): "
                                  "customers know the brand, so awareness is at least the share"))
+    return problems
+
+
+def _unreachable_audiences(sc: Scenario) -> list[tuple[str, str]]:
+    """Audiences that no consumer the segments can hold would match (among the channel's users, for a
+    campaign): a campaign aimed at one would spend its whole budget outside it."""
+    problems: list[tuple[str, str]] = []
+    for ch in sc.channels:
+        if not can_match(sc, [ch.users]):
+            problems.append((f"channels[{ch.name}].users", "matches no consumer of any segment (check ages, "
+                                                           "categories and interests against the segments)"))
+    for c in sc.campaigns:
+        users = [sc.channel(c.channel).users] if c.channel is not None else []
+        among = f" who uses channel {c.channel}" if users and users[0] != "everyone" else ""
+        audiences = [("audience", c.audience)] + [(f"research.alternatives[{alt.name}].audience", alt.audience)
+                                                  for alt in (c.research.alternatives if c.research else [])]
+        for field, audience in audiences:
+            if can_match(sc, users) and not can_match(sc, [audience, *users]):
+                problems.append((f"campaigns[{c.name}].{field}", f"matches no consumer of any segment{among}: the "
+                                                                 "campaign would spend its budget outside it (check "
+                                                                 "ages, categories and interests against the "
+                                                                 "segments)"))
     return problems

@@ -345,9 +345,6 @@ class Research(Strict):
 
     @model_validator(mode="after")
     def _named(self) -> Research:
-        if self.alternatives and self.panel() < 1:
-            raise ValueError(f"alternatives need a panel: panel_rate x duration is {self.panel_rate * self.duration:g} "
-                             "consumers, so no audience is ever tested (give a longer duration or a higher panel_rate)")
         names = [a.name for a in self.alternatives]
         if "planned" in names:
             raise ValueError("'planned' is the campaign's own audience; name the alternatives otherwise")
@@ -431,8 +428,6 @@ class CampaignSpec(Strict):
             raise ValueError(f"on_control = '{self.on_control}' needs 'niche' (the segments to control)")
         if (self.on_control == "move") != (self.move_to is not None):
             raise ValueError("'move_to' goes with on_control = 'move', and only with it")
-        if "cut_to" in self.model_fields_set and self.on_control != "cut":
-            raise ValueError("'cut_to' goes with on_control = 'cut', and only with it")
         if self.on_control == "move" and math.isinf(self.budget):
             raise ValueError("on_control = 'move' needs a finite 'budget' to move")
         return self
@@ -489,8 +484,9 @@ class Scenario(Strict):
 
     def warnings(self) -> list[tuple[str, str]]:
         """Valid but probably not meant: campaigns that never run within the horizon, events and
-        seedings bigger than the market (a shortened horizon or a shrunk market in a sweep or a
-        quick try makes these on purpose, so they are not errors)."""
+        seedings bigger than the market, a cut_to without the cut, research too short to test its
+        alternatives (a shortened horizon, a shrunk market, a changed on_control or no research time
+        in a sweep or a quick try makes these on purpose, so they are not errors)."""
         horizon, size = self.time.horizon, self.population.size
         return [(f"campaigns[{c.name}].start",
                  f"{'starts' if c.start >= horizon else 'launches (after its research)'} at {c.launch:g}, "
@@ -498,4 +494,10 @@ class Scenario(Strict):
                 for c in self.campaigns if c.launch >= horizon] + [
             (f"campaigns[{c.name}].{field}", f"{getattr(c, field):,} is more consumers than population.size "
                                              f"({size:,}): it reaches at most everyone in its audience")
-            for c in self.campaigns for field in ("reach", "seeds") if (getattr(c, field) or 0) > size]
+            for c in self.campaigns for field in ("reach", "seeds") if (getattr(c, field) or 0) > size] + [
+            (f"campaigns[{c.name}].cut_to", f"has no effect: on_control is '{c.on_control}', not 'cut'")
+            for c in self.campaigns if "cut_to" in c.model_fields_set and c.on_control != "cut"] + [
+            (f"campaigns[{c.name}].research",
+             f"panel_rate x duration is {c.research.panel_rate * c.research.duration:g} consumers: no alternative "
+             "audience is tested, the campaign keeps its planned one (give a longer duration or a higher panel_rate)")
+            for c in self.campaigns if c.research and c.research.alternatives and c.research.panel() < 1]

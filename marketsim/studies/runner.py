@@ -93,8 +93,10 @@ def incremental_metrics(actual: dict, without_campaigns: dict) -> dict:
     }
 
 
-def campaign_warnings(summary: dict) -> list[str]:
-    """Campaigns that did not run as planned: out of money, or never started before the horizon."""
+def campaign_warnings(result: RunResult) -> list[str]:
+    """Campaigns that did not run as planned: out of money, never started before the horizon, or aimed
+    at an audience that this market's draw left empty (the loader refuses one no consumer could match)."""
+    summary = result.summary
     said = {"unfunded": "could not pay a fixed cost (research, set-up) and never ran",
             "planned": "never started before the horizon",
             "researching": "was still in research at the horizon (never launched)"}
@@ -103,6 +105,11 @@ def campaign_warnings(summary: dict) -> list[str]:
     out += [f"campaign {name} ({c['brand']}) ran out of money at {summary['unit']} {c['ran_out_at']:g} "
             f"(its own or its brand's budget)"
             for name, c in summary["campaigns"].items() if c["ran_out_at"] is not None]
+    out += [f"campaign {c.spec.name} ({c.spec.brand}) found nobody in its audience"
+            f"{' among its channel’s users' if c.channel else ''} in this market's {summary['consumers']:,} "
+            "consumers "
+            "(a draw this small left it empty): whatever it spent went to consumers outside it"
+            for b in result.model.brands for c in b.campaigns if c.targets.size == 0]
     return out
 
 

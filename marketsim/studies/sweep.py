@@ -26,6 +26,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from ..files import folder_lock, unwritable_folder, write_parquet, write_text
+from ..scenario.schema import plain
 from .experiment import Experiment, Run, fingerprint
 from .pool import pool_context
 from .results import NoFinishedRuns, ResultsError, check_runs, check_timeseries, layout_of
@@ -169,6 +170,12 @@ def terminate_workers(pool: ProcessPoolExecutor) -> None:
         process.terminate()
 
 
+def check_scheduler(scheduler: str | None) -> None:
+    """A Dask scheduler's address, checked before anything connects or is written."""
+    if scheduler is not None and not SCHEDULER_ADDRESS.fullmatch(scheduler):
+        raise ValueError(f"--scheduler takes an address such as tcp://127.0.0.1:8786, not '{plain(scheduler, 60)}'")
+
+
 @contextmanager
 def executor_for(workers: int | None, scheduler: str | None):
     """A local process pool, or a Dask cluster's executor when a scheduler address is given."""
@@ -205,8 +212,7 @@ def run_sweep(experiment: Experiment, out_dir: str | Path, workers: int | None =
     out = Path(out_dir)
     if workers is not None and workers < 1:
         raise ValueError(f"--workers must be at least 1, not {workers}")
-    if scheduler is not None and not SCHEDULER_ADDRESS.fullmatch(scheduler):
-        raise ValueError(f"--scheduler takes an address such as tcp://127.0.0.1:8786, not {scheduler!r}")
+    check_scheduler(scheduler)
     problem = unwritable_folder(out)
     if problem:
         raise ValueError(problem)
