@@ -275,6 +275,38 @@ def test_free_samples_earn_no_revenue():
     assert m["first_acquisitions_paid"] == m["acquisitions_paid"]  # the samples count as paid acquisitions
 
 
+# --- satisfaction -------------------------------------------------------------------------------
+def satisfied_share(fit: float, threshold: float, width: float, seed: int = 6) -> tuple[int, int]:
+    """(satisfied, consumers) for a brand whose fit is ``fit`` for everyone (no personal spread)."""
+    model = MarketModel(market({"brands.0.default_fit": fit, "response.satisfaction_threshold": threshold,
+                                "response.satisfaction_width": width}), rng=seed)
+    return int(model.state.satisfied[0].sum()), N
+
+
+@pytest.mark.parametrize("fit, expected", [(0.49, 0), (0.5, N), (0.51, N)])
+def test_without_a_width_satisfaction_is_a_cut_at_the_threshold(fit, expected):
+    assert satisfied_share(fit, 0.5, 0.0)[0] == expected
+
+
+@pytest.mark.parametrize("fit", [0.3, 0.45, 0.49, 0.51, 0.6, 0.8])
+def test_with_a_width_satisfaction_rises_smoothly_with_fit(fit):
+    """model.md Product fit: P(satisfied) = logistic((fit - threshold) / width)."""
+    count, n = satisfied_share(fit, 0.5, 0.1)
+    assert_binomial(count, n, 1 / (1 + math.exp(-(fit - 0.5) / 0.1)))
+
+
+def test_just_below_and_just_above_the_threshold_differ_little_with_a_width():
+    below, above = satisfied_share(0.49, 0.5, 0.1)[0], satisfied_share(0.51, 0.5, 0.1)[0]
+    assert below < above < below + 0.1 * N  # about 47.5% and 52.5%, where the cut gives 0% and 100%
+
+
+def test_a_width_draws_from_its_own_stream_only():
+    """The width adds a stream; everything else a run draws stays as it was."""
+    cut, smooth = (MarketModel(market({"response.satisfaction_width": w}), rng=2) for w in (0.0, 0.2))
+    assert np.array_equal(cut.population.age, smooth.population.age)
+    assert np.array_equal(cut.state.fit, smooth.state.fit)
+
+
 # --- networks -----------------------------------------------------------------------------------
 
 def contacts_inside(graph, group):

@@ -39,6 +39,7 @@ from .network import build_network
 from .population import build_population
 from .prices import Prices, step_prices
 from .referrals import pay_referrals, talk_uplift
+from .satisfaction import satisfied
 from .state import STATES, ConsumerState, Transitions
 from .wom import WordOfMouth
 
@@ -87,7 +88,7 @@ class MarketModel(LazyConsumerAgents, mesa.Model):
         self.scenario_spec = sc
         # one stream per purpose, so a change in one (a brand's campaigns switched off) leaves the others
         population_seq, network_seq, fit_seq, market_seq, conditions_seq, events_seq, awareness_seq, sales_seq, \
-            campaigns_seq = np.random.SeedSequence(seed).spawn(9)
+            campaigns_seq, satisfaction_seq = np.random.SeedSequence(seed).spawn(10)
         self.conditions_rng = np.random.default_rng(conditions_seq)
         self.event_rng = np.random.default_rng(events_seq)
         self.awareness_rngs = [np.random.default_rng(s) for s in awareness_seq.spawn(len(sc.brands))]
@@ -105,7 +106,9 @@ class MarketModel(LazyConsumerAgents, mesa.Model):
         if sc.response.fit_spread > 0:
             fit = np.clip(fit + np.random.default_rng(fit_seq).normal(0.0, sc.response.fit_spread, fit.shape),
                           0.0, 1.0)
-        self.state = ConsumerState(sc, fit, pop.segment, pop.region)
+        response = sc.response
+        self.state = ConsumerState(sc, fit, satisfied(fit, response.satisfaction_threshold, response.satisfaction_width,
+                                                      np.random.default_rng(satisfaction_seq)), pop.segment, pop.region)
         self.rates = rates_of(sc)  # of adoption and churn, per step
         self.wom = WordOfMouth(sc.word_of_mouth, self.graph, pop.size, len(sc.brands), pop.talkativeness,
                                self.state.satisfied)

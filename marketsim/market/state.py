@@ -63,12 +63,13 @@ def _count_states(state, segment, counts):
 class ConsumerState:
     """Per-consumer, per-brand state arrays, and the transitions in and out of being a customer."""
 
-    def __init__(self, scenario: Scenario, fit: np.ndarray, segment: np.ndarray, region: np.ndarray):
+    def __init__(self, scenario: Scenario, fit: np.ndarray, satisfied: np.ndarray, segment: np.ndarray,
+                 region: np.ndarray):
         brands, n = fit.shape
         segments = len(scenario.segment_names)
         self.scenario = scenario
         self.fit = fit  # (brands, N) true product fit in [0, 1]
-        self.satisfied = fit >= scenario.response.satisfaction_threshold
+        self.satisfied = satisfied  # (brands, N) bool (satisfaction.py)
         self.segment = segment
         self.region = region
         self.state = np.zeros((brands, n), dtype=np.int8)
