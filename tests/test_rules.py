@@ -307,6 +307,36 @@ def test_a_width_draws_from_its_own_stream_only():
     assert np.array_equal(cut.state.fit, smooth.state.fit)
 
 
+# --- share of voice -----------------------------------------------------------------------------
+def ad_hazards(interference: float, rival_impressions: int, order=(0, 1)) -> np.ndarray:
+    """Brand A's ad hazard on the consumers its ads reached on the first step, with rival B airing
+    ``rival_impressions`` in the same channel (brands listed in ``order``)."""
+    brands = [{"name": "A", "price": 10.0, "margin": 0.5, "purchase_rate": 0.0, "default_fit": 1.0},
+              {"name": "B", "price": 10.0, "margin": 0.5, "purchase_rate": 0.0, "default_fit": 1.0}]
+    campaigns = [{"name": "a_ads", "brand": "A", "channel": "tv", "impressions": 600}]
+    if rival_impressions:
+        campaigns.append({"name": "b_ads", "brand": "B", "channel": "tv", "impressions": rival_impressions})
+    model = stepped(market({"brands": [brands[i] for i in order], "campaigns": campaigns,
+                            "response.competitive_interference": interference}), seed=3, steps=1)
+    a = model.brand_index("A")
+    return model.state.ad[a][model.state.reached[a]]
+
+
+@pytest.mark.parametrize("interference, rival", [(0.5, 1800), (0.5, 600), (1.0, 200), (0.3, 1800)])
+def test_rivals_in_the_channel_dim_a_brands_ads_by_its_share_of_voice(interference, rival):
+    """model.md Share of voice: impact x (1 - interference x rivals' share of the channel's impressions)."""
+    alone, crowded = ad_hazards(interference, 0), ad_hazards(interference, rival)
+    assert np.allclose(crowded, alone * (1 - interference * rival / (600 + rival)))
+
+
+def test_without_interference_rivals_change_nothing():
+    assert np.array_equal(ad_hazards(0.0, 1800), ad_hazards(0.0, 0))
+
+
+def test_share_of_voice_does_not_depend_on_the_order_of_brands():
+    assert np.array_equal(np.sort(ad_hazards(0.5, 1800, (0, 1))), np.sort(ad_hazards(0.5, 1800, (1, 0))))
+
+
 # --- networks -----------------------------------------------------------------------------------
 
 def contacts_inside(graph, group):

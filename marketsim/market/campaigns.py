@@ -37,6 +37,7 @@ class Contacts:
     impact: float = 1.0  # standard impressions one contact is worth
     buzz: float = 0.0  # fresh talk a touched customer gains, in units of a new customer's talk
     seeded: bool = False  # the contacts received the product and became customers
+    channel: str | None = None  # where the contacts aired (share of voice is per channel)
 
 
 @dataclass
@@ -273,4 +274,4 @@ class Campaign:
         else:
             np.take(self.audience, consumers, out=in_audience)
         return Contacts(self.brand, consumers, self.spec.relevance, in_audience, costs, self.spec.impact * quality,
-                        self.spec.buzz)
+                        self.spec.buzz, channel=self.spec.channel)

@@ -41,6 +41,7 @@ from .prices import Prices, step_prices
 from .referrals import pay_referrals, talk_uplift
 from .satisfaction import satisfied
 from .state import STATES, ConsumerState, Transitions
+from .voice import crowd_out
 from .wom import WordOfMouth
 
 __all__ = ["STATES", "Brand", "Consumer", "MarketModel", "seed_from", "with_fields"]
@@ -164,6 +165,7 @@ class MarketModel(LazyConsumerAgents, mesa.Model):
         ctx = self._conditions()
         prices = step_prices(self.scenario_spec, ctx.controlled)
         contacts = self._campaigns_act(ctx)
+        crowd_out(contacts, len(self.brands), self.scenario_spec.response.competitive_interference)
         moved = Transitions.empty(len(self.brands))
         self._seeding(contacts, moved, ctx.time)
         exposure = self._expose(contacts, ctx, moved)

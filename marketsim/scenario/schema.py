@@ -214,6 +214,7 @@ class Response(Strict):
     fit_spread: NonNegative = 0.1
     satisfaction_threshold: Probability = 0.5
     satisfaction_width: Annotated[float, Field(ge=0.0, le=0.5)] = 0.0
+    competitive_interference: Probability = 0.0
 
 
 class WordOfMouth(Strict):
