@@ -243,6 +243,31 @@ def test_copy_wears_out_on_air_and_recovers_only_off_air():
     assert on_air_steps == 16
 
 
+def copy_quality_after(impressions: int, steps: int, intensity_wearout: float, time_wearout: float = 0.0,
+                       half_life: float = 1e9) -> float:
+    ads = {"name": "ads", "brand": "A", "channel": "tv", "impressions": impressions, "copy_wearout": time_wearout,
+           "copy_intensity_wearout": intensity_wearout, "copy_recovery_half_life": half_life}
+    model = stepped(market({"campaigns.0": ads, "time.horizon": 10}), seed=7, steps=steps)
+    return model.brands[0].campaigns[0].copy_quality
+
+
+@pytest.mark.parametrize("impressions", [300, 600, 1500])
+def test_copy_wears_out_with_the_impressions_each_audience_member_gets(impressions):
+    """model.md Copy wear-out: on air, Q falls by e^{-copy_intensity_wearout x impressions per
+    audience member} (the audience is everyone here: N consumers)."""
+    assert copy_quality_after(impressions, 1, 0.5) == pytest.approx(math.exp(-0.5 * impressions / N), rel=1e-12)
+
+
+def test_concentrating_the_same_impressions_wears_the_copy_faster():
+    """Per unit of time on air, twice the intensity wears the copy twice as fast; the same
+    impressions in one step or in two wear it to the same quality, where wear-out by time alone
+    would reward the concentrated schedule (fewer days on air)."""
+    one_step, two_steps = copy_quality_after(1200, 1, 0.5), copy_quality_after(600, 2, 0.5)
+    assert copy_quality_after(1200, 1, 0.5) < copy_quality_after(600, 1, 0.5)
+    assert one_step == pytest.approx(two_steps, rel=1e-12)
+    assert copy_quality_after(1200, 1, 0.0, time_wearout=0.2) > copy_quality_after(600, 2, 0.0, time_wearout=0.2)
+
+
 # --- lifetime value -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("unit, days", [("day", 1.0), ("week", 7.0), ("month", 365 / 12), ("year", 365.0)])

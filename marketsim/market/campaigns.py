@@ -189,18 +189,22 @@ class Campaign:
         cycles, into = divmod(elapsed, flight.on + flight.off)
         return cycles * flight.on + min(into, flight.on)
 
-    def _age_copy(self, on_air: float, step: float) -> None:
-        """Copy wear-out for the time the message was really on air, restoration for the rest of
-        the step (Naik, Mantrala and Sawyer 1998): the reason pulsing can beat continuous ads."""
+    def _age_copy(self, on_air: float, step: float, per_member: float) -> None:
+        """Copy wear-out for the time the message was really on air and for how hard it aired
+        (``per_member``: impressions delivered per member of the audience), restoration for the rest
+        of the step (Naik, Mantrala and Sawyer 1998): dQ/dt = -(c + w u) Q on air, where u is the
+        intensity. The time term is the reason pulsing can beat continuous ads; the intensity term
+        makes concentrating the same impressions wear the copy as much as spreading them."""
         spec = self.spec
         rested = 1.0 - (1.0 - self.copy_quality) * 2.0 ** (-(step - on_air) / spec.copy_recovery_half_life)
-        self.copy_quality = rested * math.exp(-spec.copy_wearout * on_air)
+        self.copy_quality = rested * math.exp(-spec.copy_wearout * on_air - spec.copy_intensity_wearout * per_member)
 
     def _advertise(self, ctx: StepContext) -> Contacts | None:
         active = self._on_time(ctx.time + ctx.dt) - self._on_time(ctx.time)  # part of the step on air
         quality = self.copy_quality
         contacts, delivered = self._deliver(ctx, active, quality)
-        self._age_copy(active * delivered, ctx.dt)
+        aired = 0 if contacts is None else contacts.consumers.size
+        self._age_copy(active * delivered, ctx.dt, aired / max(self.targets.size or self.users.size, 1))
         return contacts
 
     def _deliver(self, ctx: StepContext, active: float, quality: float) -> tuple[Contacts | None, float]:

@@ -369,7 +369,8 @@ class Flighting(Strict):
 
 # fields that only one type of campaign reads: setting one on another type is an error, not ignored
 ONLY_FOR_TYPE = {"impressions": ("ads",), "spend_rate": ("ads",), "precision": ("ads",), "end": ("ads", "referral"),
-                 "flighting": ("ads",), "copy_wearout": ("ads",), "copy_recovery_half_life": ("ads",),
+                 "flighting": ("ads",), "copy_wearout": ("ads",), "copy_intensity_wearout": ("ads",),
+                 "copy_recovery_half_life": ("ads",),
                  "reach": ("event",), "seeds": ("seeding",), "seed_by": ("seeding",), "cost_per_seed": ("seeding",),
                  "reward": ("referral",), "uplift": ("referral",)}
 
@@ -391,6 +392,7 @@ class CampaignSpec(Strict):
     buzz: Annotated[float, Field(ge=0.0, le=100.0)] = 0.0
     flighting: Flighting | None = None
     copy_wearout: Annotated[float, Field(ge=0.0, le=100.0)] = 0.0
+    copy_intensity_wearout: Annotated[float, Field(ge=0.0, le=100.0)] = 0.0
     copy_recovery_half_life: Positive = 30.0
     fixed_cost: NonNegative = 0.0
     research: Research | None = None
