@@ -21,7 +21,7 @@ BLOCK = 1 << BLOCK_BITS
 @dataclass
 class Contacts:
     consumers: np.ndarray
-    relevance: float
+    relevance: np.ndarray  # per impression
     in_audience: np.ndarray
     cost: np.ndarray
     impact: float
@@ -100,7 +100,8 @@ def test_pipeline_equals_bincount(n, seed, campaigns, per_consumer, wearout):
         contacts = []
         for _ in range(campaign_count):
             hits = impressions(rng, n, min(MOST_HITS, int(per_consumer * n) * int(rng.integers(0, 3) > 0)))
-            contacts.append(Contacts(hits, float(rng.random()), rng.random(hits.size) < 0.8,
+            relevance = rng.random(hits.size) if rng.random() < 0.5 else np.full(hits.size, rng.random())
+            contacts.append(Contacts(hits, relevance, rng.random(hits.size) < 0.8,
                                      rng.choice([0.004, 0.002], hits.size), float(rng.uniform(0.5, 2))))
         expected = reference(contacts, n, segment, satisfied[brand], region, boost, time, wear_before[brand],
                              wear_time[brand], rules)
@@ -134,12 +135,14 @@ def test_pipeline_equals_bincount(n, seed, campaigns, per_consumer, wearout):
 def test_by_block_is_a_stable_sort_by_block(seed, n, hits):
     rng = np.random.default_rng(seed)
     consumers = impressions(rng, n, hits)
-    in_audience, cost = rng.random(hits) < 0.5, rng.random(hits)
+    in_audience, cost, relevance = rng.random(hits) < 0.5, rng.random(hits), rng.random(hits)
     order = np.argsort(consumers >> BLOCK_BITS, kind="stable")
     sorted_hits, sorted_cost = np.full(hits, -1, np.int64), np.full(hits, np.nan)
-    _by_block(consumers, in_audience, cost, n, sorted_hits, sorted_cost)
+    sorted_relevance = np.full(hits, np.nan)
+    _by_block(consumers, in_audience, cost, relevance, n, sorted_hits, sorted_cost, sorted_relevance)
     assert np.array_equal(sorted_hits, 2 * consumers[order] + in_audience[order])
     assert np.array_equal(sorted_cost, cost[order])
+    assert np.array_equal(sorted_relevance, relevance[order])
 
 
 @settings(max_examples=60 if JIT else 12, deadline=None)
@@ -158,7 +161,7 @@ def test_in_index_order(seed, n, share):
 def test_worn_out_floors_at_zero():
     """Past 1e-100 responsiveness is worn out (0), keeping the floats off slow denormals."""
     n, hits, rules = 10, np.full(150, 3), response(0.9)  # (1 - 0.9)^150 = 1e-150
-    contacts = [Contacts(hits, 0.5, np.ones(hits.size, bool), np.full(hits.size, 0.004), 1.0)]
+    contacts = [Contacts(hits, np.full(hits.size, 0.5), np.ones(hits.size, bool), np.full(hits.size, 0.004), 1.0)]
     wear, wear_time = np.ones((1, n)), np.zeros((1, n))
     expected = reference(contacts, n, np.zeros(n, np.int16), np.ones(n, bool), np.zeros(n, np.int16), np.ones(1), 1.0,
                          wear[0], wear_time[0], rules)

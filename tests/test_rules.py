@@ -300,6 +300,60 @@ def test_free_samples_earn_no_revenue():
     assert m["first_acquisitions_paid"] == m["acquisitions_paid"]  # the samples count as paid acquisitions
 
 
+# --- relevance and breadth ----------------------------------------------------------------------
+# two personas unlike each other in everything but occupation and income
+PERSONAS = [
+    {"name": "young", "share": 0.5, "age": {"min": 20, "max": 29}, "gender": {"female": 1.0},
+     "region": {"city": 1.0}, "interests": {"sport": 1.0}},
+    {"name": "old", "share": 0.5, "age": {"min": 60, "max": 69}, "gender": {"male": 1.0},
+     "region": {"village": 1.0}, "interests": {"garden": 1.0}},
+]
+
+
+def young_adopters(audience, tailoring: float, relevance: float = 0.9, seed: int = 4) -> int:
+    """The young who adopt on the first step after an event that reaches everyone in ``audience``
+    once: each adopts with probability 1 - exp(-ad_effect (1 + relevance_gain r)), fit being 1."""
+    event = {**EVERYONE_ONCE, "relevance": relevance, "audience": audience}
+    result = marketsim.run(market({"population.segments": PERSONAS, "campaigns.0": event, "time.horizon": 1,
+                                   "response.tailoring": tailoring}), seed=seed)
+    return int(rows(result, segment="young").adopters[1])
+
+
+def p_adopt(relevance: float) -> float:
+    return -math.expm1(-0.5 * (1 + 2.0 * relevance))  # ad_effect 0.5, relevance_gain 2
+
+
+def test_a_message_for_a_niche_is_as_relevant_as_written_to_its_members():
+    """relevance.py: inside a homogeneous audience every member is at distance 0."""
+    assert_binomial(young_adopters({"field": "age", "max": 29}, 1.0), N // 2, p_adopt(0.9))
+
+
+@pytest.mark.parametrize("tailoring", [0.5, 1.0])
+def test_a_message_for_everyone_is_less_relevant_to_each_by_its_breadth(tailoring):
+    """A young consumer differs from half of 'everyone' in age decade, gender, region and in both
+    interests: distance (3 x 0.5 + 2 x 0 + 0.5) / 6 = 1/3, so relevance 0.9 x (1 - tailoring / 3)."""
+    assert_binomial(young_adopters("everyone", tailoring), N // 2, p_adopt(0.9 * (1 - tailoring / 3)))
+
+
+def test_distance_from_an_audience_is_the_mean_share_of_members_unlike_one():
+    """relevance.py, exactly: to 'everyone', each consumer is 1/3 away; to a mixed audience of all
+    the young and a quarter of the old, a young one is (3 x 0.2 + 2 x 0 + (0.2 + 0.2) / 2) / 6 away
+    (age decade, gender, region; occupation and income; the two interests)."""
+    from marketsim.market.relevance import distance, profile
+
+    pop = MarketModel(market({"population.segments": PERSONAS}), rng=1).population
+    everyone = np.arange(N)
+    assert np.allclose(distance(profile(everyone, pop), everyone, pop), 1 / 3)
+    young, old = np.flatnonzero(pop.segment == 0), np.flatnonzero(pop.segment == 1)
+    mixed = np.concatenate([young, old[: old.size // 4]])  # 1500 young, 375 old: 20% old
+    assert np.allclose(distance(profile(mixed, pop), young, pop), (3 * 0.2 + 0.2) / 6)
+    assert np.allclose(distance(profile(mixed, pop), old, pop), (3 * 0.8 + 0.8) / 6)
+
+
+def test_without_tailoring_breadth_costs_no_relevance():
+    assert young_adopters("everyone", 0.0) == young_adopters({"field": "age", "max": 29}, 0.0)
+
+
 # --- satisfaction -------------------------------------------------------------------------------
 def satisfied_share(fit: float, threshold: float, width: float, seed: int = 6) -> tuple[int, int]:
     """(satisfied, consumers) for a brand whose fit is ``fit`` for everyone (no personal spread)."""

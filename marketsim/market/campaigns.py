@@ -22,6 +22,7 @@ from ..scenario.audience import matches
 from ..scenario.schema import CampaignSpec, Channel
 from .costs import Budget, affordable, charge_all, impression_costs, stochastic_round, within
 from .population import Population
+from .relevance import profile, relevance_to
 
 
 @dataclass
@@ -31,7 +32,7 @@ class Contacts:
 
     brand: int
     consumers: np.ndarray
-    relevance: float  # the message's relevance to those in the audience; 0 to those outside it
+    relevance: np.ndarray  # per contact: the message's relevance to it if in the audience (relevance.py)
     in_audience: np.ndarray
     cost: np.ndarray  # per contact, so that wasted spend can be told apart
     impact: float = 1.0  # standard impressions one contact is worth
@@ -57,8 +58,10 @@ class Campaign:
     """A campaign's run-time state; ``spec`` is what the scenario said."""
 
     def __init__(self, spec: CampaignSpec, brand_index: int, brand_budget: Budget, channel: Channel | None,
-                 pop: Population, unit_cost: float, horizon: float, fit: np.ndarray, rng: np.random.Generator):
+                 pop: Population, unit_cost: float, horizon: float, fit: np.ndarray, rng: np.random.Generator,
+                 tailoring: float):
         self.spec = spec
+        self.tailoring = tailoring  # how fast relevance falls with distance from the audience (relevance.py)
         self.brand = brand_index
         self.fit = fit  # the brand's true fit per consumer: what research can learn about
         self.rng = rng
@@ -79,11 +82,13 @@ class Campaign:
         self.niche_codes = np.array([pop.categories["segment"].index(s) for s in spec.niche], dtype=np.int64)
         # this step's contacts, costs and whether each is in the audience; kept to avoid reallocating them
         self._hits, self._costs, self._inside = np.empty(0, np.int64), np.empty(0), np.empty(0, np.bool_)
+        self._relevance = np.empty(0)
 
-    def _buffers(self, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _buffers(self, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         if self._hits.size < size:
             self._hits, self._costs, self._inside = np.empty(size, np.int64), np.empty(size), np.empty(size, np.bool_)
-        return self._hits[:size], self._costs[:size], self._inside[:size]
+            self._relevance = np.empty(size)
+        return self._hits[:size], self._costs[:size], self._inside[:size], self._relevance[:size]
 
     # --- money --------------------------------------------------------------------------
     def _pay(self, amount: float) -> bool:
@@ -100,6 +105,8 @@ class Campaign:
         self.aimed_at = name
         self.audience = audience
         self.targets = self.pop.members(audience & self.user_mask)
+        # whom the message is written for: its audience among the channel's users
+        self.profile = profile(self.targets, self.pop) if self.tailoring > 0 else None
 
     def _choose_audience(self) -> None:
         """Survey a panel of each candidate audience (the planned one and the research's
@@ -222,7 +229,7 @@ class Campaign:
         if planned == 0 or users.size == 0:
             return None, 0.0
         inside = rng.binomial(planned, spec.precision) if targets.size else 0
-        hits, costs, _ = self._buffers(planned)
+        hits, costs, _, _ = self._buffers(planned)
         for pool, draws, out in ((targets, inside, hits[:inside]), (users, planned - inside, hits[inside:])):
             drawn = rng.integers(0, pool.size, draws)
             if pool is self.pop.everyone:  # a draw is a consumer already
@@ -272,10 +279,11 @@ class Campaign:
         return contacts
 
     def _contacts(self, consumers: np.ndarray, costs: np.ndarray, quality: float = 1.0) -> Contacts:
-        in_audience = self._buffers(consumers.size)[2]
+        in_audience, relevance = self._buffers(consumers.size)[2:]
+        relevance_to(consumers, self.spec.relevance, self.tailoring, self.profile, self.pop, relevance)
         if self.targets is self.pop.everyone:  # the audience is everyone
             in_audience.fill(True)
         else:
             np.take(self.audience, consumers, out=in_audience)
-        return Contacts(self.brand, consumers, self.spec.relevance, in_audience, costs, self.spec.impact * quality,
+        return Contacts(self.brand, consumers, relevance, in_audience, costs, self.spec.impact * quality,
                         self.spec.buzz, channel=self.spec.channel)

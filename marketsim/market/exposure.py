@@ -83,9 +83,9 @@ BLOCK_BITS = 17  # consumers per block: 131,072, whose scratch rows (3 MB) stay 
 
 
 @numba.njit(cache=True, nogil=True)
-def _by_block(hits, in_audience, cost, size, sorted_hits, sorted_cost):
+def _by_block(hits, in_audience, cost, relevance, size, sorted_hits, sorted_cost, sorted_relevance):
     """One campaign's impressions grouped by block of consumers, their order kept within a block,
-    each as ``2 * consumer + in_audience`` and its cost (a counting sort)."""
+    each as ``2 * consumer + in_audience``, its cost and its relevance (a counting sort)."""
     start = np.zeros((size >> BLOCK_BITS) + 2, np.int64)
     for j in range(hits.size):
         start[(hits[j] >> BLOCK_BITS) + 1] += 1
@@ -95,11 +95,12 @@ def _by_block(hits, in_audience, cost, size, sorted_hits, sorted_cost):
         b = hits[j] >> BLOCK_BITS
         sorted_hits[start[b]] = 2 * hits[j] + in_audience[j]
         sorted_cost[start[b]] = cost[j]
+        sorted_relevance[start[b]] = relevance[j]
         start[b] += 1
 
 
 @numba.njit(cache=True, nogil=True)
-def _gather(sorted_hits, sorted_cost, relevance, impact, rules, consumers, scratch, listed, most, tally):
+def _gather(sorted_hits, sorted_cost, sorted_relevance, impact, rules, consumers, scratch, listed, most, tally):
     """Add one campaign's impressions into the per-consumer scratch sums; list the consumers not yet
     listed; tally impressions, wasted ones and their cost per segment (within a segment a
     campaign's impressions cost the same, so the order of that sum does not matter). Returns the
@@ -115,7 +116,7 @@ def _gather(sorted_hits, sorted_cost, relevance, impact, rules, consumers, scrat
         if not inside or not satisfied[i]:
             wasted[s] += 1
             wasted_spend[s] += sorted_cost[j]
-        r = relevance if inside else 0.0
+        r = sorted_relevance[j] if inside else 0.0
         touched[listed] = i  # kept only if i is new: no branch to mispredict
         listed += 1 - np.int64(on_list[i])  # a uint8 count would wrap without the JIT
         on_list[i] = 1
@@ -185,6 +186,7 @@ class ContactPipeline:
         self.on_list = np.zeros(size, dtype=np.uint8)
         # a campaign's impressions (and their costs) grouped by block of consumers
         self.sorted_hits, self.sorted_cost = np.empty(0, dtype=np.int64), np.empty(0)
+        self.sorted_relevance = np.empty(0)
         # the step's exposed consumers and their personal weight; memory is committed only as far as used
         self.listed = np.empty(brands * size + 1, dtype=np.int64)  # one spare: _gather writes before it counts
         self.personal = np.empty(brands * size)
@@ -208,9 +210,12 @@ class ContactPipeline:
             hits = c.consumers.size
             if self.sorted_hits.size < hits:
                 self.sorted_hits, self.sorted_cost = np.empty(hits, dtype=np.int64), np.empty(hits)
+                self.sorted_relevance = np.empty(hits)
             sorted_hits, sorted_cost = self.sorted_hits[:hits], self.sorted_cost[:hits]
-            _by_block(c.consumers, c.in_audience, c.cost, segment.size, sorted_hits, sorted_cost)
-            listed, most = _gather(sorted_hits, sorted_cost, float(c.relevance), float(c.impact), rules, consumers,
+            sorted_relevance = self.sorted_relevance[:hits]
+            _by_block(c.consumers, c.in_audience, c.cost, c.relevance, segment.size, sorted_hits, sorted_cost,
+                      sorted_relevance)
+            listed, most = _gather(sorted_hits, sorted_cost, sorted_relevance, float(c.impact), rules, consumers,
                                    scratch, listed, most, tally)
         _in_index_order(scratch, listed)
         exposed, personal = scratch.touched[:listed], self.personal[self.used:self.used + listed]

@@ -116,7 +116,7 @@ class Brand(mesa.Agent):
         self.budget = Budget(self.spec.budget)
         self.campaigns = [
             Campaign(c, index, self.budget, sc.channel(c.channel) if c.channel else None, model.population,
-                     self.spec.unit_cost, sc.time.horizon, model.state.fit[index], rng)
+                     self.spec.unit_cost, sc.time.horizon, model.state.fit[index], rng, sc.response.tailoring)
             for c, rng in zip(sc.campaigns, campaign_streams) if c.brand == self.name
         ]
 

@@ -215,6 +215,7 @@ class Response(Strict):
     satisfaction_threshold: Probability = 0.5
     satisfaction_width: Annotated[float, Field(ge=0.0, le=0.5)] = 0.0
     competitive_interference: Probability = 0.0
+    tailoring: Probability = 0.0
 
 
 class WordOfMouth(Strict):
