@@ -389,8 +389,7 @@ def assess(
     with ExitStack() as held:
         try:  # the cluster first, then one writer from the sweep's check to the assessment's last write
             cluster = held.enter_context(executor_for(workers, scheduler)) if scheduler is not None else None
-            for folder in dict.fromkeys(f for f in (out_dir, report_dir) if f is not None):
-                held.enter_context(folder_lock(folder))
+            held.enter_context(folder_lock(out_dir))
         except ValueError as exc:  # the cluster cannot be reached, or another process holds a folder
             raise _fail("cannot run the assessment", exc) from None
         done = _sweep_with_progress(plan.experiment, out_dir, f"assess {plan.scenario.name}", workers, scheduler,
@@ -414,7 +413,11 @@ def assess(
         files = [write_text(done.out / "assessment.json", json.dumps(json_safe(findings_json(findings)), indent=1,
                                                                     default=float) + "\n")]
         if report_dir is not None:
-            files += write_report(findings, f"Assessment of {plan.scenario.name}", plan.scenario.time.unit, report_dir)
+            try:
+                files += write_report(findings, f"Assessment of {plan.scenario.name}", plan.scenario.time.unit,
+                                      report_dir)
+            except FolderBusy as exc:
+                raise _fail("cannot write the report", exc) from None
     out.print(conclusion(findings), soft_wrap=True, markup=False)
     out.print("wrote " + ", ".join(str(f) for f in files))
 
