@@ -283,6 +283,30 @@ def test_lifetime_value_does_not_depend_on_the_time_unit(unit, days):
     assert m["ltv"] == pytest.approx(10 * 0.5 * (1 + per_day / (0.1 / 365)), rel=1e-9)  # 1830, per day or per year
 
 
+# --- the price of targeting ---------------------------------------------------------------------
+def spent_per_impression(audience, precision: float, premium: float) -> float:
+    ads = {"name": "ads", "brand": "A", "channel": "tv", "impressions": 600, "precision": precision,
+           "audience": audience}
+    result = marketsim.run(market({"campaigns.0": ads, "channels.0.targeting_premium": premium,
+                                   "time.horizon": 1}), seed=2)
+    return result.summary["campaigns"]["ads"]["spent"] / 600
+
+
+@pytest.mark.parametrize("audience, share", [({"field": "age", "max": 29}, 0.5), ("everyone", 1.0)])
+@pytest.mark.parametrize("precision", [0.0, 0.6, 1.0])
+def test_targeting_costs_a_premium_for_what_it_places_beyond_chance(audience, share, precision):
+    """costs.targeted_cpm: CPM x (1 + premium x precision x (1 - audience share of the channel's users))."""
+    expected = 10.0 / 1000 * (1 + 1.68 * precision * (1 - share))
+    assert spent_per_impression(audience, precision, 1.68) == pytest.approx(expected, rel=1e-12)
+
+
+def test_a_narrower_audience_pays_more_and_no_premium_costs_nothing():
+    young, young_city = {"field": "age", "max": 29}, {"all": [{"field": "age", "max": 29},
+                                                              {"field": "region", "in": ["city"]}]}
+    assert spent_per_impression(young_city, 1.0, 1.0) > spent_per_impression(young, 1.0, 1.0)
+    assert spent_per_impression(young_city, 1.0, 0.0) == pytest.approx(10.0 / 1000, rel=1e-12)
+
+
 # --- free samples -------------------------------------------------------------------------------
 
 def test_free_samples_earn_no_revenue():

@@ -20,7 +20,7 @@ import numpy as np
 
 from ..scenario.audience import matches
 from ..scenario.schema import CampaignSpec, Channel
-from .costs import Budget, affordable, charge_all, impression_costs, stochastic_round, within
+from .costs import Budget, affordable, charge_all, impression_costs, stochastic_round, targeted_cpm, within
 from .population import Population
 from .relevance import profile, relevance_to
 
@@ -107,6 +107,9 @@ class Campaign:
         self.targets = self.pop.members(audience & self.user_mask)
         # whom the message is written for: its audience among the channel's users
         self.profile = profile(self.targets, self.pop) if self.tailoring > 0 else None
+        share = self.targets.size / self.users.size if self.users.size else 1.0
+        self.cpm = 0.0 if self.channel is None else targeted_cpm(self.channel.cpm, self.channel.targeting_premium,
+                                                                 self.spec.precision, share)
 
     def _choose_audience(self) -> None:
         """Survey a panel of each candidate audience (the planned one and the research's
@@ -220,7 +223,7 @@ class Campaign:
         if spec.impressions is not None:
             per_unit = spec.impressions
         else:  # the loader makes sure a spend rate goes with a priced channel
-            per_unit = spec.spend_rate / (self.channel.cpm / 1000.0)
+            per_unit = spec.spend_rate / (self.cpm / 1000.0)
         if spec.on_control == "cut" and self.niche_controlled(ctx.controlled):
             per_unit *= spec.cut_to
         planned = stochastic_round(per_unit * active, rng)
@@ -236,7 +239,7 @@ class Campaign:
                 out[:] = drawn
             else:
                 np.take(pool, drawn, out=out)
-        impression_costs(self.channel.cpm, hits, self.pop.segment, ctx.controlled[self.brand], ctx.reach_discount,
+        impression_costs(self.cpm, hits, self.pop.segment, ctx.controlled[self.brand], ctx.reach_discount,
                          out=costs)
         money = self._available()
         if costs.sum() > money:  # the budget binds: deliver a random affordable subset
@@ -253,8 +256,7 @@ class Campaign:
     def _event(self, ctx: StepContext) -> Contacts | None:
         pool = self._where_condition_holds(self.targets, ctx)
         chosen = self.rng.choice(pool, size=min(self.spec.reach, pool.size), replace=False)
-        cpm = self.channel.cpm if self.channel is not None else 0.0
-        costs = impression_costs(cpm, chosen, self.pop.segment, ctx.controlled[self.brand], ctx.reach_discount)
+        costs = impression_costs(self.cpm, chosen, self.pop.segment, ctx.controlled[self.brand], ctx.reach_discount)
         keep = within(costs, self._available())
         charge_all(float(costs[:keep].sum()), self.budget, self.brand_budget)
         return self._contacts(chosen[:keep], costs[:keep])

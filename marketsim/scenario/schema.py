@@ -306,6 +306,7 @@ class Channel(Strict):
     cpm: NonNegative
     setup_cost: NonNegative = 0.0
     users: Audience = "everyone"
+    targeting_premium: Annotated[float, Field(ge=0.0, le=10.0)] = 0.0
 
 
 class InitialMarket(Strict):
