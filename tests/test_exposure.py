@@ -28,7 +28,14 @@ class Contacts:
 
 
 def response(wearout):
-    return types.SimpleNamespace(relevance_gain=2.0, wearout=wearout, recovery_half_life=7.3, ad_effect=0.005)
+    return types.SimpleNamespace(relevance_gain=2.0, wearout=wearout, recovery_half_life=7.3, ad_effect=0.005,
+                                 intrusion_threshold=0.6)
+
+
+def response_to(r, rules):
+    """docs/model.md Ad response: 1 + gain x r up to the intrusion threshold, back down past it."""
+    past = np.maximum(r - rules.intrusion_threshold, 0.0)
+    return np.maximum(1.0 + rules.relevance_gain * (r - 2.0 * past), 0.0)
 
 
 def reference(contacts, n, segment, satisfied, region, boost, time, wear, wear_time, rules):
@@ -36,8 +43,8 @@ def reference(contacts, n, segment, satisfied, region, boost, time, wear, wear_t
     none = [np.zeros(0, np.int64)]
     hits = np.concatenate(none + [c.consumers for c in contacts])
     relevance = np.concatenate(none + [np.where(c.in_audience, c.relevance, 0.0) for c in contacts])
-    strength = np.concatenate(none + [c.impact * (1.0 + rules.relevance_gain * np.where(c.in_audience, c.relevance,
-                                                                                         0.0)) for c in contacts])
+    strength = np.concatenate(none + [c.impact * response_to(np.where(c.in_audience, c.relevance, 0.0), rules)
+                                      for c in contacts])
     count = np.bincount(hits, minlength=n)
     consumers = np.flatnonzero(count != 0)
     count = count[consumers]

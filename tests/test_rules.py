@@ -374,6 +374,25 @@ def test_distance_from_an_audience_is_the_mean_share_of_members_unlike_one():
     assert np.allclose(distance(profile(mixed, pop), old, pop), (3 * 0.8 + 0.8) / 6)
 
 
+def intruded(relevance: float, threshold: float) -> int:
+    event = {**EVERYONE_ONCE, "relevance": relevance, "audience": {"field": "age", "max": 29}}
+    result = marketsim.run(market({"population.segments": PERSONAS, "campaigns.0": event, "time.horizon": 1,
+                                   "response.intrusion_threshold": threshold}), seed=4)
+    return int(rows(result, segment="young").adopters[1])
+
+
+@pytest.mark.parametrize("relevance, threshold, multiplier", [
+    (0.9, 1.0, 1 + 2 * 0.9),  # the threshold never binds: 1 + gain r
+    (0.4, 0.5, 1 + 2 * 0.4),  # below it: as before
+    (0.9, 0.5, 1 + 2 * (0.9 - 0.8)),  # past it, the gain falls back at the same slope
+    (0.9, 0.3, 1 + 2 * (0.9 - 1.2)),  # far past it, worse than an irrelevant message
+    (1.0, 0.2, 0.0),  # never below no response at all
+])
+def test_relevance_past_the_intrusion_threshold_turns_people_off(relevance, threshold, multiplier):
+    """model.md Ad response: S uses 1 + gain (r - 2 max(0, r - threshold)), floored at 0."""
+    assert_binomial(intruded(relevance, threshold), N // 2, -math.expm1(-0.5 * multiplier))
+
+
 def test_without_tailoring_breadth_costs_no_relevance():
     assert young_adopters("everyone", 0.0) == young_adopters({"field": "age", "max": 29}, 0.0)
 

@@ -40,6 +40,7 @@ class Rules(NamedTuple):
     relevance_gain: float
     wearout: float
     ad_effect: float
+    intrusion_threshold: float
 
 
 class Consumers(NamedTuple):
@@ -99,13 +100,22 @@ def _by_block(hits, in_audience, cost, relevance, size, sorted_hits, sorted_cost
         start[b] += 1
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def _response_to(relevance, gain, threshold):
+    """How much better a contact of this relevance converts than an irrelevant one: 1 + gain x r up
+    to the intrusion threshold, falling past it at the same slope (a message too personal turns
+    people off), never below 0. A threshold of 1 never binds: 1 + gain x r."""
+    return max(0.0, 1.0 + gain * (relevance - 2.0 * max(0.0, relevance - threshold)))
+
+
 @numba.njit(cache=True, nogil=True)
 def _gather(sorted_hits, sorted_cost, sorted_relevance, impact, rules, consumers, scratch, listed, most, tally):
     """Add one campaign's impressions into the per-consumer scratch sums; list the consumers not yet
     listed; tally impressions, wasted ones and their cost per segment (within a segment a
     campaign's impressions cost the same, so the order of that sum does not matter). Returns the
     number listed and the most impressions on one consumer."""
-    segment, satisfied, relevance_gain = consumers.segment, consumers.satisfied, rules.relevance_gain
+    segment, satisfied = consumers.segment, consumers.satisfied
+    relevance_gain, threshold = rules.relevance_gain, rules.intrusion_threshold
     sums, on_list, touched = scratch.sums, scratch.on_list, scratch.touched
     impressions, wasted, wasted_spend = tally.impressions, tally.wasted, tally.wasted_spend
     for j in range(sorted_hits.size):
@@ -123,7 +133,7 @@ def _gather(sorted_hits, sorted_cost, sorted_relevance, impact, rules, consumers
         sums[i, 0] += 1.0
         most = max(most, sums[i, 0])
         sums[i, 1] += r
-        sums[i, 2] += impact * (1.0 + relevance_gain * r)
+        sums[i, 2] += impact * _response_to(r, relevance_gain, threshold)
     return listed, most
 
 
@@ -201,7 +211,8 @@ class ContactPipeline:
                wear_time: np.ndarray, reached: np.ndarray, ad: np.ndarray) -> tuple[Exposure, np.ndarray]:
         """Gather the brand's impressions (``Contacts``) and set their ad hazard for this step;
         returns the exposure (valid for this step) and the consumers reached for the first time."""
-        rules = Rules(float(response.relevance_gain), float(response.wearout), float(response.ad_effect))
+        rules = Rules(float(response.relevance_gain), float(response.wearout), float(response.ad_effect),
+                      float(response.intrusion_threshold))
         consumers = Consumers(segment, region, satisfied, boost)
         scratch = Scratch(self.scratch, self.on_list, self.listed[self.used:])
         tally = Tally(np.zeros(segments, np.int64), np.zeros(segments, np.int64), np.zeros(segments))

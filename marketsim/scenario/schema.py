@@ -216,6 +216,7 @@ class Response(Strict):
     satisfaction_width: Annotated[float, Field(ge=0.0, le=0.5)] = 0.0
     competitive_interference: Probability = 0.0
     tailoring: Probability = 0.0
+    intrusion_threshold: Annotated[float, Field(gt=0.0, le=1.0)] = 1.0
 
 
 class WordOfMouth(Strict):
