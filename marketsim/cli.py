@@ -68,10 +68,13 @@ def ready(kind: str) -> Path:
 
 def _resolve(path: Path, kind: str) -> Path:
     """A file as given, else a ready one by name (``marketsim run baseline``) from any folder."""
-    if path.exists() or path.suffix or len(path.parts) != 1:
+    try:
+        if path.exists() or path.suffix or len(path.parts) != 1:
+            return path
+        candidate = ready(kind) / f"{path.name}.toml"
+        return candidate if candidate.is_file() else path
+    except OSError:  # a name the file system cannot hold: reading it says so, naming the file
         return path
-    candidate = ready(kind) / f"{path.name}.toml"
-    return candidate if candidate.is_file() else path
 
 
 def _load(path: Path, sets: list[str]) -> Scenario:
@@ -469,7 +472,11 @@ def scenarios(
 ) -> None:
     """List scenario files with their one-line descriptions."""
     folder = directory or (Path("scenarios") if Path("scenarios").is_dir() else ready("scenarios"))
-    files = sorted(folder.glob("*.toml"))
+    try:
+        files = sorted(folder.glob("*.toml"))
+    except OSError as exc:
+        raise _fail("no scenarios", f"{plain(str(folder))}: cannot read ({exc.strerror or type(exc).__name__})") \
+            from None
     if not files:
         raise _fail("no scenarios", FileNotFoundError(f"no .toml files in {folder}"))
     table = Table(title=Text(f"scenarios in {plain(str(folder))}"))

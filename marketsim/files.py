@@ -68,17 +68,23 @@ def write_csv(final: str | Path, frame) -> Path:
 def unwritable_folder(folder: str | Path) -> str | None:
     """Why results cannot go into ``folder`` (which may not exist yet), or None if they can."""
     folder = Path(folder)
-    if folder.exists() and not folder.is_dir():
-        return f"{folder} is a file, not a folder"
-    existing = folder
-    while not existing.exists():
-        if existing.parent == existing:
-            break
-        existing = existing.parent
-    if not existing.is_dir():
-        return f"{existing} is a file, so {folder} cannot be a folder"
-    if not os.access(existing, os.W_OK | os.X_OK):
-        return f"cannot write in {existing} (permission denied)"
+    try:
+        if folder.exists() and not folder.is_dir():
+            return f"{folder} is a file, not a folder"
+        existing = folder
+        while not existing.exists():
+            if existing.parent == existing:
+                break
+            existing = existing.parent
+        if not existing.is_dir():
+            return f"{existing} is a file, so {folder} cannot be a folder"
+        if not os.access(existing, os.W_OK | os.X_OK):
+            return f"cannot write in {existing} (permission denied)"
+        limit = os.pathconf(existing, "PC_NAME_MAX")
+    except OSError as exc:  # such as a name longer than the file system allows
+        return f"cannot use this path ({exc.strerror or type(exc).__name__})"
+    if any(len(os.fsencode(part)) > limit for part in folder.parts):
+        return f"a name in this path is longer than the file system allows ({limit} bytes)"
     return None
 
 

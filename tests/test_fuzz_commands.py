@@ -86,7 +86,8 @@ scenario_files = st.sampled_from(["tiny.toml", "tiny.toml", "uncertain.toml", "b
 numbers = st.one_of(st.sampled_from(["0", "1", "2", "3", "-1", "1.5", "nan", "inf", "1e3", "", " ", "x", "0x10",
                                      str(2**63), str(2**64), str(10**30), LONG, SECRET]),
                     st.integers(-5, 5).map(str))
-outputs = st.sampled_from(["new", "new/deeper", "a_file", "a_file/below", "read_only", "busy", "", "tiny.toml"])
+outputs = st.sampled_from(["new", "new/deeper", "a_file", "a_file/below", "read_only", "busy", "", "tiny.toml", LONG,
+                           f"new/{LONG}"])
 settings_ = st.sampled_from(["population.size=200", "time.horizon=3", "word_of_mouth.strength=0.2",
                              "brands.A.price=12", "x=1", "=", "time.horizon", "population.size=-3",
                              "time.horizon=1e9", f"name=\"{SECRET}\"", "brands.Z.price=1", "network.type=\"file\"",
@@ -103,7 +104,7 @@ OPTIONS = {
               "--scheduler": st.sampled_from(["junk", "", "tcp://", "tcp://999.0.0.1:x", SECRET]),
               "--quiet": st.booleans()},
     "report": {"results": st.sampled_from(["sweep", "sweep", "sweep_damaged", "busy", "a_folder", "a_file", "missing",
-                                           ""])},
+                                           "", LONG])},
     "assess": {"scenario": scenario_files, "--runs": st.sampled_from(["2", "3", "1", "0", "-2", "x", "1e9", "100001"]),
                "--strategies": st.sampled_from(["strategies.toml", "strategies_broken.toml", "tiny.toml", "missing",
                                                 "a_folder", SECRET]),
@@ -112,10 +113,10 @@ OPTIONS = {
                "--scheduler": st.sampled_from(["junk", SECRET]), "--quiet": st.booleans()},
     "calibrate": {"scenario": scenario_files, "pilot": st.sampled_from(["pilot.csv", "pilot.csv", "pilot_broken.csv",
                                                                         "tiny.toml", "missing.csv", "a_folder",
-                                                                        "/dev/null", SECRET]),
+                                                                        "/dev/null", SECRET, LONG]),
                   "--out": outputs, "--seeds": st.sampled_from(["1", "2", "0", "65", "x", "-1"]), "--seed": numbers,
                   "--workers": st.sampled_from(["1", "2", "0", "x"]), "--quiet": st.booleans()},
-    "scenarios": {"directory": st.sampled_from([".", "a_folder", "missing", "a_file", "", SECRET])},
+    "scenarios": {"directory": st.sampled_from([".", "a_folder", "missing", "a_file", "", SECRET, LONG])},
 }
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .audience import can_match
-from .schema import MAX_INTERESTS, Audience, Scenario
+from .schema import MAX_INTERESTS, Audience, Scenario, plain
 
 
 def cross_check(sc: Scenario) -> list[tuple[str, str]]:
@@ -49,8 +49,8 @@ def cross_check(sc: Scenario) -> list[tuple[str, str]]:
     if len(sc.categories("interests")) > MAX_INTERESTS:
         problems.append(("population.segments", f"at most {MAX_INTERESTS} interest tags in all"))
     regions = sc.categories("region")
-    if sc.network.type == "file" and not Path(sc.network.path).is_file():
-        problems.append(("network.path", f"no such file: {sc.network.path}"))
+    if sc.network.type == "file" and not _is_file(sc.network.path):
+        problems.append(("network.path", f"no such file: {plain(sc.network.path)}"))
     conditions = sorted({c.name for c in sc.conditions})
     for c in sc.conditions:
         known(f"conditions[{c.name}].region", c.region, regions)
@@ -137,3 +137,10 @@ def _unreachable_audiences(sc: Scenario) -> list[tuple[str, str]]:
                                                                  "ages, categories and interests against the "
                                                                  "segments)"))
     return problems
+
+
+def _is_file(path: str) -> bool:
+    try:
+        return Path(path).is_file()
+    except OSError:  # a name longer than the file system allows
+        return False

@@ -60,7 +60,8 @@ class ResultsError(ValueError):
 
     def __init__(self, file: Path, problem: str, column: str | None = None):
         self.file, self.column, self.problem = file, column, problem
-        super().__init__(f"{file}: {plain(column, 80)}: {problem}" if column else f"{file}: {problem}")
+        super().__init__(f"{plain(str(file))}: {plain(column, 80)}: {problem}" if column else
+                         f"{plain(str(file))}: {problem}")
 
 
 class NoFinishedRuns(ResultsError):
@@ -326,7 +327,11 @@ def check_compare(layout: Layout, file: Path) -> None:
 
 def existing_folder(folder: str | Path) -> Path:
     folder = Path(folder)
-    if not folder.is_dir():
+    try:
+        found = folder.is_dir()
+    except OSError as exc:  # such as a name longer than the file system allows
+        raise ResultsError(folder, f"cannot be read ({exc.strerror or type(exc).__name__})") from None
+    if not found:
         raise ResultsError(folder, "no such folder (give the folder a sweep wrote)")
     return folder
 
