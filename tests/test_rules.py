@@ -196,6 +196,33 @@ def test_the_aware_forget_by_half_lives(half_life):
         assert_binomial(aware[k], aware[k - 1], keep)
 
 
+# --- life cycle of talk ---------------------------------------------------------------------------
+def positive_talk_heard(changes: dict, steps: int) -> float:
+    """The positive talk about A a consumer hears, fully mixed, after ``steps`` steps."""
+    from marketsim.market.wom import heard_by
+
+    model = stepped(market({"word_of_mouth.buzz_half_life": 4.0, "word_of_mouth.lasting": 0.25, "time.horizon": 10,
+                            **changes}),
+                    seed=3, steps=steps)
+    wom = model.wom
+    return heard_by(wom.sums, wom.buzz, wom.inv_contacts, 0, 0)[0] * (N - 1)  # in customers' voices
+
+
+@pytest.mark.parametrize("steps", [1, 4, 9])
+def test_a_new_customers_buzz_halves_every_half_life_on_top_of_its_lasting_part(steps):
+    """model.md Life cycle of talk: a new customer's voice is lambda tau lasting plus (1 - lambda) tau of
+    buzz fading as 2^(-tenure / buzz_half_life)."""
+    samples = {"name": "samples", "brand": "A", "type": "seeding", "seeds": 300}
+    heard = positive_talk_heard({"campaigns.0": samples}, steps)
+    assert heard == pytest.approx(300 * (0.25 + 0.75 * 2 ** (-steps / 4.0)), rel=1e-9)
+
+
+def test_an_installed_base_talks_with_its_lasting_part_only():
+    """model.md Life cycle of talk: customers at step 0 are established: no buzz."""
+    heard = positive_talk_heard({"brands.0.initial": INSTALLED_HALF}, 1)
+    assert heard == pytest.approx(N // 2 * 0.25, rel=1e-9)
+
+
 # --- fully mixed talk ---------------------------------------------------------------------------
 
 def test_fully_mixed_talk_is_a_complete_graphs(tmp_path):
@@ -484,6 +511,18 @@ def test_homophily_is_the_share_of_contacts_in_ones_group(homophily):
     assert 9.5 < model.graph.degree.mean() <= 10.0
     # every member of a group can be drawn as a far end: no one is left with only the links it started
     assert np.bincount(group[model.graph.degree == 0], minlength=3).sum() < 5
+
+
+def test_homophily_can_group_by_region():
+    """model.md Social network: group_by = "region" groups contacts by region, not by segment (here
+    every segment is half city, half village, so grouping by segment would keep half the links in a
+    region by chance alone)."""
+    mixed = [{"name": name, "share": 0.5, "region": {"city": 0.5, "village": 0.5}} for name in ("a", "b")]
+    sc = market({"population.segments": mixed, "brands.0.fit": {},
+                 "network": {"type": "homophilous", "mean_degree": 10, "homophily": 0.9, "group_by": "region"}})
+    model = MarketModel(sc, rng=10)
+    assert contacts_inside(model.graph, model.population.region) == pytest.approx(0.9, abs=0.02)
+    assert contacts_inside(model.graph, model.population.segment) == pytest.approx(0.5, abs=0.03)
 
 
 @pytest.mark.parametrize("homophily", [0.0, 1.0])
