@@ -1,6 +1,12 @@
 """Hypothesis strategies for random but valid scenarios."""
 
+import copy
+
 from hypothesis import strategies as st
+
+from marketsim.scenario.audience import can_match
+from marketsim.scenario.loading import scenario_from_dict
+from marketsim.scenario.schema import Rule
 
 SEGMENTS = ["young", "mid", "old"]
 REGIONS = ["north", "south"]
@@ -53,6 +59,7 @@ def campaigns(draw, name, brand, horizon, niche_segments):
     if kind == "ads":
         c["channel"] = draw(st.sampled_from(["tv", "social"]))
         c["precision"] = draw(probability)
+        c["copy_intensity_wearout"] = draw(st.sampled_from([0.0, 0.0, 0.5, 3.0]))
         if draw(st.booleans()):
             c["impressions"] = draw(st.floats(0, 400))
         else:
@@ -117,7 +124,7 @@ def scenarios(draw):
             c.pop("buzz", None)
         if c["type"] == "seeding" and network["type"] != "fully_mixed":
             c["seed_by"] = draw(st.sampled_from(["random", "degree"]))
-    return {
+    return reachable({
         "name": "random",
         "time": {"dt": dt, "horizon": horizon * dt},
         "population": {"size": draw(st.integers(50, 400)), "segments": segments},
@@ -126,15 +133,39 @@ def scenarios(draw):
                      "recovery_half_life": draw(st.floats(0.5, 100)),
                      "awareness_half_life": draw(st.one_of(st.none(), st.floats(0.5, 100))),
                      "unaware_response": draw(probability),
-                     "relevance_gain": draw(st.floats(0, 3)), "fit_spread": draw(st.floats(0, 0.3))},
+                     "relevance_gain": draw(st.floats(0, 3)), "fit_spread": draw(st.floats(0, 0.3)),
+                     "tailoring": draw(st.sampled_from([0.0, 0.5, 1.0])),
+                     "intrusion_threshold": draw(st.sampled_from([1.0, 0.6, 0.2])),
+                     "satisfaction_width": draw(st.sampled_from([0.0, 0.1])),
+                     "competitive_interference": draw(st.sampled_from([0.0, 0.5, 1.0]))},
         "word_of_mouth": {"strength": draw(st.floats(0, 1)), "negative_weight": draw(st.floats(0, 2)),
                           "buzz_half_life": buzz_half_life, "lasting": draw(probability)},
         "loyalty": {"churn": draw(st.floats(0, 0.2)), "switching": draw(st.floats(0, 2)),
                     "negative_word_churn": draw(st.floats(0, 0.5))},
         "niche": {"control_threshold": draw(st.floats(0.05, 1))},
         "conditions": [{"name": "rain", "region": "north", "probability": draw(probability)}],
-        "channels": [{"name": "tv", "cpm": draw(st.floats(0.1, 20)), "setup_cost": draw(st.floats(0, 300))},
-                     {"name": "social", "cpm": draw(st.floats(0.1, 20)), "users": {"field": "age", "max": 40}}],
+        "channels": [{"name": "tv", "cpm": draw(st.floats(0.1, 20)), "setup_cost": draw(st.floats(0, 300)),
+                      "targeting_premium": draw(st.sampled_from([0.0, 1.7]))},
+                     {"name": "social", "cpm": draw(st.floats(0.1, 20)),
+                      "users": {"field": "age", "max": max(40, min(s["age"]["min"] for s in segments))}}],
         "brands": brands,
         "campaigns": camps,
-    }
+    })
+
+
+def reachable(raw: dict) -> dict:
+    """The loader refuses an audience no consumer could match (scenario/audience.py): such random
+    audiences are aimed at everyone instead, so the scenario stays valid."""
+    everyone = copy.deepcopy(raw)
+    for c in everyone["campaigns"]:
+        c["audience"] = "everyone"
+        for alt in c.get("research", {}).get("alternatives", []):
+            alt["audience"] = "everyone"
+    sc = scenario_from_dict(everyone)
+    users = {ch.name: ch.users for ch in sc.channels}
+    for c in raw["campaigns"]:
+        channel = [users[c["channel"]]] if c.get("channel") else []
+        for table in [c, *c.get("research", {}).get("alternatives", [])]:
+            if table["audience"] != "everyone" and not can_match(sc, [Rule.model_validate(table["audience"]), *channel]):
+                table["audience"] = "everyone"
+    return raw
