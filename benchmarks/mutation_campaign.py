@@ -133,8 +133,8 @@ MUTANTS = [
     dict(id="exp-spend-rate-per-impression", area="exposure",
          rule="model.md Paid contacts: spend_rate buys spend_rate*dt/(cpm/1000) impressions; divided by the CPM "
               "itself (1000 times fewer)",
-         old="per_unit = spec.spend_rate / (self.channel.cpm / 1000.0)",
-         new="per_unit = spec.spend_rate / self.channel.cpm"),
+         old="per_unit = spec.spend_rate / (self.cpm / 1000.0)",
+         new="per_unit = spec.spend_rate / self.cpm"),
     dict(id="exp-reach-discount-everywhere", area="exposure",
          rule="model.md Paid contacts: reach_discount only on consumers of a segment the brand controls; on every "
               "impression once it controls any segment",
@@ -148,13 +148,13 @@ MUTANTS = [
     dict(id="exp-relevance-outside-audience", area="exposure",
          rule="model.md Paid contacts: a contact outside the audience carries relevance 0; it carries the "
               "campaign's relevance",
-         old="r = relevance if inside else 0.0",
-         new="r = relevance"),
+         old="r = sorted_relevance[j] if inside else 0.0",
+         new="r = sorted_relevance[j]"),
     dict(id="exp-impact-ignored", area="exposure",
          rule="model.md Ad response: S = mean of u_j (1 + relevance_gain r_j) with impact u_j (and copy quality "
               "multiplying it); u_j taken as 1",
-         old="sums[i, 2] += impact * (1.0 + relevance_gain * r)",
-         new="sums[i, 2] += 1.0 + relevance_gain * r"),
+         old="sums[i, 2] += impact * _response_to(r, relevance_gain, threshold)",
+         new="sums[i, 2] += _response_to(r, relevance_gain, threshold)"),
     dict(id="exp-wasted-ignores-fit", area="exposure",
          rule="outputs: wasted impressions are outside the audience OR on a consumer the product does not "
               "satisfy; the unsatisfied are not counted",
@@ -182,8 +182,8 @@ MUTANTS = [
     dict(id="exp-copy-wears-undelivered", area="exposure",
          rule="model.md Copy wear-out: t_on is the time the copy really delivered (not when an empty budget kept "
               "it off air); it wears for the whole planned on-air time",
-         old="self._age_copy(active * delivered, ctx.dt)",
-         new="self._age_copy(active, ctx.dt)"),
+         old="self._age_copy(active * delivered, ctx.dt,",
+         new="self._age_copy(active, ctx.dt,"),
     dict(id="exp-budget-cut-not-random", area="exposure",
          rule="model.md Money: impressions that do not all fit are cut to a RANDOM affordable subset; the first "
               "ones are kept (the in-audience draws come first, so the cut favours the audience)",
@@ -410,8 +410,8 @@ MUTANTS = [
     # --- targeting ------------------------------------------------------------------------------
     dict(id="tgt-age-max-exclusive", area="targeting",
          rule="scenarios.md audience rules: age max is inclusive; exclusive (off by one year)",
-         old="mask &= pop.age <= rule.max",
-         new="mask &= pop.age < rule.max"),
+         old="mask &= people.age <= rule.max",
+         new="mask &= people.age < rule.max"),
 ]
 
 BASE_COMMAND = ["-m", "pytest", "-x", "-q", "-n", "2", "-m", "not regression", "-p", "no:cacheprovider",
