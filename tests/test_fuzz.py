@@ -54,8 +54,10 @@ def mutated(draw, ready: dict):
         candidates = list(value_paths(raw))
         if not candidates:
             break
+        # a copy of the value: the same list or table drawn again must not carry an earlier mutation
         mutate(raw, draw(st.sampled_from(candidates)), draw(st.sampled_from(["replace", "replace", "delete",
-                                                                             "unknown", "wrap"])), draw(hostile))
+                                                                             "unknown", "wrap"])),
+               copy.deepcopy(draw(hostile)))
     return name, raw
 
 

@@ -32,7 +32,7 @@ def test_mutated_scenarios_fail_cleanly(changes):
     raw = copy.deepcopy(RAW)
     for path, action, value in changes:
         try:
-            mutate(raw, path, action, value)
+            mutate(raw, path, action, copy.deepcopy(value))  # drawn values may be shared lists or tables
         except (KeyError, IndexError, TypeError):
             continue  # an earlier change removed this path
     try:
