@@ -96,6 +96,14 @@ def test_talkativeness_spread_is_its_coefficient_of_variation(spread):
         assert abs(talk.std() / talk.mean() - spread) < 0.15 * spread  # sqrt(spread) if the shape were 1/cv
 
 
+def test_segment_sizes_are_exact_by_largest_remainder():
+    """model.md Population: exact counts, largest remainder: 7 consumers at 0.5 / 0.3 / 0.2 are 3.5,
+    2.1 and 1.4, so the one left over goes to the first segment (remainder 0.5): 4, 2, 1."""
+    three = [{"name": name, "share": share} for name, share in (("a", 0.5), ("b", 0.3), ("c", 0.2))]
+    pop = MarketModel(market({"population.size": 7, "population.segments": three, "brands.0.fit": {}}), rng=1).population
+    assert np.bincount(pop.segment).tolist() == [4, 2, 1]
+
+
 # --- loyalty ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("start", [0.1, 0.95])
@@ -223,6 +231,17 @@ def test_an_installed_base_talks_with_its_lasting_part_only():
     assert heard == pytest.approx(N // 2 * 0.25, rel=1e-9)
 
 
+def test_campaign_buzz_tops_a_customers_buzz_up_and_never_piles_it_up():
+    """model.md Life cycle of talk: a contact with buzz beta brings a customer's buzz up to beta tau;
+    a second contact a step later tops it up again, to beta tau, not beta tau on top of what is left."""
+    events = {f"campaigns.{k}": {"name": f"party{k}", "brand": "A", "type": "event", "reach": N, "buzz": 2.0,
+                                 "start": float(k)} for k in range(2)}
+    quiet = {"brands.0.initial": INSTALLED_HALF, "response.ad_effect": 0.0, **events}  # nobody new adopts
+    after_one, after_two = positive_talk_heard(quiet, 1), positive_talk_heard(quiet, 2)
+    assert after_one == pytest.approx(N // 2 * (0.25 + 2.0 * 2 ** (-1 / 4.0)), rel=1e-9)
+    assert after_two == pytest.approx(after_one, rel=1e-9)
+
+
 # --- fully mixed talk ---------------------------------------------------------------------------
 
 def test_fully_mixed_talk_is_a_complete_graphs(tmp_path):
@@ -332,6 +351,26 @@ def test_a_narrower_audience_pays_more_and_no_premium_costs_nothing():
                                                               {"field": "region", "in": ["city"]}]}
     assert spent_per_impression(young_city, 1.0, 1.0) > spent_per_impression(young, 1.0, 1.0)
     assert spent_per_impression(young_city, 1.0, 0.0) == pytest.approx(10.0 / 1000, rel=1e-12)
+
+
+def test_a_spend_rate_buys_spend_over_the_cost_per_impression():
+    """model.md Paid contacts: spend_rate buys spend_rate dt / (cpm / 1000) impressions a step."""
+    ads = {"name": "ads", "brand": "A", "channel": "tv", "spend_rate": 10.0}
+    result = marketsim.run(market({"campaigns.0": ads, "time.horizon": 2}), seed=2)
+    assert rows(result).impressions[1] == 10.0 / (10.0 / 1000)
+    assert result.summary["campaigns"]["ads"]["spent"] == pytest.approx(20.0, rel=1e-12)
+
+
+def test_the_reach_discount_applies_only_in_a_controlled_segment():
+    """model.md Niche control: cheaper impressions (reach_discount) where the brand controls the
+    segment, the list price elsewhere."""
+    ads = {"name": "ads", "brand": "A", "channel": "tv", "impressions": 2000}
+    young_held = {"share": {"young": 0.8}, "awareness": {"young": 0.8}, "loyalty": 1.0}
+    result = marketsim.run(market({"campaigns.0": ads, "brands.0.initial": young_held, "niche.reach_discount": 0.3,
+                                   "time.horizon": 1}), seed=2)  # the installed base controls young from step 0
+    young, old = rows(result, segment="young").impressions[1], rows(result, segment="old").impressions[1]
+    assert young > 500 and old > 500
+    assert result.summary["brands"]["A"]["spend"] == pytest.approx(10.0 / 1000 * (0.7 * young + old), rel=1e-9)
 
 
 # --- free samples -------------------------------------------------------------------------------
