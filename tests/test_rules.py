@@ -190,6 +190,18 @@ def test_referral_uplift_raises_talk_and_counts_in_the_paid_share(uplift):
     assert res.summary["campaigns"]["refer"]["spent"] == step.first_wom * 1.0  # the reward per referral
 
 
+def test_a_referral_pays_for_first_customers_only_not_for_returning_ones():
+    """model.md Referral offers: the reward is paid for each customer the brand wins by word of mouth
+    as a first acquisition; lapsed customers who come back by word of mouth earn nobody a reward."""
+    offer = {"name": "refer", "brand": "A", "type": "referral", "reward": 1.0}
+    sc = market({"brands.0.initial": INSTALLED_HALF, "loyalty.churn": 0.5, "word_of_mouth.strength": 3.0,
+                 "response.ad_effect": 0.0, "campaigns.0": offer, "time.horizon": 4})
+    res = marketsim.run(sc, seed=5)
+    brand = res.summary["brands"]["A"]
+    assert brand["reacquisitions"] > 50 and brand["first_acquisitions_wom"] > 50
+    assert res.summary["campaigns"]["refer"]["spent"] == brand["first_acquisitions_wom"] * 1.0
+
+
 # --- forgetting ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("half_life", [1.0, 0.5])
@@ -371,6 +383,30 @@ def test_the_reach_discount_applies_only_in_a_controlled_segment():
     young, old = rows(result, segment="young").impressions[1], rows(result, segment="old").impressions[1]
     assert young > 500 and old > 500
     assert result.summary["brands"]["A"]["spend"] == pytest.approx(10.0 / 1000 * (0.7 * young + old), rel=1e-9)
+
+
+def test_a_campaign_stops_at_its_end():
+    ads = {"name": "ads", "brand": "A", "channel": "tv", "impressions": 500, "end": 3.0}
+    impressions = rows(marketsim.run(market({"campaigns.0": ads, "time.horizon": 6}), seed=2)).impressions
+    assert (impressions[1:4] == 500).all() and (impressions[4:] == 0).all()
+
+
+def test_copy_wears_out_only_for_the_time_it_really_delivered():
+    """model.md Copy wear-out: t_on is the time the copy delivered; a budget that pays half a step's
+    impressions wears it for half the step."""
+    ads = {"name": "ads", "brand": "A", "channel": "tv", "impressions": 1000, "budget": 5.0, "copy_wearout": 0.2}
+    model = stepped(market({"campaigns.0": ads}), seed=2, steps=1)  # 1,000 at 10 per 1,000: 10 planned, 5 paid
+    assert model.brands[0].campaigns[0].copy_quality == pytest.approx(math.exp(-0.2 * 0.5), rel=1e-12)
+
+
+def test_a_binding_budget_keeps_a_random_affordable_subset():
+    """model.md Money: impressions that do not all fit are cut to a random affordable subset, so the
+    cut keeps the mix of in-audience and leaked ones (precision 0.5 into half the market: 3/4 inside)."""
+    ads = {"name": "ads", "brand": "A", "channel": "tv", "impressions": 4000, "budget": 4.0, "precision": 0.5,
+           "audience": {"field": "age", "max": 29}}
+    r = rows(marketsim.run(market({"campaigns.0": ads, "time.horizon": 1}), seed=2))
+    assert r.impressions[1] == 400
+    assert_binomial(int(r.wasted_impressions[1]), 400, 0.25)  # kept in draw order, none would be outside
 
 
 # --- free samples -------------------------------------------------------------------------------
