@@ -409,6 +409,29 @@ def test_a_binding_budget_keeps_a_random_affordable_subset():
     assert_binomial(int(r.wasted_impressions[1]), 400, 0.25)  # kept in draw order, none would be outside
 
 
+def test_adoption_sees_the_price_raised_on_control():
+    """model.md Price: P_bs = (p_bs / p̄_s)^(-ε_s) with p_bs the price the brand charges in s, raised by
+    price_increase_on_control where it controls s."""
+    from marketsim.market.prices import step_prices
+
+    sc = market({"brands.0.price_increase_on_control": 0.5, "population.segments.0.price_elasticity": 2.0,
+                 "population.segments.0.reference_price": 10.0})
+    prices = step_prices(sc, np.array([[True, False]]))
+    assert prices.adoption[0, 0] == pytest.approx((15.0 / 10.0) ** -2.0, rel=1e-12)
+    assert prices.adoption[0, 1] == 1.0  # no elasticity in the other segment
+
+
+def test_repeat_purchases_come_from_those_who_were_customers_during_the_step():
+    """model.md Sales: a step's repeat purchases are Poisson(customers x purchase_rate x dt), customers
+    as the step began: who adopts on the step makes a first purchase, not a repeat one too."""
+    sc = market({"brands.0.initial": INSTALLED_HALF, "brands.0.purchase_rate": 1.0, "campaigns.0": EVERYONE_ONCE,
+                 "time.horizon": 1})
+    r = rows(marketsim.run(sc, seed=8))
+    repeat = r.purchases[1] - r.adopters[1]
+    assert r.adopters[1] > 400  # many new customers, who would double-count
+    assert abs(repeat - N // 2) <= SIGMAS * math.sqrt(N // 2)  # Poisson with mean 1500
+
+
 # --- free samples -------------------------------------------------------------------------------
 
 def test_free_samples_earn_no_revenue():
