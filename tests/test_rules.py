@@ -141,6 +141,28 @@ def test_loyal_customers_are_harder_to_win_over(loyalty, switching):
     assert_binomial(switched, N, -math.expm1(-0.5 * switching * (1 - loyalty)))
 
 
+def test_customers_lost_to_a_rival_count_in_the_churn_rate():
+    """model.md Sales and value / outputs.md: the loss rate counts every customer lost, churned or
+    switched: here B loses only to A's ads, so all its losses are switches."""
+    rival = {"name": "B", "price": 10.0, "margin": 0.5, "purchase_rate": 0.0,
+             "initial": {"share": {"young": 1.0, "old": 1.0}, "loyalty": 0.0}}
+    sc = market({"brands.1": rival, "campaigns.0": EVERYONE_ONCE, "loyalty.switching": 1.0, "time.horizon": 2})
+    b = marketsim.run(sc, seed=2).summary["brands"]["B"]
+    assert b["churned"] == 0 and b["switched"] > 500
+    # customer-time over two steps lies between N - switched (all lost at once) and N per step
+    assert b["switched"] / (2 * N) < b["churn_rate"] < b["switched"] / (2 * (N - b["switched"]))
+
+
+def test_return_on_spend_is_margin_less_spend_per_unit_spent():
+    """outputs.md: return_on_spend = (margin - spend) / spend: negative when the margin does not pay
+    the spend back."""
+    sc = market({"campaigns.0": {"name": "ads", "brand": "A", "channel": "tv", "impressions": 3000},
+                 "brands.0.purchase_rate": 0.2, "time.horizon": 5})
+    a = marketsim.run(sc, seed=3).summary["brands"]["A"]
+    assert a["spend"] > 0 and a["margin"] > 0
+    assert a["return_on_spend"] == pytest.approx((a["margin"] - a["spend"]) / a["spend"], rel=1e-12)
+
+
 # --- negative word of mouth ---------------------------------------------------------------------
 
 DISSATISFIED_OLD = {"brands.0.fit": {"young": 1.0, "old": 0.2},  # below the satisfaction threshold 0.5
