@@ -193,6 +193,20 @@ def test_lift_is_zero_for_a_campaign_without_effect_and_positive_with_one():
     assert working["incremental_customers"] < working["customers"]  # the installed base and its talk
 
 
+def test_incremental_first_acquisitions_leave_returning_customers_out():
+    """docs/model.md Lift: incremental first acquisitions are the run's first acquisitions less those
+    of the same market without the brand's campaigns, on the same random numbers."""
+    sc = scenario(("loyalty.churn", 0.2), ("word_of_mouth.strength", 0.3))
+    actual = marketsim.run(sc, seed=1, lift=True).summary["brands"]["A"]
+    without = marketsim.MarketModel(sc, rng=1, silent_brands=frozenset(["A"]))
+    while without.running:
+        without.step()
+    data = without.recorder.data
+    first_without = int(data["first_paid"][:, 0].sum() + data["first_wom"][:, 0].sum())
+    assert actual["reacquisitions"] > 0  # all acquisitions would differ from first ones
+    assert actual["incremental_first_acquisitions"] == actual["adopters"] - first_without
+
+
 def test_reacquisitions_are_counted_apart():
     res = marketsim.run(scenario(("loyalty.churn", 0.2), ("word_of_mouth.strength", 0.3)), seed=1).summary["brands"]["A"]
     assert res["reacquisitions"] > 0
