@@ -100,7 +100,8 @@ def test_segment_sizes_are_exact_by_largest_remainder():
     """model.md Population: exact counts, largest remainder: 7 consumers at 0.5 / 0.3 / 0.2 are 3.5,
     2.1 and 1.4, so the one left over goes to the first segment (remainder 0.5): 4, 2, 1."""
     three = [{"name": name, "share": share} for name, share in (("a", 0.5), ("b", 0.3), ("c", 0.2))]
-    pop = MarketModel(market({"population.size": 7, "population.segments": three, "brands.0.fit": {}}), rng=1).population
+    sc = market({"population.size": 7, "population.segments": three, "brands.0.fit": {}})
+    pop = MarketModel(sc, rng=1).population
     assert np.bincount(pop.segment).tolist() == [4, 2, 1]
 
 
