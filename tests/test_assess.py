@@ -25,6 +25,7 @@ from marketsim.studies.assess import (
     outcomes,
     plan_assessment,
     probability_best,
+    probability_payback,
     quantiles,
 )
 from marketsim.studies.discovery import find_boxes, sensitivity
@@ -98,6 +99,14 @@ def test_probability_best_and_break_even_on_known_numbers():
     assert best.to_dict() == {"micro": pytest.approx(1 / 3), "macro": pytest.approx(2 / 3)}
     assert break_even_budgets(BudgetPlan, crossing_at(5000), "return_on_spend") == \
         {"campaigns.ads.budget": pytest.approx(5000)}
+
+
+def test_probability_of_payback_is_the_share_of_futures_whose_margin_covers_the_spend():
+    """docs/assess.md: P(payback) is the share of sampled futures with return on spend above 0
+    (margin above spend), whatever the size of the return; an undefined return does not pay back."""
+    out = pd.DataFrame({"sample": [0, 1, 2, 3] * 2, "strategy": ["micro"] * 4 + ["macro"] * 4,
+                        "return_on_spend": [0.5, 1.5, -0.2, 0.0, -1.0, 3.0, np.nan, 0.01]})
+    assert probability_payback(out).to_dict() == {"micro": 0.5, "macro": 0.5}
 
 
 def test_ties_in_probability_best_are_shared():
