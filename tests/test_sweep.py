@@ -11,6 +11,7 @@ from xml.etree import ElementTree
 
 import distributed
 import matplotlib.image
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -19,7 +20,7 @@ from marketsim.cli import app
 from marketsim.files import LOCK_NAME
 from marketsim.output.report import _fmt
 from marketsim.scenario.schema import ScenarioError
-from marketsim.studies.experiment import load_experiment
+from marketsim.studies.experiment import Factor, load_experiment
 from marketsim.studies.sweep import CONNECT_SECONDS, executor_for, run_sweep
 
 BASELINE = (Path(__file__).parent.parent / "scenarios" / "baseline.toml").resolve()
@@ -349,3 +350,16 @@ def test_every_ready_experiment_loads_with_every_point_valid(path):
     override of on_control)."""
     experiment = load_experiment(path)
     assert experiment.runs()
+
+
+def test_a_factorial_range_runs_from_its_min_to_its_max():
+    """docs/experiments.md: range = { min, max, steps } gives evenly spaced levels from min to max."""
+    levels = Factor.model_validate({"path": "word_of_mouth.strength", "range": {"min": 0.1, "max": 0.3, "steps": 3}})
+    assert levels.grid() == pytest.approx([0.1, 0.2, 0.3])
+
+
+def test_a_sampled_design_draws_each_level_equally_often():
+    """docs/experiments.md: in a sampling design a factor with levels draws each of them evenly."""
+    factor = Factor.model_validate({"path": "network.mean_degree", "levels": [4, 8, 12]})
+    drawn = [factor.at(u) for u in (np.arange(300) + 0.5) / 300]  # quantiles spread evenly over [0, 1)
+    assert [drawn.count(level) for level in (4, 8, 12)] == [100, 100, 100]
