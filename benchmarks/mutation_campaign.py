@@ -16,10 +16,12 @@ collected). The caught percentage is killed / (killed + survived).
     .venv/bin/python benchmarks/mutation_campaign.py --only wom-valence-swapped net-ring-k-each-side
     .venv/bin/python benchmarks/mutation_campaign.py --repo /work/main --json mutants.json
     .venv/bin/python benchmarks/mutation_campaign.py --check                # locate and compile only
+    .venv/bin/python benchmarks/mutation_campaign.py --batch third --check  # the third batch (mutants_third.py)
     .venv/bin/python benchmarks/mutation_campaign.py --tests tests/test_mechanisms.py --only ...
 
 The mutants were chosen from the code and the documentation, blind to the tests. None repeats a
-mutant of the first campaign (41 mutants, 54% caught).
+mutant of the first campaign (41 mutants, 54% caught). ``--batch third`` runs the third batch instead
+(``MUTANTS_THIRD`` in benchmarks/mutants_third.py, chosen the same way); every mode takes it.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import runpy
 import signal
 import subprocess
 import sys
@@ -424,6 +427,13 @@ FIRST_TESTS = ["tests/test_rules.py", "tests/test_mechanisms.py", "tests/test_ca
 OUTCOMES = ("killed", "survived", "killed-trivially", "killed-by-timeout", "stale", "error")
 
 
+def batch(name: str) -> list[dict]:
+    """The mutants of one batch: ``second`` (MUTANTS above) or ``third`` (benchmarks/mutants_third.py)."""
+    if name == "second":
+        return MUTANTS
+    return runpy.run_path(str(Path(__file__).with_name("mutants_third.py")))["MUTANTS_THIRD"]
+
+
 def locate(repo: Path, old: str) -> tuple[Path | None, int]:
     """The one file under marketsim/ holding ``old``, and how many times it occurs in the package."""
     found, hits = None, 0
@@ -557,6 +567,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repo", type=Path, default=Path(__file__).resolve().parents[1],
                         help="repository to mutate and test (default: the one this script is in)")
+    parser.add_argument("--batch", choices=("second", "third"), default="second",
+                        help="which mutants: second (MUTANTS, the default) or third (mutants_third.py)")
     parser.add_argument("--only", nargs="+", metavar="ID", help="run only these mutants")
     parser.add_argument("--json", type=Path, metavar="OUT", help="write the results to this file")
     parser.add_argument("--tests", nargs="+", metavar="PATH",
@@ -569,20 +581,22 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     repo = args.repo.resolve()
 
-    ids = [m["id"] for m in MUTANTS]
+    mutants = batch(args.batch)
+    ids = [m["id"] for m in mutants]
     if len(set(ids)) != len(ids):
         parser.error("mutant ids repeat")
     unknown = sorted(set(args.only or []) - set(ids))
     if unknown:
         parser.error(f"unknown mutant ids: {', '.join(unknown)}")
-    chosen = [m for m in MUTANTS if not args.only or m["id"] in args.only]
+    chosen = [m for m in mutants if not args.only or m["id"] in args.only]
     if args.check:
         return check(repo, chosen)
     if not tree_clean(repo):
         parser.error(f"{repo}/marketsim has uncommitted changes: mutants must start from, and be checked to "
                      f"return to, a clean tree")
     python, tests = python_for(repo), args.tests or FIRST_TESTS
-    print(f"repository {repo}, python {python}, tests: {' '.join(tests) or 'the behavioural suite'}")
+    print(f"repository {repo}, python {python}, batch {args.batch}, "
+          f"tests: {' '.join(tests) or 'the behavioural suite'}")
     if not args.skip_baseline:
         outcome, detail, tail = run_tests(repo, python, tests, args.timeout)
         if outcome != "survived":
@@ -607,7 +621,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"WARNING: {repo}/marketsim differs from git after the campaign (git diff --quiet failed)")
     summary = report(results)
     if args.json:
-        args.json.write_text(json.dumps({"repository": str(repo), "tests": tests or "behavioural suite",
+        args.json.write_text(json.dumps({"repository": str(repo), "batch": args.batch,
+                                         "tests": tests or "behavioural suite",
                                          **summary, "clean_after": clean, "mutants": results}, indent=1) + "\n")
     return 1 if not clean else 130 if interrupted else 0
 
