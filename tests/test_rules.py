@@ -541,6 +541,17 @@ def test_relevance_past_the_intrusion_threshold_turns_people_off(relevance, thre
     assert_binomial(intruded(relevance, threshold), N // 2, -math.expm1(-0.5 * multiplier))
 
 
+@pytest.mark.parametrize("tailoring", [0.25, 0.5, 1.0])
+def test_tailoring_scales_what_distance_takes_off(tailoring):
+    """relevance.py, exactly: a member at distance d gets relevance x (1 - tailoring x d)."""
+    from marketsim.market.relevance import profile, relevance_to
+
+    pop = MarketModel(market({"population.segments": PERSONAS}), rng=1).population
+    everyone = np.arange(N)  # each consumer is 1/3 from everyone
+    got = relevance_to(everyone, 0.9, tailoring, profile(everyone, pop), pop, np.empty(N))
+    assert np.allclose(got, 0.9 * (1 - tailoring / 3))
+
+
 def test_without_tailoring_breadth_costs_no_relevance():
     assert young_adopters("everyone", 0.0) == young_adopters({"field": "age", "max": 29}, 0.0)
 
