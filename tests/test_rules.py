@@ -339,6 +339,15 @@ def test_copy_wears_out_with_the_impressions_each_audience_member_gets(impressio
     assert copy_quality_after(impressions, 1, 0.5) == pytest.approx(math.exp(-0.5 * impressions / N), rel=1e-12)
 
 
+def test_copy_intensity_is_per_member_of_the_audience_not_of_the_channel():
+    """model.md Copy wear-out: u is impressions per member of the audience (its target consumers):
+    600 impressions aimed at the 1,500 young are 0.4 each, not 0.2 per TV viewer."""
+    ads = {"name": "ads", "brand": "A", "channel": "tv", "impressions": 600, "copy_intensity_wearout": 0.5,
+           "audience": {"field": "age", "max": 29}}
+    model = stepped(market({"campaigns.0": ads}), seed=7, steps=1)
+    assert model.brands[0].campaigns[0].copy_quality == pytest.approx(math.exp(-0.5 * 600 / (N // 2)), rel=1e-12)
+
+
 def test_concentrating_the_same_impressions_wears_the_copy_faster():
     """Per unit of time on air, twice the intensity wears the copy twice as fast; the same
     impressions in one step or in two wear it to the same quality, where wear-out by time alone
