@@ -42,10 +42,10 @@ BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.toml
 PLAIN_STEPS = {10_000: 10, 100_000: 3}
 
 
-def scaled_baseline(size: int) -> marketsim.Scenario:
+def scaled_baseline(size: int, baseline: Path = BASELINE) -> marketsim.Scenario:
     """The baseline with its campaigns' volumes and budgets scaled with the population."""
     k = size / 20_000
-    return marketsim.load_scenario(BASELINE, {
+    return marketsim.load_scenario(baseline, {
         "population.size": size,
         "campaigns.mass_tv.impressions": 15_000 * k, "campaigns.spark_social.impressions": 3_000 * k,
         "campaigns.spark_event.reach": int(1_500 * k), "campaigns.spark_samples.seeds": int(200 * k),

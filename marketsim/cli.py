@@ -141,6 +141,15 @@ def _say_medians(sc: Scenario) -> None:
                   soft_wrap=True, highlight=False)
 
 
+def _say_implausible(sc: Scenario) -> None:
+    """Fields outside the plausible range docs/parameters.md gives them: allowed, worth a second look."""
+    from .scenario.parameters import outside_plausible_ranges
+
+    for name, value, (low, high) in outside_plausible_ranges(sc):
+        out.print(f"note: {name} = {value:g} is outside its plausible range, {low:.3g} to {high:.3g} in this "
+                  f"file's time unit (docs/parameters.md)", markup=False, soft_wrap=True, highlight=False)
+
+
 def _fmt(value) -> str:
     if isinstance(value, float):
         if math.isnan(value):
@@ -246,6 +255,7 @@ def validate(
 
     sc = _load(scenario, set_)
     _say_medians(sc)
+    _say_implausible(sc)
     _check_inputs(sc, scenario)
     out.print(f"{plain(str(scenario))}: valid ({sc.population.size:,} consumers, {len(sc.brands)} brands, "
               f"{len(sc.campaigns)} campaigns, {sc.time.steps} steps, about "

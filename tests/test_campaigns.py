@@ -89,7 +89,8 @@ def test_seeding_by_degree_picks_the_best_connected():
     assert len(seeded) == 1 and seeded[0].seeded
     degree = model.graph.degree
     assert degree[seeded[0].consumers].min() >= np.sort(degree)[-50]
-    assert model.state.adopted_ever[0, seeded[0].consumers].all()  # each became a customer
+    given = seeded[0].consumers
+    assert model.state.reached[0, given].all() and (model.state.state[0, given] != 0).all()  # each knows A
 
 
 def test_event_reaches_distinct_audience_members_once():

@@ -43,7 +43,11 @@ def test_bad_scenario_exits_2_and_writes_nothing(tmp_path):
 
 def test_validate():
     ok = marketsim("validate", BASELINE)
-    assert ok.returncode == 0 and "valid" in ok.stdout
+    assert ok.returncode == 0 and "valid" in ok.stdout and "note:" not in ok.stdout  # every value plausible
+    odd = marketsim("validate", BASELINE, "--set", "response.ad_effect=0.5")
+    assert odd.returncode == 0 and "valid" in odd.stdout
+    assert [line.split(" = ")[0] for line in odd.stdout.splitlines() if line.startswith("note:")] == [
+        "note: response.ad_effect"]  # allowed, and pointed out: outside 0.0005 to 0.02 (docs/parameters.md)
     bad = marketsim("validate", BASELINE, "--set", "network.homophily=2")
     assert bad.returncode == 2 and "network.homophily" in bad.stderr
     missing = marketsim("validate", "nowhere.toml")

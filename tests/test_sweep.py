@@ -363,3 +363,11 @@ def test_a_sampled_design_draws_each_level_equally_often():
     factor = Factor.model_validate({"path": "network.mean_degree", "levels": [4, 8, 12]})
     drawn = [factor.at(u) for u in (np.arange(300) + 0.5) / 300]  # quantiles spread evenly over [0, 1)
     assert [drawn.count(level) for level in (4, 8, 12)] == [100, 100, 100]
+
+
+def test_an_experiments_horizon_overrides_the_scenarios():
+    """experiments.md: ``horizon`` (optional) overrides time.horizon for every run."""
+    experiment = load_experiment(Path(__file__).parent.parent / "experiments" / "word_of_mouth.toml")
+    assert experiment.spec.horizon == 180  # the baseline it runs lasts 365 days
+    for run in experiment.runs()[:3]:
+        assert experiment.scenario(run.overrides).time.steps == 180

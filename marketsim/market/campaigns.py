@@ -14,6 +14,7 @@ contacts (common random numbers for lift).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,8 +38,10 @@ class Contacts:
     cost: np.ndarray  # per contact, so that wasted spend can be told apart
     impact: float = 1.0  # standard impressions one contact is worth
     buzz: float = 0.0  # fresh talk a touched customer gains, in units of a new customer's talk
-    seeded: bool = False  # the contacts received the product and became customers
+    seeded: bool = False  # the contacts are offered a free sample (seeding.py), not an impression
     channel: str | None = None  # where the contacts aired (share of voice is per channel)
+    sample_draws: np.ndarray | None = None  # samples: (2, contacts) uniforms: converts? which of two?
+    refund: Callable[[float], None] | None = None  # gives money back for samples nobody received
 
 
 @dataclass
@@ -105,8 +108,11 @@ class Campaign:
         self.aimed_at = name
         self.audience = audience
         self.targets = self.pop.members(audience & self.user_mask)
-        # whom the message is written for: its audience among the channel's users
-        self.profile = profile(self.targets, self.pop) if self.tailoring > 0 else None
+        # whom the message is written for: its audience among the channel's users. Its relevance to
+        # each consumer changes only when the campaign is re-aimed, so it is computed here, once
+        prof = profile(self.targets, self.pop) if self.tailoring > 0 else None
+        self.relevance_by_consumer = None if prof is None else relevance_to(
+            self.pop.everyone, self.spec.relevance, self.tailoring, prof, self.pop, np.empty(self.pop.size))
         share = self.targets.size / self.users.size if self.users.size else 1.0
         self.cpm = 0.0 if self.channel is None else targeted_cpm(self.channel.cpm, self.channel.targeting_premium,
                                                                  self.spec.precision, share)
@@ -278,11 +284,21 @@ class Campaign:
         charge_all(k * self.cost_per_seed, self.budget, self.brand_budget)
         contacts = self._contacts(chosen, np.full(k, self.cost_per_seed))
         contacts.seeded = True
+        contacts.sample_draws = rng.random((2, k))
+        contacts.refund = self._refund
         return contacts
+
+    def _refund(self, amount: float) -> None:
+        """Money back for samples another campaign of the brand gave the same consumers."""
+        for budget in (self.budget, self.brand_budget):
+            budget.spent -= amount
 
     def _contacts(self, consumers: np.ndarray, costs: np.ndarray, quality: float = 1.0) -> Contacts:
         in_audience, relevance = self._buffers(consumers.size)[2:]
-        relevance_to(consumers, self.spec.relevance, self.tailoring, self.profile, self.pop, relevance)
+        if self.relevance_by_consumer is None:
+            relevance.fill(self.spec.relevance)
+        else:
+            np.take(self.relevance_by_consumer, consumers, out=relevance)
         if self.targets is self.pop.everyone:  # the audience is everyone
             in_audience.fill(True)
         else:

@@ -106,13 +106,14 @@ class Brand(mesa.Agent):
     """A brand: its product, its budget and its campaigns."""
 
     def __init__(self, model: mesa.Model, index: int, campaign_streams: list[np.random.Generator],
-                 silent: bool = False):
+                 order_stream: np.random.Generator, silent: bool = False):
         super().__init__(model)
         sc = model.scenario_spec
         self.index = index
         self.spec = sc.brands[index]
         self.name = self.spec.name
         self.silent = silent
+        self.order_stream = order_stream  # the order its campaigns act in on each step
         self.budget = Budget(self.spec.budget)
         self.campaigns = [
             Campaign(c, index, self.budget, sc.channel(c.channel) if c.channel else None, model.population,
@@ -122,11 +123,16 @@ class Brand(mesa.Agent):
 
     def act(self, ctx: StepContext) -> list[Contacts]:
         """Run this step's campaigns; returns the paid contacts they made. A silent brand (the
-        counterfactual of a lift measurement) runs none."""
+        counterfactual of a lift measurement) runs none. Campaigns sharing the brand's budget (or
+        moving money to one another) act in an order drawn afresh on each step from the brand's own
+        stream, so which one the last of the money goes to does not depend on the order of the file."""
         if self.silent:
             return []
         by_name = {c.spec.name: c for c in self.campaigns}
-        made = (c.act(ctx, by_name) for c in self.campaigns)
+        campaigns = self.campaigns
+        if len(campaigns) > 1:
+            campaigns = [campaigns[k] for k in self.order_stream.permutation(len(campaigns))]
+        made = (c.act(ctx, by_name) for c in campaigns)
         return [m for m in made if m is not None]
 
     @property

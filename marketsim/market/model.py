@@ -40,6 +40,7 @@ from .population import build_population
 from .prices import Prices, step_prices
 from .referrals import pay_referrals, talk_uplift
 from .satisfaction import satisfied
+from .seeding import resolve_samples
 from .state import STATES, ConsumerState, Transitions
 from .voice import crowd_out
 from .wom import WordOfMouth
@@ -89,7 +90,7 @@ class MarketModel(LazyConsumerAgents, mesa.Model):
         self.scenario_spec = sc
         # one stream per purpose, so a change in one (a brand's campaigns switched off) leaves the others
         population_seq, network_seq, fit_seq, market_seq, conditions_seq, events_seq, awareness_seq, sales_seq, \
-            campaigns_seq, satisfaction_seq = np.random.SeedSequence(seed).spawn(10)
+            campaigns_seq, satisfaction_seq, order_seq = np.random.SeedSequence(seed).spawn(11)
         self.conditions_rng = np.random.default_rng(conditions_seq)
         self.event_rng = np.random.default_rng(events_seq)
         self.awareness_rngs = [np.random.default_rng(s) for s in awareness_seq.spawn(len(sc.brands))]
@@ -118,7 +119,8 @@ class MarketModel(LazyConsumerAgents, mesa.Model):
 
         self.keep_consumer_ids(pop.size)  # consumer agents are made on first access (mesa_view.py)
         campaign_streams = [np.random.default_rng(s) for s in campaigns_seq.spawn(len(sc.campaigns))]
-        self.brands = [Brand(self, b, campaign_streams, silent=spec.name in silent_brands)
+        order_streams = [np.random.default_rng(s) for s in order_seq.spawn(len(sc.brands))]
+        self.brands = [Brand(self, b, campaign_streams, order_streams[b], silent=spec.name in silent_brands)
                        for b, spec in enumerate(sc.brands)]
         self.recorder = Recorder(sc.time.steps, [b.name for b in sc.brands], sc.segment_names,
                                  pop.segment_sizes(), self.audiences(), pop.segment, sc.niche.control_threshold)
@@ -196,11 +198,13 @@ class MarketModel(LazyConsumerAgents, mesa.Model):
         return contacts
 
     def _seeding(self, contacts: list[Contacts], moved: Transitions, time: float) -> None:
-        """Product seeding makes customers at once, before the hazards, which then see them as
-        customers of the brand (their contacts are not paid impressions)."""
-        for c in contacts:
-            if c.seeded:
-                self.state.seed(c.brand, c.consumers, self.wom, moved, time)
+        """This step's free samples, all brands' at once (``seeding.py``): each recipient knows the
+        brand, and those a sample converts are its customers before the hazards, which then see them
+        as customers (samples are not paid impressions)."""
+        samples = [c for c in contacts if c.seeded]
+        if samples:
+            for brand, given, kept in resolve_samples(samples, self.state, self.scenario_spec.loyalty.switching):
+                self.state.sample(brand, given, kept, self.wom, moved, time)
 
     def _expose(self, contacts: list[Contacts], ctx: StepContext, moved: Transitions) -> list[Exposure]:
         """Each brand's paid impressions, gathered per consumer, set this step's ad hazard

@@ -34,7 +34,7 @@ class Transitions:
     switched: list[list[np.ndarray]] = field(default_factory=list)  # per brand: lost to a competitor?
     reached: list[list[np.ndarray]] = field(default_factory=list)  # per brand: first paid contact
     first: list[list[np.ndarray]] = field(default_factory=list)  # per brand: adoption by one who never had it?
-    seeded: list[list[np.ndarray]] = field(default_factory=list)  # per brand: given the product free
+    seeded: list[list[np.ndarray]] = field(default_factory=list)  # per brand: won by a free sample
     exposure: list[Exposure] = field(default_factory=list)  # per brand: paid contacts (seeding apart), this step
 
     @classmethod
@@ -161,12 +161,15 @@ class ConsumerState:
         moved.left[brand].append(who)
         moved.switched[brand].append(np.full(who.size, switched))
 
-    def seed(self, brand: int, who: np.ndarray, wom: WordOfMouth, moved: Transitions, time: float) -> None:
-        """``who`` are given the product free: reached by the brand, and its customers (counted as
-        paid adoptions) unless they already were."""
-        new = who[~self.reached[brand, who]]
+    def sample(self, brand: int, given: np.ndarray, kept: np.ndarray, wom: WordOfMouth, moved: Transitions,
+               time: float) -> None:
+        """``given`` received a free sample of ``brand``: reached by it and aware of it; ``kept``,
+        among them, became its customers (counted as paid adoptions; ``seeding.py`` decides who)."""
+        new = given[~self.reached[brand, given]]
         self.reached[brand, new] = True
         moved.reached[brand].append(new)
-        given = who[self.current[who] != brand]  # two seedings may pick one person
-        moved.seeded[brand].append(given)
-        self.adopt(brand, given, wom, moved, paid=np.ones(given.size, dtype=bool), time=time)
+        unaware = given[self.state[brand, given] == UNAWARE]
+        self._count_move(brand, unaware, AWARE)
+        self.state[brand, unaware] = AWARE
+        moved.seeded[brand].append(kept)
+        self.adopt(brand, kept, wom, moved, paid=np.ones(kept.size, dtype=bool), time=time)

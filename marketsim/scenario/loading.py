@@ -11,7 +11,8 @@ from pydantic import ValidationError
 
 from .checks import cross_check
 from .errors import validation_problems
-from .schema import Scenario, ScenarioError
+from .parameters import TIMED_DEFAULTS, per_day_scale
+from .schema import DAYS_PER_UNIT, ONLY_FOR_TYPE, Scenario, ScenarioError
 from .uncertainty import at_medians
 
 MAX_FILE_BYTES = 1_000_000
@@ -99,6 +100,36 @@ def parse_override(text: str) -> tuple[str, Any]:
         return key, value
 
 
+def defaults_in_unit(raw: dict) -> dict:
+    """``raw`` with every rate and duration it leaves out set to its default (docs/parameters.md gives
+    them per day) converted to the scenario's time unit, so a file in weeks that leaves out
+    ``word_of_mouth.strength`` gets 0.007 a week, not 0.001. A malformed file is left for validation."""
+    time = raw.get("time")
+    unit = time.get("unit", "day") if isinstance(time, dict) else "day"
+    if unit == "day" or unit not in DAYS_PER_UNIT:
+        return raw
+    days = DAYS_PER_UNIT[unit]
+    for p in TIMED_DEFAULTS:
+        *path, field = p.name.split(".")
+        tables = [raw]
+        for key in path:
+            inside = []
+            for table in tables:
+                if key.endswith("[]"):
+                    items = table.get(key[:-2])
+                    inside += [x for x in items if isinstance(x, dict)] if isinstance(items, list) else []
+                elif table is raw and key not in raw and Scenario.model_fields[key].default is not None:
+                    inside.append(raw.setdefault(key, {}))  # a section left out has its defaults
+                elif isinstance(table.get(key), dict):
+                    inside.append(table[key])
+            tables = inside
+        if path == ["campaigns[]"]:  # only where the campaign's type uses the field
+            tables = [c for c in tables if c.get("type", "ads") in ONLY_FOR_TYPE.get(field, (c.get("type", "ads"),))]
+        for table in tables:
+            table.setdefault(field, p.default * per_day_scale(p, days))
+    return raw
+
+
 def scenario_from_dict(raw: dict, source: str = "<scenario>", base_dir: Path | None = None,
                        overrides: dict[str, Any] | None = None) -> Scenario:
     """Validate a dict (as read from TOML) into a Scenario, or raise ScenarioError."""
@@ -108,6 +139,7 @@ def scenario_from_dict(raw: dict, source: str = "<scenario>", base_dir: Path | N
     if base_dir is not None and isinstance(net, dict) and isinstance(net.get("path"), str):
         net["path"] = str((base_dir / net["path"]).resolve())
     raw, uncertain = at_medians(raw, source)
+    raw = defaults_in_unit(raw)
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:

@@ -13,6 +13,8 @@ from typing import Annotated, Literal, Union
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
+from .parameters import default
+
 # Every number is finite and bounded (docs/scenarios.md states the bounds): a value past them is a
 # typo or a unit mistake, and would crash a run or silently give nonsense. The Strict base config
 # also refuses booleans and strings where numbers belong, so fields added later inherit all this.
@@ -77,8 +79,8 @@ class Time(Strict):
     """Step length and horizon, both in ``unit``; every rate in a scenario is per ``unit``."""
 
     unit: Literal["day", "week", "month", "year"] = "day"
-    dt: Positive = 1.0
-    horizon: Positive = 365.0
+    dt: Positive = default("time.dt")
+    horizon: Positive = default("time.horizon")
 
     @model_validator(mode="after")
     def _whole_steps(self) -> Time:
@@ -100,8 +102,8 @@ class Time(Strict):
 
 
 class AgeRange(Strict):
-    min: Annotated[int, Field(ge=0, le=120)] = 18
-    max: Annotated[int, Field(ge=0, le=120)] = 80
+    min: Annotated[int, Field(ge=0, le=120)] = default("population.segments[].age.min")
+    max: Annotated[int, Field(ge=0, le=120)] = default("population.segments[].age.max")
 
     @model_validator(mode="after")
     def _ordered(self) -> AgeRange:
@@ -126,8 +128,8 @@ class Segment(Strict):
     occupation: Weights = {"any": 1.0}
     income: Weights = {"middle": 1.0}
     interests: dict[Name, Probability] = {}
-    talkativeness: NonNegative = 1.0
-    price_elasticity: Annotated[float, Field(ge=0.0, le=10.0)] = 0.0
+    talkativeness: NonNegative = default("population.segments[].talkativeness")
+    price_elasticity: Annotated[float, Field(ge=0.0, le=10.0)] = default("population.segments[].price_elasticity")
     reference_price: Positive | None = None
 
     @model_validator(mode="after")
@@ -139,11 +141,13 @@ class Segment(Strict):
         return self
 
 
-def exact_counts(weights: list[float], total: int) -> list[int]:
-    """Split ``total`` in proportion to ``weights`` exactly (largest remainder)."""
-    quota = [w / sum(weights) * total for w in weights]
+def exact_counts(weights: dict[str, float], total: int) -> list[int]:
+    """Split ``total`` in proportion to ``weights`` exactly (largest remainder), in the dict's order.
+    Equal remainders go by name, so the split does not depend on the order of the file."""
+    names = list(weights)
+    quota = [w / sum(weights.values()) * total for w in weights.values()]
     counts = [math.floor(q) for q in quota]
-    for k in sorted(range(len(quota)), key=lambda k: counts[k] - quota[k])[: total - sum(counts)]:
+    for k in sorted(range(len(quota)), key=lambda k: (counts[k] - quota[k], names[k]))[: total - sum(counts)]:
         counts[k] += 1
     return counts
 
@@ -151,11 +155,11 @@ def exact_counts(weights: list[float], total: int) -> list[int]:
 class Population(Strict):
     size: Annotated[int, Field(ge=2, le=50_000_000)]
     segments: Annotated[list[Segment], Field(min_length=1)]
-    talkativeness_spread: NonNegative = 0.5
+    talkativeness_spread: NonNegative = default("population.talkativeness_spread")
 
     def segment_sizes(self) -> list[int]:
         """Consumers in each segment, as the market is built."""
-        return exact_counts([s.share for s in self.segments], self.size)
+        return exact_counts({s.name: s.share for s in self.segments}, self.size)
 
 
 class FullyMixed(Strict):
@@ -164,30 +168,30 @@ class FullyMixed(Strict):
 
 class RandomGraph(Strict):
     type: Literal["random"]
-    mean_degree: MeanDegree = 10.0
+    mean_degree: MeanDegree = default("network.mean_degree")
 
 
 class RingLattice(Strict):
     type: Literal["ring"]
-    mean_degree: MeanDegree = 10.0
+    mean_degree: MeanDegree = default("network.mean_degree")
 
 
 class SmallWorld(Strict):
     type: Literal["small_world"]
-    mean_degree: MeanDegree = 10.0
-    rewire: Probability = 0.1
+    mean_degree: MeanDegree = default("network.mean_degree")
+    rewire: Probability = default("network.rewire")
 
 
 class ScaleFree(Strict):
     type: Literal["scale_free"]
-    mean_degree: MeanDegree = 10.0
-    exponent: Annotated[float, Field(gt=2.0, le=10.0)] = 3.0
+    mean_degree: MeanDegree = default("network.mean_degree")
+    exponent: Annotated[float, Field(gt=2.0, le=10.0)] = default("network.exponent")
 
 
 class Homophilous(Strict):
     type: Literal["homophilous"]
-    mean_degree: MeanDegree = 10.0
-    homophily: Probability = 0.8
+    mean_degree: MeanDegree = default("network.mean_degree")
+    homophily: Probability = default("network.homophily")
     group_by: Literal["segment", "region"] = "segment"
 
 
@@ -205,46 +209,46 @@ Network = Annotated[
 class Response(Strict):
     """How a consumer responds to a paid impression, and what it remembers of the brand."""
 
-    ad_effect: NonNegative = 0.05
-    relevance_gain: NonNegative = 2.0
-    wearout: Probability = 0.2
-    recovery_half_life: Positive = 30.0
+    ad_effect: NonNegative = default("response.ad_effect")
+    relevance_gain: NonNegative = default("response.relevance_gain")
+    wearout: Probability = default("response.wearout")
+    recovery_half_life: Positive = default("response.recovery_half_life")
     awareness_half_life: Positive | None = None
-    unaware_response: Probability = 1.0
-    fit_spread: NonNegative = 0.1
-    satisfaction_threshold: Probability = 0.5
-    satisfaction_width: Annotated[float, Field(ge=0.0, le=0.5)] = 0.0
-    competitive_interference: Probability = 0.0
-    tailoring: Probability = 0.0
-    intrusion_threshold: Annotated[float, Field(gt=0.0, le=1.0)] = 1.0
+    unaware_response: Probability = default("response.unaware_response")
+    fit_spread: NonNegative = default("response.fit_spread")
+    satisfaction_threshold: Probability = default("response.satisfaction_threshold")
+    satisfaction_width: Annotated[float, Field(ge=0.0, le=0.5)] = default("response.satisfaction_width")
+    competitive_interference: Probability = default("response.competitive_interference")
+    tailoring: Probability = default("response.tailoring")
+    intrusion_threshold: Annotated[float, Field(gt=0.0, le=1.0)] = default("response.intrusion_threshold")
 
 
 class WordOfMouth(Strict):
-    strength: NonNegative = 0.2
-    negative_weight: NonNegative = 1.0
+    strength: NonNegative = default("word_of_mouth.strength")
+    negative_weight: NonNegative = default("word_of_mouth.negative_weight")
     buzz_half_life: Positive | None = None
-    lasting: Probability = 0.25
+    lasting: Probability = default("word_of_mouth.lasting")
 
 
 class Loyalty(Strict):
-    initial: Probability = 0.1
-    growth: NonNegative = 0.02
-    decay: NonNegative = 0.005
-    relationship_gain: NonNegative = 0.5
-    churn: NonNegative = 0.01
-    negative_word_churn: NonNegative = 0.05
-    switching: NonNegative = 1.0
-    price_sensitivity: Annotated[float, Field(ge=0.0, le=50.0)] = 2.0
+    initial: Probability = default("loyalty.initial")
+    growth: NonNegative = default("loyalty.growth")
+    decay: NonNegative = default("loyalty.decay")
+    relationship_gain: NonNegative = default("loyalty.relationship_gain")
+    churn: NonNegative = default("loyalty.churn")
+    negative_word_churn: NonNegative = default("loyalty.negative_word_churn")
+    switching: NonNegative = default("loyalty.switching")
+    price_sensitivity: Annotated[float, Field(ge=0.0, le=50.0)] = default("loyalty.price_sensitivity")
 
 
 class Niche(Strict):
-    control_threshold: Annotated[float, Field(gt=0.0, le=1.0)] = 0.5
-    price_shield: Probability = 0.5
-    reach_discount: Probability = 0.3
+    control_threshold: Annotated[float, Field(gt=0.0, le=1.0)] = default("niche.control_threshold")
+    price_shield: Probability = default("niche.price_shield")  # niche control earns only what a scenario grants it
+    reach_discount: Probability = default("niche.reach_discount")
 
 
 class Valuation(Strict):
-    discount_rate: Annotated[float, Field(ge=0.0, le=10.0)] = 0.1
+    discount_rate: Annotated[float, Field(ge=0.0, le=10.0)] = default("valuation.discount_rate")
 
 
 class ExogenousCondition(Strict):
@@ -305,9 +309,9 @@ Audience = Literal["everyone"] | Rule
 class Channel(Strict):
     name: Name
     cpm: NonNegative
-    setup_cost: NonNegative = 0.0
+    setup_cost: NonNegative = default("channels[].setup_cost")
     users: Audience = "everyone"
-    targeting_premium: Annotated[float, Field(ge=0.0, le=10.0)] = 0.0
+    targeting_premium: Annotated[float, Field(ge=0.0, le=10.0)] = default("channels[].targeting_premium")
 
 
 class InitialMarket(Strict):
@@ -315,7 +319,7 @@ class InitialMarket(Strict):
 
     share: dict[Name, Probability] = {}
     awareness: dict[Name, Probability] = {}
-    loyalty: Probability = 0.5
+    loyalty: Probability = default("brands[].initial.loyalty")
 
 
 class BrandSpec(Strict):
@@ -323,10 +327,10 @@ class BrandSpec(Strict):
     price: Positive
     margin: Probability
     purchase_rate: Rate
-    budget: Budget = math.inf
+    budget: Budget = default("brands[].budget")
     fit: dict[Name, Probability] = {}
-    default_fit: Probability = 0.5
-    price_increase_on_control: Annotated[float, Field(ge=0.0, le=10.0)] = 0.0
+    default_fit: Probability = default("brands[].default_fit")
+    price_increase_on_control: Annotated[float, Field(ge=0.0, le=10.0)] = default("brands[].price_increase_on_control")
     context_boost: dict[Name, NonNegative] = {}
     initial: InitialMarket = InitialMarket()
 
@@ -344,9 +348,9 @@ class Research(Strict):
     """Time and money spent before launch; with ``alternatives`` it tests which audience to aim at."""
 
     duration: NonNegative
-    cost: NonNegative = 0.0
+    cost: NonNegative = default("campaigns[].research.cost")
     alternatives: list[AlternativeAudience] = []
-    panel_rate: Annotated[float, Field(gt=0.0, le=1e6)] = 10.0
+    panel_rate: Annotated[float, Field(gt=0.0, le=1e6)] = default("campaigns[].research.panel_rate")
 
     @model_validator(mode="after")
     def _named(self) -> Research:
@@ -384,20 +388,20 @@ class CampaignSpec(Strict):
     type: Literal["ads", "event", "seeding", "referral"] = "ads"
     channel: Name | None = None
     audience: Audience = "everyone"
-    start: NonNegative = 0.0
+    start: NonNegative = default("campaigns[].start")
     end: NonNegative | None = None
     impressions: NonNegative | None = None
     spend_rate: NonNegative | None = None
-    budget: Budget = math.inf
-    precision: Probability = 1.0
-    relevance: Probability = 0.0
-    impact: Annotated[float, Field(gt=0.0, le=1000.0)] = 1.0
-    buzz: Annotated[float, Field(ge=0.0, le=100.0)] = 0.0
+    budget: Budget = default("campaigns[].budget")
+    precision: Probability = default("campaigns[].precision")
+    relevance: Probability = default("campaigns[].relevance")
+    impact: Annotated[float, Field(gt=0.0, le=1000.0)] = default("campaigns[].impact")
+    buzz: Annotated[float, Field(ge=0.0, le=100.0)] = default("campaigns[].buzz")
     flighting: Flighting | None = None
-    copy_wearout: Annotated[float, Field(ge=0.0, le=100.0)] = 0.0
-    copy_intensity_wearout: Annotated[float, Field(ge=0.0, le=100.0)] = 0.0
-    copy_recovery_half_life: Positive = 30.0
-    fixed_cost: NonNegative = 0.0
+    copy_wearout: Annotated[float, Field(ge=0.0, le=100.0)] = default("campaigns[].copy_wearout")
+    copy_intensity_wearout: Annotated[float, Field(ge=0.0, le=100.0)] = default("campaigns[].copy_intensity_wearout")
+    copy_recovery_half_life: Positive = default("campaigns[].copy_recovery_half_life")
+    fixed_cost: NonNegative = default("campaigns[].fixed_cost")
     research: Research | None = None
     trigger: Name | None = None
     reach: Annotated[int, Field(ge=1, le=50_000_000)] | None = None
@@ -405,10 +409,10 @@ class CampaignSpec(Strict):
     seed_by: Literal["random", "degree"] = "random"
     cost_per_seed: NonNegative | None = None
     reward: NonNegative | None = None
-    uplift: Annotated[float, Field(ge=0.0, le=100.0)] = 1.0
+    uplift: Annotated[float, Field(ge=0.0, le=100.0)] = default("campaigns[].uplift")
     niche: list[Name] = []
     on_control: Literal["continue", "cut", "move"] = "continue"
-    cut_to: Probability = 0.25
+    cut_to: Probability = default("campaigns[].cut_to")
     move_to: Name | None = None
 
     @model_validator(mode="after")

@@ -2,7 +2,7 @@
 
 Any number may be a TOML table with the key ``dist`` (docs/scenarios.md):
 
-    strength = { dist = "uniform", low = 0.02, high = 0.08 }
+    strength = { dist = "uniform", low = 0.002, high = 0.01 }
 
 The tables are found in the raw scenario before validation. Each distribution is checked on its
 own (its parameters) and against the field it stands for: the scenario is validated with the

@@ -106,8 +106,8 @@ def plan_assessment(scenario_path: str | Path, runs: int, seed: int = 0,
     uncertain = find_uncertain(copy.deepcopy(raw), source)
     if not uncertain:
         raise ScenarioError(source, [("", "no uncertain assumptions to sample: give at least one number as a "
-                                          "distribution, e.g. strength = { dist = \"uniform\", low = 0.02, "
-                                          "high = 0.08 } (docs/scenarios.md)")])
+                                          "distribution, e.g. strength = { dist = \"uniform\", low = 0.002, "
+                                          "high = 0.01 } (docs/scenarios.md)")])
     specs = strategies or list(base.strategies) or [StrategySpec(name=b.name, brand=b.name) for b in base.brands]
     brands = [b.name for b in base.brands]
     names = [s.name for s in specs]

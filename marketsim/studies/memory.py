@@ -19,6 +19,7 @@ PER_CONTACT_END = 8  # the CSR graph (int32) and what building it holds at its p
 PER_IMPRESSION = 40  # one paid contact in a step: consumer, cost, relevance and draws
 PER_EDGE_FILE_BYTE = 20  # an edge list is read into Python lists before it becomes arrays
 PER_CAMPAIGN_CONSUMER = 17  # a campaign's audience mask and its index arrays of reachable consumers
+PER_TAILORED_CAMPAIGN_CONSUMER = 8  # with response.tailoring > 0: the message's relevance to each consumer
 PER_RECORDED_VALUE = 8 * 40  # every recorded metric per step, brand and segment
 MARGIN = 1.2
 
@@ -35,7 +36,8 @@ def run_bytes(sc: Scenario) -> int:
             cpm = next((ch.cpm for ch in sc.channels if ch.name == c.channel), 0.0)
             per_unit = c.spend_rate / (cpm / 1000.0) if cpm > 0 else 0.0
         impressions += (per_unit or 0.0) * sc.time.dt + (c.reach or 0) + (c.seeds or 0)
-    total = (n * (PER_CONSUMER + PER_CONSUMER_BRAND * brands + PER_CAMPAIGN_CONSUMER * len(sc.campaigns))
+    per_campaign = PER_CAMPAIGN_CONSUMER + (PER_TAILORED_CAMPAIGN_CONSUMER if sc.response.tailoring > 0 else 0)
+    total = (n * (PER_CONSUMER + PER_CONSUMER_BRAND * brands + per_campaign * len(sc.campaigns))
              + n * degree * PER_CONTACT_END + edge_file * PER_EDGE_FILE_BYTE
              + impressions * PER_IMPRESSION + (steps + 1) * brands * (len(sc.population.segments) + 1)
              * PER_RECORDED_VALUE)
