@@ -8,7 +8,7 @@ and round after round, so that all see the same load. This tree runs twice: with
 mechanism at its neutral setting, and with all of them on. Each process builds the market, takes
 ``--warmup`` steps (numba compiles on the first) and times the next ``--steps``.
 
-    python benchmarks/mechanisms_speed.py            # 1M consumers, 3 rounds (about 6 minutes)
+    python benchmarks/mechanisms_speed.py            # 1M consumers, 9 rounds (about 7 minutes)
 """
 
 from __future__ import annotations
@@ -62,9 +62,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", default=BEFORE, help="the commit to compare with")
     parser.add_argument("--size", type=int, default=1_000_000)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--warmup", type=int, default=10)
-    parser.add_argument("--steps", type=int, default=40)
+    parser.add_argument("--steps", type=int, default=30)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         old = Path(tmp) / "before"
@@ -74,17 +74,21 @@ def main() -> None:
             baseline = old / "scenarios" / "baseline.toml"
             runs = {"before": (old, {}), "neutral": (REPOSITORY, {}), "mechanisms on": (REPOSITORY, MECHANISMS_ON)}
             seconds = {name: [] for name in runs}
+            names = list(runs)
             for r in range(args.rounds):
-                for name, (tree, fields) in runs.items():
+                for name in names[r % 3:] + names[:r % 3]:  # each takes each place in turn
+                    tree, fields = runs[name]
                     seconds[name].append(step_seconds(tree, baseline, args.size, fields, args.warmup, args.steps))
                     print(f"round {r + 1}, {name}: {seconds[name][-1] * 1000:.1f} ms a step", flush=True)
         finally:
             subprocess.run(["git", "-C", str(REPOSITORY), "worktree", "remove", "--force", str(old)], check=True)
-    before = np.median(seconds["before"])
-    print(f"\n{args.size:,} consumers, median of {args.rounds} rounds of {args.steps} steps")
+    before = np.array(seconds["before"])
+    print(f"\n{args.size:,} consumers, {args.rounds} rounds of {args.steps} steps; the ratio to the code before "
+          "is taken within each round (the machine's speed drifts between rounds)")
     for name, values in seconds.items():
-        median = np.median(values)
-        print(f"{name:>14}: {median * 1000:7.1f} ms a step, {median / before:5.2f} x before")
+        ratios = np.array(values) / before
+        print(f"{name:>14}: median {np.median(values) * 1000:6.1f} ms a step; ratio to before: median "
+              f"{np.median(ratios):.2f}, range {ratios.min():.2f}-{ratios.max():.2f}")
 
 
 if __name__ == "__main__":

@@ -41,8 +41,8 @@ MUTANTS = [
     dict(id="pop-remainder-to-smallest", area="population",
          rule="model.md Population: exact counts by LARGEST remainder; the leftover consumers go to the segments "
               "with the smallest remainders instead (reachable whenever share * N is not whole, e.g. three thirds)",
-         old="key=lambda k: counts[k] - quota[k])[: total - sum(counts)]",
-         new="key=lambda k: quota[k] - counts[k])[: total - sum(counts)]"),
+         old="key=lambda k: (counts[k] - quota[k], names[k]))[: total - sum(counts)]",
+         new="key=lambda k: (quota[k] - counts[k], names[k]))[: total - sum(counts)]"),
     dict(id="pop-category-weights-ignored", area="population",
          rule="model.md Population: gender, region, occupation, income drawn from the segment's category weights; "
               "drawn uniformly over the categories instead",

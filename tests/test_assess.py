@@ -185,6 +185,17 @@ def test_prim_finds_a_planted_box():
     assert find_boxes(x, np.zeros(300, dtype=bool)) == []
 
 
+def test_prim_chooses_the_widest_box_that_is_dense_enough():
+    """assess.md: of the boxes of density at least 90%, the one that covers most failures, not the
+    densest: failures fill a < 0.4 at 93%, and its corner b < 0.2 entirely (a tiny box of density 1)."""
+    rng = np.random.default_rng(1)
+    x = pd.DataFrame(rng.random((2000, 2)), columns=["a", "b"])
+    corner = (x.a < 0.4) & (x.b < 0.2)
+    fails = ((x.a < 0.4) & (corner | (rng.random(2000) < 0.93))).to_numpy()
+    (box, *_) = find_boxes(x, fails)
+    assert box.density >= 0.9 and box.coverage > 0.8  # the corner alone covers a fifth of the failures
+
+
 def test_assessment_end_to_end(tmp_path):
     plan = plan_assessment(write(tmp_path, raw_scenario()), runs=12, seed=1)
     with ThreadPoolExecutor(1) as pool:

@@ -67,6 +67,14 @@ def test_a_good_pilot_defaults_to_the_first_brand_and_whole_market(tmp_path, sma
         ["A", "all", 0.0, 10.0, 5.0], ["A", "all", 10.0, 20.0, 7.0]]
 
 
+def test_each_series_of_a_pilot_runs_back_to_back_from_zero(tmp_path, small):
+    """calibration.md: periods run back to back from 0 for each brand and segment, not across them."""
+    pilot = read_pilot(write_csv(tmp_path, "time,new_adopters,segment\n10,5,young\n20,7,young\n10,2,old\n"
+                                           "30,3,old\n"), small)
+    assert pilot.data[["segment", "start", "time"]].values.tolist() == [
+        ["old", 0.0, 10.0], ["old", 10.0, 30.0], ["young", 0.0, 10.0], ["young", 10.0, 20.0]]
+
+
 def test_missing_pilot_file(tmp_path, small):
     with pytest.raises(ScenarioError, match="file not found"):
         read_pilot(tmp_path / "none.csv", small)

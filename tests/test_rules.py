@@ -867,6 +867,17 @@ def test_samples_from_two_brands_at_once_favour_neither_listing():
     assert abs(int(won[:, 0].sum()) - int(won[:, 1].sum())) <= SIGMAS * math.sqrt(both)
 
 
+def test_retention_counts_each_customer_once_however_often_re_acquired():
+    """outputs.md: retention = customers / (installed_base + adopters), adopters being first
+    acquisitions: a churner won back is one customer served, not two."""
+    ads = {"name": "ads", "brand": "A", "channel": "tv", "impressions": 600}
+    res = marketsim.run(market({"loyalty.churn": 0.3, "campaigns.0": ads, "time.horizon": 20,
+                                "brands.0.initial": INSTALLED_HALF}), seed=5)
+    m = res.summary["brands"]["A"]
+    assert m["reacquisitions"] > 0 and m["installed_base"] == N // 2
+    assert m["retention"] == m["customers"] / (m["installed_base"] + m["adopters"])
+
+
 # --- lift ---------------------------------------------------------------------------------------
 
 def test_lift_measures_only_the_brands_that_run_campaigns():

@@ -221,6 +221,17 @@ def test_sampling_designs_stay_in_bounds(tmp_path, design):
         assert sorted(int((v - 0.2) / 0.05) for v in values) == list(range(8))
 
 
+@pytest.mark.parametrize("design", ["latin_hypercube", "sobol", "monte_carlo"])
+def test_a_sampling_design_is_drawn_from_the_experiments_seed(tmp_path, design):
+    """experiments.md: every run derives from the experiment's root seed, so loading the file again gives
+    the same points (a sweep can resume), and another seed gives other points."""
+    text = EXPERIMENT.replace('levels = [0.3, 0.9]', 'range = { min = 0.2, max = 0.6 }') + \
+        f'\n[design]\ntype = "{design}"\nsamples = 8\n'
+    first, again = (load_experiment(experiment_file(tmp_path, text)).points for _ in range(2))
+    other = load_experiment(experiment_file(tmp_path, text.replace("seed = 5", "seed = 6"), "other.toml")).points
+    assert first == again and first != other
+
+
 @pytest.mark.parametrize("args, message", [
     (["--workers", "0"], "--workers"),
     (["--scheduler", "not-an-address"], "--scheduler takes an address such as tcp://127.0.0.1:8786"),
