@@ -25,6 +25,7 @@ from marketsim.studies.assess import (
     outcomes,
     plan_assessment,
     probability_best,
+    probability_interval,
     probability_payback,
     quantiles,
 )
@@ -155,10 +156,41 @@ def test_break_even_inside_the_sampled_budgets_is_stated_in_the_report():
 
 def findings_for(out: pd.DataFrame, break_even: dict) -> Findings:
     """Findings on ``out`` by the return on spend, with nothing but the break-even to state."""
+    best, payback = probability_best(out, "return_on_spend"), pd.Series({"micro": 0.5, "macro": 0.0})
+    futures = out["sample"].nunique()
     return Findings("return_on_spend", out, quantiles(out.assign(**{m: np.nan for m in METRICS
                                                                     if m not in out})),
-                    probability_best(out, "return_on_spend"), pd.Series({"micro": 0.5, "macro": 0.0}), break_even,
-                    "micro", "macro", pd.Series(np.zeros(9, dtype=bool)), [], pd.DataFrame(), 0, pd.DataFrame())
+                    best, payback, probability_interval(best, futures), probability_interval(payback, futures),
+                    break_even, "micro", "macro", pd.Series(np.zeros(9, dtype=bool)), [], pd.DataFrame(), 0,
+                    pd.DataFrame())
+
+
+@pytest.mark.parametrize("p", [0.1, 0.56, 0.95])
+def test_the_interval_of_a_probability_covers_it_at_about_its_nominal_rate(p):
+    """Repeated assessments of a plan that pays back with probability p, 64 futures each: the 95%
+    interval of P(pays back) holds p in about 95% of them (measured over 4,000 repetitions)."""
+    rng = np.random.default_rng(12)
+    futures, repetitions = 64, 4000
+    paid = rng.random((repetitions, futures)) < p
+    shares = pd.Series(paid.mean(axis=1))
+    interval = probability_interval(shares, futures)
+    coverage = float(((interval.low <= p) & (p <= interval.high)).mean())
+    assert 0.93 <= coverage <= 0.975, coverage
+    assert (interval.low >= 0).all() and (interval.high <= 1).all()
+    assert probability_interval(pd.Series([1.0]), 64).low[0] == pytest.approx(0.943, abs=0.001)  # 64 of 64
+
+
+def test_the_conclusion_says_when_the_futures_cannot_tell_two_plans_apart():
+    out = crossing_at(8999)
+    near = findings_for(out, {})
+    near.best = pd.Series({"micro": 0.55, "macro": 0.45})
+    near.best_interval = probability_interval(near.best, 9)
+    assert "cannot tell them apart" in conclusion(near)
+    clear = findings_for(out, {})
+    clear.best = pd.Series({"micro": 1.0, "macro": 0.0})
+    clear.best_interval = probability_interval(clear.best, 9)
+    text = conclusion(clear)
+    assert "cannot tell them apart" not in text and "70% to 100% of all futures" in text
 
 
 def test_quantiles_are_the_inverted_cdf_percentiles_and_never_counts_as_latest():
@@ -220,7 +252,9 @@ def test_assessment_end_to_end(tmp_path):
     md = (tmp_path / "report" / "report.md").read_text()
     assert f"{findings.best.max():.0%} of them" in md and "Too few runs for sensitivity" in md
     for name in ("micro", "macro"):  # the odds table states this run's numbers
-        row = f"| {name} | {findings.best[name]:.0%} | {findings.payback[name]:.0%} |"
+        best, pays = findings.best_interval.loc[name], findings.payback_interval.loc[name]
+        row = (f"| {name} | {findings.best[name]:.0%} | {best.low:.0%} to {best.high:.0%} | "
+               f"{findings.payback[name]:.0%} | {pays.low:.0%} to {pays.high:.0%} |")
         assert row in md
     page = (tmp_path / "report" / "report.html").read_text()
     assert conclusion(findings) in md and html.escape(conclusion(findings)) in page
@@ -248,8 +282,10 @@ def test_cli_assess_resumes_and_writes_the_page(tmp_path):
     assert result["metric"] == "customers" and result["samples"] == 8
     page = (tmp_path / "page" / "report.html").read_text()
     for name, p in result["probability_best"].items():  # the page states the numbers the run recorded
-        assert f"<td>{name}</td>\n      <td>{p:.0%}</td>\n      <td>{result['probability_payback'][name]:.0%}</td>" \
-            in page
+        (low, high), paid = result["probability_best_interval"][name], result["probability_payback"][name]
+        assert (f"<td>{name}</td>\n      <td>{p:.0%}</td>\n      <td>{low:.0%} to {high:.0%}</td>\n      "
+                f"<td>{paid:.0%}</td>") in page
+        assert 0 <= low <= p <= high <= 1
     assert "Across 8 sampled futures" in page
     again = CliRunner().invoke(app, args)
     assert again.exit_code == 0 and json.loads((tmp_path / "runs" / "assessment.json").read_text()) == result

@@ -69,13 +69,16 @@ def fig_best(f: Findings, path: Path) -> Path:
     names = list(f.best.index)
     x = np.arange(len(names))
     fig, ax = plt.subplots(figsize=(7, 4))
-    ax.bar(x - 0.2, f.best.to_numpy(), 0.4, label=f"best on {METRICS[f.metric][0].split(' (')[0]}")
-    ax.bar(x + 0.2, f.payback.reindex(names).to_numpy(), 0.4, label="pays back its spend")
+    for shift, value, interval, label in (
+            (-0.2, f.best, f.best_interval, f"best on {METRICS[f.metric][0].split(' (')[0]}"),
+            (0.2, f.payback.reindex(names), f.payback_interval.reindex(names), "pays back its spend")):
+        errors = np.clip(np.vstack([value - interval.low, interval.high - value]), 0, None)  # 1 - 1e-16 at 64/64
+        ax.bar(x + shift, value.to_numpy(), 0.4, yerr=errors, capsize=4, label=label)
     ax.set_xticks(x, names)
     ax.set_ylim(0, 1)
     ax.set_ylabel("probability (share of sampled futures)")
     ax.set_xlabel("strategy")
-    ax.set_title("How often each strategy wins and pays back")
+    ax.set_title("How often each strategy wins and pays back (bars: 95% intervals)")
     ax.legend()
     return _save(fig, path)
 
@@ -138,8 +141,14 @@ def conclusion(f: Findings) -> str:
     median = q.loc[(best, f.metric), "P50"]
     failing = f"loses to another plan on {what}" if f.macro else "does not pay back its spend"
     text = [f"Across {n} sampled futures, {best} is the best plan on {what} in {p:.0%} of them "
-            f"(its median {what} is {_num(median)}). Below, the {f.micro} plan fails when it {failing}."]
-    pay = ", ".join(f"{s} in {v:.0%}" for s, v in f.payback.items())
+            f"({_between(f.best_interval.loc[best])} of all futures, with 95% confidence; its median {what} is "
+            f"{_num(median)})."]
+    runner_up = f.best.drop(best).idxmax() if len(f.best) > 1 else None
+    if runner_up is not None and f.best_interval.loc[best, "low"] <= f.best_interval.loc[runner_up, "high"]:
+        text.append(f"The intervals of {best} and {runner_up} overlap: {n} futures cannot tell them apart; "
+                    "sample more (--runs) before choosing.")
+    text.append(f"Below, the {f.micro} plan fails when it {failing}.")
+    pay = ", ".join(f"{s} in {v:.0%} ({_between(f.payback_interval.loc[s])})" for s, v in f.payback.items())
     text.append(f"Each plan pays back its spend in this share of futures: {pay}.")
     if f.boxes:
         b = f.boxes[0]
@@ -163,6 +172,11 @@ def conclusion(f: Findings) -> str:
     return " ".join(text)
 
 
+def _between(interval: pd.Series) -> str:
+    """A 95% interval of a probability in words: '43% to 69%'."""
+    return f"{interval.low:.0%} to {interval.high:.0%}"
+
+
 def _quantile_table(f: Findings, unit: str) -> pd.DataFrame:
     t = f.quantiles.copy()
     t["metric"] = [_label(m, unit) for m in t.metric]
@@ -172,8 +186,12 @@ def _quantile_table(f: Findings, unit: str) -> pd.DataFrame:
 
 
 def _odds_table(f: Findings) -> pd.DataFrame:
-    return pd.DataFrame({"strategy": f.best.index, "P(best)": [f"{v:.0%}" for v in f.best],
-                         "P(pays back)": [f"{f.payback[s]:.0%}" for s in f.best.index]})
+    return pd.DataFrame({"strategy": f.best.index,
+                         "P(best)": [f"{v:.0%}" for v in f.best],
+                         "P(best), 95% interval": [_between(f.best_interval.loc[s]) for s in f.best.index],
+                         "P(pays back)": [f"{f.payback[s]:.0%}" for s in f.best.index],
+                         "P(pays back), 95% interval": [_between(f.payback_interval.loc[s])
+                                                        for s in f.best.index]})
 
 
 def _box_table(f: Findings) -> pd.DataFrame:

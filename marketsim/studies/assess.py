@@ -211,6 +211,16 @@ def probability_payback(out: pd.DataFrame) -> pd.Series:
     return out.groupby("strategy", sort=False)["return_on_spend"].apply(lambda r: float((r > 0).mean()))
 
 
+def probability_interval(shares: pd.Series, futures: int) -> pd.DataFrame:
+    """95% Wilson score interval of each share of ``futures`` sampled futures (the Monte Carlo error of a
+    probability: 64 of 64 still means only "at least 94%"). Wilson keeps its coverage near 95% at the
+    counts an assessment has, and stays inside [0, 1]; a tie's shares count as fractions of a future."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    low, high = proportion_confint(shares.to_numpy() * futures, futures, alpha=0.05, method="wilson")
+    return pd.DataFrame({"low": low, "high": high}, index=shares.index)
+
+
 def roles(strategies: list[Strategy]) -> tuple[str, str | None]:
     """The micro and macro strategies: those so named, else the first and second."""
     names = [s.name for s in strategies]
@@ -272,6 +282,8 @@ class Findings:
     quantiles: pd.DataFrame
     best: pd.Series
     payback: pd.Series
+    best_interval: pd.DataFrame  # 95% interval of each P(best): columns low, high
+    payback_interval: pd.DataFrame
     break_even: dict[str, float]
     micro: str
     macro: str | None
@@ -306,8 +318,10 @@ def analyse(plan: Plan, table: pd.DataFrame, metric: str) -> Findings:
                                                                           float(plan.draws[u.path].max()))
               for u in plan.uncertain]
     sens = sensitivity(draws, target.to_numpy(dtype=float), bounds, seed=plan.experiment.spec.seed)
-    return Findings(metric, out, quantiles(out), probability_best(out, metric), probability_payback(out),
-                    break_even_budgets(plan, out, metric), micro, macro, fails, boxes, sens, failed, draws)
+    best, payback, futures = probability_best(out, metric), probability_payback(out), len(kept)
+    return Findings(metric, out, quantiles(out), best, payback, probability_interval(best, futures),
+                    probability_interval(payback, futures), break_even_budgets(plan, out, metric), micro, macro,
+                    fails, boxes, sens, failed, draws)
 
 
 def findings_json(f: Findings) -> dict:
@@ -321,7 +335,9 @@ def findings_json(f: Findings) -> dict:
         "quantiles": {s: {r.metric: {"P10": r.P10, "P50": r.P50, "P90": r.P90} for r in g.itertuples()}
                       for s, g in f.quantiles.groupby("strategy", sort=False)},
         "probability_best": f.best.to_dict(),
+        "probability_best_interval": {k: [r.low, r.high] for k, r in f.best_interval.iterrows()},
         "probability_payback": f.payback.to_dict(),
+        "probability_payback_interval": {k: [r.low, r.high] for k, r in f.payback_interval.iterrows()},
         "break_even_budget": f.break_even,
         "micro_fails_share": float(f.fails.mean()),
         "boxes": [{"limits": b.limits, "coverage": b.coverage, "density": b.density, "mass": b.mass}
