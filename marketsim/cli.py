@@ -24,7 +24,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .files import FolderBusy, folder_lock, unwritable_folder
-from .scenario.loading import load_scenario, parse_override
+from .scenario.loading import load_scenario, parse_override, read_toml
 from .scenario.schema import MAX_SEED, Scenario, ScenarioError, plain
 
 if TYPE_CHECKING:  # the simulator itself (numba, Mesa) loads only when a command needs it
@@ -349,10 +349,11 @@ def report(results: Annotated[Path, typer.Argument(help="A sweep's results folde
 
 @app.command()
 def assess(
-    scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML) with uncertain assumptions")],
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML) with uncertain assumptions, or the name "
+                                                  "of a ready one")],
     runs: Annotated[int, typer.Option(min=2, max=100_000, help="Sampled futures (Latin hypercube)")] = 64,
-    strategies: Annotated[Path | None, typer.Option(help="File of [[strategies]] (default: the scenario's, "
-                                                         "else each brand's plan as written)")] = None,
+    strategies: Annotated[Path | None, typer.Option(help="TOML file of strategies tables (default: the "
+                                                         "scenario's, else each brand's plan as written)")] = None,
     metric: Annotated[str, typer.Option(help="What 'best' means: cac, ltv_to_cac, return_on_spend, reach, "
                                              "customers or time_to_control")] = "return_on_spend",
     report_dir: Annotated[Path | None, typer.Option("--report", help="Write report.html and report.md here")]
@@ -391,6 +392,7 @@ def assess(
         raise _fail("invalid --scheduler", exc) from None
     _writable("--report", report_dir)
     _writable("--out", out_dir)
+    scenario = _resolve(scenario, "scenarios")
     try:
         chosen = load_strategies(strategies) if strategies is not None else None
         plan = plan_assessment(scenario, runs, seed, chosen, None if strategies is None else str(strategies))
@@ -398,7 +400,7 @@ def assess(
         raise _fail("invalid scenario", exc) from None
     _check_edge_list(plan.scenario)
     _check_memory(scenario, plan.experiment.largest_run_bytes, workers, scheduler)
-    out_dir = out_dir or Path("results") / f"assess-{plan.scenario.name}"
+    out_dir = out_dir or Path("results") / f"assess-{scenario.stem}"  # the file's: a copy has the same name inside
     with ExitStack() as held:
         try:  # the cluster first, then one writer from the sweep's check to the assessment's last write
             cluster = held.enter_context(executor_for(workers, scheduler)) if scheduler is not None else None
@@ -423,7 +425,7 @@ def assess(
         if findings.failed_runs:
             err.print(f"warning: {findings.failed_runs} of {done.total} runs failed: the futures they were in are "
                       f"left out (errors in {done.out / 'runs.parquet'})", style="yellow", soft_wrap=True)
-        files = [write_text(done.out / "assessment.json", json.dumps(json_safe(findings_json(findings)), indent=1,
+        files = [write_text(done.out / f"assessment-{metric}.json", json.dumps(json_safe(findings_json(findings)), indent=1,
                                                                     default=float) + "\n")]
         if report_dir is not None:
             try:
@@ -437,7 +439,8 @@ def assess(
 
 @app.command()
 def calibrate(
-    scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML); the fields to fit given as distributions")],
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML), or the name of a ready one; the fields "
+                                                  "to fit given as distributions")],
     pilot: Annotated[Path, typer.Argument(help="CSV of observed new adopters: time, new_adopters[, brand, segment]")],
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for calibrated.toml, calibration.json, fit.png")]
     = Path("results/calibration"),
@@ -451,6 +454,7 @@ def calibrate(
     from .studies.calibrate import write_calibration
 
     _writable("--out", out_dir)
+    scenario = _resolve(scenario, "scenarios")
     with err.status("calibrating", spinner="dots") if not quiet else nullcontext() as status:
         def say(message: str) -> None:
             if status is not None:
@@ -480,7 +484,7 @@ def scenarios(
     directory: Annotated[Path | None, typer.Argument(help="Folder of scenario files; default: the ready ones")]
     = None,
 ) -> None:
-    """List scenario files with their one-line descriptions."""
+    """List the scenarios, experiments and strategies files of a folder with their one-line descriptions."""
     folder = directory or (Path("scenarios") if Path("scenarios").is_dir() else ready("scenarios"))
     try:
         files = sorted(folder.glob("*.toml"))
@@ -489,15 +493,30 @@ def scenarios(
             from None
     if not files:
         raise _fail("no scenarios", FileNotFoundError(f"no .toml files in {folder}"))
-    table = Table(title=Text(f"scenarios in {plain(str(folder))}"))
+    table = Table(title=Text(f"files in {plain(str(folder))}"))
     table.add_column("file")
+    table.add_column("kind")
     table.add_column("description")
     for f in files:
         try:
-            table.add_row(f.name, load_scenario(f).description)
+            kind, description = _describe(f)
+            table.add_row(f.name, kind, description)
         except ScenarioError as exc:
-            table.add_row(f.name, Text(f"invalid: {exc.problems[0][1]}", style="red"))
+            table.add_row(f.name, "", Text(f"invalid: {exc.problems[0][1]}", style="red"))
     out.print(table)
+
+
+def _describe(path: Path) -> tuple[str, str]:
+    """What a TOML file is (a scenario, an experiment or a file of strategies) and its one line."""
+    from .studies.assess import load_strategies
+    from .studies.experiment import load_experiment
+
+    _, raw = read_toml(path)
+    if "brands" not in raw and isinstance(raw.get("scenario"), str):
+        return "experiment", load_experiment(path).spec.description
+    if "brands" not in raw and "strategies" in raw:
+        return "strategies", ", ".join(s.name for s in load_strategies(path))
+    return "scenario", load_scenario(path).description
 
 
 @app.command()

@@ -23,6 +23,7 @@ from marketsim.studies.assess import (
     break_even_budgets,
     load_strategies,
     outcomes,
+    percentile,
     plan_assessment,
     probability_best,
     probability_interval,
@@ -193,13 +194,35 @@ def test_the_conclusion_says_when_the_futures_cannot_tell_two_plans_apart():
     assert "cannot tell them apart" not in text and "70% to 100% of all futures" in text
 
 
+@pytest.mark.parametrize("label, p", [("P10", 0.1), ("P50", 0.5), ("P90", 0.9)])
+def test_the_interval_of_a_percentile_covers_it_at_least_at_its_nominal_rate(label, p):
+    """Repeated assessments of 64 futures each, outcomes uniform on [0, 1] (so the true percentile is p):
+    the order statistics' 95% interval holds it in at least about 95% of them (such intervals are
+    conservative, over 1,000 repetitions)."""
+    rng = np.random.default_rng(13)
+    held = [low <= p <= high for _, low, high in (percentile(rng.random(64), p) for _ in range(1000))]
+    assert 0.94 <= np.mean(held) <= 0.995, np.mean(held)
+    values = np.arange(1.0, 65.0)
+    out = pd.DataFrame({"sample": range(64), "strategy": "a", **{m: values for m in METRICS}})
+    row = quantiles(out).set_index("metric").loc["reach"]  # the table carries the same interval
+    assert (row[label], row[f"{label}_low"], row[f"{label}_high"]) == percentile(values, p)
+
+
+def test_an_assumption_without_a_sensitivity_index_is_never_named_as_mattering():
+    found = findings_for(crossing_at(8999), {})
+    found.sensitivity = pd.DataFrame({"factor": ["cpm", "strength"], "delta": [0.4, np.nan],
+                                      "delta_conf": [0.1, np.nan], "S1": [0.3, np.nan], "S1_conf": [0.1, np.nan]})
+    text = conclusion(found)
+    assert "matter most are cpm: check" in text and "strength" not in text
+
+
 def test_quantiles_are_the_inverted_cdf_percentiles_and_never_counts_as_latest():
     values = np.arange(1.0, 11.0)  # 1..10: the smallest value with at least 10%, 50%, 90% at or below it
     out = pd.DataFrame({"sample": np.r_[0:10, 0:10], "strategy": ["a"] * 10 + ["b"] * 10,
                         **{m: np.r_[values, values[::-1] * 10] for m in METRICS}})
     out.loc[out.strategy == "a", "customers"] = [np.nan] * 5 + [4.0, 1.0, 3.0, 2.0, 5.0]  # missing: left out
     out.loc[out.strategy == "b", "time_to_control"] = [np.nan] * 3 + list(range(1, 8))  # never: after 7
-    q = quantiles(out).set_index(["strategy", "metric"])
+    q = quantiles(out).set_index(["strategy", "metric"])[["P10", "P50", "P90"]]
     assert q.loc[("a", "cac")].tolist() == [1.0, 5.0, 9.0]
     assert q.loc[("b", "reach")].tolist() == [10.0, 50.0, 90.0]
     assert q.loc[("a", "customers")].tolist() == [1.0, 3.0, 5.0]
@@ -278,7 +301,7 @@ def test_cli_assess_resumes_and_writes_the_page(tmp_path):
             "--report", str(tmp_path / "page"), "--quiet", "--metric", "customers"]
     first = CliRunner().invoke(app, args)
     assert first.exit_code == 0, first.output
-    result = json.loads((tmp_path / "runs" / "assessment.json").read_text())
+    result = json.loads((tmp_path / "runs" / "assessment-customers.json").read_text())
     assert result["metric"] == "customers" and result["samples"] == 8
     page = (tmp_path / "page" / "report.html").read_text()
     for name, p in result["probability_best"].items():  # the page states the numbers the run recorded
@@ -288,7 +311,7 @@ def test_cli_assess_resumes_and_writes_the_page(tmp_path):
         assert 0 <= low <= p <= high <= 1
     assert "Across 8 sampled futures" in page
     again = CliRunner().invoke(app, args)
-    assert again.exit_code == 0 and json.loads((tmp_path / "runs" / "assessment.json").read_text()) == result
+    assert again.exit_code == 0 and json.loads((tmp_path / "runs" / "assessment-customers.json").read_text()) == result
     bad = CliRunner().invoke(app, [*args[:2], "--metric", "happiness"])
     assert bad.exit_code == 2 and "happiness" in bad.output
 

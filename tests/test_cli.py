@@ -61,6 +61,26 @@ def test_scenarios_lists_the_ready_scenarios_with_descriptions(tmp_path):
     assert marketsim("scenarios", tmp_path).returncode == 2
 
 
+def test_scenarios_tells_experiments_and_strategies_files_from_scenarios(tmp_path):
+    done = marketsim("scenarios", BASELINE.parent.parent / "experiments")
+    assert done.returncode == 0 and "invalid" not in done.stdout
+    rows = [line for line in done.stdout.splitlines() if ".toml" in line]
+    assert len(rows) >= 8 and all("experiment" in line for line in rows)
+    (tmp_path / "plans.toml").write_text('[[strategies]]\nname = "micro"\nbrand = "Spark"\n')
+    listed = marketsim("scenarios", tmp_path)
+    assert listed.returncode == 0 and "strategies" in listed.stdout and "micro" in listed.stdout
+
+
+def test_assess_and_calibrate_find_a_ready_scenario_by_name(tmp_path):
+    """The README says a ready scenario's name works for every command: the baseline is found (it has
+    no uncertain assumption to assess or fit, which is what they then say), not 'file not found'."""
+    (tmp_path / "pilot.csv").write_text("time,new_adopters\n10,5\n")
+    for args in (["assess", "baseline"], ["calibrate", "baseline", "pilot.csv"]):
+        done = marketsim(*args, "--quiet", cwd=tmp_path)
+        assert done.returncode == 2 and "not found" not in done.stderr and "baseline.toml" in done.stderr, done.stderr
+        assert "uncertain" in done.stderr or "distribution" in done.stderr
+
+
 def test_run_with_lift_reports_incremental_results_and_campaigns_that_did_not_run(tmp_path):
     out = tmp_path / "out"
     done = marketsim("run", BASELINE, "--seed", 2, "--lift", "--set", "population.size=2000",

@@ -83,9 +83,14 @@ def fig_best(f: Findings, path: Path) -> Path:
     return _save(fig, path)
 
 
+def _estimated(sensitivity: pd.DataFrame) -> pd.DataFrame:
+    """The rows SALib could estimate: an index that is NaN says nothing, so it never names a factor."""
+    return sensitivity.dropna(subset=["delta"]) if len(sensitivity) else pd.DataFrame({"factor": []})
+
+
 def top_factors(f: Findings) -> list[str]:
     """The two assumptions that matter most (by sensitivity, else the first box's, else the first two)."""
-    ranked = list(f.sensitivity.factor) if len(f.sensitivity) else []
+    ranked = list(_estimated(f.sensitivity).factor)
     if f.boxes:
         ranked = list(f.boxes[0].limits) + ranked
     ranked += list(f.draws.columns)
@@ -142,7 +147,8 @@ def conclusion(f: Findings) -> str:
     failing = f"loses to another plan on {what}" if f.macro else "does not pay back its spend"
     text = [f"Across {n} sampled futures, {best} is the best plan on {what} in {p:.0%} of them "
             f"({_between(f.best_interval.loc[best])} of all futures, with 95% confidence; its median {what} is "
-            f"{_num(median)})."]
+            f"{_num(median)}, between {_bound(q.loc[(best, f.metric), 'P50_low'])} and "
+            f"{_bound(q.loc[(best, f.metric), 'P50_high'])})."]
     runner_up = f.best.drop(best).idxmax() if len(f.best) > 1 else None
     if runner_up is not None and f.best_interval.loc[best, "low"] <= f.best_interval.loc[runner_up, "high"]:
         text.append(f"The intervals of {best} and {runner_up} overlap: {n} futures cannot tell them apart; "
@@ -162,8 +168,8 @@ def conclusion(f: Findings) -> str:
     else:
         text.append(f"The {f.micro} plan fails in {f.fails.mean():.0%} of futures, spread over the assumptions: "
                     "no region of them concentrates the failures.")
-    if len(f.sensitivity):
-        top = list(f.sensitivity.factor[:2])
+    top = list(_estimated(f.sensitivity).factor[:2])
+    if top:
         text.append(f"The assumptions that matter most are {' and '.join(top)}: check them before spending.")
     for field, budget in f.break_even.items():
         text.append(f"{f.micro} and {f.macro} break even at a {readable(field)} of about {_num(budget)}.")
@@ -178,11 +184,17 @@ def _between(interval: pd.Series) -> str:
 
 
 def _quantile_table(f: Findings, unit: str) -> pd.DataFrame:
-    t = f.quantiles.copy()
-    t["metric"] = [_label(m, unit) for m in t.metric]
+    q = f.quantiles
+    t = pd.DataFrame({"strategy": q.strategy, "metric": [_label(m, unit) for m in q.metric]})
     for c in ("P10", "P50", "P90"):
-        t[c] = t[c].map(_num)
+        t[c] = q[c].map(_num)
+    t["P50, 95% interval"] = [f"{_bound(lo)} to {_bound(hi)}" for lo, hi in zip(q.P50_low, q.P50_high)]
     return t
+
+
+def _bound(x: float) -> str:
+    """One end of an interval; '?' where the futures are too few to bound it."""
+    return "?" if np.isnan(x) else _num(x)
 
 
 def _odds_table(f: Findings) -> pd.DataFrame:
@@ -235,7 +247,8 @@ def _write_report(f: Findings, title: str, unit: str, out: Path) -> list[Path]:
                f"Failure of the {f.micro} plan: it does not pay back its spend")
     sections = [
         ("Conclusion", conclusion(f), None, None),
-        ("Outcomes per strategy", "P10, P50 and P90 over the sampled futures.", _quantile_table(f, unit),
+        ("Outcomes per strategy", "P10, P50 and P90 over the sampled futures; the median's 95% interval from the "
+         "order statistics ('?': too few futures to bound it).", _quantile_table(f, unit),
          figures["Outcomes per strategy"]),
         ("Probability of being best and of paying back", "", _odds_table(f),
          figures["Probability of being best and of paying back"]),

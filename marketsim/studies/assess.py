@@ -177,17 +177,34 @@ def outcomes(plan: Plan, table: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+PERCENTILES = {"P10": 0.1, "P50": 0.5, "P90": 0.9}
+
+
+def percentile(values: np.ndarray, p: float) -> tuple[float, float, float]:
+    """The ``p`` percentile of ``values`` (the inverted CDF: the smallest value with a share ``p`` at or
+    below it) and its 95% interval from the order statistics (scipy's quantile test), which assumes
+    nothing about the distribution; an end is NaN where the values are too few to bound it."""
+    from scipy.stats import quantile_test
+
+    interval = quantile_test(values, q=0.0, p=p).confidence_interval(0.95)  # the interval does not use q
+    return float(np.quantile(values, p, method="inverted_cdf")), float(interval.low), float(interval.high)
+
+
 def quantiles(out: pd.DataFrame) -> pd.DataFrame:
-    """P10, P50, P90 of each metric per strategy; time to control counts 'never' as later than any time."""
+    """P10, P50, P90 of each metric per strategy, each with its 95% interval (``P50_low``, ``P50_high``);
+    time to control counts 'never' as later than any time."""
     rows = []
     for name, group in out.groupby("strategy", sort=False):
         for metric in METRICS:
             values = group[metric]
             if metric == "time_to_control":
                 values = values.fillna(np.inf)
-            values = values.dropna()
-            q = np.quantile(values, [0.1, 0.5, 0.9], method="inverted_cdf") if len(values) else [np.nan] * 3
-            rows.append({"strategy": name, "metric": metric, "P10": q[0], "P50": q[1], "P90": q[2]})
+            values = values.dropna().to_numpy()
+            row = {"strategy": name, "metric": metric}
+            for label, p in PERCENTILES.items():
+                found = percentile(values, p) if len(values) else (np.nan,) * 3
+                row |= dict(zip((label, f"{label}_low", f"{label}_high"), found))
+            rows.append(row)
     return pd.DataFrame(rows)
 
 
@@ -325,14 +342,16 @@ def analyse(plan: Plan, table: pd.DataFrame, metric: str) -> Findings:
 
 
 def findings_json(f: Findings) -> dict:
-    """The findings as plain data, for assessment.json."""
+    """The findings as plain data, for assessment-<metric>.json."""
     return {
         "metric": f.metric,
         "micro": f.micro,
         "macro": f.macro,
         "samples": int(f.outcomes["sample"].nunique()),
         "failed_runs": f.failed_runs,
-        "quantiles": {s: {r.metric: {"P10": r.P10, "P50": r.P50, "P90": r.P90} for r in g.itertuples()}
+        "quantiles": {s: {r["metric"]: {**{k: r[k] for k in PERCENTILES},
+                                        **{f"{k}_interval": [r[f"{k}_low"], r[f"{k}_high"]] for k in PERCENTILES}}
+                          for _, r in g.iterrows()}
                       for s, g in f.quantiles.groupby("strategy", sort=False)},
         "probability_best": f.best.to_dict(),
         "probability_best_interval": {k: [r.low, r.high] for k, r in f.best_interval.iterrows()},
