@@ -425,8 +425,8 @@ def assess(
         if findings.failed_runs:
             err.print(f"warning: {findings.failed_runs} of {done.total} runs failed: the futures they were in are "
                       f"left out (errors in {done.out / 'runs.parquet'})", style="yellow", soft_wrap=True)
-        files = [write_text(done.out / f"assessment-{metric}.json", json.dumps(json_safe(findings_json(findings)), indent=1,
-                                                                    default=float) + "\n")]
+        findings_text = json.dumps(json_safe(findings_json(findings)), indent=1, default=float) + "\n"
+        files = [write_text(done.out / f"assessment-{metric}.json", findings_text)]
         if report_dir is not None:
             try:
                 files += write_report(findings, f"Assessment of {plan.scenario.name}", plan.scenario.time.unit,

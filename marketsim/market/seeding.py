@@ -10,9 +10,10 @@ found it. Then, for all brands together:
   same factors a paid contact's adoption hazard has (docs/model.md, 7.6), read as the step began;
 - a consumer converted by samples of two brands keeps one of them, at random.
 
-Each sample's two draws (whether it converts; which of two it yields to) come from its campaign's own stream, so a run without one brand's campaigns
-keeps the others' draws (common random numbers for lift), and swapping two campaigns in the file
-swaps their streams: the same outcomes in distribution.
+Each sample's two draws (whether it converts; which of two it yields to) come from its campaign's
+own stream, so a run without one brand's campaigns keeps the others' draws (common random numbers
+for lift), and swapping two campaigns in the file swaps their streams: the same outcomes in
+distribution.
 """
 
 from __future__ import annotations
