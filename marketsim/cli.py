@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import math
+import os
 import signal
+import sys
+import threading
 from contextlib import ExitStack, nullcontext
 from importlib import metadata, resources
 from pathlib import Path
@@ -539,8 +542,25 @@ def dashboard(
     serve(scenario, host, port, open_browser)
 
 
+TERM_GRACE_SECONDS = 20.0
+
+
 def _interrupt(signum, frame) -> None:
-    raise KeyboardInterrupt  # the same clean stop as Ctrl-C: runs ended, finished results kept
+    """SIGTERM: the same clean stop as Ctrl-C (runs ended, finished results kept), with a deadline. An
+    exception raised between a lock's acquire and its release can deadlock the worker pool's shutdown
+    (CPython issue 125886 and kin), and a job scheduler's timeout must end the command whatever
+    happens: if the clean stop has not ended it in TERM_GRACE_SECONDS, it ends at once."""
+    watchdog = threading.Timer(TERM_GRACE_SECONDS, _force_exit)
+    watchdog.daemon = True
+    watchdog.start()
+    raise KeyboardInterrupt
+
+
+def _force_exit() -> None:
+    sys.stderr.write(f"interrupted: the clean stop took over {TERM_GRACE_SECONDS:g} s, so it ends here; finished "
+                     "runs are kept\n")
+    sys.stderr.flush()
+    os._exit(INTERRUPTED)
 
 
 def main() -> None:

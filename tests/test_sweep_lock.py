@@ -84,3 +84,26 @@ def test_sigterm_stops_a_sweep_and_leaves_no_process(tmp_path):
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
+
+
+def test_a_sigterm_ends_the_command_even_when_its_clean_stop_hangs():
+    """A job scheduler's timeout must end the command: if the clean stop that SIGTERM starts does not
+    end it (here: a stop that hangs), it ends on its own after the grace period, with exit code 130."""
+    code = ("import signal, time\n"
+            "from marketsim import cli\n"
+            "cli.TERM_GRACE_SECONDS = 1.0\n"
+            "signal.signal(signal.SIGTERM, cli._interrupt)\n"
+            "print('ready', flush=True)\n"
+            "try:\n"
+            "    time.sleep(60)\n"
+            "except KeyboardInterrupt:\n"
+            "    time.sleep(60)  # a clean stop that never ends\n")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "ready"
+        os.kill(proc.pid, signal.SIGTERM)
+        assert proc.wait(timeout=30) == 130  # a hang guard: the grace period is 1 s
+        assert "interrupted" in proc.stderr.read()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
