@@ -93,8 +93,8 @@ def test_a_sigterm_ends_the_command_even_when_its_clean_stop_hangs():
             "from marketsim import cli\n"
             "cli.TERM_GRACE_SECONDS = 1.0\n"
             "signal.signal(signal.SIGTERM, cli._interrupt)\n"
-            "print('ready', flush=True)\n"
             "try:\n"
+            "    print('ready', flush=True)  # inside the try: the signal may come at once\n"
             "    time.sleep(60)\n"
             "except KeyboardInterrupt:\n"
             "    time.sleep(60)  # a clean stop that never ends\n")
