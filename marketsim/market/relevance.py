@@ -66,11 +66,9 @@ def distance(prof: Profile, consumers: np.ndarray, pop: Population) -> np.ndarra
     return d / DIMENSIONS
 
 
-def relevance_to(consumers: np.ndarray, relevance: float, tailoring: float, prof: Profile | None,
-                 pop: Population, out: np.ndarray) -> np.ndarray:
-    """The message's relevance to each of ``consumers`` inside the audience, written into ``out``."""
-    if tailoring == 0 or prof is None:
-        out.fill(relevance)
-        return out
+def relevance_to(consumers: np.ndarray, relevance: float, tailoring: float, prof: Profile, pop: Population,
+                 out: np.ndarray) -> np.ndarray:
+    """The message's relevance to each of ``consumers`` inside the audience, written into ``out`` (a
+    campaign computes it for everyone once per aim; without tailoring it is the campaign's relevance)."""
     np.multiply(relevance, 1.0 - tailoring * distance(prof, consumers, pop), out=out)
     return out

@@ -124,7 +124,7 @@ def defaults_in_unit(raw: dict) -> dict:
                     inside.append(table[key])
             tables = inside
         if path == ["campaigns[]"]:  # only where the campaign's type uses the field
-            tables = [c for c in tables if c.get("type", "ads") in ONLY_FOR_TYPE.get(field, (c.get("type", "ads"),))]
+            tables = [c for c in tables if field not in ONLY_FOR_TYPE or c.get("type", "ads") in ONLY_FOR_TYPE[field]]
         for table in tables:
             table.setdefault(field, p.default * per_day_scale(p, days))
     return raw
