@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import tomli_w
 from helpers import mutate, value_paths
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from marketsim.scenario.loading import load_scenario, parse_override, scenario_from_dict
@@ -28,6 +28,7 @@ ALL_PATHS = list(value_paths(RAW))
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(changes=st.lists(st.tuples(st.sampled_from(ALL_PATHS), st.sampled_from(["delete", "replace", "unknown"]), junk),
                         min_size=1, max_size=3))
+@example(changes=[(("time", "unit"), "replace", [])])  # found by CI's fuzzing: the unit read before validation
 def test_mutated_scenarios_fail_cleanly(changes):
     raw = copy.deepcopy(RAW)
     for path, action, value in changes:

@@ -106,7 +106,7 @@ def defaults_in_unit(raw: dict) -> dict:
     ``word_of_mouth.strength`` gets 0.007 a week, not 0.001. A malformed file is left for validation."""
     time = raw.get("time")
     unit = time.get("unit", "day") if isinstance(time, dict) else "day"
-    if unit == "day" or unit not in DAYS_PER_UNIT:
+    if not isinstance(unit, str) or unit == "day" or unit not in DAYS_PER_UNIT:
         return raw
     days = DAYS_PER_UNIT[unit]
     for p in TIMED_DEFAULTS:
