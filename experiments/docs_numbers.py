@@ -1,4 +1,4 @@
-"""Regenerate every number that docs/cases.md and docs/experiments.md quote.
+"""Regenerate every number that docs/cases.md, docs/experiments.md and docs/assess.md quote.
 
     python experiments/docs_numbers.py            # run the cases and experiments, write the numbers
     python experiments/docs_numbers.py --check    # exit 1 if the docs or docs/numbers.json are stale
@@ -25,12 +25,15 @@ import numpy as np
 import pandas as pd
 
 import marketsim
+from marketsim.output.assess_report import conclusion, markdown_table, odds_table
+from marketsim.studies.assess import assess
 from marketsim.studies.experiment import load_experiment
 from marketsim.studies.sweep import run_sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 NUMBERS = ROOT / "docs" / "numbers.json"
-DOCS = (ROOT / "docs" / "cases.md", ROOT / "docs" / "experiments.md")
+DOCS = (ROOT / "docs" / "cases.md", ROOT / "docs" / "experiments.md", ROOT / "docs" / "assess.md")
+ASSESSED = ("launch_decision",)  # ready scenarios whose assessment (default runs, metric, seed) docs/assess.md quotes
 CASE_SEED = 1
 CASE_METRICS = {  # summary metric -> column title
     "customers": "customers",
@@ -107,6 +110,16 @@ def experiment_numbers(path: Path, workers: int) -> dict:
     return {"replications": experiment.spec.replications, "factors": factors, "columns": columns, "rows": rows}
 
 
+def assessment_numbers(path: Path, workers: int) -> dict:
+    """What the ready assessment concludes, and its table of probabilities, as the report words them."""
+    findings = assess(path, workers=workers)
+    return {"metric": findings.metric, "conclusion": conclusion(findings), "odds": markdown_table(odds_table(findings))}
+
+
+def assessment_text(numbers: dict) -> str:
+    return f"{numbers['conclusion']}\n\n{numbers['odds']}"
+
+
 def _cell(value) -> str:
     if value is None:
         return "-"
@@ -144,6 +157,7 @@ def tables(numbers: dict) -> dict[str, str]:
     """Every generated block of the docs, by marker key."""
     out = {f"case.{name}": case_table(n) for name, n in numbers["cases"].items()}
     out.update({f"experiment.{name}": experiment_table(n) for name, n in numbers["experiments"].items()})
+    out.update({f"assessment.{name}": assessment_text(n) for name, n in numbers.get("assessments", {}).items()})
     return out
 
 
@@ -183,13 +197,16 @@ def main() -> None:
         found = problems(json.loads(NUMBERS.read_text(encoding="utf-8")))
         print("\n".join(found) or "the docs quote the current numbers")
         sys.exit(1 if found else 0)
-    numbers = {"fingerprint": fingerprint(), "cases": {}, "experiments": {}}
+    numbers = {"fingerprint": fingerprint(), "cases": {}, "experiments": {}, "assessments": {}}
     for path in sorted((ROOT / "scenarios").glob("*.toml")):
         print(f"case {path.stem}", flush=True)
         numbers["cases"][path.stem] = case_numbers(path)
     for path in sorted((ROOT / "experiments").glob("*.toml")):
         print(f"experiment {path.stem}", flush=True)
         numbers["experiments"][path.stem] = experiment_numbers(path, args.workers)
+    for name in ASSESSED:
+        print(f"assessment {name}", flush=True)
+        numbers["assessments"][name] = assessment_numbers(ROOT / "scenarios" / f"{name}.toml", args.workers)
     NUMBERS.write_text(json.dumps(numbers, indent=1) + "\n", encoding="utf-8")
     generated = tables(numbers)
     for doc in DOCS:

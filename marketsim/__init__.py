@@ -7,7 +7,9 @@ from importlib import import_module
 
 _WHERE = {"Brand": "market.mesa_view", "Consumer": "market.mesa_view", "MarketModel": "market.model",
           "RunResult": "studies.runner", "run": "studies.runner", "write_results": "studies.runner",
-          "Scenario": "scenario.schema", "ScenarioError": "scenario.schema", "load_scenario": "scenario.loading"}
+          "Scenario": "scenario.schema", "ScenarioError": "scenario.schema", "load_scenario": "scenario.loading",
+          "assess": "studies.assess", "conclusion": "output.assess_report", "calibrate": "studies.calibrate",
+          "optimize": "studies.optimize"}
 
 __all__ = sorted(_WHERE)
 

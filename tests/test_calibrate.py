@@ -2,6 +2,9 @@
 
 import copy
 import json
+import sys
+import tomllib
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -16,6 +19,7 @@ from typer.testing import CliRunner
 from marketsim.cli import app
 from marketsim.scenario.loading import load_scenario, scenario_from_dict
 from marketsim.scenario.schema import ScenarioError
+from marketsim.scenario.uncertainty import find_uncertain
 from marketsim.studies import calibrate as calibration
 from marketsim.studies.calibrate import NOISE_RUNS, Fitter, calibrate, write_calibration
 from marketsim.studies.pilot import read_pilot
@@ -238,3 +242,21 @@ def test_interval_width_includes_the_one_plus_one_over_k_factor(tmp_path, monkey
     (low, high), = result.interval
     assert high - low == pytest.approx(2 * half, rel=1e-6)
     assert (low + high) / 2 == pytest.approx(result.estimate[0])
+
+
+
+def test_the_ready_pilot_fits_its_scenario_and_is_what_its_script_makes():
+    """docs/assess.md: launch_decision_pilot.csv is twelve weeks of the mixed plan simulated at known values,
+    by experiments/make_pilot.py; it must stay valid for the scenario and reproducible from the script."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "experiments"))
+    import make_pilot
+
+    scenario = load_scenario(make_pilot.SCENARIO)
+    pilot = read_pilot(make_pilot.PILOT, scenario)
+    assert set(pilot.data.segment) == set(scenario.segment_names) and set(pilot.data.brand) == {"Ridge"}
+    assert pilot.data.time.max() == 7 * make_pilot.WEEKS
+    made = make_pilot.pilot()
+    pd.testing.assert_frame_equal(made, pd.read_csv(make_pilot.PILOT))
+    priors = {u.path: u.dist.support for u in find_uncertain(tomllib.loads(make_pilot.SCENARIO.read_text()), "s")}
+    assert set(priors) == set(make_pilot.TRUTH)  # every doubtful assumption has a known value
+    assert all(priors[f][0] < v < priors[f][1] for f, v in make_pilot.TRUTH.items())  # inside its prior

@@ -145,7 +145,7 @@ def test_5_assess_fails_when_every_run_failed(folder, failing_runs):
     text = " ".join(done.stderr.split())
     assert "no conclusion:" in text and "runs.parquet: no finished runs" in text and "every one failed" in text, text
     assert "best plan" not in done.stdout
-    assert not (folder / "runs4" / "assessment-return_on_spend.json").exists()
+    assert not (folder / "runs4" / "assessment-incremental_profit.json").exists()
 
 
 def test_5_assess_concludes_from_the_futures_left_and_says_how_many_failed(folder, failing_runs):

@@ -41,6 +41,8 @@ def tiny(**changes) -> dict:
 
 
 UNCERTAIN = tiny(word_of_mouth={"strength": {"dist": "uniform", "low": 0.0, "high": 0.3}})
+LEVERS = {**UNCERTAIN, "levers": [{"name": "impressions", "low": 100, "high": 3000,
+                                   "set": {"campaigns.ads.impressions": [0, 1]}}]}
 EXPERIMENT = """name = "e"
 scenario = "tiny.toml"
 replications = 1
@@ -54,6 +56,7 @@ def make_inputs(root: Path) -> None:
     """Every file a command line below may name, sound or not."""
     (root / "tiny.toml").write_text(tomli_w.dumps(tiny()))
     (root / "uncertain.toml").write_text(tomli_w.dumps(UNCERTAIN))
+    (root / "levers.toml").write_text(tomli_w.dumps(LEVERS))
     (root / "broken.toml").write_text(f'name = "{SECRET}"\n[population]\nsize = "{SECRET}"\n')
     (root / "not_toml.toml").write_text(f"{SECRET} = = [\n")
     (root / "binary.toml").write_bytes(b"\x00\xff\xfe" * 50)
@@ -105,7 +108,9 @@ OPTIONS = {
               "--quiet": st.booleans()},
     "report": {"results": st.sampled_from(["sweep", "sweep", "sweep_damaged", "busy", "a_folder", "a_file", "missing",
                                            "", LONG])},
-    "assess": {"scenario": scenario_files, "--runs": st.sampled_from(["2", "3", "1", "0", "-2", "x", "1e9", "100001"]),
+    "assess": {"scenario": scenario_files, "--runs": st.sampled_from(["2", "3", "1", "0", "-2", "x", "1e9", "100001",
+                                                                      "auto", "AUTO", SECRET]),
+               "--sobol": st.sampled_from(["2", "4", "3", "1", "0", "x", "131072"]),
                "--strategies": st.sampled_from(["strategies.toml", "strategies_broken.toml", "tiny.toml", "missing",
                                                 "a_folder", SECRET]),
                "--metric": st.sampled_from(["reach", "cac", "customers", "best", "", SECRET]), "--report": outputs,
@@ -116,6 +121,17 @@ OPTIONS = {
                                                                         "/dev/null", SECRET, LONG]),
                   "--out": outputs, "--seeds": st.sampled_from(["1", "2", "0", "65", "x", "-1"]), "--seed": numbers,
                   "--workers": st.sampled_from(["1", "2", "0", "x"]), "--quiet": st.booleans()},
+    "optimize": {"scenario": st.sampled_from(["levers.toml", "levers.toml", "uncertain.toml", "tiny.toml", "broken.toml",
+                                              "missing.toml", "a_folder", "/dev/null", SECRET, LONG]),
+                 "--lever": st.sampled_from(["campaigns.ads.impressions=100:3000", "campaigns.ads.impressions=3000:100",
+                                             "campaigns.ads.impressions=0:1e99", "x.y=1:2", "campaigns.ads.impressions",
+                                             "=:", f"{SECRET}=1:2", LONG]),
+                 "--metric": st.sampled_from(["incremental_profit", "profit", "cac", "", SECRET]),
+                 "--goal": st.sampled_from(["mean", "p10", "p_payback", "best", SECRET]),
+                 "--trials": st.sampled_from(["2", "3", "1", "0", "x"]),
+                 "--futures": st.sampled_from(["2", "3", "1", "0", "x"]), "--out": outputs, "--seed": numbers,
+                 "--workers": st.sampled_from(["1", "0", "x"]), "--scheduler": st.sampled_from(["junk", SECRET]),
+                 "--quiet": st.booleans()},
     "scenarios": {"directory": st.sampled_from([".", "a_folder", "missing", "a_file", "", SECRET, LONG])},
 }
 
@@ -239,10 +255,12 @@ def test_the_fuzzed_files_are_what_they_claim(inputs, tmp_path):
     work = shutil.copytree(inputs, tmp_path / "work")
     ok = [["validate", "tiny.toml"], ["validate", "uncertain.toml"], ["report", "sweep"],
           ["calibrate", "uncertain.toml", "pilot.csv", "--seeds", "1", "--quiet"],
-          ["assess", "uncertain.toml", "--runs", "2", "--strategies", "strategies.toml", "--workers", "1", "--quiet"]]
+          ["assess", "uncertain.toml", "--runs", "2", "--strategies", "strategies.toml", "--workers", "1", "--quiet"],
+          ["optimize", "levers.toml", "--trials", "2", "--futures", "2", "--workers", "1", "--quiet"]]
     refused = [["validate", "broken.toml"], ["validate", "not_toml.toml"], ["report", "sweep_damaged"],
                ["sweep", "e_broken.toml"], ["calibrate", "uncertain.toml", "pilot_broken.csv"],
-               ["assess", "uncertain.toml", "--strategies", "strategies_broken.toml"]]
+               ["assess", "uncertain.toml", "--strategies", "strategies_broken.toml"],
+               ["optimize", "uncertain.toml", "--quiet"]]
     with contextlib.chdir(work):
         for args in ok:
             assert CliRunner().invoke(app, args).exit_code == 0, args

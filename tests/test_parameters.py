@@ -23,7 +23,8 @@ DOCS = [ROOT / "docs" / "parameters.md", ROOT / "docs" / "scenarios.md"]
 def sections_of(annotation) -> list[type[BaseModel]]:
     """The scenario sections (models) an annotation holds, inside lists, unions and Optional."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [] if annotation is schema.Rule else [annotation]  # an audience rule is data, not parameters
+        # an audience rule is data and a lever a range to search (marketsim optimize): neither is a model parameter
+        return [] if annotation in (schema.Rule, schema.LeverSpec) else [annotation]
     return [model for arg in typing.get_args(annotation) for model in sections_of(arg)]
 
 

@@ -269,13 +269,13 @@ def test_assess_refuses_damaged_runs_and_writes_nothing(tmp_path):
     args = ["assess", str(tmp_path / "s.toml"), "--runs", "3", "--workers", "1", "--out", str(tmp_path / "runs"),
             "--quiet"]
     assert CliRunner().invoke(app, args).exit_code == 0
-    (tmp_path / "runs" / "assessment-return_on_spend.json").unlink()
+    (tmp_path / "runs" / "assessment-incremental_profit.json").unlink()
     change(tmp_path / "runs" / "parts", "runs-000000.parquet", lambda t: t.assign(**{"A.reach": np.inf}))
     done = CliRunner().invoke(app, [*args, "--report", str(tmp_path / "page")])
     assert done.exit_code == 2 and "Traceback" not in done.stderr
     message = " ".join(done.stderr.split())  # the sweep refuses to combine a damaged part
     assert "do not make valid tables (must be a finite number" in message and "runs.parquet column A.reach" in message
-    assert not (tmp_path / "runs" / "assessment-return_on_spend.json").exists() and not (tmp_path / "page").exists()
+    assert not (tmp_path / "runs" / "assessment-incremental_profit.json").exists() and not (tmp_path / "page").exists()
 
 
 def test_assess_checks_its_report_folder_before_any_work(tmp_path):

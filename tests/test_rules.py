@@ -373,6 +373,22 @@ def test_lifetime_value_does_not_depend_on_the_time_unit(unit, days):
     assert m["ltv"] == pytest.approx(10 * 0.5 * (1 + per_day / (0.1 / 365)), rel=1e-9)  # 1830, per day or per year
 
 
+
+@pytest.mark.parametrize("churn", [0.0, 0.01])
+def test_customer_equity_values_the_customers_held_at_their_discounted_future_purchases(churn):
+    """outputs.md: "customer_equity: customers · price · margin · purchase_rate / (λ + δ)", λ the loss rate of
+    all the brand's customers: what the end of the run leaves out, growing with the customers held and
+    falling as they are lost faster."""
+    ads = {"name": "ads", "brand": "A", "channel": "tv", "impressions": 100}
+    sc = market({"time.horizon": 30, "brands.0.purchase_rate": 0.1, "valuation.discount_rate": 0.1,
+                 "loyalty.churn": churn, "campaigns.0": ads})
+    m = marketsim.run(sc, seed=8).summary["brands"]["A"]
+    assert m["customers"] > 0 and (m["churn_rate"] > 0) == (churn > 0)
+    expected = m["customers"] * 10 * 0.5 * 0.1 / (m["churn_rate"] + 0.1 / 365)
+    assert m["customer_equity"] == pytest.approx(expected, rel=1e-9)
+    nobody = marketsim.run(market({"time.horizon": 30, "campaigns.0": {**ads, "budget": 0}}), seed=8)
+    assert nobody.summary["brands"]["A"]["customer_equity"] == 0  # no customers held: nothing to come
+
 # --- the price of targeting ---------------------------------------------------------------------
 def spent_per_impression(audience, precision: float, premium: float) -> float:
     ads = {"name": "ads", "brand": "A", "channel": "tv", "impressions": 600, "precision": precision,

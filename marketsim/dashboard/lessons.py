@@ -24,6 +24,8 @@ QUESTIONS = {
                 "will own the young, active niche? Why can both be true at once?",
     "energy_drink_events": "Five events against a year of TV for the same money: who reaches a majority of "
                            "the thrill seekers first, and what carries the message after each event?",
+    "launch_decision": "Ridge splits its money between social ads aimed at trail runners and a TV spot for "
+                       "everyone. After a year, who wears the shoe, and which half of the money found them?",
     "limited_exposure": "Aiming only at the under-30s is cheaper per contact. What happens to the customers "
                         "over 30 after three years, and can word of mouth make up for them?",
     "named_bottles": "Everyone sees both bottles on the same shelf. Why would a name on the bottle win "

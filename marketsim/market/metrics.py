@@ -153,6 +153,12 @@ class Recorder:
             lifetime_purchases = spec.purchase_rate / (new_churn + discount) if new_churn + discount > 0 \
                 else (math.inf if spec.purchase_rate > 0 else 0.0)
             ltv = unit_margin * (1.0 + lifetime_purchases)
+            held = int(final["customer"][b])
+            # the customers held at the horizon, valued at their expected discounted repeat purchases
+            # (at the loss rate of all the brand's customers): value the run's end would otherwise ignore
+            remaining = spec.purchase_rate / (churn_rate + discount) if churn_rate + discount > 0 \
+                else (math.inf if spec.purchase_rate > 0 else 0.0)
+            equity = held * unit_margin * remaining if held else 0.0
             cac_paid = spend / first_paid if first_paid else math.nan
             margin = float(total["margin"][b])
             relationships = installed + acquisitions  # each spell as a customer, re-acquisitions included
@@ -200,6 +206,7 @@ class Recorder:
                 "margin_per_customer": margin / relationships if relationships else math.nan,
                 "ltv": ltv,
                 "ltv_to_cac": ltv / cac_paid if first_paid and cac_paid > 0 else math.nan,
+                "customer_equity": equity,
                 "return_on_spend": (margin - spend) / spend if spend > 0 else math.nan,
                 "incremental_customers": math.nan,
                 "incremental_first_acquisitions": math.nan,

@@ -18,8 +18,9 @@ import pandas as pd  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
 from ..files import atomic_path, file_set, folder_lock, write_text  # noqa: E402
-from ..studies.assess import METRICS, Findings, readable  # noqa: E402
-from ..studies.discovery import MIN_POINTS  # noqa: E402
+from ..studies.assess import Findings, readable  # noqa: E402
+from ..studies.objectives import METRICS  # noqa: E402
+from ..studies.discovery import MIN_POINTS, RESAMPLES  # noqa: E402
 
 
 def _num(x: float) -> str:
@@ -48,19 +49,30 @@ def _save(fig: plt.Figure, path: Path) -> Path:
     return path
 
 
+def _box(values: np.ndarray, label: str) -> dict:
+    """A box drawn from the percentiles the table states (the inverted CDF, 'never' counted as latest)."""
+    at = (lambda p: float(np.quantile(values, p, method="inverted_cdf"))) if len(values) else (lambda p: np.nan)
+    return {"label": label, "whislo": at(0.1), "q1": at(0.25), "med": at(0.5), "q3": at(0.75), "whishi": at(0.9)}
+
+
 def fig_distributions(f: Findings, unit: str, path: Path) -> Path:
-    """Per metric, one box per strategy: box from P25 to P75, whiskers from P10 to P90."""
+    """Per metric, one box per strategy: box from P25 to P75, whiskers from P10 to P90, as in the table; a
+    future that never reaches control is drawn at 'never', above every time that does."""
     names = list(f.outcomes.strategy.unique())
-    fig, axes = plt.subplots(2, 3, figsize=(13, 7))
+    fig, axes = plt.subplots(2, 5, figsize=(20, 7.5))
     for ax, metric in zip(axes.ravel(), METRICS):
-        data = [f.outcomes.loc[f.outcomes.strategy == n, metric].dropna().to_numpy() for n in names]
-        ax.boxplot([d if len(d) else [np.nan] for d in data], whis=(10, 90), showfliers=False)
-        ax.set_xticks(range(1, len(names) + 1), names)
-        ax.set_title(_label(metric, unit), fontsize=10)
-        ax.set_xlabel("strategy")
+        data = [f.outcomes.loc[f.outcomes.strategy == n, metric].to_numpy(dtype=float) for n in names]
         if metric == "time_to_control":
-            never = [1 - len(d) / max(1, (f.outcomes.strategy == n).sum()) for d, n in zip(data, names)]
-            ax.set_xlabel("strategy (share never in control: " + ", ".join(f"{v:.0%}" for v in never) + ")")
+            reached = np.concatenate([d[np.isfinite(d)] for d in data] + [np.zeros(1)])
+            never = reached.max() * 1.15 or 1.0
+            data = [np.where(np.isnan(d), never, d) for d in data]
+            ax.axhline(never, color="grey", lw=0.5, ls=":")
+            ax.text(len(names) + 0.45, never, "never", ha="right", va="bottom", fontsize=9, color="grey")
+        ax.bxp([_box(d[np.isfinite(d)], n) for d, n in zip(data, names)], showfliers=False)
+        title, _, unit_text = _label(metric, unit).partition(" (")
+        ax.set_title(title, fontsize=10)
+        ax.set_ylabel(unit_text.removesuffix(")"), fontsize=8)
+        ax.set_xlabel("strategy")
     fig.suptitle("Outcomes over the sampled futures (box: P25-P75, line: P50, whiskers: P10-P90)")
     return _save(fig, path)
 
@@ -83,9 +95,40 @@ def fig_best(f: Findings, path: Path) -> Path:
     return _save(fig, path)
 
 
+INDICES = {"ST": "total Sobol index (Saltelli's design)", "delta": "delta (whole distribution)"}
+
+
+def ranked_by(sensitivity: pd.DataFrame) -> str:
+    """The index a sensitivity table is ranked by: the total Sobol index on Saltelli's design, else delta."""
+    return "ST" if "ST" in sensitivity else "delta"
+
+
 def _estimated(sensitivity: pd.DataFrame) -> pd.DataFrame:
     """The rows SALib could estimate: an index that is NaN says nothing, so it never names a factor."""
-    return sensitivity.dropna(subset=["delta"]) if len(sensitivity) else pd.DataFrame({"factor": []})
+    return sensitivity.dropna(subset=[ranked_by(sensitivity)]) if len(sensitivity) else pd.DataFrame({"factor": []})
+
+
+ORDINALS = ("first", "second")
+SETTLED = 0.8  # a rank held in fewer resamples of the futures than this is not settled by them
+
+
+def what_to_check(sensitivity: pd.DataFrame, futures: int) -> str:
+    """The sentence naming the assumptions that matter most, each with how surely it holds its rank; an
+    assumption whose delta cannot be told from zero (its 95% interval reaches it) is never named."""
+    if not len(sensitivity):
+        return ""
+    s, index = _estimated(sensitivity), ranked_by(sensitivity)
+    s = s[s[index] - s[f"{index}_conf"] > 0].head(2)
+    if not len(s):
+        return (f"No assumption's influence stands out from the Monte Carlo noise of {futures} futures: sample more "
+                "(--runs) to learn which to check first.")
+    named = [f"{r.factor} (ranked {ORDINALS[i]} in {r.rank_stability:.0%} of resamples of the futures)"
+             for i, r in enumerate(s.itertuples())]
+    text = (f"The assumptions that matter most are {' and '.join(named)}: check them before spending." if len(s) > 1
+            else f"The assumption that matters most is {named[0]}: check it before spending.")
+    if len(s) > 1 and (s.rank_stability < SETTLED).any():
+        text += f" Their order is not settled by {futures} futures: sample more (--runs) before relying on it."
+    return text
 
 
 def top_factors(f: Findings) -> list[str]:
@@ -127,13 +170,14 @@ def fig_sensitivity(f: Findings, path: Path) -> Path | None:
     s = s.iloc[::-1]
     fig, ax = plt.subplots(figsize=(7, 0.6 * len(s) + 1.8))
     y = np.arange(len(s))
-    ax.barh(y + 0.2, s.delta, 0.4, xerr=s.delta_conf, label="delta (whole distribution)")
+    index = ranked_by(s)
+    ax.barh(y + 0.2, s[index], 0.4, xerr=s[f"{index}_conf"], label=INDICES[index])
     ax.barh(y - 0.2, s.S1.clip(lower=0), 0.4, xerr=s.S1_conf, label="first-order Sobol (variance)")
     ax.set_yticks(y, s.factor)
     ax.set_xlabel("sensitivity index (0 = no influence, 1 = decides the outcome)")
     target = f"{f.micro} minus {f.macro}" if f.macro else f.micro
     ax.set_title(f"Which assumptions drive {METRICS[f.metric][0].split(' (')[0]} ({target})", fontsize=10)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="lower right")
     return _save(fig, path)
 
 
@@ -153,7 +197,7 @@ def conclusion(f: Findings) -> str:
     if runner_up is not None and f.best_interval.loc[best, "low"] <= f.best_interval.loc[runner_up, "high"]:
         text.append(f"The intervals of {best} and {runner_up} overlap: {n} futures cannot tell them apart; "
                     "sample more (--runs) before choosing.")
-    text.append(f"Below, the {f.micro} plan fails when it {failing}.")
+    text.append(f"From here on, the {f.micro} plan counts as failing when it {failing}.")
     pay = ", ".join(f"{s} in {v:.0%} ({_between(f.payback_interval.loc[s])})" for s, v in f.payback.items())
     text.append(f"Each plan pays back its spend in this share of futures: {pay}.")
     if f.boxes:
@@ -168,9 +212,8 @@ def conclusion(f: Findings) -> str:
     else:
         text.append(f"The {f.micro} plan fails in {f.fails.mean():.0%} of futures, spread over the assumptions: "
                     "no region of them concentrates the failures.")
-    top = list(_estimated(f.sensitivity).factor[:2])
-    if top:
-        text.append(f"The assumptions that matter most are {' and '.join(top)}: check them before spending.")
+    if check := what_to_check(f.sensitivity, n):
+        text.append(check)
     for field, budget in f.break_even.items():
         text.append(f"{f.micro} and {f.macro} break even at a {readable(field)} of about {_num(budget)}.")
     if f.failed_runs:
@@ -197,7 +240,7 @@ def _bound(x: float) -> str:
     return "?" if np.isnan(x) else _num(x)
 
 
-def _odds_table(f: Findings) -> pd.DataFrame:
+def odds_table(f: Findings) -> pd.DataFrame:
     return pd.DataFrame({"strategy": f.best.index,
                          "P(best)": [f"{v:.0%}" for v in f.best],
                          "P(best), 95% interval": [_between(f.best_interval.loc[s]) for s in f.best.index],
@@ -215,11 +258,15 @@ def _box_table(f: Findings) -> pd.DataFrame:
 
 def _sens_table(f: Findings) -> pd.DataFrame:
     s = f.sensitivity
-    return pd.DataFrame({"assumption": s.factor, "delta": [f"{v:.2f} ± {c:.2f}" for v, c in zip(s.delta, s.delta_conf)],
-                         "first-order Sobol": [f"{v:.2f} ± {c:.2f}" for v, c in zip(s.S1, s.S1_conf)]})
+    index = ranked_by(s)
+    return pd.DataFrame({"assumption": s.factor,
+                         INDICES[index].split(" (")[0]: [f"{v:.2f} ± {c:.2f}" for v, c in zip(s[index],
+                                                                                           s[f"{index}_conf"])],
+                         "first-order Sobol": [f"{v:.2f} ± {c:.2f}" for v, c in zip(s.S1, s.S1_conf)],
+                         "holds its rank in": [f"{v:.0%}" for v in s.rank_stability]})
 
 
-def _markdown_table(t: pd.DataFrame) -> str:
+def markdown_table(t: pd.DataFrame) -> str:
     head = "| " + " | ".join(t.columns) + " |\n|" + "---|" * len(t.columns) + "\n"
     return head + "".join("| " + " | ".join(str(v) for v in row) + " |\n" for row in t.itertuples(index=False))
 
@@ -250,15 +297,18 @@ def _write_report(f: Findings, title: str, unit: str, out: Path) -> list[Path]:
         ("Outcomes per strategy", "P10, P50 and P90 over the sampled futures; the median's 95% interval from the "
          "order statistics ('?': too few futures to bound it).", _quantile_table(f, unit),
          figures["Outcomes per strategy"]),
-        ("Probability of being best and of paying back", "", _odds_table(f),
+        ("Probability of being best and of paying back", "", odds_table(f),
          figures["Probability of being best and of paying back"]),
         ("What must be true: where the micro plan fails",
          f"{failing} ({f.fails.mean():.0%} of futures). Boxes found by PRIM: coverage is the share of all failures "
          f"inside the box, density the share of futures inside it that fail.",
          _box_table(f) if f.boxes else None, figures["What must be true: where the micro plan fails"]),
         ("Which assumptions matter most",
-         "Borgonovo's delta and the first-order Sobol index (SALib, on the Latin-hypercube sample), with 95% "
-         "confidence half-widths." if len(f.sensitivity) else
+         (f"Total and first-order Sobol indices (SALib's estimators on Saltelli's design, --sobol)"
+          if ranked_by(f.sensitivity) == "ST" else
+          "Borgonovo's delta and the first-order Sobol index (SALib's estimators, on the Latin-hypercube sample)")
+         + f", with 95% half-widths from {RESAMPLES} bootstrap resamples of the futures, and the share of those "
+           f"resamples in which each assumption holds the rank shown." if len(f.sensitivity) else
          f"Too few runs for sensitivity indices: run at least {MIN_POINTS} (--runs).",
          _sens_table(f) if len(f.sensitivity) else None,
          figures["Which assumptions matter most"]),
@@ -275,7 +325,7 @@ def _write_report(f: Findings, title: str, unit: str, out: Path) -> list[Path]:
             md.append(text + "\n")
             page.append(f"<p>{html.escape(text)}</p>")
         if table is not None:
-            md.append(_markdown_table(table))
+            md.append(markdown_table(table))
             page.append(table.to_html(index=False, escape=True))
         if figure is not None:
             md.append(f"![{heading}]({figure.name})\n")

@@ -227,8 +227,7 @@ def _write_report(found: Results, out: Path) -> list[Path]:
                                                                 f"{spec.replications} replications)")
         written += _save(fig, out, "sampling")
         figures.append(("Metrics against each sampled factor (partial dependence)", "sampling.png"))
-        ranges = {f.label: (f.range.min, f.range.max) for f in spec.factors if f.range is not None}
-        sobol = sobol_table(points, by, continuous, [ranges[c] for c in continuous], brands, shown, spec.seed)
+        sobol = sobol_table(points, by, continuous, brands, shown, spec.seed)
 
     numeric = [f.label for f in spec.factors if not f.categorical]
     if spec.compare is not None and len(numeric) >= 2 and spec.design.type == "factorial":  # needs a grid

@@ -80,8 +80,8 @@ def plot_scatter(points: pd.DataFrame, by: str, factors: list[str], brands: list
     return fig
 
 
-def sobol_table(points: pd.DataFrame, by: str, factors: list[str], bounds: list[tuple[float, float]],
-                brands: list[str], metrics: list[str], seed: int) -> pd.DataFrame:
+def sobol_table(points: pd.DataFrame, by: str, factors: list[str], brands: list[str], metrics: list[str],
+                seed: int) -> pd.DataFrame:
     """First-order Sobol index (and delta) of each brand's metric for each sampled factor, estimated from
     the sample, separately in each group of ``by`` (a strategy's points are never mixed with another's)."""
     rows = []
@@ -90,7 +90,7 @@ def sobol_table(points: pd.DataFrame, by: str, factors: list[str], bounds: list[
         x.columns = [readable(f) for f in factors]
         for brand in brands:
             for metric in metrics:
-                s = sensitivity(x, group[f"{brand}.{metric}"].to_numpy(dtype=float), bounds, seed)
+                s = sensitivity(x, group[f"{brand}.{metric}"].to_numpy(dtype=float), seed)
                 rows += [{"group": level, "brand": brand, "metric": metric, "factor": r.factor, "S1": r.S1,
                           "S1_conf": r.S1_conf, "delta": r.delta} for r in s.itertuples()]
     return pd.DataFrame(rows)

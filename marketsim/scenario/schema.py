@@ -457,6 +457,31 @@ class StrategySpec(Strict):
     set: dict[str, float | int | str | bool] = {}  # dotted path -> value, as with --set
 
 
+class LeverSpec(Strict):
+    """A decision for ``marketsim optimize``: a number from ``low`` to ``high`` that sets each field of ``set``
+    to intercept + slope x the number, so that one lever can move a budget's level or split a fixed total
+    between two campaigns (one field up, the other down)."""
+
+    name: Name
+    low: Number
+    high: Number
+    integer: bool = False  # whole numbers only
+    # dotted path -> [intercept, slope]
+    set: Annotated[dict[str, Annotated[list[Number], Field(min_length=2, max_length=2)]], Field(min_length=1,
+                                                                                                max_length=100)]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> LeverSpec:
+        if not self.low < self.high:
+            raise ValueError(f"low ({self.low:g}) must be below high ({self.high:g})")
+        return self
+
+    def fields(self, value: float) -> dict[str, float]:
+        """The scenario fields this lever sets at ``value`` (whole numbers as integers, for fields that count)."""
+        found = {path: intercept + slope * value for path, (intercept, slope) in self.set.items()}
+        return {path: int(v) if float(v).is_integer() else v for path, v in found.items()}
+
+
 class Scenario(Strict):
     name: Name
     description: Text = ""
@@ -473,6 +498,7 @@ class Scenario(Strict):
     brands: Annotated[list[BrandSpec], Field(min_length=1, max_length=100)]
     campaigns: list[CampaignSpec] = []
     strategies: list[StrategySpec] = []
+    levers: Annotated[list[LeverSpec], Field(max_length=20)] = []
     _uncertain: list = PrivateAttr(default_factory=list)  # fields given as distributions, set to their medians
 
     def categories(self, field: str) -> list[str]:

@@ -222,10 +222,26 @@ def at_medians(raw: dict, source: str) -> tuple[dict, list[Uncertain]]:
     return raw, uncertain
 
 
-def latin_hypercube(uncertain: list[Uncertain], samples: int, seed: int) -> pd.DataFrame:
-    """``samples`` Latin-hypercube draws of the uncertain fields, one column per dotted path."""
+def _from_unit(uncertain: list[Uncertain], u: np.ndarray) -> pd.DataFrame:
+    """Points of the unit cube as values of the uncertain fields (each through its quantile function)."""
     import pandas as pd  # here: reading a scenario file need not load pandas
 
-    u = scipy.stats.qmc.LatinHypercube(d=len(uncertain), rng=np.random.default_rng(seed)).random(samples)
     return pd.DataFrame({x.path: x.value(u[:, k]).astype(np.int64 if x.integer else float)
                          for k, x in enumerate(uncertain)})
+
+
+def latin_hypercube(uncertain: list[Uncertain], samples: int, seed: int) -> pd.DataFrame:
+    """``samples`` Latin-hypercube draws of the uncertain fields, one column per dotted path."""
+    return _from_unit(uncertain, scipy.stats.qmc.LatinHypercube(d=len(uncertain),
+                                                                 rng=np.random.default_rng(seed)).random(samples))
+
+
+def saltelli(uncertain: list[Uncertain], base: int, seed: int) -> pd.DataFrame:
+    """Saltelli's design for first-order and total Sobol indices (SALib): ``base`` x (fields + 2) points, in
+    the order SALib's analysis reads them. The cube's faces are kept off: a quantile of 0 or 1 may be infinite."""
+    from SALib.sample import sobol
+
+    d = len(uncertain)
+    problem = {"num_vars": d, "names": [u.path for u in uncertain], "bounds": [[0.0, 1.0]] * d}
+    u = sobol.sample(problem, base, calc_second_order=False, seed=seed % 2**32)
+    return _from_unit(uncertain, np.clip(u, 1e-12, 1 - 1e-12))

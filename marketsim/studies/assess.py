@@ -1,17 +1,22 @@
 """Assessing plans under uncertainty: every strategy on the same sampled futures.
 
-The uncertain assumptions of a scenario (marketsim/scenario/uncertainty.py) are drawn by Latin hypercube; each
-strategy (a named variant of the scenario and the brand whose results count) runs on every draw
-with the same seed (common random numbers), so differences between strategies are differences
-of plan, not of luck. The runs go through the sweep machinery (marketsim/studies/sweep.py): local processes or
-a Dask cluster, resumable, with progress. docs/experiments.md explains the outputs.
+The uncertain assumptions of a scenario (marketsim/scenario/uncertainty.py) are drawn by Latin hypercube
+(in batches until the decision is settled, with --runs auto; or as Saltelli's design, with --sobol); each
+strategy (a named variant of the scenario and the brand whose results count) runs on every draw with the
+same seed (common random numbers), and again without its brand's campaigns (lift), so differences between
+strategies are differences of plan, not of luck, and each is judged by what its campaigns added. The runs
+go through the sweep machinery (marketsim/studies/sweep.py): local processes or a Dask cluster, resumable,
+with progress. docs/assess.md explains the outputs.
 """
 
 from __future__ import annotations
 
 import copy
 import json
-from dataclasses import dataclass, replace
+import tempfile
+from collections.abc import Callable
+from contextlib import nullcontext
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -20,18 +25,10 @@ import pandas as pd
 from ..scenario.errors import validation_problems
 from ..scenario.loading import read_toml, scenario_from_dict
 from ..scenario.schema import Scenario, ScenarioError, StrategySpec
-from ..scenario.uncertainty import Uncertain, find_uncertain, latin_hypercube
+from ..scenario.uncertainty import Uncertain, find_uncertain, latin_hypercube, saltelli
 from .experiment import Experiment, ExperimentSpec, Factor, Run, check_points, input_files
+from .objectives import DEFAULT_METRIC, METRICS
 
-# what a strategy is judged on: name -> (label with unit, better)
-METRICS = {
-    "cac": ("customer acquisition cost (money per customer)", "lower"),
-    "ltv_to_cac": ("LTV / CAC (ratio)", "higher"),
-    "return_on_spend": ("return on spend ((margin - spend) / spend)", "higher"),
-    "reach": ("reach (people)", "higher"),
-    "customers": ("customers at the horizon (people)", "higher"),
-    "time_to_control": ("time to niche control", "lower"),
-}
 VARIANT = "strategy_variant"
 # a sampled future counts only if every strategy's run in it finished (a failed run is not a loss);
 # with fewer than this share of the futures left, or fewer than MIN_FUTURES, nothing is concluded
@@ -52,14 +49,21 @@ class Strategy:
 
 @dataclass
 class Assessment(Experiment):
-    """An experiment whose points are (variant, sample) and whose seeds depend on the sample only."""
+    """An experiment whose points are (variant, sample) and whose seeds depend on the sample only. Each run
+    is also simulated without the campaigns of the brands judged in its variant (lift, on the same random
+    numbers), so every plan is measured by what its campaigns added, not by what its brand would earn anyway."""
 
     samples: int = 0
+    judged: dict[str, frozenset[str]] = field(default_factory=dict)  # variant -> brands of its strategies
+    first_sample: int = 0  # of a later batch of futures (--runs auto): its seeds follow the earlier batches'
+
+    def lift(self, run: Run) -> frozenset[str]:
+        return self.judged[run.factors[VARIANT]]
 
     def runs(self) -> list[Run]:
         out = []
         for p, point in enumerate(self.points):
-            sample = p % self.samples
+            sample = self.first_sample + p % self.samples
             seed = int(np.random.SeedSequence(self.spec.seed, spawn_key=(sample,)).generate_state(1, np.uint64)[0])
             out.append(Run(p, p, 0, seed, point, self.overrides(point)))
         return out
@@ -74,6 +78,7 @@ class Plan:
     uncertain: list[Uncertain]
     draws: pd.DataFrame
     scenario: Scenario
+    sobol_base: int | None = None  # the futures are Saltelli's design of this many base samples (--sobol)
 
 
 def _strategy_problems(raw: list, exc) -> list[tuple[str, str]]:
@@ -95,9 +100,14 @@ def load_strategies(path: Path) -> list[StrategySpec]:
 
 
 def plan_assessment(scenario_path: str | Path, runs: int, seed: int = 0,
-                    strategies: list[StrategySpec] | None = None, strategies_source: str | None = None) -> Plan:
+                    strategies: list[StrategySpec] | None = None, strategies_source: str | None = None,
+                    batch: int = 0, sobol: int | None = None) -> Plan:
     """Check everything and lay out the runs: strategies x Latin-hypercube draws of the uncertain fields.
-    Errors in ``strategies`` name ``strategies_source``, the file they came from (default: the scenario)."""
+    Errors in ``strategies`` name ``strategies_source``, the file they came from (default: the scenario).
+    ``batch`` j > 0 lays out the j-th further batch of ``runs`` futures (--runs auto): a Latin hypercube of
+    its own, and the seeds of samples j x runs onwards; batch 0 is the plain assessment of ``runs``.
+    ``sobol`` N replaces the Latin hypercube by Saltelli's design of N base samples: N x (fields + 2) futures,
+    for first-order and total Sobol indices with bootstrap errors."""
     path = Path(scenario_path)
     source = str(path)
     where = strategies_source or source
@@ -129,18 +139,26 @@ def plan_assessment(scenario_path: str | Path, runs: int, seed: int = 0,
             raise ScenarioError(where, [(f"strategies[{s.name}].set {p}".strip(), m) for p, m in exc.problems]) \
                 from None
 
-    draws = latin_hypercube(uncertain, runs, seed)
-    factors = [Factor(name=VARIANT, variants=variants),
-               *[Factor(path=u.path, levels=draws[u.path].tolist()) for u in uncertain]]
+    if sobol is not None:
+        draws = saltelli(uncertain, sobol, seed)
+        runs = len(draws)
+    else:
+        draws = latin_hypercube(uncertain, runs, seed if batch == 0 else int(
+            np.random.SeedSequence(seed, spawn_key=(2**32, batch)).generate_state(1, np.uint32)[0]))
+    # the strategy's changes come last: a plan that sets a field also given as a distribution (a budget) wins
+    factors = [*[Factor(path=u.path, levels=list(dict.fromkeys(draws[u.path].tolist()))) for u in uncertain],
+               Factor(name=VARIANT, variants=variants)]
     spec = ExperimentSpec(name="assess", scenario=source, seed=seed, replications=1, factors=factors,
                           metrics=["customer"])
     points = [{VARIANT: v, **draw} for v in variants for draw in draws.to_dict("records")]  # native ints stay ints
-    record = json.dumps({"scenario": text, "runs": runs, "seed": seed,
+    record = json.dumps({"scenario": text, "runs": runs, "seed": seed, "lift": "judged brands",
+                         **({"batch": batch} if batch else {}), **({"sobol": sobol} if sobol else {}),
                          "strategies": [s.model_dump() for s in specs]}, indent=1, sort_keys=True)
     experiment = Assessment(spec=spec, source=path, text=record, base=raw, inputs=input_files(spec, path, raw),
-                            base_dir=path.parent, points=points, samples=runs)
+                            base_dir=path.parent, points=points, samples=runs, first_sample=batch * runs,
+                            judged={v: frozenset(s.brand for s in chosen if s.variant == v) for v in variants})
     check_points(experiment, source)  # each strategy with each draw, such as a small population with a big event
-    return Plan(experiment, chosen, uncertain, draws, base)
+    return Plan(experiment, chosen, uncertain, draws, base, sobol)
 
 
 def _column(table: pd.DataFrame, brand: str, *names: str) -> pd.Series:
@@ -162,6 +180,7 @@ def outcomes(plan: Plan, table: pd.DataFrame) -> pd.DataFrame:
         v = variants.index(s.variant)
         rows = table[(table.point >= v * samples) & (table.point < (v + 1) * samples)].reset_index(drop=True)
         control = rows.filter(like=f"{s.brand}.time_to_control.").apply(pd.to_numeric, errors="coerce")
+        spend = _column(rows, s.brand, "spend")
         frames.append(pd.DataFrame({
             "sample": rows.point - v * samples,
             "strategy": s.name,
@@ -169,10 +188,14 @@ def outcomes(plan: Plan, table: pd.DataFrame) -> pd.DataFrame:
             "cac": _column(rows, s.brand, "cac_blended", "cac"),
             "ltv_to_cac": _column(rows, s.brand, "ltv_to_cac"),
             "return_on_spend": _column(rows, s.brand, "incremental_return_on_spend", "return_on_spend"),
+            "incremental_profit": _column(rows, s.brand, "incremental_margin") - spend,
+            "profit": _column(rows, s.brand, "margin") - spend,
+            "customer_equity": _column(rows, s.brand, "customer_equity"),
+            "incremental_customers": _column(rows, s.brand, "incremental_customers"),
             "reach": _column(rows, s.brand, "reach"),
             "customers": _column(rows, s.brand, "customers"),
             "time_to_control": control.min(axis=1) if control.shape[1] else np.nan,
-            "spend": _column(rows, s.brand, "spend"),
+            "spend": spend,
         }))
     return pd.concat(frames, ignore_index=True)
 
@@ -306,14 +329,14 @@ class Findings:
     macro: str | None
     fails: pd.Series
     boxes: list
-    sensitivity: pd.DataFrame
+    sensitivity: pd.DataFrame  # ranked by the total Sobol index ("ST") on a whole Saltelli design, else delta
     failed_runs: int
     draws: pd.DataFrame  # columns named readably
 
 
 def analyse(plan: Plan, table: pd.DataFrame, metric: str) -> Findings:
     """Everything the report states, from the runs table of an assessment."""
-    from .discovery import find_boxes, sensitivity
+    from .discovery import find_boxes, sensitivity, sobol_sensitivity
 
     out = outcomes(plan, table)
     finished = out.groupby("sample").status.apply(lambda s: bool((s == "done").all()))
@@ -331,10 +354,9 @@ def analyse(plan: Plan, table: pd.DataFrame, metric: str) -> Findings:
     boxes = find_boxes(draws, fails.to_numpy())
     scored = wide(out, metric).replace(-np.inf, np.nan)
     target = (scored[micro] - scored[macro]) if macro else scored[micro]
-    bounds = [u.dist.support if np.isfinite(u.dist.support).all() else (float(plan.draws[u.path].min()),
-                                                                          float(plan.draws[u.path].max()))
-              for u in plan.uncertain]
-    sens = sensitivity(draws, target.to_numpy(dtype=float), bounds, seed=plan.experiment.spec.seed)
+    y, seed = target.to_numpy(dtype=float), plan.experiment.spec.seed
+    whole_design = plan.sobol_base is not None and len(kept) == plan.experiment.samples and np.isfinite(y).all()
+    sens = sobol_sensitivity(draws, y, plan.sobol_base, seed) if whole_design else sensitivity(draws, y, seed=seed)
     best, payback, futures = probability_best(out, metric), probability_payback(out), len(kept)
     return Findings(metric, out, quantiles(out), best, payback, probability_interval(best, futures),
                     probability_interval(payback, futures), break_even_budgets(plan, out, metric), micro, macro,
@@ -363,3 +385,75 @@ def findings_json(f: Findings) -> dict:
                   for b in f.boxes],
         "sensitivity": f.sensitivity.to_dict(orient="records"),
     }
+
+
+AUTO_BATCH = 32  # futures per batch of --runs auto
+AUTO_CAP = 512  # ... and at most this many futures in all
+
+
+def combined(plans: list[Plan], tables: list[pd.DataFrame]) -> tuple[Plan, pd.DataFrame]:
+    """Batches of futures (--runs auto) as one assessment: samples numbered on, the draws stacked."""
+    size = plans[0].experiment.samples
+    total = size * len(plans)
+    frames = []
+    for j, table in enumerate(tables):
+        frame = table.copy()
+        frame["point"] = frame.point // size * total + j * size + frame.point % size
+        frame["run"] = frame["point"]
+        frames.append(frame)
+    first = plans[0]
+    return (replace(first, experiment=replace(first.experiment, samples=total),
+                    draws=pd.concat([p.draws for p in plans], ignore_index=True)),
+            pd.concat(frames, ignore_index=True))
+
+
+def settled(f: Findings) -> bool:
+    """Whether more futures could no longer change the decision: the best plan's P(best) interval is clear of
+    the runner-up's (a plan alone: its P(pays back) interval is clear of one half)."""
+    best = f.best.idxmax()
+    if len(f.best) == 1:
+        low, high = f.payback_interval.loc[best]
+        return bool(low > 0.5 or high < 0.5)
+    return bool(f.best_interval.loc[best, "low"] > f.best_interval.loc[f.best.drop(best).idxmax(), "high"])
+
+
+def until_settled(plan_batch: Callable[[int], Plan], run_batch: Callable[[Plan, int], pd.DataFrame], metric: str,
+                  cap: int = AUTO_CAP) -> Findings:
+    """--runs auto: batches of AUTO_BATCH futures, each a Latin hypercube of its own, until the decision is
+    settled or ``cap`` futures have run. ``run_batch(plan, j)`` runs batch j and returns its runs table."""
+    plans, tables = [], []
+    while True:
+        plans.append(plan_batch(len(plans)))
+        tables.append(run_batch(plans[-1], len(plans) - 1))
+        findings = analyse(*combined(plans, tables), metric)
+        if settled(findings) or (len(plans) + 1) * AUTO_BATCH > cap:
+            return findings
+
+
+def assess(scenario: str | Path, runs: int | str = 64, metric: str = DEFAULT_METRIC,
+           strategies: str | Path | list[StrategySpec] | None = None, seed: int = 0, out: str | Path | None = None,
+           workers: int | None = None, scheduler: str | None = None, cap: int = AUTO_CAP, sobol: int | None = None,
+           progress: Callable[[int, int], None] | None = None) -> Findings:
+    """``marketsim assess`` from Python: plan, run (resuming in ``out`` when given, else in a temporary
+    folder) and analyse; ``runs="auto"`` adds batches of futures until the decision is settled, within
+    ``cap``; ``sobol`` N runs Saltelli's design of N base samples instead. ``strategies`` is a strategies file or a list of StrategySpec; the findings' fields are what
+    the report states (``output.assess_report.conclusion`` words them)."""
+    from .results import layout_of, read_results
+    from .sweep import run_sweep
+
+    if metric not in METRICS:
+        raise ValueError(f"metric '{metric}' is not one of {', '.join(METRICS)}")
+    source = None
+    if isinstance(strategies, (str, Path)):
+        source, strategies = str(strategies), load_strategies(Path(strategies))
+    with tempfile.TemporaryDirectory() if out is None else nullcontext(out) as folder:
+        def run_batch(plan: Plan, batch: int | None = None) -> pd.DataFrame:
+            where = Path(folder) if batch is None else Path(folder) / f"batch-{batch}"
+            run_sweep(plan.experiment, where, workers=workers, scheduler=scheduler, progress=progress)
+            return read_results(where, layout_of(plan.experiment)).runs
+
+        if runs == "auto":
+            return until_settled(lambda j: plan_assessment(scenario, AUTO_BATCH, seed, strategies, source, j),
+                                 run_batch, metric, cap)
+        plan = plan_assessment(scenario, int(runs), seed, strategies, source, sobol=sobol)
+        return analyse(plan, run_batch(plan), metric)

@@ -205,6 +205,10 @@ class Experiment:
                 out.append(Run(len(out), p, r, seed, point, self.overrides(point)))
         return out
 
+    def lift(self, run: Run) -> bool | frozenset[str]:
+        """Which brands the run also simulates without their campaigns: every advertiser or none, as the file says."""
+        return self.spec.lift
+
     def scenario(self, overrides: dict[str, Setting]):
         return scenario_from_dict(copy.deepcopy(self.base), str(self.spec.scenario), self.base_dir, overrides)
 

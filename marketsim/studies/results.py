@@ -36,7 +36,7 @@ BRAND_METRICS = {
                      "cost_per_reach", "cac_paid", "cac_blended", "margin_per_customer", "return_on_spend",
                      "incremental_customers", "incremental_first_acquisitions", "incremental_margin",
                      "incremental_return_on_spend"), UNDEFINED),
-    **dict.fromkeys(("ltv", "ltv_to_cac"), UNBOUNDED),
+    **dict.fromkeys(("ltv", "ltv_to_cac", "customer_equity"), UNBOUNDED),
 }
 # metrics that count people, impressions or money spent, and shares of them: never below 0 (margins,
 # returns and incremental effects can be)

@@ -37,19 +37,19 @@ def _to_horizon(model: MarketModel, progress: Callable[[int, int], None] | None,
 
 
 def run(scenario: Scenario | str | Path, seed: int | None = None,
-        progress: Callable[[int, int], None] | None = None, lift: bool = False) -> RunResult:
+        progress: Callable[[int, int], None] | None = None, lift: bool | frozenset[str] = False) -> RunResult:
     """Build the model, run it to the horizon and collect its outputs.
 
-    With ``lift``, each brand that runs campaigns is also simulated without them, on the same
-    seed and random-number streams, and the summary reports what its campaigns added
-    (incremental customers, first acquisitions, margin and return on spend).
+    With ``lift``, each brand that runs campaigns (or, given a set of brand names, each of those that
+    does) is also simulated without them, on the same seed and random-number streams, and the summary
+    reports what its campaigns added (incremental customers, first acquisitions, margin and return on spend).
     ``progress(done, total)`` is called after every step, for progress bars.
     """
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     if sc.population.size >= COLLECT_FROM:
         gc.collect()  # the models of earlier runs, before this one allocates
     model = MarketModel(sc, rng=seed)
-    advertisers = [b.name for b in model.brands if b.campaigns] if lift else []
+    advertisers = [b.name for b in model.brands if b.campaigns and (lift is True or b.name in (lift or ()))]
     steps = sc.time.steps
     total = steps * (1 + len(advertisers))
     _to_horizon(model, progress, 0, total)
@@ -71,7 +71,7 @@ def run(scenario: Scenario | str | Path, seed: int | None = None,
         "unit": sc.time.unit,
         "network": sc.network.type,
         "edges": 0 if model.graph is None else model.graph.edges,
-        "lift": lift,
+        "lift": bool(lift),
         "brands": brands,
         "campaigns": {c.spec.name: {"brand": c.spec.brand, "status": c.status, "spent": c.budget.spent,
                                     "ran_out_at": c.ran_out_at, "aimed_at": c.aimed_at,

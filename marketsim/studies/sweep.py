@@ -59,7 +59,7 @@ def run_bundle(experiment: Experiment, runs: list[Run]) -> tuple[pd.DataFrame, p
     for r in runs:
         row = {"run": r.run, "point": r.point, "replication": r.replication, "seed": r.seed, **r.factors}
         try:
-            result = run(experiment.scenario(r.overrides), seed=r.seed, lift=experiment.spec.lift)
+            result = run(experiment.scenario(r.overrides), seed=r.seed, lift=experiment.lift(r))
         except Exception as exc:  # noqa: BLE001 - a failed run must not stop the sweep
             error = "".join(traceback.format_exception_only(exc)).strip()
             rows.append({**row, "status": "failed", "error": error})
