@@ -364,6 +364,9 @@ def assess(
     = None,
     strategies: Annotated[Path | None, typer.Option(help="TOML file of strategies tables (default: the "
                                                          "scenario's, else each brand's plan as written)")] = None,
+    posterior: Annotated[Path | None, typer.Option(help="A calibration's posterior.csv: the fields it holds are drawn "
+                                                        "from it, jointly, instead of from their distributions")]
+    = None,
     metric: Annotated[str, typer.Option(help=f"What 'best' means: {', '.join(METRICS)} (docs/assess.md)")]
     = DEFAULT_METRIC,
     report_dir: Annotated[Path | None, typer.Option("--report", help="Write report.html and report.md here")]
@@ -422,7 +425,8 @@ def assess(
     try:
         chosen = load_strategies(strategies) if strategies is not None else None
         where = None if strategies is None else str(strategies)
-        plan = plan_assessment(scenario, AUTO_BATCH if auto else int(runs), seed, chosen, where, sobol=sobol)
+        plan = plan_assessment(scenario, AUTO_BATCH if auto else int(runs), seed, chosen, where, sobol=sobol,
+                               posterior=posterior)
     except ScenarioError as exc:
         raise _fail("invalid scenario", exc) from None
     _check_edge_list(plan.scenario)
@@ -449,7 +453,8 @@ def assess(
         runs_files = out_dir / ("batch-*/runs.parquet" if auto else "runs.parquet")
         try:
             findings = (until_settled(lambda j: plan if j == 0 else plan_assessment(scenario, AUTO_BATCH, seed, chosen,
-                                                                                    where, j), run_batch, metric)
+                                                                                    where, j, posterior=posterior),
+                                      run_batch, metric)
                         if auto else analyse(plan, run_batch(plan), metric))
         except NoFinishedRuns as exc:
             err.print(f"no conclusion: {exc}", style="bold red", soft_wrap=True)
@@ -497,6 +502,9 @@ def optimize(
                                                   "or the name of a ready one")],
     lever: Annotated[list[str] | None, typer.Option(help="A field to search instead of the scenario's levers: "
                                                          "PATH=LOW:HIGH (repeatable)")] = None,
+    posterior: Annotated[Path | None, typer.Option(help="A calibration's posterior.csv: the fields it holds are drawn "
+                                                        "from it, jointly, instead of from their distributions")]
+    = None,
     metric: Annotated[str, typer.Option(help="What to maximise: a metric of marketsim assess that is better "
                                              "higher")] = DEFAULT_METRIC,
     goal: Annotated[str, typer.Option(help="mean (expected value), p10 (a cautious plan: its 10th percentile) or "
@@ -539,7 +547,7 @@ def optimize(
     scenario = _resolve(scenario, "scenarios")
     try:
         check_scheduler(scheduler)
-        as_written = prepare(scenario, metric, goal, levers, futures, seed)[2]
+        as_written = prepare(scenario, metric, goal, levers, futures, seed, posterior)[2]
     except ScenarioError as exc:
         raise _fail("invalid scenario", exc) from None
     except ValueError as exc:
@@ -555,7 +563,8 @@ def optimize(
         try:
             with folder_lock(out_dir):
                 found = search(scenario, out_dir, trials=trials, futures=futures, metric=metric, goal=goal,
-                               levers=levers, seed=seed, workers=workers, scheduler=scheduler, progress=say)
+                               levers=levers, seed=seed, workers=workers, scheduler=scheduler, posterior=posterior,
+                               progress=say)
                 files = [write_text(out_dir / f"optimization-{metric}-{goal}.json",
                                     json.dumps(json_safe(optimum_json(found)), indent=1, default=float) + "\n"),
                          fig_frontier(found, out_dir / f"frontier-{metric}-{goal}.png")]

@@ -120,11 +120,32 @@ def test_recovers_bass_parameters_fully_mixed(tmp_path):
     fitter, result = calibrate(path, pilot, seeds=4)
     assert_recovered(result, truth)
     files = write_calibration(fitter, result, tmp_path / "out")
-    assert [f.name for f in files] == ["calibrated.toml", "calibration.json", "fit.png"]
+    assert [f.name for f in files] == ["calibrated.toml", "calibration.json", "fit.png", "posterior.csv"]
     fitted = load_scenario(tmp_path / "out" / "calibrated.toml")
     assert fitted.word_of_mouth.strength == pytest.approx(result.estimate[0]) and not fitted._uncertain
     report = json.loads((tmp_path / "out" / "calibration.json").read_text())
     assert report["fields"]["word_of_mouth.strength"]["interval_95"] == pytest.approx(list(result.interval[0]))
+    posterior = pd.read_csv(tmp_path / "out" / "posterior.csv")
+    assert list(posterior.columns) == [f.path for f in result.fields] and len(posterior) == 1000
+    for f, (lo, hi), column in zip(result.fields, result.interval, posterior.columns):  # the same uncertainty
+        inside = posterior[column].between(lo, hi).mean()
+        assert 0.9 < inside <= 1.0, (column, inside)
+    # q and the ad volume trade off in a diffusion fit: the joint draws keep the sign the covariance gives
+    assert posterior.corr().iloc[0, 1] < 0
+    # an assessment fed by the posterior runs end to end, each future on one whole row of it
+    raw = tomllib.loads(path.read_text())
+    raw["population"]["size"] = 300
+    raw["strategies"] = [{"name": "more", "set": {"campaigns.ads.impressions": 400}}, {"name": "as_written"}]
+    small_path = tmp_path / "assess.toml"
+    small_path.write_text(tomli_w.dumps(raw))
+    done = CliRunner().invoke(app, ["assess", str(small_path), "--runs", "6", "--workers", "1", "--quiet",
+                                    "--posterior", str(tmp_path / "out" / "posterior.csv"),
+                                    "--out", str(tmp_path / "assess"), "--metric", "customers"])
+    assert done.exit_code == 0, done.output
+    runs = pd.read_parquet(tmp_path / "assess" / "runs.parquet")
+    pairs = set(map(tuple, posterior[[c for c in posterior.columns]].round(9).to_numpy()))
+    used = runs[["word_of_mouth.strength", "campaigns.ads.impressions"]].astype(float).round(9)
+    assert set(map(tuple, used.to_numpy())) <= pairs
 
 
 @pytest.mark.slow
@@ -260,3 +281,71 @@ def test_the_ready_pilot_fits_its_scenario_and_is_what_its_script_makes():
     priors = {u.path: u.dist.support for u in find_uncertain(tomllib.loads(make_pilot.SCENARIO.read_text()), "s")}
     assert set(priors) == set(make_pilot.TRUTH)  # every doubtful assumption has a known value
     assert all(priors[f][0] < v < priors[f][1] for f, v in make_pilot.TRUTH.items())  # inside its prior
+
+
+
+def test_a_posterior_file_is_checked_without_quoting_it(tmp_path):
+    from marketsim.studies.assess import plan_assessment
+    from marketsim.studies.pilot import read_posterior
+
+    fields = ["word_of_mouth.strength", "campaigns.ads.impressions"]
+    for text, words in ((f"word_of_mouth.strength,{SECRET}\n0.1,2\n", r"1 column\(s\) are not uncertain fields"),
+                        (f"word_of_mouth.strength\n{SECRET}\n0.2\n", "rows 2: not a finite number"),
+                        ("word_of_mouth.strength\n", "no data rows"), ("", "not a readable CSV")):
+        path = write_csv(tmp_path, text, "posterior.csv")
+        with pytest.raises(ScenarioError, match=words) as caught:
+            read_posterior(path, fields)
+        assert SECRET not in str(caught.value)
+    raw = copy.deepcopy(BASE)
+    raw["word_of_mouth"]["strength"] = {"dist": "uniform", "low": 0.0, "high": 0.3}
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(tomli_w.dumps(raw))
+    good = write_csv(tmp_path, "word_of_mouth.strength\n0.05\n0.25\n", "good.csv")
+    plan = plan_assessment(scenario, 8, posterior=good)
+    assert set(plan.draws["word_of_mouth.strength"]) <= {0.05, 0.25}
+    with pytest.raises(ScenarioError, match="break Saltelli's design"):
+        plan_assessment(scenario, 8, posterior=good, sobol=4)
+
+
+def test_lack_of_fit_widens_intervals_only_by_what_the_agents_noise_does_not_explain():
+    """A pilot that strays from the fitted curve as much as the agents' noise predicts keeps the intervals
+    (dispersion 1); one that strays three times as far (a misfit, or noise in the data the model lacks)
+    widens their variance about ninefold, their width threefold."""
+    from marketsim.studies.calibrate import lack_of_fit
+
+    rng = np.random.default_rng(5)
+    per_period, periods, fitted = 1.25, 400, 2  # (1 + 1/K) x the noise of one period, K = 4
+    residuals = rng.normal(0, np.sqrt(per_period), periods)
+    assert lack_of_fit(residuals, per_period * periods, fitted) == pytest.approx(1.0, abs=0.15)
+    assert lack_of_fit(3 * residuals, per_period * periods, fitted) == pytest.approx(9.0, rel=0.15)
+    assert lack_of_fit(0.1 * residuals, per_period * periods, fitted) == 1.0  # never narrower than the noise
+    assert lack_of_fit(residuals[:2], per_period * 2, fitted) == 1.0  # no degrees of freedom left: no estimate
+
+
+def test_the_air_conditioner_pilot_is_bass_1969s_series_and_fits_its_scenario():
+    """docs/calibration.md: US room air-conditioner sales 1949-1961, thousands of units (Bass 1969)."""
+    root = Path(__file__).resolve().parent.parent / "scenarios"
+    scenario = load_scenario(root / "air_conditioners.toml")
+    pilot = read_pilot(root / "air_conditioners_pilot.csv", scenario)
+    assert pilot.data.new_adopters.tolist() == [96, 195, 238, 380, 1045, 1230, 1267, 1828, 1586, 1673, 1800, 1580,
+                                                1500]
+    assert pilot.data.time.tolist() == list(range(1, 14)) and scenario.time.horizon == 13
+    fitted = {u.path for u in scenario._uncertain}
+    assert fitted == {"population.size", "word_of_mouth.strength", "campaigns.outside_influence.impressions"}
+
+
+@pytest.mark.slow
+def test_a_pilot_the_model_cannot_fit_gets_wider_intervals_not_the_same_ones(tmp_path):
+    """The same Bass pilot, then with 30% reporting noise on its counts (noise the model does not have): the
+    noisy one's dispersion rises above 1 and its intervals widen, where the agents' noise alone would have
+    kept them as narrow as the clean pilot's."""
+    path, pilot, _ = bass_problem(tmp_path, 1000)
+    _, clean = calibrate(path, pilot, seeds=4)
+    counts = pd.read_csv(pilot)
+    counts["new_adopters"] = np.round(counts.new_adopters * np.random.default_rng(3).lognormal(0, 0.3, len(counts)))
+    noisy_pilot = tmp_path / "noisy.csv"
+    counts.astype(int).to_csv(noisy_pilot, index=False)
+    _, noisy = calibrate(path, noisy_pilot, seeds=4)
+    assert clean.dispersion < 2 < noisy.dispersion
+    widths = lambda r: r.interval[:, 1] - r.interval[:, 0]  # noqa: E731
+    assert (widths(noisy) > 1.3 * widths(clean)).all()

@@ -64,6 +64,8 @@ def make_inputs(root: Path) -> None:
     (root / "e_broken.toml").write_text(EXPERIMENT.replace("levels = [0.05, 0.2]", f'levels = ["{SECRET}"]'))
     (root / "pilot.csv").write_text("time,new_adopters\n2,5\n4,9\n")
     (root / "pilot_broken.csv").write_text(f"time,new_adopters\n2,{SECRET}\n-4,nan\n")
+    (root / "posterior.csv").write_text("word_of_mouth.strength\n0.05\n0.2\n0.12\n")
+    (root / "posterior_broken.csv").write_text(f"word_of_mouth.strength,{SECRET}\n{SECRET},1\n")
     (root / "strategies.toml").write_text(tomli_w.dumps({"strategies": [
         {"name": "more", "brand": "A", "set": {"campaigns.ads.impressions": 4000}}, {"name": "less", "brand": "A"}]}))
     (root / "strategies_broken.toml").write_text(tomli_w.dumps({"strategies": [{"name": SECRET, "brand": "Z"}]}))
@@ -95,6 +97,8 @@ settings_ = st.sampled_from(["population.size=200", "time.horizon=3", "word_of_m
                              "brands.A.price=12", "x=1", "=", "time.horizon", "population.size=-3",
                              "time.horizon=1e9", f"name=\"{SECRET}\"", "brands.Z.price=1", "network.type=\"file\"",
                              "time.dt=nan", f"population.size={LONG}"])
+posteriors = st.sampled_from(["posterior.csv", "posterior.csv", "posterior_broken.csv", "pilot.csv", "missing.csv",
+                              "a_folder", "/dev/null", SECRET])
 # each command's options: the values drawn for it (a flag's value is whether it is given)
 OPTIONS = {
     "run": {"scenario": scenario_files, "--seed": numbers, "--set": settings_, "--out": outputs,
@@ -111,6 +115,7 @@ OPTIONS = {
     "assess": {"scenario": scenario_files, "--runs": st.sampled_from(["2", "3", "1", "0", "-2", "x", "1e9", "100001",
                                                                       "auto", "AUTO", SECRET]),
                "--sobol": st.sampled_from(["2", "4", "3", "1", "0", "x", "131072"]),
+               "--posterior": posteriors,
                "--strategies": st.sampled_from(["strategies.toml", "strategies_broken.toml", "tiny.toml", "missing",
                                                 "a_folder", SECRET]),
                "--metric": st.sampled_from(["reach", "cac", "customers", "best", "", SECRET]), "--report": outputs,
@@ -127,6 +132,7 @@ OPTIONS = {
                                              "campaigns.ads.impressions=0:1e99", "x.y=1:2", "campaigns.ads.impressions",
                                              "=:", f"{SECRET}=1:2", LONG]),
                  "--metric": st.sampled_from(["incremental_profit", "profit", "cac", "", SECRET]),
+                 "--posterior": posteriors,
                  "--goal": st.sampled_from(["mean", "p10", "p_payback", "best", SECRET]),
                  "--trials": st.sampled_from(["2", "3", "1", "0", "x"]),
                  "--futures": st.sampled_from(["2", "3", "1", "0", "x"]), "--out": outputs, "--seed": numbers,

@@ -206,6 +206,14 @@ def ready_files():
     return [pytest.param(f, id=f"{f.parent.name}/{f.stem}") for f in scenarios + experiments]
 
 
+# a scenario that is Bass's model, to calibrate on his data (thirteen years of sales): consumers all alike,
+# adopters never lost, nobody talking a product down, ads without wear-out or relevance; his assumptions,
+# not a judgement about today's markets. Only these fields may leave their plausible ranges there.
+BASS_MODEL = {"air_conditioners": ("time.horizon", "population.talkativeness_spread", "response.relevance_gain",
+                                   "response.wearout", "response.fit_spread", "loyalty.churn",
+                                   "word_of_mouth.negative_weight")}
+
+
 @pytest.mark.parametrize("path", ready_files())
 def test_every_number_of_a_ready_scenario_or_experiment_is_plausible(path):
     """Each ready scenario, and each point of each ready experiment, keeps every parameter inside its
@@ -217,5 +225,6 @@ def test_every_number_of_a_ready_scenario_or_experiment_is_plausible(path):
         experiment = load_experiment(path)
         scenarios = [experiment.scenario(experiment.overrides(point)) for point in design_points(experiment.spec)]
     for scenario in scenarios:
-        outside = [f for f in outside_plausible_ranges(scenario) if f[0] != "population.size"]
+        outside = [f for f in outside_plausible_ranges(scenario)
+                   if f[0] != "population.size" and f[0] not in BASS_MODEL.get(path.stem, ())]
         assert outside == [], (path.name, outside)

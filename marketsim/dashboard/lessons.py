@@ -93,8 +93,9 @@ def load_lesson(path: Path) -> Lesson:
 
 
 def ready_lessons(folder: Path = READY) -> dict[str, Path]:
-    """Lesson name -> scenario file, for every ready scenario."""
-    return {load_lesson(p).name: p for p in sorted(folder.glob("*.toml"))}
+    """Lesson name -> scenario file, for every ready scenario that compares brands (a one-brand scenario, such
+    as the air-conditioner data for calibration, has no micro and macro plan to set side by side)."""
+    return {load_lesson(p).name: p for p in sorted(folder.glob("*.toml")) if len(load_lesson(p).scenario.brands) > 1}
 
 
 @dataclass(frozen=True)

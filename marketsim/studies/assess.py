@@ -28,6 +28,7 @@ from ..scenario.schema import Scenario, ScenarioError, StrategySpec
 from ..scenario.uncertainty import Uncertain, find_uncertain, latin_hypercube, saltelli
 from .experiment import Experiment, ExperimentSpec, Factor, Run, check_points, input_files
 from .objectives import DEFAULT_METRIC, METRICS
+from .pilot import read_posterior
 
 VARIANT = "strategy_variant"
 # a sampled future counts only if every strategy's run in it finished (a failed run is not a loss);
@@ -101,13 +102,14 @@ def load_strategies(path: Path) -> list[StrategySpec]:
 
 def plan_assessment(scenario_path: str | Path, runs: int, seed: int = 0,
                     strategies: list[StrategySpec] | None = None, strategies_source: str | None = None,
-                    batch: int = 0, sobol: int | None = None) -> Plan:
+                    batch: int = 0, sobol: int | None = None, posterior: str | Path | None = None) -> Plan:
     """Check everything and lay out the runs: strategies x Latin-hypercube draws of the uncertain fields.
     Errors in ``strategies`` name ``strategies_source``, the file they came from (default: the scenario).
     ``batch`` j > 0 lays out the j-th further batch of ``runs`` futures (--runs auto): a Latin hypercube of
     its own, and the seeds of samples j x runs onwards; batch 0 is the plain assessment of ``runs``.
     ``sobol`` N replaces the Latin hypercube by Saltelli's design of N base samples: N x (fields + 2) futures,
-    for first-order and total Sobol indices with bootstrap errors."""
+    for first-order and total Sobol indices with bootstrap errors. ``posterior`` (a calibration's
+    posterior.csv) gives the fields it holds jointly: each future takes one of its rows, drawn at random."""
     path = Path(scenario_path)
     source = str(path)
     where = strategies_source or source
@@ -145,6 +147,12 @@ def plan_assessment(scenario_path: str | Path, runs: int, seed: int = 0,
     else:
         draws = latin_hypercube(uncertain, runs, seed if batch == 0 else int(
             np.random.SeedSequence(seed, spawn_key=(2**32, batch)).generate_state(1, np.uint32)[0]))
+    if posterior is not None and sobol is not None:
+        raise ScenarioError(str(posterior), [("", "a posterior's joint draws would break Saltelli's design: use it "
+                                                  "with --runs, not --sobol")])
+    if posterior is not None:
+        draws = from_posterior(draws, read_posterior(posterior, [u.path for u in uncertain]), uncertain,
+                               np.random.SeedSequence(seed, spawn_key=(2**32 + 1, batch)))
     # the strategy's changes come last: a plan that sets a field also given as a distribution (a budget) wins
     factors = [*[Factor(path=u.path, levels=list(dict.fromkeys(draws[u.path].tolist()))) for u in uncertain],
                Factor(name=VARIANT, variants=variants)]
@@ -152,6 +160,7 @@ def plan_assessment(scenario_path: str | Path, runs: int, seed: int = 0,
                           metrics=["customer"])
     points = [{VARIANT: v, **draw} for v in variants for draw in draws.to_dict("records")]  # native ints stay ints
     record = json.dumps({"scenario": text, "runs": runs, "seed": seed, "lift": "judged brands",
+                         **({"posterior": draws.to_json()} if posterior is not None else {}),
                          **({"batch": batch} if batch else {}), **({"sobol": sobol} if sobol else {}),
                          "strategies": [s.model_dump() for s in specs]}, indent=1, sort_keys=True)
     experiment = Assessment(spec=spec, source=path, text=record, base=raw, inputs=input_files(spec, path, raw),
@@ -159,6 +168,21 @@ def plan_assessment(scenario_path: str | Path, runs: int, seed: int = 0,
                             judged={v: frozenset(s.brand for s in chosen if s.variant == v) for v in variants})
     check_points(experiment, source)  # each strategy with each draw, such as a small population with a big event
     return Plan(experiment, chosen, uncertain, draws, base, sobol)
+
+
+def from_posterior(draws: pd.DataFrame, posterior: pd.DataFrame, uncertain: list[Uncertain],
+                   seed: np.random.SeedSequence) -> pd.DataFrame:
+    """The draws with the posterior's fields replaced, each future by one whole row of the posterior (so the
+    fields keep the correlation the pilot gave them), rows drawn at random (with replacement only when the
+    futures outnumber them)."""
+    rng = np.random.default_rng(seed)
+    rows = posterior.iloc[rng.choice(len(posterior), size=len(draws), replace=len(posterior) < len(draws))]
+    whole = {u.path for u in uncertain if u.integer}
+    out = draws.copy()
+    for column in posterior.columns:
+        values = rows[column].to_numpy()
+        out[column] = np.round(values).astype(np.int64) if column in whole else values
+    return out
 
 
 def _column(table: pd.DataFrame, brand: str, *names: str) -> pd.Series:
@@ -433,10 +457,11 @@ def until_settled(plan_batch: Callable[[int], Plan], run_batch: Callable[[Plan, 
 def assess(scenario: str | Path, runs: int | str = 64, metric: str = DEFAULT_METRIC,
            strategies: str | Path | list[StrategySpec] | None = None, seed: int = 0, out: str | Path | None = None,
            workers: int | None = None, scheduler: str | None = None, cap: int = AUTO_CAP, sobol: int | None = None,
-           progress: Callable[[int, int], None] | None = None) -> Findings:
+           posterior: str | Path | None = None, progress: Callable[[int, int], None] | None = None) -> Findings:
     """``marketsim assess`` from Python: plan, run (resuming in ``out`` when given, else in a temporary
     folder) and analyse; ``runs="auto"`` adds batches of futures until the decision is settled, within
-    ``cap``; ``sobol`` N runs Saltelli's design of N base samples instead. ``strategies`` is a strategies file or a list of StrategySpec; the findings' fields are what
+    ``cap``; ``sobol`` N runs Saltelli's design of N base samples instead; ``posterior`` (a calibration's
+    posterior.csv) supplies the fields it holds. ``strategies`` is a strategies file or a list of StrategySpec; the findings' fields are what
     the report states (``output.assess_report.conclusion`` words them)."""
     from .results import layout_of, read_results
     from .sweep import run_sweep
@@ -453,7 +478,7 @@ def assess(scenario: str | Path, runs: int | str = 64, metric: str = DEFAULT_MET
             return read_results(where, layout_of(plan.experiment)).runs
 
         if runs == "auto":
-            return until_settled(lambda j: plan_assessment(scenario, AUTO_BATCH, seed, strategies, source, j),
-                                 run_batch, metric, cap)
-        plan = plan_assessment(scenario, int(runs), seed, strategies, source, sobol=sobol)
+            return until_settled(lambda j: plan_assessment(scenario, AUTO_BATCH, seed, strategies, source, j,
+                                                           posterior=posterior), run_batch, metric, cap)
+        plan = plan_assessment(scenario, int(runs), seed, strategies, source, sobol=sobol, posterior=posterior)
         return analyse(plan, run_batch(plan), metric)

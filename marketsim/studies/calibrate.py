@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from scipy import stats
 from scipy.optimize import minimize
 from scipy.stats import qmc
@@ -38,6 +39,7 @@ EDGE = 1e-3  # search quantiles in [EDGE, 1 - EDGE]: the extreme tails of a prio
 NOISE_RUNS = 24  # fresh runs at the estimate that measure how much a pilot's counts vary by chance
 SIMPLEX = 0.1  # first simplex edge in quantile space: a tenth of each prior
 STEP = 0.05  # finite-difference step in quantile space: large enough to rise above the seeds' noise
+POSTERIOR_DRAWS = 1000  # joint draws of the fitted fields written for assess and optimize (--posterior)
 
 
 @dataclass
@@ -49,10 +51,12 @@ class Calibration:
     fitted: np.ndarray  # mean over seeds at the estimate
     fitted_low: np.ndarray  # 5th and 95th percentile of single runs at the estimate
     fitted_high: np.ndarray
+    dispersion: float  # lack of fit: how much the intervals were widened beyond the agents' own noise (>= 1)
     rmse: float  # root mean squared error of the mean curve, people per period
     evaluations: int  # simulated parameter sets (each over every seed)
     seconds: float
     seeds: list[int]
+    posterior: pd.DataFrame  # joint draws of the fitted fields (one column per dotted path), natural units
 
     @property
     def r2(self) -> float:
@@ -163,17 +167,43 @@ def calibrate(path: str | Path, pilot_path: str | Path, seeds: int = 4, seed: in
         spread = fitter.curves(u, pool, fitter.noise_seeds)
         noise = np.cov((spread * fitter.weight).T)
         lever = np.linalg.pinv(jac.T @ jac) @ jac.T
-        cov = (1 + 1 / len(fitter.seeds)) * lever @ noise @ lever.T  # 1 + 1/K: the fitted curve is a K-seed mean
+        inflation = 1 + 1 / len(fitter.seeds)  # the fitted curve is a K-seed mean
+        dispersion = lack_of_fit(fitter.residuals(u, pool), inflation * np.trace(noise), d)
+        cov = dispersion * inflation * lever @ noise @ lever.T
         half = stats.norm.ppf(0.975) * np.sqrt(np.clip(np.diag(cov), 0, None))
         curves = fitter.curves(u, pool)
     lo, hi = np.clip(u - half, 0, 1), np.clip(u + half, 0, 1)
+    posterior = joint_draws(fitter.fields, u, cov, seed)
     estimate = np.array([f.value(x) for f, x in zip(fitter.fields, u)], dtype=float)
     interval = np.array([[f.value(a), f.value(b)] for f, a, b in zip(fitter.fields, lo, hi)], dtype=float)
     fitted = curves.mean(axis=0)
     rmse = float(np.sqrt(((fitted - fitter.observed) ** 2).mean()))
     return fitter, Calibration(fitter.fields, estimate, interval, fitter.observed, fitted,
-                               np.percentile(spread, 5, axis=0), np.percentile(spread, 95, axis=0), rmse,
-                               fitter.evaluations, time.perf_counter() - started, fitter.seeds)
+                               np.percentile(spread, 5, axis=0), np.percentile(spread, 95, axis=0), dispersion,
+                               rmse,
+                               fitter.evaluations, time.perf_counter() - started, fitter.seeds, posterior)
+
+
+def lack_of_fit(residuals: np.ndarray, expected_square: float, fitted: int) -> float:
+    """How much more the pilot strays from the fitted curve than the agents' own noise explains (at least 1):
+    the weighted residual sum of squares over its expectation were the model right, with the degrees of
+    freedom the fit used up. A quasi-likelihood dispersion: intervals widen with a misfit or with noise in
+    the data that the model does not have, so their width is set by the data, not by the number of agents."""
+    n = len(residuals)
+    if expected_square <= 0 or n <= fitted:
+        return 1.0
+    return max(1.0, float((residuals ** 2).sum()) / (expected_square * (n - fitted) / n))
+
+
+def joint_draws(fields: list[Uncertain], u: np.ndarray, cov: np.ndarray, seed: int) -> pd.DataFrame:
+    """``POSTERIOR_DRAWS`` joint draws of the fitted fields: the estimate's normal approximation in quantile space
+    (the same covariance as the intervals, so a trade-off between two fields, such as ad effect against word of
+    mouth, is kept), each draw's quantiles folded into the prior's range, then mapped to natural units."""
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0xCA1,)))
+    q = rng.multivariate_normal(u, cov, size=POSTERIOR_DRAWS, method="eigh", check_valid="ignore")
+    q = np.clip(q, EDGE, 1 - EDGE)
+    return pd.DataFrame({f.path: f.value(q[:, k]).astype(np.int64 if f.integer else float)
+                         for k, f in enumerate(fields)})
 
 
 def calibrated_raw(fitter: Fitter, result: Calibration) -> dict:
@@ -219,7 +249,7 @@ def plot_fit(fitter: Fitter, result: Calibration, path: Path) -> Path:
     return path
 
 
-CALIBRATION_FILES = ("calibrated.toml", "calibration.json", "fit.png")
+CALIBRATION_FILES = ("calibrated.toml", "calibration.json", "fit.png", "posterior.csv")
 
 
 def write_calibration(fitter: Fitter, result: Calibration, out_dir: str | Path) -> list[Path]:
@@ -236,12 +266,17 @@ def write_calibration(fitter: Fitter, result: Calibration, out_dir: str | Path) 
         "seeds": result.seeds,
         "evaluations": result.evaluations,
         "seconds": round(result.seconds, 2),
-        "fit": {"rmse": result.rmse, "r2": result.r2, "periods": int(len(result.observed))},
+        "fit": {"rmse": result.rmse, "r2": result.r2, "periods": int(len(result.observed)),
+                "dispersion": result.dispersion},
         "fields": {f.path: {"prior": f.dist.describe(), "estimate": float(x), "interval_95": [float(a), float(b)]}
                    for f, x, (a, b) in zip(result.fields, result.estimate, result.interval)},
+        "posterior": {"file": "posterior.csv", "draws": len(result.posterior),
+                      "correlation": result.posterior.corr().round(3).to_dict()},
     }
     with folder_lock(out), file_set(out, CALIBRATION_FILES) as staging:  # the three together, or the old ones
         write_text(staging / "calibrated.toml", tomli_w.dumps(raw))
         write_text(staging / "calibration.json", json.dumps(json_safe(report), indent=1) + "\n")
         plot_fit(fitter, result, staging / "fit.png")
+        with atomic_path(staging / "posterior.csv") as tmp:
+            result.posterior.to_csv(tmp, index=False)
     return [out / name for name in CALIBRATION_FILES]

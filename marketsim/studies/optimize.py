@@ -130,7 +130,7 @@ class NoCandidates(RuntimeError):
 
 
 def prepare(scenario: str | Path, metric: str, goal: str, levers: list[LeverSpec] | None,
-            futures: int, seed: int = 0) -> tuple[list[LeverSpec], str, Plan]:
+            futures: int, seed: int = 0, posterior: str | Path | None = None) -> tuple[list[LeverSpec], str, Plan]:
     """Check everything before a run: the metric, the goal, the levers at both ends, the uncertain
     assumptions. Returns the levers (default: the scenario's), the brand whose results count and the
     assessment of the scenario as written (for the command's checks of memory and edge lists)."""
@@ -144,22 +144,24 @@ def prepare(scenario: str | Path, metric: str, goal: str, levers: list[LeverSpec
     base = scenario_from_dict(copy.deepcopy(raw), str(path), path.parent)
     levers = list(base.levers) if levers is None else levers
     check_levers(levers, path, raw, str(path))
-    as_written = plan_assessment(path, futures, seed, [StrategySpec(name="check", brand=base.brands[0].name)])
+    as_written = plan_assessment(path, futures, seed, [StrategySpec(name="check", brand=base.brands[0].name)],
+                                 posterior=posterior)
     return levers, base.brands[0].name, as_written
 
 
 def optimize(scenario: str | Path, out: str | Path, trials: int = 24, futures: int = 32,
              metric: str = DEFAULT_METRIC, goal: str = "mean", levers: list[LeverSpec] | None = None,
              seed: int = 0, workers: int | None = None, scheduler: str | None = None,
-             progress: Callable[[int, int], None] | None = None) -> Optimum:
+             posterior: str | Path | None = None, progress: Callable[[int, int], None] | None = None) -> Optimum:
     """Search the levers (default: the scenario's ``[[levers]]``) for the plan that maximises ``goal`` of
-    ``metric`` for the scenario's first brand, over ``futures`` sampled futures; batches run in ``out``."""
+    ``metric`` for the scenario's first brand, over ``futures`` sampled futures (the fields a calibration's
+    ``posterior`` holds drawn from it); batches run in ``out``."""
     import optuna
 
     from .results import layout_of, read_results
     from .sweep import run_sweep
 
-    levers, brand, as_written = prepare(scenario, metric, goal, levers, futures, seed)
+    levers, brand, as_written = prepare(scenario, metric, goal, levers, futures, seed, posterior)
     path, out = Path(scenario), Path(out)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = optuna.create_study(direction="maximize", sampler=optuna.samplers.TPESampler(seed=seed % 2**32))
@@ -175,7 +177,7 @@ def optimize(scenario: str | Path, out: str | Path, trials: int = 24, futures: i
             plans = [StrategySpec(name=f"plan-{len(known) + i}", brand=brand,
                                   set={k: x for lever in levers for k, x in lever.fields(values[lever.name]).items()})
                      for i, values in enumerate(new.values())]
-            plan = plan_assessment(path, futures, seed, plans)
+            plan = plan_assessment(path, futures, seed, plans, posterior=posterior)
             folder = out / f"batch-{first // BATCH}"
             run_sweep(plan.experiment, folder, workers=workers, scheduler=scheduler)
             found = outcomes(plan, read_results(folder, layout_of(plan.experiment)).runs)

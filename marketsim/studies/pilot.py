@@ -119,3 +119,29 @@ def simulated_counts(timeseries: pd.DataFrame, pilot: Pilot, dt: float) -> np.nd
         out[rows.index] = (cumulative[np.round(rows.time / dt).astype(int)]
                            - cumulative[np.round(rows.start / dt).astype(int)])
     return out
+
+
+def read_posterior(path: str | Path, fields: list[str]) -> pd.DataFrame:
+    """A calibration's joint draws (posterior.csv): one column per fitted field, each one of ``fields`` (the
+    scenario's uncertain ones), every value a finite number. Errors name the file and the column, never its
+    contents."""
+    source = str(path)
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    except FileNotFoundError:
+        raise ScenarioError(source, [("", "file not found")]) from None
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError):
+        raise ScenarioError(source, [("", "not a readable CSV file with a header row")]) from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    unknown = [c for c in frame.columns if c not in fields]
+    if unknown or not len(frame.columns) or len(set(frame.columns)) != len(frame.columns):
+        raise ScenarioError(source, [("", f"{len(unknown)} column(s) are not uncertain fields of the scenario, or "
+                                          f"a column repeats; allowed: {', '.join(fields)}")])
+    if frame.empty:
+        raise ScenarioError(source, [("", "no data rows")])
+    values = frame.apply(pd.to_numeric, errors="coerce").astype(float)
+    problems = [(c, f"rows {_rows(~np.isfinite(values[c].to_numpy()))}: not a finite number")
+                for c in values.columns if not np.isfinite(values[c].to_numpy()).all()]
+    if problems:
+        raise ScenarioError(source, problems)
+    return values
