@@ -410,7 +410,7 @@ def assess(
                                                   "give one of them"))
     runs = "64" if runs is None else runs
     auto = runs == "auto"
-    if not auto and not (runs.isdigit() and 2 <= int(runs) <= 100_000):
+    if not auto and not (runs.isascii() and runs.isdecimal() and 2 <= int(runs) <= 100_000):
         raise _fail("invalid --runs", ValueError(f"'{plain(runs, 20)}' is neither a number from 2 to 100,000 nor "
                                                  "auto"))
     if metric not in METRICS:
@@ -461,6 +461,8 @@ def assess(
             raise typer.Exit(RUNS_FAILED) from None
         except ResultsError as exc:
             raise _fail("cannot read the assessment's runs", exc) from None
+        except ScenarioError as exc:  # a later batch of --runs auto drew a future its scenario refuses
+            raise _fail("invalid scenario (the batches run so far are kept)", exc) from None
         except TooFewFutures as exc:
             err.print(f"no conclusion: {exc}. Their errors are in the rows with status 'failed' of {runs_files}",
                       style="bold red", soft_wrap=True)

@@ -158,7 +158,7 @@ class Recorder:
             # (at the loss rate of all the brand's customers): value the run's end would otherwise ignore
             remaining = spec.purchase_rate / (churn_rate + discount) if churn_rate + discount > 0 \
                 else (math.inf if spec.purchase_rate > 0 else 0.0)
-            equity = held * unit_margin * remaining if held else 0.0
+            equity = held * unit_margin * remaining if held and unit_margin else 0.0
             cac_paid = spend / first_paid if first_paid else math.nan
             margin = float(total["margin"][b])
             relationships = installed + acquisitions  # each spell as a customer, re-acquisitions included

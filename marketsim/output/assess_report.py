@@ -108,7 +108,11 @@ def _estimated(sensitivity: pd.DataFrame) -> pd.DataFrame:
     return sensitivity.dropna(subset=[ranked_by(sensitivity)]) if len(sensitivity) else pd.DataFrame({"factor": []})
 
 
-ORDINALS = ("first", "second")
+ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+
+
+def _ordinal(n: int) -> str:
+    return ORDINALS[n - 1] if n <= len(ORDINALS) else f"{n}th"
 SETTLED = 0.8  # a rank held in fewer resamples of the futures than this is not settled by them
 
 
@@ -122,8 +126,9 @@ def what_to_check(sensitivity: pd.DataFrame, futures: int) -> str:
     if not len(s):
         return (f"No assumption's influence stands out from the Monte Carlo noise of {futures} futures: sample more "
                 "(--runs) to learn which to check first.")
-    named = [f"{r.factor} (ranked {ORDINALS[i]} in {r.rank_stability:.0%} of resamples of the futures)"
-             for i, r in enumerate(s.itertuples())]
+    # its rank in the whole table (rank_stability is about that rank), even if one above it was left out
+    named = [f"{r.factor} (ranked {_ordinal(int(r.Index) + 1)} in {r.rank_stability:.0%} of resamples of the "
+             "futures)" for r in s.itertuples()]
     text = (f"The assumptions that matter most are {' and '.join(named)}: check them before spending." if len(s) > 1
             else f"The assumption that matters most is {named[0]}: check it before spending.")
     if len(s) > 1 and (s.rank_stability < SETTLED).any():

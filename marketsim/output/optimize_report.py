@@ -34,10 +34,14 @@ def summary_lines(o: Optimum) -> list[str]:
              f"({_score(low, o.goal)} to {_score(high, o.goal)}, 95% interval over the futures)."]
     if o.runner_up is not None:
         mean, r_low, r_high = o.regret
-        verdict = ("the futures cannot tell the two apart: try more futures (--futures)" if r_low <= 0
-                   else "the choice is clear")
-        lines.append(f"The runner-up ({_levers(o.runner_up)}) would lose {_num(mean)} of {what} on average "
-                     f"({_num(r_low)} to {_num(r_high)}): {verdict}.")
+        if mean < 0:  # possible when the goal is not the mean: the runner-up earns more but is riskier
+            lines.append(f"The runner-up ({_levers(o.runner_up)}) would earn {_num(-mean)} more {what} on average "
+                         f"({_num(-r_high)} to {_num(-r_low)}), but its {goal} is lower.")
+        else:
+            verdict = ("the futures cannot tell the two apart: try more futures (--futures)" if r_low <= 0
+                       else "the choice is clear")
+            lines.append(f"The runner-up ({_levers(o.runner_up)}) would lose {_num(mean)} of {what} on average "
+                         f"({_num(r_low)} to {_num(r_high)}): {verdict}.")
     worth = o.value_of_information[o.value_of_information > 0]
     if len(worth):
         ranked = ", ".join(f"{name} ({_num(v)})" for name, v in worth.items())

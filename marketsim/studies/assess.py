@@ -57,6 +57,9 @@ class Assessment(Experiment):
     samples: int = 0
     judged: dict[str, frozenset[str]] = field(default_factory=dict)  # variant -> brands of its strategies
     first_sample: int = 0  # of a later batch of futures (--runs auto): its seeds follow the earlier batches'
+    # futures per seed: 1, or a Saltelli block (A, each AB_j, B share one seed, so that the indices compare
+    # assumptions on the same random numbers instead of counting the simulator's own noise as influence)
+    per_seed: int = 1
 
     def lift(self, run: Run) -> frozenset[str]:
         return self.judged[run.factors[VARIANT]]
@@ -64,7 +67,7 @@ class Assessment(Experiment):
     def runs(self) -> list[Run]:
         out = []
         for p, point in enumerate(self.points):
-            sample = self.first_sample + p % self.samples
+            sample = (self.first_sample + p % self.samples) // self.per_seed
             seed = int(np.random.SeedSequence(self.spec.seed, spawn_key=(sample,)).generate_state(1, np.uint64)[0])
             out.append(Run(p, p, 0, seed, point, self.overrides(point)))
         return out
@@ -165,6 +168,7 @@ def plan_assessment(scenario_path: str | Path, runs: int, seed: int = 0,
                          "strategies": [s.model_dump() for s in specs]}, indent=1, sort_keys=True)
     experiment = Assessment(spec=spec, source=path, text=record, base=raw, inputs=input_files(spec, path, raw),
                             base_dir=path.parent, points=points, samples=runs, first_sample=batch * runs,
+                            per_seed=len(uncertain) + 2 if sobol is not None else 1,
                             judged={v: frozenset(s.brand for s in chosen if s.variant == v) for v in variants})
     check_points(experiment, source)  # each strategy with each draw, such as a small population with a big event
     return Plan(experiment, chosen, uncertain, draws, base, sobol)
@@ -468,6 +472,8 @@ def assess(scenario: str | Path, runs: int | str = 64, metric: str = DEFAULT_MET
 
     if metric not in METRICS:
         raise ValueError(f"metric '{metric}' is not one of {', '.join(METRICS)}")
+    if sobol is not None and (runs == "auto" or sobol < 2 or sobol & (sobol - 1)):
+        raise ValueError("sobol takes a power of 2 and replaces runs; it cannot be combined with runs='auto'")
     source = None
     if isinstance(strategies, (str, Path)):
         source, strategies = str(strategies), load_strategies(Path(strategies))

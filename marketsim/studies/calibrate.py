@@ -198,9 +198,19 @@ def lack_of_fit(residuals: np.ndarray, expected_square: float, fitted: int) -> f
 def joint_draws(fields: list[Uncertain], u: np.ndarray, cov: np.ndarray, seed: int) -> pd.DataFrame:
     """``POSTERIOR_DRAWS`` joint draws of the fitted fields: the estimate's normal approximation in quantile space
     (the same covariance as the intervals, so a trade-off between two fields, such as ad effect against word of
-    mouth, is kept), each draw's quantiles folded into the prior's range, then mapped to natural units."""
+    mouth, is kept), truncated to the prior's range (a draw outside it is drawn again, so the draws do not pile
+    up at the range's ends), then mapped to natural units."""
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0xCA1,)))
-    q = rng.multivariate_normal(u, cov, size=POSTERIOR_DRAWS, method="eigh", check_valid="ignore")
+
+    def draw(n: int) -> np.ndarray:
+        return rng.multivariate_normal(u, cov, size=n, method="eigh", check_valid="ignore")
+
+    q = draw(POSTERIOR_DRAWS)
+    for _ in range(100):  # rejection: the truncated normal, unless the prior cuts off nearly all of it
+        outside = ((q < EDGE) | (q > 1 - EDGE)).any(axis=1)
+        if not outside.any():
+            break
+        q[outside] = draw(int(outside.sum()))
     q = np.clip(q, EDGE, 1 - EDGE)
     return pd.DataFrame({f.path: f.value(q[:, k]).astype(np.int64 if f.integer else float)
                          for k, f in enumerate(fields)})

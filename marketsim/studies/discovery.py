@@ -124,8 +124,10 @@ def sobol_sensitivity(x: pd.DataFrame, y: np.ndarray, base: int, seed: int = 0) 
     problem = {"num_vars": x.shape[1], "names": list(x.columns), "bounds": [[0.0, 1.0]] * x.shape[1]}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        # SALib seeds its resampling only for a truthy seed: a seed of 0 would leave it to numpy's global state
+        nonzero = int(np.random.SeedSequence(seed).generate_state(1)[0]) | 1
         res = sobol.analyze(problem, np.asarray(y, dtype=float), calc_second_order=False, num_resamples=RESAMPLES,
-                            keep_resamples=True, seed=seed % 2**32)
+                            keep_resamples=True, seed=nonzero)
     table = pd.DataFrame({"factor": list(x.columns), "ST": res["ST"], "ST_conf": res["ST_conf"], "S1": res["S1"],
                           "S1_conf": res["S1_conf"]})
     order = table.ST.sort_values(ascending=False, kind="stable").index.to_numpy()

@@ -27,7 +27,8 @@ from .objectives import DEFAULT_METRIC, METRICS
 
 GOALS = {"mean": "expected {what}", "p10": "10th percentile of {what}", "p_payback": "probability of paying back"}
 BATCH = 4  # proposals run together: enough to keep two workers busy, few enough for the sampler to learn
-MAX_BINS = 8  # of an assumption's range, for its value of information; at least 8 futures in each
+MAX_BINS = 8  # of an assumption's range, for its value of information; about 8 futures or more in each
+PERMUTATIONS = 200  # shuffles of the futures whose value of information is chance alone
 
 
 @dataclass
@@ -85,19 +86,30 @@ def paired_difference(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float
     return float(d.mean()), float(d.mean() - half), float(d.mean() + half)
 
 
-def value_of_information(values: np.ndarray, assumption: np.ndarray) -> float:
-    """Expected value of perfect information on one assumption (EVPPI), by binning: knowing the assumption's
-    bin, the best plan there earns its mean in the bin; averaged over bins, less what the best plan earns
-    without knowing. ``values`` is (plans, futures). Zero when the same plan is best in every bin, so an
-    assumption the decision does not depend on is worth nothing to measure."""
-    futures = values.shape[1]
-    bins = int(np.clip(futures // 8, 2, MAX_BINS))
-    order = np.argsort(assumption, kind="stable")
-    means = np.array([values[:, g].mean(axis=1) for g in np.array_split(order, bins)])  # (bins, plans)
+def _gain_by_bins(values: np.ndarray, order: np.ndarray, bins: int) -> float:
+    """Knowing which of ``bins`` equal-count groups of futures (in ``order``) holds the truth, the best plan in
+    each group earns its mean there: the average of that over groups, less the best plan's overall mean."""
+    groups = np.array_split(order, bins)
+    means = np.array([values[:, g].mean(axis=1) for g in groups])  # (bins, plans)
     if (means.argmax(axis=1) == values.mean(axis=1).argmax()).all():
         return 0.0  # the same choice whatever the bin: exactly nothing to gain (not a rounding error)
-    sizes = np.array([len(g) for g in np.array_split(order, bins)])
-    return max(0.0, float((sizes * means.max(axis=1)).sum() / futures - values.mean(axis=1).max()))
+    sizes = np.array([len(g) for g in groups])
+    return float((sizes * means.max(axis=1)).sum() / values.shape[1] - values.mean(axis=1).max())
+
+
+def value_of_information(values: np.ndarray, assumption: np.ndarray, seed: int = 0) -> float:
+    """Expected value of perfect information on one assumption (EVPPI), by binning its range (``values`` is
+    (plans, futures)). The maximum of noisy bin means overstates it, so the same statistic on bins that know
+    nothing (the futures shuffled, PERMUTATIONS times) is subtracted; zero when the same plan is best in every
+    bin, so an assumption the decision does not depend on is worth nothing to measure."""
+    futures = values.shape[1]
+    bins = int(np.clip(futures // 8, 2, MAX_BINS))
+    found = _gain_by_bins(values, np.argsort(assumption, kind="stable"), bins)
+    if found == 0.0:
+        return 0.0
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0xE7,)))
+    chance = np.mean([_gain_by_bins(values, rng.permutation(futures), bins) for _ in range(PERMUTATIONS)])
+    return max(0.0, found - float(chance))
 
 
 def frontier(trials: list[Trial]) -> list[Trial]:
@@ -204,7 +216,7 @@ def optimize(scenario: str | Path, out: str | Path, trials: int = 24, futures: i
 
 def summarise(trials: list[Trial], draws: pd.DataFrame, metric: str, goal: str) -> Optimum:
     """The chosen plan, its interval and runner-up, the frontier and the value of information."""
-    ranked = sorted(trials, key=lambda t: (-t.score(goal), t.number))
+    ranked = sorted(trials, key=lambda t: (-t.score(goal), -t.score("mean"), t.number))  # ties: the better mean
     best, runner_up = ranked[0], (ranked[1] if len(ranked) > 1 else None)
     regret = paired_difference(best.values, runner_up.values) if runner_up else (0.0, 0.0, 0.0)
     values = np.array([t.values for t in trials])
