@@ -201,8 +201,9 @@ MUTANTS_THIRD = [
          rule="model.md Lift: the counterfactual is run for each brand WITH campaigns (outputs: incremental "
               "metrics null otherwise); a brand without campaigns gets a lift of 0 (reachable with --lift and a "
               "brand that runs no campaign)",
-         old="advertisers = [b.name for b in model.brands if b.campaigns] if lift else []",
-         new="advertisers = [b.name for b in model.brands] if lift else []"),
+         # the line became lift for chosen brands on 2026-12-06 (assess judges only its strategies' brands)
+         old="advertisers = [b.name for b in model.brands if b.campaigns and (lift is True or b.name in (lift or ()))]",
+         new="advertisers = [b.name for b in model.brands if (lift is True or b.name in (lift or ()))]"),
     dict(id="lift-silences-all-advertisers", area="lift",
          rule="model.md Lift: the same market with THAT brand's campaigns switched off; every advertiser is "
               "silenced, so a brand's lift includes what its rivals' campaigns did to it (reachable with --lift "
@@ -258,8 +259,9 @@ MUTANTS_THIRD = [
     dict(id="cal-no-kseed-correction", area="calibrate",
          rule="calibration.md: the sandwich covariance is A S A^T (1 + 1/K) for a K-seed mean curve; the (1 + 1/K) "
               "is forgotten, intervals too narrow (by sqrt(1.25) at the default K = 4)",
-         old="cov = (1 + 1 / len(fitter.seeds)) * lever @ noise @ lever.T",
-         new="cov = lever @ noise @ lever.T"),
+         # the factor got a name on 2026-12-06, when the lack-of-fit dispersion joined it
+         old="inflation = 1 + 1 / len(fitter.seeds)  # the fitted curve is a K-seed mean",
+         new="inflation = 1.0  # the fitted curve is a K-seed mean"),
     dict(id="pilot-start-ungrouped", area="calibrate",
          rule="calibration.md: periods run back to back from 0 for each brand and segment; the previous row's end "
               "across series is used, so a second series' first period starts at the first series' last time "

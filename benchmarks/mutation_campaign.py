@@ -397,8 +397,8 @@ MUTANTS = [
          new="values = values.dropna()"),
     dict(id="assess-percentiles-5-95", area="assess",
          rule="assess.md: P10 / P50 / P90; P5 / P50 / P95 reported under those names",
-         old='[0.1, 0.5, 0.9], method="inverted_cdf")',
-         new='[0.05, 0.5, 0.95], method="inverted_cdf")'),
+         old='PERCENTILES = {"P10": 0.1, "P50": 0.5, "P90": 0.9}',
+         new='PERCENTILES = {"P10": 0.05, "P50": 0.5, "P90": 0.95}'),
     # --- calibrate ------------------------------------------------------------------------------
     dict(id="cal-interval-90", area="calibrate",
          rule="calibration.md: 95% intervals; the normal quantile 0.95 gives 90% intervals",
@@ -429,10 +429,11 @@ OUTCOMES = ("killed", "survived", "killed-trivially", "killed-by-timeout", "stal
 
 
 def batch(name: str) -> list[dict]:
-    """The mutants of one batch: ``second`` (MUTANTS above) or ``third`` (benchmarks/mutants_third.py)."""
+    """The mutants of one batch: ``second`` (MUTANTS above), else ``third`` or ``fourth``
+    (benchmarks/mutants_<name>.py, whose list is MUTANTS_<NAME>)."""
     if name == "second":
         return MUTANTS
-    return runpy.run_path(str(Path(__file__).with_name("mutants_third.py")))["MUTANTS_THIRD"]
+    return runpy.run_path(str(Path(__file__).with_name(f"mutants_{name}.py")))[f"MUTANTS_{name.upper()}"]
 
 
 def locate(repo: Path, old: str) -> tuple[Path | None, int]:
@@ -568,8 +569,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repo", type=Path, default=Path(__file__).resolve().parents[1],
                         help="repository to mutate and test (default: the one this script is in)")
-    parser.add_argument("--batch", choices=("second", "third"), default="second",
-                        help="which mutants: second (MUTANTS, the default) or third (mutants_third.py)")
+    parser.add_argument("--batch", choices=("second", "third", "fourth"), default="second",
+                        help="which mutants: second (MUTANTS, the default), third or fourth (mutants_<batch>.py)")
     parser.add_argument("--only", nargs="+", metavar="ID", help="run only these mutants")
     parser.add_argument("--json", type=Path, metavar="OUT", help="write the results to this file")
     parser.add_argument("--tests", nargs="+", metavar="PATH",

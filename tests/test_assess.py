@@ -550,3 +550,49 @@ def test_a_saltelli_block_shares_its_seed(tmp_path):
     seeds = [r.seed for r in plan.experiment.runs()][:4 * block]  # the first strategy's futures
     assert all(len(set(seeds[i:i + block])) == 1 for i in range(0, len(seeds), block))
     assert len(set(seeds)) == 4
+
+
+def test_rank_stability_is_each_assumptions_own_rank_whatever_the_column_order():
+    """The columns in an order the ranking turns round in a cycle (weak, noise, strong ranked strong, weak,
+    noise): the driving factor still ranks first and holds that rank in nearly every resample, and a factor of
+    no influence does not inherit its stability."""
+    rng = np.random.default_rng(6)
+    x = pd.DataFrame(rng.random((64, 3)), columns=["weak", "noise", "strong"])
+    y = 3 * x["strong"].to_numpy() + 1.5 * x["weak"].to_numpy() + rng.normal(0, 0.3, 64)
+    s = sensitivity(x, y, seed=1).set_index("factor")
+    assert list(s.index[:2]) == ["strong", "weak"] and s.loc["strong", "rank_stability"] >= 0.95
+    assert s.loc["noise", "rank_stability"] < 0.95  # last by chance among the near-zero ones, not for sure
+
+
+def test_a_sobol_design_ranks_by_the_total_index_which_counts_interactions():
+    """y = a * b (centred): neither acts alone (first-order indices near 0) but both act together (total 0.5
+    each), while c acts alone a little: ranked by the total index, a and b come first."""
+    from SALib.sample import sobol as sampler
+
+    from marketsim.studies.discovery import sobol_sensitivity
+
+    x = pd.DataFrame(sampler.sample({"num_vars": 3, "names": list("abc"), "bounds": [[0, 1]] * 3}, 256,
+                                    calc_second_order=False, seed=2), columns=list("abc"))
+    y = ((x.a - 0.5) * (x.b - 0.5) * 12 + 0.3 * x.c).to_numpy()
+    s = sobol_sensitivity(x, y, 256, seed=1)
+    assert set(s.factor[:2]) == {"a", "b"} and s.factor.iloc[2] == "c"
+    assert s.set_index("factor").loc["c", "S1"] > s.set_index("factor").loc["a", "S1"]  # S1 would rank c first
+
+
+def test_a_box_of_failures_is_shown_only_when_it_is_denser_than_failing_already_is():
+    """assess.md: density at least 50% AND 1.5 times the overall share of failures: when the plan fails in 70%
+    of futures everywhere alike, no region concentrates them and no box is shown."""
+    rng = np.random.default_rng(7)
+    x = pd.DataFrame(rng.random((400, 2)), columns=["a", "b"])
+    assert find_boxes(x, rng.random(400) < 0.7) == []
+
+
+def test_the_overlap_warning_compares_the_two_leading_plans():
+    """The best plan's interval is compared with the runner-up's (the second best), not with the worst's."""
+    two = crossing_at(8999)
+    found = findings_for(pd.concat([two, two[two.strategy == "macro"].assign(strategy="mixed")], ignore_index=True),
+                         {})
+    found.best = pd.Series({"micro": 0.05, "macro": 0.45, "mixed": 0.50})
+    found.best_interval = pd.DataFrame({"low": [0.01, 0.33, 0.38], "high": [0.15, 0.57, 0.62]},
+                                       index=["micro", "macro", "mixed"])
+    assert "The intervals of mixed and macro overlap" in conclusion(found)

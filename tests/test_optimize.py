@@ -179,3 +179,34 @@ def test_a_tie_on_the_goal_goes_to_the_better_mean_and_a_negative_regret_is_word
     assert found.chosen is cautious and found.regret[0] < 0
     said = " ".join(summary_lines(found))
     assert "would earn 8.5 more gross profit on average" in said and "but its 10th percentile of" in said
+
+
+def test_the_chosen_plans_interval_is_the_monte_carlo_error_of_its_score():
+    """assess.md: Student's t for a mean (its standard error, not the futures' spread), the order statistics
+    for P10, Wilson's for a probability; a mean's interval narrows as the futures grow."""
+    from scipy import stats
+
+    from marketsim.studies.optimize import score_interval
+
+    values = np.random.default_rng(4).normal(100.0, 20.0, 64)
+    plan = trial(0, values)
+    expected = stats.t.interval(0.95, 63, loc=values.mean(), scale=stats.sem(values))
+    assert score_interval(plan, "mean") == pytest.approx(expected, rel=1e-12)
+    four_times = trial(1, np.tile(values, 4))
+    low, high = score_interval(four_times, "mean")
+    assert (high - low) < 0.55 * (expected[1] - expected[0])  # four times the futures: about half as wide
+    assert score_interval(plan, "p_payback") == pytest.approx((0.943, 1.0), abs=0.001)  # 64 of 64 pay back
+
+
+def test_a_gap_whose_interval_reaches_zero_is_not_called_clear():
+    """assess.md: the runner-up's regret interval reaching 0 means the futures cannot tell the two apart, even
+    when the mean regret is positive."""
+    from marketsim.output.optimize_report import summary_lines
+
+    rng = np.random.default_rng(8)
+    noise, gap = rng.normal(0, 10, 16), rng.normal(0, 1, 16)
+    gap = 0.5 + 3 * (gap - gap.mean()) / gap.std(ddof=1)  # ahead by 0.5 on average, give or take 3 per future
+    best, close = trial(0, 100 + noise + gap), trial(1, 100 + noise)
+    found = summarise([best, close], pd.DataFrame({"theta": np.linspace(0, 1, 16)}), "profit", "mean")
+    assert found.chosen is best and found.regret[0] > 0 > found.regret[1]
+    assert "cannot tell the two apart" in " ".join(summary_lines(found))
