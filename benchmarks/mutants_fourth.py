@@ -193,8 +193,8 @@ MUTANTS_FOURTH = [
          rule="assess.md sensitivity: with --sobol the ranking is by the TOTAL Sobol index (it counts interactions, "
               "which given-data indices cannot); ranked by the first-order index, an assumption that acts only "
               "through interactions falls to the bottom (reachable by any --sobol N)",
-         old='order = table.ST.sort_values(ascending=False, kind="stable").index.to_numpy()',
-         new='order = table.S1.sort_values(ascending=False, kind="stable").index.to_numpy()'),
+         old='return _ranked(table, "ST", np.asarray(res["ST_conf_all"]))',
+         new='return _ranked(table, "S1", np.asarray(res["ST_conf_all"]))'),
     dict(id="prim-worth-showing-either", area="discovery",
          rule="assess.md boxes: a box is shown only when its density is at least 50% AND 1.5 times the share of "
               "failures overall; either suffices, so when the micro plan fails in 90% of futures (as in the "

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.stats import norm
 
 MIN_DENSITY = 0.9  # a box is worth showing when at least this share of the futures in it fail
 WORTH_SHOWING = 0.5  # ... and never a box in which most futures do not fail
@@ -105,11 +106,17 @@ def sensitivity(x: pd.DataFrame, y: np.ndarray, seed: int = 0) -> pd.DataFrame:
         first = np.array([sobol_first(target, values[:, i], classes) for i in range(values.shape[1])])
         first_boot = np.array([[sobol_first(target[r], values[r, i], classes) for i in range(values.shape[1])]
                                for r in resamples])
-    z = 1.959963984540054
+    z = norm.ppf(0.975)
     table = pd.DataFrame({"factor": list(x.columns), "delta": 2 * point - boot.mean(axis=0),
                           "delta_conf": z * boot.std(axis=0, ddof=1), "S1": first,
                           "S1_conf": z * first_boot.std(axis=0, ddof=1)})
-    order = table.delta.sort_values(ascending=False, kind="stable").index.to_numpy()
+    return _ranked(table, "delta", boot)
+
+
+def _ranked(table: pd.DataFrame, index: str, boot: np.ndarray) -> pd.DataFrame:
+    """``table`` ranked by ``index``, with each factor's rank stability: the share of the bootstrap
+    replicates ``boot`` (resamples, factors) in which the factor holds the rank it has here."""
+    order = table[index].sort_values(ascending=False, kind="stable").index.to_numpy()
     ranks = np.argsort(np.argsort(-boot, axis=1, kind="stable"), axis=1)  # each resample's rank of each factor
     table["rank_stability"] = (ranks == np.argsort(order)).mean(axis=0)
     return table.loc[order].reset_index(drop=True)
@@ -130,8 +137,4 @@ def sobol_sensitivity(x: pd.DataFrame, y: np.ndarray, base: int, seed: int = 0) 
                             keep_resamples=True, seed=nonzero)
     table = pd.DataFrame({"factor": list(x.columns), "ST": res["ST"], "ST_conf": res["ST_conf"], "S1": res["S1"],
                           "S1_conf": res["S1_conf"]})
-    order = table.ST.sort_values(ascending=False, kind="stable").index.to_numpy()
-    boot = np.asarray(res["ST_conf_all"])  # (resamples, factors)
-    ranks = np.argsort(np.argsort(-boot, axis=1, kind="stable"), axis=1)
-    table["rank_stability"] = (ranks == np.argsort(order)).mean(axis=0)
-    return table.loc[order].reset_index(drop=True)
+    return _ranked(table, "ST", np.asarray(res["ST_conf_all"]))  # SALib's kept replicates of the total index

@@ -193,10 +193,10 @@ def optimize(scenario: str | Path, out: str | Path, trials: int = 24, futures: i
             folder = out / f"batch-{first // BATCH}"
             run_sweep(plan.experiment, folder, workers=workers, scheduler=scheduler)
             found = outcomes(plan, read_results(folder, layout_of(plan.experiment)).runs)
-            for (key, values), spec in zip(new.items(), plans):
+            for number, ((key, values), spec) in enumerate(zip(new.items(), plans), start=len(known)):
                 rows = found[found.strategy == spec.name].sort_values("sample")
                 failed = (rows.status != "done").any() or not np.isfinite(rows[metric]).all()
-                known[key] = None if failed else Trial(int(spec.name.split("-")[1]), values,
+                known[key] = None if failed else Trial(number, values,
                                                        rows[metric].to_numpy(dtype=float),
                                                        rows.return_on_spend.to_numpy(dtype=float) > 0,
                                                        float(rows.spend.mean()))

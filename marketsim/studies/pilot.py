@@ -39,16 +39,22 @@ def _rows(mask: np.ndarray) -> str:
     return ", ".join(lines) + (f" and {more} more" if more > 0 else "")
 
 
-def read_pilot(path: str | Path, scenario: Scenario) -> Pilot:
-    """Read and check a pilot file against ``scenario``; a ScenarioError lists every problem."""
-    source = str(path)
+def _read_text_table(path: str | Path) -> pd.DataFrame:
+    """A CSV file as text cells with stripped column names; a ScenarioError naming the file if it cannot be read."""
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
     except FileNotFoundError:
-        raise ScenarioError(source, [("", "file not found")]) from None
+        raise ScenarioError(str(path), [("", "file not found")]) from None
     except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError):
-        raise ScenarioError(source, [("", "not a readable CSV file with a header row")]) from None
+        raise ScenarioError(str(path), [("", "not a readable CSV file with a header row")]) from None
     frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
+
+
+def read_pilot(path: str | Path, scenario: Scenario) -> Pilot:
+    """Read and check a pilot file against ``scenario``; a ScenarioError lists every problem."""
+    source = str(path)
+    frame = _read_text_table(path)
     problems = [(c, "missing column (needed: time, new_adopters; optional: brand, segment)")
                 for c in REQUIRED if c not in frame.columns]
     extra = [c for c in frame.columns if c not in (*REQUIRED, *OPTIONAL)]
@@ -126,13 +132,7 @@ def read_posterior(path: str | Path, fields: list[str]) -> pd.DataFrame:
     scenario's uncertain ones), every value a finite number. Errors name the file and the column, never its
     contents."""
     source = str(path)
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except FileNotFoundError:
-        raise ScenarioError(source, [("", "file not found")]) from None
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError):
-        raise ScenarioError(source, [("", "not a readable CSV file with a header row")]) from None
-    frame.columns = [str(c).strip() for c in frame.columns]
+    frame = _read_text_table(path)
     unknown = [c for c in frame.columns if c not in fields]
     if unknown or not len(frame.columns) or len(set(frame.columns)) != len(frame.columns):
         raise ScenarioError(source, [("", f"{len(unknown)} column(s) are not uncertain fields of the scenario, or "
