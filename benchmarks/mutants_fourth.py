@@ -202,19 +202,21 @@ MUTANTS_FOURTH = [
          old="if trajectory.density[chosen] < max(WORTH_SHOWING, 1.5 * fails.mean()):",
          new="if trajectory.density[chosen] < min(WORTH_SHOWING, 1.5 * fails.mean()):"),
     # --- calibrate and pilot -----------------------------------------------------------------------------
+    # the two below follow the rule's change on 2026-12-06 (issue 20): the lack of fit became an additive
+    # observation noise instead of a dispersion multiplying the agents' noise; each mutant breaks the same idea
     dict(id="cal-lof-no-floor", area="calibrate",
-         rule="calibration.md Lack of fit: the dispersion is phi = max(1, RSS / E[RSS]), 1 when the model fits as "
-              "well as its noise allows; the floor is lost, so a pilot that happens to fit better than the noise "
-              "NARROWS the intervals below the sandwich's (reachable by any pilot from the model itself, such as "
-              "launch_decision_pilot.csv)",
-         old="return max(1.0, float((residuals ** 2).sum()) / (expected_square * (n - fitted) / n))",
-         new="return float((residuals ** 2).sum()) / (expected_square * (n - fitted) / n)"),
+         rule="calibration.md Intervals: the observation noise is sigma^2 = max(0, RSS - E[RSS]) / (n - d), 0 when "
+              "the model fits as well as its noise allows; the floor is lost, so a pilot that happens to fit better "
+              "than the noise NARROWS the intervals below the agents' own noise (reachable by any pilot from the "
+              "model itself, such as launch_decision_pilot.csv)",
+         old="return max(0.0, (float((residuals ** 2).sum()) - expected) / (n - fitted))",
+         new="return (float((residuals ** 2).sum()) - expected) / (n - fitted)"),
     dict(id="cal-lof-expectation-no-kseed", area="calibrate",
-         rule="calibration.md Lack of fit: E[RSS] = trace(Sigma) (1 + 1/K) (n - d)/n; the (1 + 1/K) of a K-seed "
-              "mean curve is left out of the expectation, so phi is 1.25 times too large at K = 4 and misfit is "
-              "seen where there is none (reachable by every calibrate)",
-         old="dispersion = lack_of_fit(fitter.residuals(u, pool), inflation * np.trace(noise), d)",
-         new="dispersion = lack_of_fit(fitter.residuals(u, pool), np.trace(noise), d)"),
+         rule="calibration.md Intervals: E[RSS] = trace(Sigma) (1 + 1/K) (n - d)/n; the (1 + 1/K) of a K-seed "
+              "mean curve is left out of the expectation, so observation noise is seen where there is none "
+              "(reachable by every calibrate)",
+         old="extra = lack_of_fit(fitter.residuals(u, pool), inflation * noise, d)",
+         new="extra = lack_of_fit(fitter.residuals(u, pool), noise, d)"),
     dict(id="cal-posterior-redraw-all-outside", area="calibrate",
          rule="calibration.md posterior.csv: truncated to each prior's range, a draw outside it is drawn again (so "
               "the draws do not pile up at the ends); redrawn only when EVERY field is outside, a draw with one "

@@ -401,9 +401,9 @@ MUTANTS = [
          new='PERCENTILES = {"P10": 0.05, "P50": 0.5, "P90": 0.95}'),
     # --- calibrate ------------------------------------------------------------------------------
     dict(id="cal-interval-90", area="calibrate",
-         rule="calibration.md: 95% intervals; the normal quantile 0.95 gives 90% intervals",
-         old="half = stats.norm.ppf(0.975)",
-         new="half = stats.norm.ppf(0.95)"),
+         rule="calibration.md: 95% intervals; the quantile 0.95 gives 90% intervals (Student's t since 2026-12-06)",
+         old="half = stats.t.ppf(0.975, dof)",
+         new="half = stats.t.ppf(0.95, dof)"),
     dict(id="cal-pilot-cumulative", area="calibrate",
          rule="calibration.md: the pilot gives new adopters per period; the simulation is compared as cumulative "
               "adopters since 0",

@@ -2,18 +2,20 @@
 
     python experiments/air_conditioners.py [--workers 2]
 
-The data are the US sales of room air conditioners, 1949–1961 (thousands of units; Bass 1969), in
-scenarios/air_conditioners_pilot.csv. Three fits of the market size m, the outside influence p and
+The data are the US sales of room air conditioners, 1949–1961 (units; Bass 1969 gives them in
+thousands), in scenarios/air_conditioners_pilot.csv. Three fits of the market size m, the outside influence p and
 word of mouth q:
 
 - Bass (1969), as published: m = 16,895, p = 0.0104, q = 0.419 (his regression on the discrete form);
 - nonlinear least squares of the Bass curve m (F(t) - F(t-1)) on the same thirteen years (scipy's
-  curve_fit), with 95% intervals from its covariance;
+  curve_fit), with 95% intervals from its covariance; unweighted, and weighted as calibrate weighs
+  (each year's miss over the root of its sales);
 - `marketsim calibrate air_conditioners air_conditioners_pilot`: the agent-based model fitted by
-  simulation; p is read from the fitted ad volume (p = (1 - exp(-0.01)) x impressions / size);
-- the same with one consumer standing for ten times as many households (the pilot's counts, the
-  market-size prior and the ad volume's prior divided by ten; m and p reported back in the same
-  units): its intervals should be about as wide, since the data did not change.
+  simulation; p is read from the fitted ad volume (p = (1 - exp(-0.01)) x impressions / m);
+- the same with one consumer standing for ten times as many households (population.people_per_consumer
+  10,000 instead of 1,000, and the prior of the number of consumers divided by ten; the pilot and the
+  ad volume, in households, do not change): its intervals should be about as wide, since the data did
+  not change.
 
 It prints the table docs/calibration.md quotes.
 """
@@ -45,15 +47,17 @@ def bass_sales(t: np.ndarray, m: float, p: float, q: float) -> np.ndarray:
     return m * (share(t) - share(t - 1))
 
 
-def least_squares(t: np.ndarray, sales: np.ndarray) -> dict[str, tuple[float, float, float]]:
-    found, cov = curve_fit(bass_sales, t, sales, p0=(PUBLISHED["m"], 0.01, 0.4), bounds=([1, 1e-5, 1e-3],
-                                                                                              [1e6, 1, 5]))
+def least_squares(t: np.ndarray, sales: np.ndarray, weighted: bool = False) -> dict[str, tuple[float, float, float]]:
+    """Nonlinear least squares of the Bass curve; ``weighted``: each year's miss divided by the root of its sales,
+    as marketsim calibrate weighs them (counts vary as their size)."""
+    found, cov = curve_fit(bass_sales, t, sales, p0=(PUBLISHED["m"], 0.01, 0.4), sigma=np.sqrt(sales) if weighted
+                           else None, bounds=([1, 1e-5, 1e-3], [1e6, 1, 5]))
     half = stats.t.ppf(0.975, len(t) - 3) * np.sqrt(np.diag(cov))
     return {k: (float(v), float(v - h), float(v + h)) for k, v, h in zip("mpq", found, half)}
 
 
 def marketsim_fit(workers: int, coarser: int = 1) -> dict[str, tuple[float, float, float]]:
-    """The calibration, with one consumer for ``coarser`` x 1,000 households (m back in thousands)."""
+    """The calibration, with one consumer for ``coarser`` x 1,000 households (m in thousands of households)."""
     import tempfile
     import tomllib
 
@@ -62,20 +66,19 @@ def marketsim_fit(workers: int, coarser: int = 1) -> dict[str, tuple[float, floa
     from marketsim.studies.calibrate import calibrate
 
     raw = tomllib.loads(SCENARIO.read_text(encoding="utf-8"))
-    for node in (raw["population"]["size"], raw["campaigns"][0]["impressions"]):
-        node["low"], node["high"] = node["low"] / coarser, node["high"] / coarser
-    pilot = pd.read_csv(PILOT)
-    pilot["new_adopters"] = np.round(pilot.new_adopters / coarser).astype(int)
+    size = raw["population"]["size"]
+    size["low"], size["high"] = size["low"] / coarser, size["high"] / coarser
+    raw["population"]["people_per_consumer"] *= coarser
     with tempfile.TemporaryDirectory() as folder:
-        scenario, counts = Path(folder) / SCENARIO.name, Path(folder) / PILOT.name
+        scenario = Path(folder) / SCENARIO.name
         scenario.write_text(tomli_w.dumps(raw), encoding="utf-8")
-        pilot.to_csv(counts, index=False)
-        _, result = calibrate(scenario, counts, workers=workers)
+        _, result = calibrate(scenario, PILOT, workers=workers)
     by_field = {f.path: (x, lo, hi) for f, x, (lo, hi) in zip(result.fields, result.estimate, result.interval)}
-    size = by_field["population.size"]
+    thousands = raw["population"]["people_per_consumer"] / 1000
+    m = tuple(thousands * v for v in by_field["population.size"])
     impressions = by_field["campaigns.outside_influence.impressions"]
-    p = tuple(CONVERTS * v / size[0] for v in impressions)  # at the fitted size; m's own error left out
-    return {"m": tuple(coarser * v for v in size), "p": p, "q": by_field["word_of_mouth.strength"]}
+    p = tuple(CONVERTS * v / (1000 * m[0]) for v in impressions)  # at the fitted size; m's own error left out
+    return {"m": m, "p": p, "q": by_field["word_of_mouth.strength"]}
 
 
 def main() -> None:
@@ -83,9 +86,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     data = pd.read_csv(PILOT)
-    t, sales = data.time.to_numpy(dtype=float), data.new_adopters.to_numpy(dtype=float)
+    t, sales = data.time.to_numpy(dtype=float), data.new_adopters.to_numpy(dtype=float) / 1000  # thousands
     rows = {"Bass (1969), published": {k: (v, math.nan, math.nan) for k, v in PUBLISHED.items()},
             "least squares, Bass curve": least_squares(t, sales),
+            "least squares, Bass curve, weighted as calibrate weighs": least_squares(t, sales, weighted=True),
             "marketsim calibrate": marketsim_fit(args.workers),
             "marketsim calibrate, 1 consumer = 10,000 households": marketsim_fit(args.workers, coarser=10)}
     print("| fit | m (thousand households) | p | q |\n|---|---|---|---|")

@@ -245,7 +245,8 @@ def test_weights_keep_the_large_periods_from_dominating_the_fit(tmp_path, monkey
 @pytest.mark.parametrize("seeds", [1, 4])
 def test_interval_width_includes_the_one_plus_one_over_k_factor(tmp_path, monkeypatch, seeds):
     """A linear model, mean curve 4 + b (u - 0.5) per period, and fresh runs whose weighted counts have
-    covariance s^2 I exactly: the interval is u +- 1.96 sqrt((1 + 1/K) s^2 / b.b), whatever the weights."""
+    covariance s^2 I exactly: the interval is u +- t sqrt((1 + 1/K) s^2 / b.b), whatever the weights (t: Student's
+    95% quantile with the periods' degrees of freedom left after the fit, here 4 - 1)."""
     b = np.array([10.0, 20.0, -10.0, 5.0])  # b.b = 625
     scale = 2.0
     observed = [4, 4, 4, 4]  # weights 1/2: J and the noise are both halved, and cancel out
@@ -259,7 +260,7 @@ def test_interval_width_includes_the_one_plus_one_over_k_factor(tmp_path, monkey
     monkeypatch.setattr(calibration, "Fitter", made_up_fitter(lambda u: 4 + b * (u[0] - 0.5), noise))
     _, result = calibrate(scenario, pilot, seeds=seeds)
     assert result.estimate[0] == pytest.approx(0.5, abs=0.01)
-    half = stats.norm.ppf(0.975) * np.sqrt((1 + 1 / seeds) * variance / (b @ b))
+    half = stats.t.ppf(0.975, 3) * np.sqrt((1 + 1 / seeds) * variance / (b @ b))
     (low, high), = result.interval
     assert high - low == pytest.approx(2 * half, rel=1e-6)
     assert (low + high) / 2 == pytest.approx(result.estimate[0])
@@ -307,28 +308,52 @@ def test_a_posterior_file_is_checked_without_quoting_it(tmp_path):
         plan_assessment(scenario, 8, posterior=good, sobol=4)
 
 
-def test_lack_of_fit_widens_intervals_only_by_what_the_agents_noise_does_not_explain():
-    """A pilot that strays from the fitted curve as much as the agents' noise predicts keeps the intervals
-    (dispersion 1); one that strays three times as far (a misfit, or noise in the data the model lacks)
-    widens their variance about ninefold, their width threefold."""
+def test_lack_of_fit_is_the_variance_the_agents_noise_does_not_explain():
+    """A pilot that strays from the fitted curve as much as the agents' noise predicts adds no observation noise;
+    one that strays three times as far (a misfit, or noise in the data the model lacks) adds about eight times
+    the agents' variance per period, the rest of its nine."""
     from marketsim.studies.calibrate import lack_of_fit
 
     rng = np.random.default_rng(5)
     per_period, periods, fitted = 1.25, 400, 2  # (1 + 1/K) x the noise of one period, K = 4
+    agents = per_period * np.eye(periods)
     residuals = rng.normal(0, np.sqrt(per_period), periods)
-    assert lack_of_fit(residuals, per_period * periods, fitted) == pytest.approx(1.0, abs=0.15)
-    assert lack_of_fit(3 * residuals, per_period * periods, fitted) == pytest.approx(9.0, rel=0.15)
-    assert lack_of_fit(0.1 * residuals, per_period * periods, fitted) == 1.0  # never narrower than the noise
-    assert lack_of_fit(residuals[:2], per_period * 2, fitted) == 1.0  # no degrees of freedom left: no estimate
+    assert lack_of_fit(residuals, agents, fitted) == pytest.approx(0.0, abs=0.2)
+    assert lack_of_fit(3 * residuals, agents, fitted) == pytest.approx(8 * per_period, rel=0.15)
+    assert lack_of_fit(0.1 * residuals, agents, fitted) == 0.0  # never less than no noise at all
+    assert lack_of_fit(residuals[:2], agents[:2, :2], fitted) == 0.0  # no degrees of freedom left: no estimate
+
+
+def test_where_the_misfit_dominates_the_interval_is_least_squares_own(tmp_path, monkeypatch):
+    """Agents without noise and a pilot that strays from the linear model 4 + b (u - 0.5): the observation noise
+    is all there is, and the interval is weighted least squares' textbook one, u +- t(n - 1) sqrt(s^2 / b.b) with
+    s^2 the weighted residual sum of squares over n - 1, whatever how many people an agent stands for."""
+    b = np.array([10.0, 5.0, 6.0, 3.0])
+    miss = np.array([1.0, 1.0, -1.0, -1.0])
+    observed = 4 + miss
+    assert (b * miss / observed).sum() == 0  # orthogonal to b once weighted: the fit stays at u = 0.5
+    scenario, pilot = one_field_problem(tmp_path, observed.astype(int).tolist())
+    monkeypatch.setattr(calibration, "Fitter", made_up_fitter(lambda u: 4 + b * (u[0] - 0.5),
+                                                               np.zeros((NOISE_RUNS, 4))))
+    _, result = calibrate(scenario, pilot, seeds=4)
+    weight = 1 / np.sqrt(observed)
+    residual_variance = ((miss * weight) ** 2).sum() / 3
+    half = stats.t.ppf(0.975, 3) * np.sqrt(residual_variance / ((b * weight) @ (b * weight)))
+    assert result.observation_noise == pytest.approx(residual_variance)
+    (low, high), = result.interval
+    assert result.estimate[0] == pytest.approx(0.5, abs=0.01)
+    assert high - low == pytest.approx(2 * half, rel=1e-3)
 
 
 def test_the_air_conditioner_pilot_is_bass_1969s_series_and_fits_its_scenario():
-    """docs/calibration.md: US room air-conditioner sales 1949-1961, thousands of units (Bass 1969)."""
+    """docs/calibration.md: US room air-conditioner sales 1949-1961 (Bass 1969, in thousands of units), in units,
+    one consumer for 1,000 households."""
     root = Path(__file__).resolve().parent.parent / "scenarios"
     scenario = load_scenario(root / "air_conditioners.toml")
     pilot = read_pilot(root / "air_conditioners_pilot.csv", scenario)
-    assert pilot.data.new_adopters.tolist() == [96, 195, 238, 380, 1045, 1230, 1267, 1828, 1586, 1673, 1800, 1580,
-                                                1500]
+    assert pilot.data.new_adopters.tolist() == [1000 * n for n in (96, 195, 238, 380, 1045, 1230, 1267, 1828, 1586,
+                                                                   1673, 1800, 1580, 1500)]
+    assert scenario.population.people_per_consumer == 1000
     assert pilot.data.time.tolist() == list(range(1, 14)) and scenario.time.horizon == 13
     fitted = {u.path for u in scenario._uncertain}
     assert fitted == {"population.size", "word_of_mouth.strength", "campaigns.outside_influence.impressions"}
@@ -337,8 +362,8 @@ def test_the_air_conditioner_pilot_is_bass_1969s_series_and_fits_its_scenario():
 @pytest.mark.slow
 def test_a_pilot_the_model_cannot_fit_gets_wider_intervals_not_the_same_ones(tmp_path):
     """The same Bass pilot, then with 30% reporting noise on its counts (noise the model does not have): the
-    noisy one's dispersion rises above 1 and its intervals widen, where the agents' noise alone would have
-    kept them as narrow as the clean pilot's."""
+    noisy one's observation noise rises above the clean one's and its intervals widen, where the agents' noise
+    alone would have kept them as narrow as the clean pilot's."""
     path, pilot, _ = bass_problem(tmp_path, 1000)
     _, clean = calibrate(path, pilot, seeds=4)
     counts = pd.read_csv(pilot)
@@ -346,6 +371,24 @@ def test_a_pilot_the_model_cannot_fit_gets_wider_intervals_not_the_same_ones(tmp
     noisy_pilot = tmp_path / "noisy.csv"
     counts.astype(int).to_csv(noisy_pilot, index=False)
     _, noisy = calibrate(path, noisy_pilot, seeds=4)
-    assert clean.dispersion < 2 < noisy.dispersion
+    assert clean.observation_noise < 0.5 < noisy.observation_noise
     widths = lambda r: r.interval[:, 1] - r.interval[:, 0]  # noqa: E731
     assert (widths(noisy) > 1.3 * widths(clean)).all()
+
+
+def test_posterior_draws_spread_as_the_interval_does():
+    """posterior.csv is the intervals' own approximation: Student t with the same degrees of freedom, so about 95%
+    of the draws fall inside each field's 95% interval (a normal with that covariance would put 99% inside at 3
+    degrees of freedom), and two fields keep the correlation the covariance gives."""
+    from marketsim.studies.calibrate import joint_draws
+
+    fields = find_uncertain({"word_of_mouth": {"strength": {"dist": "uniform", "low": 0, "high": 1}},
+                             "response": {"ad_effect": {"dist": "uniform", "low": 0, "high": 1}}}, "s")
+    u, sd, dof = np.array([0.5, 0.5]), 0.02, 3
+    cov = sd ** 2 * np.array([[1.0, -0.6], [-0.6, 1.0]])
+    draws = joint_draws(fields, u, cov, dof, seed=1)
+    half = stats.t.ppf(0.975, dof) * sd
+    for column in draws.columns:
+        inside = ((draws[column] - 0.5).abs() <= half).mean()
+        assert inside == pytest.approx(0.95, abs=0.02), column
+    assert draws.corr().iloc[0, 1] == pytest.approx(-0.6, abs=0.1)

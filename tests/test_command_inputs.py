@@ -180,9 +180,9 @@ def test_6_meaningless_values_are_refused(folder, change, words):
 
 @pytest.mark.parametrize("campaign, words", [
     ({"name": "gig", "brand": "A", "type": "event", "reach": 301},
-     "campaigns[gig].reach: 301 is more consumers than population.size (300): it reaches at most everyone"),
+     "campaigns[gig].reach: 301 is more people than the market holds (300): it reaches at most everyone"),
     ({"name": "free", "brand": "A", "type": "seeding", "seeds": 1000},
-     "campaigns[free].seeds: 1,000 is more consumers than population.size (300)"),
+     "campaigns[free].seeds: 1,000 is more people than the market holds (300)"),
     ({"name": "cut", "brand": "A", "channel": "tv", "impressions": 10, "cut_to": 0.5},
      "campaigns[cut].cut_to: has no effect: on_control is 'continue', not 'cut'"),  # an experiment may switch it off
     ({"name": "quick", "brand": "A", "channel": "tv", "impressions": 10,

@@ -39,8 +39,9 @@ def assert_invariants(sc, result):
     customers = state.current >= 0
     np.add.at(loyalty_sum, (state.current[customers], segment[customers]), state.loyalty[customers])
     assert np.allclose(state.loyalty_sum, loyalty_sum, rtol=1e-12, atol=1e-9)
-    sizes = dict(zip(sc.segment_names, model.population.segment_sizes()))
-    sizes["all"] = sc.population.size
+    k = sc.population.people_per_consumer  # the table counts people
+    sizes = {name: n * k for name, n in zip(sc.segment_names, model.population.segment_sizes())}
+    sizes["all"] = sc.population.people
     assert (ts[STATE_COLUMNS].sum(axis=1) == ts.segment.map(sizes).astype(int)).all()
 
     # counts add up: customer changes are explained by adoptions and losses

@@ -55,7 +55,9 @@ LIFT_ROWS = ("incremental_customers", "incremental_first_acquisitions", "increme
 
 def summary_table(result: RunResult) -> Table:
     s = result.summary
-    table = Table(title=Text(f"{s['scenario']}: {s['consumers']:,} consumers, {s['horizon']:g} {s['unit']}s, "
+    each = s.get("people_per_consumer", 1)
+    people = f" of {each:,} people each (counts and money are for the people)" if each > 1 else ""
+    table = Table(title=Text(f"{s['scenario']}: {s['consumers']:,} consumers{people}, {s['horizon']:g} {s['unit']}s, "
                              f"seed {s['seed']}"))
     table.add_column("metric")
     brands = s["brands"]
@@ -142,7 +144,9 @@ def validate(
     _say_medians(sc)
     _say_implausible(sc)
     _check_inputs(sc, scenario)
-    out.print(f"{plain(str(scenario))}: valid ({sc.population.size:,} consumers, {len(sc.brands)} brands, "
+    each = sc.population.people_per_consumer
+    out.print(f"{plain(str(scenario))}: valid ({sc.population.size:,} consumers"
+              f"{f' of {each:,} people each' if each > 1 else ''}, {len(sc.brands)} brands, "
               f"{len(sc.campaigns)} campaigns, {sc.time.steps} steps, about "
               f"{run_bytes(sc) / 2**20:,.0f} MiB per run)")
 

@@ -35,12 +35,13 @@ class Series:
 
 
 def series(model: MarketModel) -> Series:
+    """In people and real money, as every output (the consumers times what each stands for)."""
     rec, now = model.recorder, model.steps
-    d = rec.data
-    customers = d["customer"][: now + 1]
-    paid = d["new_paid"][: now + 1].sum(axis=2).cumsum(axis=0)
-    wom = d["new_wom"][: now + 1].sum(axis=2).cumsum(axis=0)
-    spend = rec.spend[: now + 1].cumsum(axis=0)
+    d, k = rec.data, rec.people_per_consumer
+    customers = d["customer"][: now + 1] * k
+    paid = d["new_paid"][: now + 1].sum(axis=2).cumsum(axis=0) * k
+    wom = d["new_wom"][: now + 1].sum(axis=2).cumsum(axis=0) * k
+    spend = rec.spend[: now + 1].cumsum(axis=0) * k
     won = paid + wom
     cac = np.divide(spend, won, out=np.full(spend.shape, np.nan), where=won > 0)
     return Series(
@@ -52,7 +53,7 @@ def series(model: MarketModel) -> Series:
         wom=wom,
         spend=spend,
         cac=cac,
-        share=customers / np.maximum(rec.sizes, 1),
+        share=customers / np.maximum(rec.sizes * k, 1),
         threshold=rec.threshold,
     )
 
@@ -82,7 +83,7 @@ def summary_table(model: MarketModel, niche: str) -> pd.DataFrame:
     last = len(s.time) - 1
     k = s.segments.index(niche)
     total = s.customers[last].sum()
-    margin = model.recorder.data["margin"][: model.steps + 1].sum(axis=(0, 2))
+    margin = model.recorder.data["margin"][: model.steps + 1].sum(axis=(0, 2)) * model.recorder.people_per_consumer
     rows = []
     for b, name in enumerate(s.brands):
         won = s.paid[last, b] + s.wom[last, b]

@@ -18,13 +18,20 @@ SEGMENT_COUNTS = ("reach", "reach_outside_audience", *[s for s in STATES], "adop
                   "first_paid", "first_wom", "reacquired", "seeded", "churned", "switched", "impressions",
                   "wasted_impressions", "purchases")
 SEGMENT_AMOUNTS = ("loyalty_sum", "revenue", "margin", "wasted_spend")
+# the run summary's counts of people and sums of money: multiplied by what a consumer stands for (scenario/scale.py)
+SUMMARY_AMOUNTS = ("reach", "reach_outside_audience", "reach_in_audience", "aware", "installed_base", "customers",
+                   "lapsed", "adopters", "acquisitions", "acquisitions_paid", "acquisitions_wom",
+                   "first_acquisitions_paid", "first_acquisitions_wom", "reacquisitions", "churned", "switched",
+                   "impressions", "wasted_impressions", "wasted_spend", "spend", "purchases", "repeat_purchases",
+                   "revenue", "margin", "customer_equity")
 ALL = "all"
 
 
 class Recorder:
     def __init__(self, steps: int, brands: list[str], segments: list[str], segment_sizes: np.ndarray,
-                 audience: np.ndarray, segment: np.ndarray, threshold: float):
+                 audience: np.ndarray, segment: np.ndarray, threshold: float, people_per_consumer: int = 1):
         self.brands, self.segments = brands, segments
+        self.people_per_consumer = people_per_consumer  # outputs are in people and real money
         self.sizes = segment_sizes
         self.audience = audience  # (brands, N): in the audience of any of the brand's campaigns
         self.segment = segment
@@ -117,7 +124,7 @@ class Recorder:
             "segment": pd.Categorical.from_codes(idx[2], [*self.segments, ALL]),
         }
         for k in (*SEGMENT_COUNTS, "revenue", "margin", "wasted_spend"):
-            frame[k] = with_all[k].ravel()
+            frame[k] = with_all[k].ravel() * self.people_per_consumer
         customers = with_all["customer"]
         frame["loyalty"] = np.divide(with_all["loyalty_sum"], customers, out=np.full(customers.shape, np.nan),
                                      where=customers > 0).ravel()
@@ -126,7 +133,7 @@ class Recorder:
         frame["control"] = (share >= self.threshold).ravel()
         spend = np.full((steps, nb, ns + 1), np.nan)
         spend[:, :, ns] = self.spend
-        frame["spend"] = spend.ravel()
+        frame["spend"] = spend.ravel() * self.people_per_consumer
         return pd.DataFrame(frame)
 
     def summary(self, brands_spec, days_per_unit: float, discount_rate: float,
@@ -217,4 +224,6 @@ class Recorder:
                 "time_to_control": {s: (None if np.isnan(v) else float(v))
                                     for s, v in zip(self.segments, self.first_control[b])},
             }
+            for key in SUMMARY_AMOUNTS:
+                out[spec.name][key] *= self.people_per_consumer
         return out

@@ -25,6 +25,7 @@ import mesa
 import numpy as np
 
 from ..scenario.loading import load_scenario, scenario_from_dict
+from ..scenario.scale import in_consumers
 from ..scenario.schema import Scenario
 from .adoption import adopt_and_churn, rates_of
 from .awareness import update_awareness
@@ -86,8 +87,10 @@ class MarketModel(LazyConsumerAgents, mesa.Model):
             sc = with_fields(scenario, {k.replace("__", "."): v for k, v in fields.items()})
         else:
             sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+        people = sc
+        sc = in_consumers(sc)  # the engine runs in consumers; the recorder gives people and money back
         self.seed = seed
-        self.scenario_spec = sc
+        self.scenario_spec = sc  # the simulated market, as the Mesa view shows it (in consumers)
         # one stream per purpose, so a change in one (a brand's campaigns switched off) leaves the others
         population_seq, network_seq, fit_seq, market_seq, conditions_seq, events_seq, awareness_seq, sales_seq, \
             campaigns_seq, satisfaction_seq, order_seq = np.random.SeedSequence(seed).spawn(11)
@@ -123,7 +126,8 @@ class MarketModel(LazyConsumerAgents, mesa.Model):
         self.brands = [Brand(self, b, campaign_streams, order_streams[b], silent=spec.name in silent_brands)
                        for b, spec in enumerate(sc.brands)]
         self.recorder = Recorder(sc.time.steps, [b.name for b in sc.brands], sc.segment_names,
-                                 pop.segment_sizes(), self.audiences(), pop.segment, sc.niche.control_threshold)
+                                 pop.segment_sizes(), self.audiences(), pop.segment, sc.niche.control_threshold,
+                                 people.population.people_per_consumer)
         self._spent_recorded = np.zeros(len(sc.brands))  # each brand's spending as of the last record
         self.recorder.record(0, 0.0, sc.time.dt, self.state, None, self._spent_recorded)
         reporters = {"customers": self.customers_by_brand, "adopters": self.adopters_by_brand,
@@ -139,15 +143,17 @@ class MarketModel(LazyConsumerAgents, mesa.Model):
         return next(b.index for b in self.brands if b.name == name)
 
     def customers_by_brand(self) -> dict[str, int]:
+        """People (what the consumers stand for), as every output."""
         last = self.recorder.data["customer"][self.steps]
-        return {b.name: int(last[b.index].sum()) for b in self.brands}
+        return {b.name: int(last[b.index].sum()) * self.recorder.people_per_consumer for b in self.brands}
 
     def adopters_by_brand(self) -> dict[str, int]:
         last = self.recorder.data["adopters"][self.steps]
-        return {b.name: int(last[b.index].sum()) for b in self.brands}
+        return {b.name: int(last[b.index].sum()) * self.recorder.people_per_consumer for b in self.brands}
 
     def spend_by_brand(self) -> dict[str, float]:
-        return {b.name: b.spent for b in self.brands}
+        """Real money."""
+        return {b.name: b.spent * self.recorder.people_per_consumer for b in self.brands}
 
     def audiences(self) -> np.ndarray:
         """(brands, N): in the audience a campaign of the brand aims at now."""

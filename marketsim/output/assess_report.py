@@ -309,7 +309,7 @@ def _write_report(f: Findings, title: str, unit: str, out: Path) -> list[Path]:
          f"inside the box, density the share of futures inside it that fail.",
          _box_table(f) if f.boxes else None, figures["What must be true: where the micro plan fails"]),
         ("Which assumptions matter most",
-         (f"Total and first-order Sobol indices (SALib's estimators on Saltelli's design, --sobol)"
+         ("Total and first-order Sobol indices (SALib's estimators on Saltelli's design, --sobol)"
           if ranked_by(f.sensitivity) == "ST" else
           "Borgonovo's delta and the first-order Sobol index (SALib's estimators, on the Latin-hypercube sample)")
          + f", with 95% half-widths from {RESAMPLES} bootstrap resamples of the futures, and the share of those "

@@ -8,6 +8,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import StrMethodFormatter  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from ..files import atomic_path  # noqa: E402
@@ -30,10 +31,12 @@ def plot_run(timeseries: pd.DataFrame, title: str = "") -> plt.Figure:
     for (brand, segment), g in segments.groupby(["brand", "segment"], observed=True):
         k = list(segments.segment.cat.categories).index(segment)
         ax_share.plot(g.time, g.share, color=colours[brand], ls=styles[k % len(styles)], label=f"{brand} / {segment}")
-    ax_cust.set_title("customers")
-    ax_cause.set_title("adoptions by cause (cumulative)")
+    ax_cust.set_title("customers (people)")
+    ax_cause.set_title("adoptions by cause (cumulative, people)")
     ax_share.set_title("share of each segment (niche control above the threshold)")
     ax_spend.set_title("spend (cumulative)")
+    for ax in (ax_cust, ax_cause, ax_spend):  # 21,800,000 people, not "2.18 1e7"
+        ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
     for ax in axes.ravel():
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)

@@ -59,6 +59,11 @@ PARAMETERS = (
               source="a sample of the market, not its census; sampling noise of a share ∝ 1/√size; money figures "
                      "scale with size (J)",
               meaning="number of consumers (2 to 50,000,000)"),
+    Parameter("population.people_per_consumer", 1, unit="people", low=1, high=1e4, range_text="1–10⁴ (J)",
+              source="a market too big to simulate person by person is sampled, each consumer standing for that "
+                     "many like people; counts and money in and out are in people (docs/scenarios.md)",
+              meaning="how many people one consumer stands for (whole, 1 to 10⁹); budgets, impressions, seeds, "
+                      "reach, pilot counts and every report are in people and real money"),
     Parameter("population.talkativeness_spread", 0.5, unit="coefficient of variation", low=0.3, high=1.5,
               range_text="0.3–1.5", source="a few opinion leaders talk much more than others [IVV11]; figure J",
               meaning="coefficient of variation of talkativeness within a segment"),
@@ -418,10 +423,10 @@ PARAMETERS = (
               meaning="consumers surveyed per time unit in each candidate audience"),
     Parameter("campaigns[].trigger", None, "none", unit="condition name",
               meaning="a condition name: deliver only where and when it holds"),
-    Parameter("campaigns[].reach", None, "required for `event`", label_note="(event)", unit="consumers",
+    Parameter("campaigns[].reach", None, "required for `event`", label_note="(event)", unit="people",
               range_text="attendees plus live and social audience (J)",
-              meaning="`event`: consumers reached at launch"),
-    Parameter("campaigns[].seeds", None, "required for `seeding`", unit="consumers",
+              meaning="`event`: people reached at launch"),
+    Parameter("campaigns[].seeds", None, "required for `seeding`", unit="people",
               range_text="0.1–2% of the audience (J)",
               meaning="`seeding`: how many free products are given to audience members"),
     Parameter("campaigns[].seed_by", None, "`random`",

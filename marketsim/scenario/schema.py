@@ -156,6 +156,12 @@ class Population(Strict):
     size: Annotated[int, Field(ge=2, le=50_000_000)]
     segments: Annotated[list[Segment], Field(min_length=1)]
     talkativeness_spread: NonNegative = default("population.talkativeness_spread")
+    people_per_consumer: Annotated[int, Field(ge=1, le=1_000_000_000)] = default("population.people_per_consumer")
+
+    @property
+    def people(self) -> int:
+        """The market's size in people: what the consumers stand for."""
+        return self.size * self.people_per_consumer
 
     def segment_sizes(self) -> list[int]:
         """Consumers in each segment, as the market is built."""
@@ -404,8 +410,8 @@ class CampaignSpec(Strict):
     fixed_cost: NonNegative = default("campaigns[].fixed_cost")
     research: Research | None = None
     trigger: Name | None = None
-    reach: Annotated[int, Field(ge=1, le=50_000_000)] | None = None
-    seeds: Annotated[int, Field(ge=1, le=50_000_000)] | None = None
+    reach: Annotated[int, Field(ge=1, le=10 ** 12)] | None = None  # people (scale.py)
+    seeds: Annotated[int, Field(ge=1, le=10 ** 12)] | None = None
     seed_by: Literal["random", "degree"] = "random"
     cost_per_seed: NonNegative | None = None
     reward: NonNegative | None = None
@@ -524,14 +530,20 @@ class Scenario(Strict):
         seedings bigger than the market, a cut_to without the cut, research too short to test its
         alternatives (a shortened horizon, a shrunk market, a changed on_control or no research time
         in a sweep or a quick try makes these on purpose, so they are not errors)."""
-        horizon, size = self.time.horizon, self.population.size
+        horizon, people, k = self.time.horizon, self.population.people, self.population.people_per_consumer
         return [(f"campaigns[{c.name}].start",
                  f"{'starts' if c.start >= horizon else 'launches (after its research)'} at {c.launch:g}, "
                  f"not before the horizon ({horizon:g}): it never runs")
                 for c in self.campaigns if c.launch >= horizon] + [
-            (f"campaigns[{c.name}].{field}", f"{getattr(c, field):,} is more consumers than population.size "
-                                             f"({size:,}): it reaches at most everyone in its audience")
-            for c in self.campaigns for field in ("reach", "seeds") if (getattr(c, field) or 0) > size] + [
+            (f"campaigns[{c.name}].{field}", f"{getattr(c, field):,} is more people than the market holds "
+                                             f"({people:,}): it reaches at most everyone in its audience")
+            for c in self.campaigns for field in ("reach", "seeds") if (getattr(c, field) or 0) > people] + [
+            (f"campaigns[{c.name}].{field}", f"{getattr(c, field):,} people are {getattr(c, field) / k:.3g} consumers "
+                                             f"of {k:,} people each (population.people_per_consumer): "
+                                             f"simulated as {max(1, round(getattr(c, field) / k)):,}")
+            for c in self.campaigns for field in ("reach", "seeds")
+            if getattr(c, field) and abs(max(1, round(getattr(c, field) / k)) * k - getattr(c, field))
+            > 0.1 * getattr(c, field)] + [
             (f"campaigns[{c.name}].cut_to", f"has no effect: on_control is '{c.on_control}', not 'cut'")
             for c in self.campaigns if "cut_to" in c.model_fields_set and c.on_control != "cut"] + [
             (f"campaigns[{c.name}].research",

@@ -5,9 +5,10 @@ candidate is simulated with the same seeds, so the objective is a deterministic 
 parameters. It is still rough (agents are discrete), so a derivative-free Nelder-Mead search
 (scipy) starts from the best point of a small Latin-hypercube screen. Parameters move in
 probability space (each field's prior quantile in [0, 1]): the prior bounds the search and a
-log-uniform prior becomes a log scale. Intervals come from the Jacobian at the optimum and the
-spread of fresh runs there (a sandwich covariance), mapped back through each prior's quantile
-function.
+log-uniform prior becomes a log scale. Intervals come from the Jacobian at the optimum and an
+explicit observation model: the spread of fresh runs there (the agents' own noise) plus independent
+overdispersion fitted from what the residuals leave over (a misfit, reporting noise), with Student's t
+quantile, mapped back through each prior's quantile function.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ class Calibration:
     fitted: np.ndarray  # mean over seeds at the estimate
     fitted_low: np.ndarray  # 5th and 95th percentile of single runs at the estimate
     fitted_high: np.ndarray
-    dispersion: float  # lack of fit: how much the intervals were widened beyond the agents' own noise (>= 1)
+    observation_noise: float  # lack of fit: variance per period (weighted) beyond the agents' own noise (>= 0)
     rmse: float  # root mean squared error of the mean curve, people per period
     evaluations: int  # simulated parameter sets (each over every seed)
     seconds: float
@@ -168,42 +169,48 @@ def calibrate(path: str | Path, pilot_path: str | Path, seeds: int = 4, seed: in
         noise = np.cov((spread * fitter.weight).T)
         lever = np.linalg.pinv(jac.T @ jac) @ jac.T
         inflation = 1 + 1 / len(fitter.seeds)  # the fitted curve is a K-seed mean
-        dispersion = lack_of_fit(fitter.residuals(u, pool), inflation * np.trace(noise), d)
-        cov = dispersion * inflation * lever @ noise @ lever.T
-        half = stats.norm.ppf(0.975) * np.sqrt(np.clip(np.diag(cov), 0, None))
+        extra = lack_of_fit(fitter.residuals(u, pool), inflation * noise, d)
+        cov = lever @ (inflation * noise + extra * np.eye(len(noise))) @ lever.T
+        dof = max(len(noise) - d, 1)  # the periods left to estimate the observation noise from
+        half = stats.t.ppf(0.975, dof) * np.sqrt(np.clip(np.diag(cov), 0, None))
         curves = fitter.curves(u, pool)
     lo, hi = np.clip(u - half, 0, 1), np.clip(u + half, 0, 1)
-    posterior = joint_draws(fitter.fields, u, cov, seed)
+    posterior = joint_draws(fitter.fields, u, cov, dof, seed)
     estimate = np.array([f.value(x) for f, x in zip(fitter.fields, u)], dtype=float)
     interval = np.array([[f.value(a), f.value(b)] for f, a, b in zip(fitter.fields, lo, hi)], dtype=float)
     fitted = curves.mean(axis=0)
     rmse = float(np.sqrt(((fitted - fitter.observed) ** 2).mean()))
     return fitter, Calibration(fitter.fields, estimate, interval, fitter.observed, fitted,
-                               np.percentile(spread, 5, axis=0), np.percentile(spread, 95, axis=0), dispersion,
+                               np.percentile(spread, 5, axis=0), np.percentile(spread, 95, axis=0), extra,
                                rmse,
                                fitter.evaluations, time.perf_counter() - started, fitter.seeds, posterior)
 
 
-def lack_of_fit(residuals: np.ndarray, expected_square: float, fitted: int) -> float:
-    """How much more the pilot strays from the fitted curve than the agents' own noise explains (at least 1):
-    the weighted residual sum of squares over its expectation were the model right, with the degrees of
-    freedom the fit used up. A quasi-likelihood dispersion: intervals widen with a misfit or with noise in
-    the data that the model does not have, so their width is set by the data, not by the number of agents."""
+def lack_of_fit(residuals: np.ndarray, agents_noise: np.ndarray, fitted: int) -> float:
+    """The variance per period of what the model does not explain (at least 0): the weighted residual sum of
+    squares beyond what the agents' own noise (covariance ``agents_noise``) leaves after a fit of ``fitted``
+    fields, spread over the degrees of freedom left. The observation model is the simulated counts plus
+    independent overdispersion of that variance (a misfit, or reporting noise in the data), so where it
+    dominates the intervals are least squares' own and their width is set by the data, not by how many
+    people an agent stands for."""
     n = len(residuals)
-    if expected_square <= 0 or n <= fitted:
-        return 1.0
-    return max(1.0, float((residuals ** 2).sum()) / (expected_square * (n - fitted) / n))
+    if n <= fitted:
+        return 0.0
+    expected = float(np.trace(agents_noise)) * (n - fitted) / n
+    return max(0.0, (float((residuals ** 2).sum()) - expected) / (n - fitted))
 
 
-def joint_draws(fields: list[Uncertain], u: np.ndarray, cov: np.ndarray, seed: int) -> pd.DataFrame:
-    """``POSTERIOR_DRAWS`` joint draws of the fitted fields: the estimate's normal approximation in quantile space
-    (the same covariance as the intervals, so a trade-off between two fields, such as ad effect against word of
-    mouth, is kept), truncated to the prior's range (a draw outside it is drawn again, so the draws do not pile
-    up at the range's ends), then mapped to natural units."""
+def joint_draws(fields: list[Uncertain], u: np.ndarray, cov: np.ndarray, dof: int, seed: int) -> pd.DataFrame:
+    """``POSTERIOR_DRAWS`` joint draws of the fitted fields: the estimate's multivariate Student t approximation in
+    quantile space (the same covariance and degrees of freedom as the intervals, so its 95% central range per field
+    is the interval, and a trade-off between two fields, such as ad effect against word of mouth, is kept),
+    truncated to the prior's range (a draw outside it is drawn again, so the draws do not pile up at the range's
+    ends), then mapped to natural units."""
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0xCA1,)))
 
     def draw(n: int) -> np.ndarray:
-        return rng.multivariate_normal(u, cov, size=n, method="eigh", check_valid="ignore")
+        normal = rng.multivariate_normal(np.zeros(len(u)), cov, size=n, method="eigh", check_valid="ignore")
+        return u + normal * np.sqrt(dof / rng.chisquare(dof, size=(n, 1)))
 
     q = draw(POSTERIOR_DRAWS)
     for _ in range(100):  # rejection: the truncated normal, unless the prior cuts off nearly all of it
@@ -277,7 +284,7 @@ def write_calibration(fitter: Fitter, result: Calibration, out_dir: str | Path) 
         "evaluations": result.evaluations,
         "seconds": round(result.seconds, 2),
         "fit": {"rmse": result.rmse, "r2": result.r2, "periods": int(len(result.observed)),
-                "dispersion": result.dispersion},
+                "observation_noise": result.observation_noise},
         "fields": {f.path: {"prior": f.dist.describe(), "estimate": float(x), "interval_95": [float(a), float(b)]}
                    for f, x, (a, b) in zip(result.fields, result.estimate, result.interval)},
         "posterior": {"file": "posterior.csv", "draws": len(result.posterior),

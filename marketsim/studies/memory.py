@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 
+from ..scenario.scale import in_consumers
 from ..scenario.schema import Scenario
 
 BASE = 400 * 2**20  # the interpreter, numpy, numba (compiling its kernels on a first run), pandas, Mesa
@@ -26,6 +27,7 @@ MARGIN = 1.2
 
 def run_bytes(sc: Scenario) -> int:
     """Estimated peak memory of one run of ``sc``, in bytes."""
+    sc = in_consumers(sc)  # impressions and seeds as the engine delivers them
     n, brands, steps = sc.population.size, len(sc.brands), sc.time.steps
     degree = getattr(sc.network, "mean_degree", 0.0)
     edge_file = os.path.getsize(sc.network.path) if sc.network.type == "file" and os.path.isfile(sc.network.path) else 0

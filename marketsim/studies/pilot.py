@@ -1,7 +1,7 @@
 """Pilot data: observed new adopters per period, checked against the scenario they calibrate.
 
 A pilot file is a CSV with columns ``time`` (the end of each period, in the scenario's time unit;
-periods run back to back from 0) and ``new_adopters``, optionally ``brand`` (default: the
+periods run back to back from 0) and ``new_adopters`` (people, whatever one consumer stands for), optionally ``brand`` (default: the
 scenario's first brand) and ``segment`` (default: the whole market). Errors name the file, the
 column and the rows, never the file's contents.
 """
@@ -81,7 +81,8 @@ def read_pilot(path: str | Path, scenario: Scenario) -> Pilot:
     check("time", np.isfinite(time) & (time <= 0), "must be above 0 (the end of a period)")
     check("time", np.isfinite(time) & (time > horizon + 1e-9),
           f"past the scenario's horizon ({horizon:g} {unit}s)")
-    off_step = np.isfinite(time) & (np.abs(time / dt - np.round(time / dt)) > 1e-6)
+    with np.errstate(invalid="ignore", over="ignore"):  # inf or nan times are reported above, not here
+        off_step = np.isfinite(time) & (np.abs(time / dt - np.round(time / dt)) > 1e-6)
     check("time", off_step, f"must fall at the end of a step (a multiple of time.dt = {dt:g} {unit}s)")
     check("new_adopters", ~np.isfinite(count), "not a number")
     check("new_adopters", np.isfinite(count) & (count < 0), "counts cannot be negative")
@@ -109,7 +110,9 @@ def _above_market(data: pd.DataFrame, scenario: Scenario) -> np.ndarray:
     to more people than it holds: no run can fit them. None when the market's size is uncertain."""
     if any(u.path.startswith("population.") for u in scenario._uncertain):
         return np.zeros(len(data), dtype=bool)
-    sizes = {**dict(zip(scenario.segment_names, scenario.population.segment_sizes())), ALL: scenario.population.size}
+    k = scenario.population.people_per_consumer  # a pilot counts people
+    sizes = {**{name: n * k for name, n in zip(scenario.segment_names, scenario.population.segment_sizes())},
+             ALL: scenario.population.people}
     ordered = data.sort_values(["brand", "segment", "time"], kind="stable")
     total = ordered.groupby(["brand", "segment"]).new_adopters.cumsum()
     return (total > ordered.segment.map(sizes)).sort_index().to_numpy()
