@@ -596,3 +596,22 @@ def test_the_overlap_warning_compares_the_two_leading_plans():
     found.best_interval = pd.DataFrame({"low": [0.01, 0.33, 0.38], "high": [0.15, 0.57, 0.62]},
                                        index=["micro", "macro", "mixed"])
     assert "The intervals of mixed and macro overlap" in conclusion(found)
+
+
+def test_each_strategy_is_judged_on_its_own_brands_lift(tmp_path):
+    """assess.md What it runs: a strategy of brand B, in a variant of its own, is judged by what B's campaigns added:
+    its runs carry lift for B, not for the brand of the first strategy, and its incremental profit is B's."""
+    raw = raw_scenario()
+    raw["brands"].append({**raw["brands"][0], "name": "B"})
+    raw["campaigns"].append({**raw["campaigns"][0], "name": "b_ads", "brand": "B", "budget": 2000})
+    raw["strategies"] = [{"name": "A_louder", "brand": "A", "set": {"campaigns.ads.impressions": 3000}},
+                         {"name": "B_louder", "brand": "B", "set": {"campaigns.b_ads.impressions": 3000}}]
+    plan = plan_assessment(write(tmp_path, raw), runs=3, seed=2)
+    lifts = {plan.experiment.lift(r) for r in plan.experiment.runs() if "b_ads" in str(r.overrides)}
+    assert lifts == {frozenset({"B"})}
+    with ThreadPoolExecutor(1) as pool:
+        report = run_sweep(plan.experiment, tmp_path / "runs", executor=pool)
+    table = pd.read_parquet(report.out / "runs.parquet")
+    out = outcomes(plan, table)
+    b = out[out.strategy == "B_louder"]
+    assert b.incremental_profit.notna().all()

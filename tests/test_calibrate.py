@@ -392,3 +392,37 @@ def test_posterior_draws_spread_as_the_interval_does():
         inside = ((draws[column] - 0.5).abs() <= half).mean()
         assert inside == pytest.approx(0.95, abs=0.02), column
     assert draws.corr().iloc[0, 1] == pytest.approx(-0.6, abs=0.1)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("world, lowest, highest", [("agents' noise only", 0.92, 0.995),
+                                                    ("observation noise three times the agents'", 0.91, 0.985)])
+def test_intervals_hold_the_truth_about_95_percent_of_the_time(tmp_path, monkeypatch, world, lowest, highest):
+    """docs/calibration.md Coverage, measured where the truth is known exactly: a linear model of ten periods,
+    agents' noise of s.d. 10 per period (the same noise at every candidate for each common seed, as common random
+    numbers give, and fresh draws for the 24 noise runs), and in the second world reporting noise the model lacks.
+    Over 400 pilots the 95% interval holds the truth in about 95% of them (a little more without observation
+    noise: Student's t is used even where there is none to estimate); the bounds are four binomial standard
+    errors around 95%, as 400 pilots measure it (20,000 pilots of the same world, done with numpy alone, gave
+    94.6% in the second). Without the observation noise the second world's intervals would cover far less."""
+    rng = np.random.default_rng(20)
+    slope = np.linspace(-100.0, 100.0, 10) + 15.0
+    extra = 30.0 if world.startswith("observation") else 0.0
+    covered = []
+    for _ in range(400):
+        common = rng.normal(0, 10, (4, 10))  # each common seed's own noise, whatever the parameters
+        fresh = rng.normal(0, 10, (NOISE_RUNS, 10))
+        observed = np.round(300 + rng.normal(0, 10, 10) + rng.normal(0, extra or 1e-9, 10)).astype(int)
+
+        class Linear(Fitter):
+            def curves(self, u, pool, seeds=None):
+                self.evaluations += 1
+                curve = 300 + slope * (u[0] - 0.5)
+                return curve + (common if seeds is None else fresh)
+
+        monkeypatch.setattr(calibration, "Fitter", Linear)
+        scenario, pilot = one_field_problem(tmp_path, observed.tolist())
+        _, result = calibrate(scenario, pilot, seeds=4)
+        (low, high), = result.interval
+        covered.append(low <= 0.5 <= high)
+    assert lowest <= np.mean(covered) <= highest, np.mean(covered)
