@@ -615,3 +615,52 @@ def test_each_strategy_is_judged_on_its_own_brands_lift(tmp_path):
     out = outcomes(plan, table)
     b = out[out.strategy == "B_louder"]
     assert b.incremental_profit.notna().all()
+
+
+def test_a_plan_pays_back_on_what_its_campaigns_added_not_on_its_installed_base(tmp_path):
+    """assess.md: return_on_spend (and so P(pays back)) is the INCREMENTAL return on spend; a brand with customers
+    before the run earns margin from them whatever it spends, which the gross return would credit to the plan."""
+    raw = raw_scenario()
+    raw["brands"][0]["initial"] = {"share": {"young": 0.4, "old": 0.4}}
+    raw["brands"][0]["purchase_rate"] = 0.3
+    plan = plan_assessment(write(tmp_path, raw), runs=3, seed=2)
+    with ThreadPoolExecutor(1) as pool:
+        report = run_sweep(plan.experiment, tmp_path / "runs", executor=pool)
+    table = pd.read_parquet(report.out / "runs.parquet")
+    out = outcomes(plan, table)  # the strategies' rows in the order of their runs, as the table's
+    rows = table.sort_values("run").reset_index(drop=True)
+    assert len(out) == len(rows) == 6
+    assert out.return_on_spend.tolist() == pytest.approx(rows["A.incremental_return_on_spend"].tolist())
+    assert (rows["A.return_on_spend"] > rows["A.incremental_return_on_spend"] + 1).all()  # the base's margin
+
+
+def test_the_micro_plan_fails_wherever_any_other_plan_beats_it():
+    """assess.md boxes: the micro plan fails in a future where it is beaten by ANOTHER strategy on the metric, a
+    third plan (mixed) included, not only where the macro plan beats it."""
+    from types import SimpleNamespace
+
+    from marketsim.studies.assess import micro_fails
+
+    plan = SimpleNamespace(strategies=[Strategy("micro", "A", "micro"), Strategy("macro", "A", "macro"),
+                                       Strategy("mixed", "A", "mixed")])
+    out = pd.DataFrame({"sample": np.tile(np.arange(3), 3), "strategy": ["micro"] * 3 + ["macro"] * 3 + ["mixed"] * 3,
+                        "incremental_profit": [5, 5, 5, 1, 9, 1, 9, 1, 1]})
+    assert micro_fails(plan, out, "incremental_profit").tolist() == [True, True, False]
+
+
+def test_batches_combine_with_each_variants_futures_kept_together(tmp_path):
+    """assess.md --runs auto: two batches of two futures, two variants (micro's changes, macro as written): as one
+    assessment of four futures, variant v's futures are points 4v to 4v + 3, batch j's at 2j and 2j + 1 within
+    them, so no run of one variant lands among another's."""
+    from marketsim.studies.assess import combined
+
+    path = write(tmp_path, raw_scenario())
+    plans = [plan_assessment(path, runs=2, seed=j) for j in (1, 2)]
+    assert plans[0].experiment.samples == 2 and len(plans[0].experiment.points) == 4  # 2 variants x 2 futures
+    tables = [pd.DataFrame({"point": np.arange(4), "run": np.arange(4), "batch": j, "variant": [0, 0, 1, 1],
+                            "future": [0, 1, 0, 1]}) for j in (0, 1)]
+    plan, table = combined(plans, tables)
+    assert plan.experiment.samples == 4 and len(plan.draws) == 4
+    expected = table.variant * 4 + table.batch * 2 + table.future
+    assert table.point.tolist() == expected.tolist() and table.point.is_unique
+    assert (table.run == table.point).all()

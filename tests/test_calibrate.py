@@ -426,3 +426,38 @@ def test_intervals_hold_the_truth_about_95_percent_of_the_time(tmp_path, monkeyp
         (low, high), = result.interval
         covered.append(low <= 0.5 <= high)
     assert lowest <= np.mean(covered) <= highest, np.mean(covered)
+
+
+def test_a_pilot_as_far_from_the_k_seed_mean_as_its_noise_predicts_has_no_observation_noise(tmp_path, monkeypatch):
+    """docs/calibration.md Intervals: were the model right, the weighted residuals would add up to (1 + 1/K) trace(S)
+    (n - d)/n, the 1 + 1/K because the fitted curve is a mean over K seeds. A pilot that strays exactly that far
+    gets no observation noise, and its interval is the agents' sandwich alone; forgetting the 1 + 1/K would read a
+    quarter of the agents' variance (K = 4) as noise in the data."""
+    b = np.array([10.0, 20.0, -10.0, 5.0])
+    pattern = np.tile(hadamard(8)[:, 1:5], (3, 1)).astype(float)
+    noise = 2.0 * pattern  # raw counts; weighted by 1/2 (every observed count is 4): covariance v/4 I
+    variance = 24 / 23 * 4.0
+    scenario, pilot = one_field_problem(tmp_path, [4, 4, 4, 4])
+    offset = np.array([2.0, -1.0, 0.0, 0.0])  # orthogonal to b: the fit stays at u = 0.5
+    assert offset @ b == 0
+    # weighted residuals offset / 2: their squares add up to 5 s^2 / 4; make that (1 + 1/4) trace (n - d)/n
+    s = np.sqrt(1.25 * variance * 3 / 4 * 4 / 5)
+    monkeypatch.setattr(calibration, "Fitter", made_up_fitter(lambda u: 4 + b * (u[0] - 0.5) + s * offset, noise))
+    _, result = calibrate(scenario, pilot, seeds=4)
+    assert result.observation_noise < 0.01 * variance  # 0.0625 variance without the 1 + 1/K
+    half = stats.t.ppf(0.975, 3) * np.sqrt(1.25 * variance / (b @ b))
+    (low, high), = result.interval
+    assert high - low == pytest.approx(2 * half, rel=0.01)
+
+
+def test_posterior_draws_near_a_priors_bound_are_drawn_again_not_piled_on_it():
+    """docs/calibration.md posterior.csv: a draw outside a prior's range is drawn again, whichever of its fields
+    falls outside, so an estimate close to a bound leaves no heap of draws on the bound itself."""
+    from marketsim.studies.calibrate import EDGE, joint_draws
+
+    fields = find_uncertain({"word_of_mouth": {"strength": {"dist": "uniform", "low": 0, "high": 1}},
+                             "response": {"ad_effect": {"dist": "uniform", "low": 0, "high": 1}}}, "s")
+    draws = joint_draws(fields, np.array([0.01, 0.5]), np.diag([0.02, 0.02]) ** 2, 30, seed=3)
+    near_bound = draws.iloc[:, 0]
+    assert (near_bound >= EDGE).all() and (near_bound <= EDGE + 1e-12).mean() < 0.01
+    assert near_bound.min() < 0.01  # still reaching down towards the bound

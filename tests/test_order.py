@@ -109,3 +109,20 @@ def test_segments_sizes_do_not_depend_on_their_order(size):
         population = Population(size=size, segments=[Segment(name=n, share=w) for n, w in order])
         sizes.append(dict(zip((n for n, _ in order), population.segment_sizes())))
     assert sizes[0] == sizes[1] == sizes[2] and sum(sizes[0].values()) == size
+
+
+def test_the_last_of_a_shared_budget_goes_to_either_campaign_whatever_the_files_order():
+    """model.md Process overview 3: a brand's campaigns act in an order drawn afresh each step from the brand's own
+    stream. A budget of 3 for two campaigns that each want 2 in the step: over 40 seeds, each of them is the one
+    paid in full in some of them, the first listed no more often than chance allows."""
+    raw = copy.deepcopy(MARKET)
+    raw["time"]["horizon"] = 1
+    raw["brands"][0]["budget"] = 3.0
+    raw["campaigns"] = [c for c in raw["campaigns"] if c["brand"] == "B" or c["name"] in ("a_young", "a_old")]
+    first_paid_in_full = 0
+    for seed in range(40):
+        spent = marketsim.run(scenario_from_dict(copy.deepcopy(raw)), seed=seed).summary["campaigns"]
+        a_young, a_old = spent["a_young"]["spent"], spent["a_old"]["spent"]
+        assert a_young + a_old == pytest.approx(3.0) and max(a_young, a_old) == pytest.approx(2.0)
+        first_paid_in_full += a_young == pytest.approx(2.0)
+    assert 8 <= first_paid_in_full <= 32  # binomial(40, 1/2): outside this about once in 10^4

@@ -389,6 +389,33 @@ def test_customer_equity_values_the_customers_held_at_their_discounted_future_pu
     nobody = marketsim.run(market({"time.horizon": 30, "campaigns.0": {**ads, "budget": 0}}), seed=8)
     assert nobody.summary["brands"]["A"]["customer_equity"] == 0  # no customers held: nothing to come
 
+
+def test_aware_counts_everyone_who_knows_the_brand_customers_and_lapsed_included():
+    """outputs.md: aware = consumers not unaware of the brand: those who know it without buying, its customers and
+    those who lapsed; a brand's customers never drop out of its awareness."""
+    ads = {"name": "ads", "brand": "A", "channel": "tv", "impressions": 300}
+    result = marketsim.run(market({"time.horizon": 40, "loyalty.churn": 0.05, "campaigns.0": ads}), seed=4)
+    m = result.summary["brands"]["A"]
+    last = result.timeseries[(result.timeseries.segment == "all") & (result.timeseries.brand == "A")].iloc[-1]
+    assert m["customers"] > 0 and m["lapsed"] > 0
+    assert m["aware"] == last.aware + last.customer + last.lapsed == result.summary["consumers"] - last.unaware
+    assert m["aware"] > last.aware
+
+
+def test_customer_equity_uses_the_loss_rate_of_all_customers_not_of_the_new_ones():
+    """outputs.md: customer_equity's λ is the loss rate of ALL the brand's customers (churn_rate), where ltv takes
+    the new customers' own rate: with a loyal installed base the two differ, and equity follows the first."""
+    ads = {"name": "ads", "brand": "A", "channel": "tv", "impressions": 300}
+    sc = market({"time.horizon": 60, "brands.0.purchase_rate": 0.1, "valuation.discount_rate": 0.1,
+                 "loyalty.churn": 0.02, "campaigns.0": ads,
+                 "brands.0.initial": {"share": {"young": 0.3, "old": 0.3}, "loyalty": 0.95}})
+    m = marketsim.run(sc, seed=8).summary["brands"]["A"]
+    discount = 0.1 / 365
+    new_churn = 0.1 / (m["ltv"] / (10 * 0.5) - 1) - discount  # ltv = unit margin x (1 + rate / (λ_new + δ))
+    assert new_churn > 1.5 * m["churn_rate"] > 0  # the base stays, the newcomers go
+    expected = m["customers"] * 10 * 0.5 * 0.1 / (m["churn_rate"] + discount)
+    assert m["customer_equity"] == pytest.approx(expected, rel=1e-9)
+
 # --- the price of targeting ---------------------------------------------------------------------
 def spent_per_impression(audience, precision: float, premium: float) -> float:
     ads = {"name": "ads", "brand": "A", "channel": "tv", "impressions": 600, "precision": precision,
