@@ -91,6 +91,11 @@ def _seed(what: str):
     return typer.Option(min=0, max=MAX_SEED, help=what)
 
 
+# the options of every command that runs many simulations, said once
+Workers = Annotated[int | None, typer.Option(min=1, help="Local worker processes (default: one per core)")]
+Scheduler = Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")]
+
+
 def _writable(option: str, folder: Path | None) -> None:
     """Refuse an output folder that cannot be written before any work, not after it."""
     problem = None if folder is None else unwritable_folder(folder)

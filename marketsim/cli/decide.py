@@ -16,6 +16,8 @@ from ..studies.objectives import DEFAULT_METRIC, METRICS
 from .common import (
     INTERRUPTED,
     RUNS_FAILED,
+    Scheduler,
+    Workers,
     _check_edge_list,
     _check_memory,
     _fail,
@@ -52,10 +54,8 @@ def assess(
     out_dir: Annotated[Path | None, typer.Option("--out", help="Runs folder (default: results/assess-<file name>)")]
     = None,
     seed: Annotated[int, _seed("Root seed of the samples and runs")] = 0,
-    workers: Annotated[int | None, typer.Option(min=1, help="Local worker processes (default: one per core)")]
-    = None,
-    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")]
-    = None,
+    workers: Workers = None,
+    scheduler: Scheduler = None,
     quiet: Annotated[bool, typer.Option(help="No progress bar")] = False,
 ) -> None:
     """Run each strategy on the same sampled futures; say which wins, how often, and what must be true.
@@ -195,10 +195,8 @@ def optimize(
     out_dir: Annotated[Path | None, typer.Option("--out", help="Runs folder (default: results/optimize-<file name>)")]
     = None,
     seed: Annotated[int, _seed("Root seed of the futures, the runs and the sampler")] = 0,
-    workers: Annotated[int | None, typer.Option(min=1, help="Local worker processes (default: one per core)")]
-    = None,
-    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")]
-    = None,
+    workers: Workers = None,
+    scheduler: Scheduler = None,
     quiet: Annotated[bool, typer.Option(help="No progress messages")] = False,
 ) -> None:
     """Find the lever values (budget level, split between campaigns, any numeric field) with the best expected

@@ -16,6 +16,8 @@ from ..scenario.schema import ScenarioError, plain
 from .common import (
     INTERRUPTED,
     RUNS_FAILED,
+    Scheduler,
+    Workers,
     _check_inputs,
     _check_memory,
     _fail,
@@ -154,10 +156,9 @@ def validate(
 @app.command()
 def sweep(
     experiment: Annotated[Path, typer.Argument(help="Experiment file (TOML)")],
-    workers: Annotated[int | None, typer.Option(min=1, help="Local worker processes (default: one per core)")]
-    = None,
+    workers: Workers = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Results folder (default: results/<name>)")] = None,
-    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786")] = None,
+    scheduler: Scheduler = None,
     quiet: Annotated[bool, typer.Option(help="No progress bar")] = False,
 ) -> None:
     """Run every point and replication of an experiment; run it again to resume.

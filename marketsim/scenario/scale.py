@@ -28,7 +28,7 @@ def in_consumers(sc: Scenario) -> Scenario:
 
     def campaign(c):
         update = {f: getattr(c, f) / k for f in CAMPAIGN_AMOUNTS if getattr(c, f) is not None}
-        update |= {f: max(1, round(getattr(c, f) / k)) for f in CAMPAIGN_PEOPLE if getattr(c, f) is not None}
+        update |= {f: sc.population.consumers_for(getattr(c, f)) for f in CAMPAIGN_PEOPLE if getattr(c, f) is not None}
         if c.research is not None:
             update["research"] = c.research.model_copy(update={"cost": c.research.cost / k})
         return c.model_copy(update=update)

@@ -163,6 +163,10 @@ class Population(Strict):
         """The market's size in people: what the consumers stand for."""
         return self.size * self.people_per_consumer
 
+    def consumers_for(self, people: int) -> int:
+        """The whole consumers that stand for ``people`` given away or reached at once (at least one)."""
+        return max(1, round(people / self.people_per_consumer))
+
     def segment_sizes(self) -> list[int]:
         """Consumers in each segment, as the market is built."""
         return exact_counts({s.name: s.share for s in self.segments}, self.size)
@@ -525,6 +529,14 @@ class Scenario(Strict):
     def channel(self, name: str) -> Channel:
         return next(c for c in self.channels if c.name == name)
 
+    def _people_as_consumers(self):
+        """(campaign, field, people asked for, consumers simulated) for every reach and seeding."""
+        for c in self.campaigns:
+            for field in ("reach", "seeds"):
+                asked = getattr(c, field)
+                if asked:
+                    yield c.name, field, asked, self.population.consumers_for(asked)
+
     def warnings(self) -> list[tuple[str, str]]:
         """Valid but probably not meant: campaigns that never run within the horizon, events and
         seedings bigger than the market, a cut_to without the cut, research too short to test its
@@ -538,12 +550,9 @@ class Scenario(Strict):
             (f"campaigns[{c.name}].{field}", f"{getattr(c, field):,} is more people than the market holds "
                                              f"({people:,}): it reaches at most everyone in its audience")
             for c in self.campaigns for field in ("reach", "seeds") if (getattr(c, field) or 0) > people] + [
-            (f"campaigns[{c.name}].{field}", f"{getattr(c, field):,} people are {getattr(c, field) / k:.3g} consumers "
-                                             f"of {k:,} people each (population.people_per_consumer): "
-                                             f"simulated as {max(1, round(getattr(c, field) / k)):,}")
-            for c in self.campaigns for field in ("reach", "seeds")
-            if getattr(c, field) and abs(max(1, round(getattr(c, field) / k)) * k - getattr(c, field))
-            > 0.1 * getattr(c, field)] + [
+            (f"campaigns[{name}].{field}", f"{asked:,} people are {asked / k:.3g} consumers of {k:,} people each "
+                                           f"(population.people_per_consumer): simulated as {given:,}")
+            for name, field, asked, given in self._people_as_consumers() if abs(given * k - asked) > 0.1 * asked] + [
             (f"campaigns[{c.name}].cut_to", f"has no effect: on_control is '{c.on_control}', not 'cut'")
             for c in self.campaigns if "cut_to" in c.model_fields_set and c.on_control != "cut"] + [
             (f"campaigns[{c.name}].research",

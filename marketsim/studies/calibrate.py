@@ -213,7 +213,7 @@ def joint_draws(fields: list[Uncertain], u: np.ndarray, cov: np.ndarray, dof: in
         return u + normal * np.sqrt(dof / rng.chisquare(dof, size=(n, 1)))
 
     q = draw(POSTERIOR_DRAWS)
-    for _ in range(100):  # rejection: the truncated normal, unless the prior cuts off nearly all of it
+    for _ in range(100):  # rejection: the truncated t, unless the prior cuts off nearly all of it
         outside = ((q < EDGE) | (q > 1 - EDGE)).any(axis=1)
         if not outside.any():
             break
