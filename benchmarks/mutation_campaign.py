@@ -429,7 +429,7 @@ OUTCOMES = ("killed", "survived", "killed-trivially", "killed-by-timeout", "stal
 
 
 def batch(name: str) -> list[dict]:
-    """The mutants of one batch: ``second`` (MUTANTS above), else ``third`` or ``fourth``
+    """The mutants of one batch: ``second`` (MUTANTS above), else a later one
     (benchmarks/mutants_<name>.py, whose list is MUTANTS_<NAME>)."""
     if name == "second":
         return MUTANTS
@@ -569,8 +569,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repo", type=Path, default=Path(__file__).resolve().parents[1],
                         help="repository to mutate and test (default: the one this script is in)")
-    parser.add_argument("--batch", choices=("second", "third", "fourth"), default="second",
-                        help="which mutants: second (MUTANTS, the default), third or fourth (mutants_<batch>.py)")
+    later = sorted(p.stem.removeprefix("mutants_") for p in Path(__file__).parent.glob("mutants_*.py"))
+    parser.add_argument("--batch", choices=("second", *later), default="second",
+                        help="which mutants: second (MUTANTS, the default) or a later batch (mutants_<batch>.py)")
     parser.add_argument("--only", nargs="+", metavar="ID", help="run only these mutants")
     parser.add_argument("--json", type=Path, metavar="OUT", help="write the results to this file")
     parser.add_argument("--tests", nargs="+", metavar="PATH",
