@@ -9,16 +9,10 @@ consumer) for a few steps, so the speed-up is a ratio measured on this machine i
 making its consumer agents (which the vectorised run never does; the time they take is printed).
 Last, the time per consumer-step at each size, and relative to 1M (how well the step scales).
 
-The classroom dashboard steps two runs of its lesson at once (the scenario as written and the
-teacher's variant): ``--classroom`` times a classroom step of the baseline lesson against a step of
-each of the same two models built alone, the steps taken in turn so that both sides see the same
-load, and prints the ratio (about 1: the classroom adds nothing to its two runs) and the steps per
-second a class sees (this machine, this load; tests/test_dashboard.py checks what a step does, not how
-fast it is).
+The classroom dashboard's speed is benchmarks/dashboard_speed.py's.
 
-    python benchmarks/model_speed.py                 # 10k, 100k and 1M, then the classroom
+    python benchmarks/model_speed.py                 # 10k, 100k and 1M
     python benchmarks/model_speed.py --sizes 1000000 10000000   # 1M and 10M (about 9 minutes)
-    python benchmarks/model_speed.py --classroom     # the classroom only (a few seconds)
 """
 
 from __future__ import annotations
@@ -147,51 +141,13 @@ def measure(size: int) -> dict:
     return out
 
 
-def measure_classroom(steps: int = 30) -> dict:
-    """Seconds per classroom step and per step of its two models alone, taken in turn after a first step."""
-    from marketsim.dashboard.classroom import AS_WRITTEN, VARIANT, Classroom, Session
-    from marketsim.dashboard.lessons import variant
-
-    session = Session(BASELINE)
-    session.levers["precision"] = 0.5  # the variant differs, as in class
-    classroom = Classroom(session)
-    alone = [marketsim.MarketModel(session.lesson.scenario, rng=session.seed),
-             marketsim.MarketModel(variant(session.lesson, session.levers), rng=session.seed)]
-    classroom.step()  # compiled code warms up on both sides
-    for model in alone:
-        model.step()
-    in_class, by_itself = [], []
-    for _ in range(steps):
-        start = time.perf_counter()
-        classroom.step()
-        in_class.append(time.perf_counter() - start)
-        start = time.perf_counter()
-        for model in alone:
-            model.step()
-        by_itself.append(time.perf_counter() - start)
-    assert all(classroom.runs[name].steps == model.steps for name, model in zip((AS_WRITTEN, VARIANT), alone))
-    return {"size": classroom.runs[AS_WRITTEN].scenario_spec.population.size, "steps": steps,
-            "classroom_step": float(np.median(in_class)), "two_models_step": float(np.median(by_itself))}
-
-
-def print_classroom(r: dict) -> None:
-    print(f"classroom ({r['size']:,} consumers, two runs): {r['classroom_step'] * 1000:.1f} ms per step "
-          f"= {1 / r['classroom_step']:.1f} steps per second; its two models alone {r['two_models_step'] * 1000:.1f} ms "
-          f"(ratio {r['classroom_step'] / r['two_models_step']:.2f}, median of {r['steps']} steps taken in turn)",
-          flush=True)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
-    parser.add_argument("--classroom", action="store_true", help="measure the classroom dashboard's step only")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # internal: measure one size, print JSON
     args = parser.parse_args()
     if args.one:
         print(json.dumps(measure(args.one)))
-        return
-    if args.classroom:
-        print_classroom(measure_classroom())
         return
     rows = []
     for size in args.sizes:  # one process per size, so that peak memory is that size's own
@@ -212,7 +168,6 @@ def main() -> None:
     print("time per consumer-step: " + ", ".join(f"{n:,}: {ns:.0f} ns" for n, ns in per.items()))
     if 1_000_000 in per:
         print("  relative to 1M: " + ", ".join(f"{n:,}: {ns / per[1_000_000]:.2f}" for n, ns in per.items()))
-    print_classroom(measure_classroom())
 
 
 if __name__ == "__main__":

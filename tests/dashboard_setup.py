@@ -1,34 +1,27 @@
-"""Set-up for the browser tests: a headless Chromium and Solara's CDN files, both offline-ready.
+"""Set-up for the browser tests: a headless Chromium for Playwright, and a page that never leaves the machine.
 
-Solara's page loads its JavaScript and CSS from ``/_solara/cdn/<package>@<version>/<file>``; the
-server answers from ``<prefix>/share/solara/cdn/`` and otherwise fetches from a CDN, which CI and
-this machine cannot reach. ``fill_cdn_cache`` reads the exact packages and versions the page asks
-for, fetches each once from the npm registry (``npm pack``) and unpacks it into that cache.
-``chromium`` finds a browser for Playwright or installs one (Debian's package where apt works,
-``playwright install chromium`` elsewhere). Both steps are idempotent and return at once when done.
+The page's assets come from the ``solara-assets`` package (a project dependency), so nothing is fetched here:
+``offline`` makes a browser context refuse every request that is not to the loopback address and record it,
+and a test fails on any refused request, any response of 400 or more, and any page or console error.
+``chromium`` finds a browser for Playwright or installs one (Debian's package where apt works, ``playwright
+install chromium`` elsewhere); it returns at once when there is one.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
-import re
 import shutil
 import subprocess
 import sys
-import tarfile
 import tempfile
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlparse
 
-CDN_PATH = re.compile(r"_solara/cdn/((?:@[^/\"']+/)?[^/@\"']+)@([^/\"']+)/([^\"'?#\s]+)")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
-
-
-def cdn_cache() -> Path:
-    return Path(sys.prefix) / "share" / "solara" / "cdn"
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 @contextmanager
@@ -41,52 +34,6 @@ def locked(name: str):
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def cdn_files(page_url: str) -> set[tuple[str, str, str]]:
-    """(package, version, file) for every CDN file the page at ``page_url`` asks for."""
-    with urllib.request.urlopen(page_url, timeout=60) as response:
-        html = response.read().decode("utf-8", "replace")
-    return set(CDN_PATH.findall(html))
-
-
-def unpack_npm(package: str, version: str, into: Path) -> None:
-    """Fetch ``package@version`` from the npm registry and unpack its files into ``into``."""
-    if shutil.which("npm") is None:
-        raise RuntimeError("npm is needed to fill Solara's CDN cache for the browser tests "
-                           "(Debian: apt-get install -y npm)")
-    with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run(["npm", "pack", f"{package}@{version}", "--silent", "--pack-destination", tmp],
-                       check=True, capture_output=True, timeout=300)
-        (tarball,) = Path(tmp).glob("*.tgz")
-        staging = Path(tmp) / "unpacked"
-        with tarfile.open(tarball) as archive:
-            archive.extractall(staging, filter="data")
-        into.parent.mkdir(parents=True, exist_ok=True)
-        partial = into.with_name(into.name + ".partial")
-        shutil.rmtree(partial, ignore_errors=True)
-        shutil.move(str(staging / "package"), partial)
-        partial.rename(into)  # appears whole or not at all
-
-
-def fill_cdn_cache(page_url: str) -> list[str]:
-    """Make every CDN file the page asks for available offline; returns the packages fetched."""
-    return fetch_missing(cdn_files(page_url))
-
-
-def fetch_missing(files: set[tuple[str, str, str]]) -> list[str]:
-    """Unpack the npm package of each (package, version, file) that the cache lacks."""
-    fetched = []
-    with locked("solara-cdn"):
-        for package, version, file in sorted(files):
-            folder = cdn_cache() / f"{package}@{version}"
-            if (folder / file).is_file():
-                continue
-            if folder.exists():
-                raise RuntimeError(f"{folder} exists but lacks {file}: remove the folder and run the tests again")
-            unpack_npm(package, version, folder)
-            fetched.append(f"{package}@{version}")
-    return fetched
 
 
 def chromium() -> str:
@@ -104,3 +51,27 @@ def chromium() -> str:
 
         with sync_playwright() as p:
             return p.chromium.executable_path
+
+
+def offline(context) -> list[str]:
+    """Refuse every request of ``context`` that leaves the machine; returns the list the refusals go to."""
+    refused: list[str] = []
+
+    def route(r):
+        if urlparse(r.request.url).hostname in LOOPBACK:
+            r.continue_()
+        else:
+            refused.append(r.request.url)
+            r.abort()
+
+    context.route("**/*", route)
+    return refused
+
+
+def watch(page) -> list[str]:
+    """Every page error, console error and response of 400 or more on ``page``, as they come."""
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(f"console: {m.text}") if m.type == "error" else None)
+    page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    return problems

@@ -267,4 +267,4 @@ def dashboard(
                   "dashboard and run models on this computer", style="bold yellow")
     from ..dashboard.server import serve
 
-    serve(scenario, host, port, open_browser)
+    serve(scenario, host, port, open_browser, say=err.print)

@@ -26,21 +26,23 @@ class Series:
     brands: list[str]
     segments: list[str]
     customers: np.ndarray
-    paid: np.ndarray  # new customers won by paid contacts, cumulative
+    paid: np.ndarray  # new customers won by paid contacts (free samples included), cumulative
     wom: np.ndarray  # new customers won by word of mouth, cumulative
     spend: np.ndarray  # cumulative
-    cac: np.ndarray  # cumulative spend / cumulative new customers (blended); NaN before the first
+    cac: np.ndarray  # blended CAC so far: cumulative spend / cumulative new customers; NaN before the first
     share: np.ndarray  # (steps + 1, brands, segments): share of each segment that buys the brand
     threshold: float  # share at which a brand controls a segment
 
 
-def series(model: MarketModel) -> Series:
-    """In people and real money, as every output (the consumers times what each stands for)."""
-    rec, now = model.recorder, model.steps
+def series(model: MarketModel, upto: int | None = None) -> Series:
+    """Steps 0 to ``upto`` (the model's current step by default), in people and real money, as every output
+    (the consumers times what each stands for). Rows up to a step already taken never change, so a run still
+    stepping in another thread can be read up to the steps it has done."""
+    rec, now = model.recorder, model.steps if upto is None else upto
     d, k = rec.data, rec.people_per_consumer
     customers = d["customer"][: now + 1] * k
-    paid = d["new_paid"][: now + 1].sum(axis=2).cumsum(axis=0) * k
-    wom = d["new_wom"][: now + 1].sum(axis=2).cumsum(axis=0) * k
+    paid = d["first_paid"][: now + 1].sum(axis=2).cumsum(axis=0) * k
+    wom = d["first_wom"][: now + 1].sum(axis=2).cumsum(axis=0) * k
     spend = rec.spend[: now + 1].cumsum(axis=0) * k
     won = paid + wom
     cac = np.divide(spend, won, out=np.full(spend.shape, np.nan), where=won > 0)
@@ -58,23 +60,20 @@ def series(model: MarketModel) -> Series:
     )
 
 
-def leaders(s: Series, niche: str) -> dict[str, tuple[str, str]]:
-    """Who leads now, on customers (most), cost per new customer (least) and niche share (most):
-    measure -> (brand, the figures that show it)."""
+MEASURES = ("customers", "cost per new customer", "share of the niche")
+
+
+def measures(s: Series, niche: str) -> dict[str, np.ndarray]:
+    """The monitors' figures at the last step of ``s``, per brand: customers (people), cost per new customer (the
+    blended CAC of docs/outputs.md so far: all spend over all first-time customers, NaN before the first), and the
+    share of the niche segment that buys the brand."""
     last = len(s.time) - 1
-    out = {}
-    order = np.argsort(-s.customers[last], kind="stable")
-    out["customers"] = (s.brands[order[0]], " vs ".join(f"{s.customers[last, b]:,}" for b in order))
-    cac = s.cac[last]
-    if np.isfinite(cac).any():
-        order = np.argsort(np.where(np.isfinite(cac), cac, np.inf), kind="stable")
-        out["cost per new customer"] = (s.brands[order[0]], " vs ".join(
-            "-" if not math.isfinite(cac[b]) else f"{cac[b]:,.2f}" for b in order))
-    k = s.segments.index(niche)
-    share = s.share[last, :, k]
-    order = np.argsort(-share, kind="stable")
-    out[f"share of {niche}"] = (s.brands[order[0]], " vs ".join(f"{share[b]:.0%}" for b in order))
-    return out
+    return {"customers": s.customers[last].astype(float), "cost per new customer": s.cac[last],
+            "share of the niche": s.share[last, :, s.segments.index(niche)]}
+
+
+NEW_NOTE = ("A new customer buys the brand for the first time: one who leaves and comes back is not new again, "
+            "so a brand's new customers never outnumber the market's people.")
 
 
 def summary_table(model: MarketModel, niche: str) -> pd.DataFrame:
@@ -91,9 +90,9 @@ def summary_table(model: MarketModel, niche: str) -> pd.DataFrame:
             "brand": name,
             "customers": int(s.customers[last, b]),
             "market share": s.customers[last, b] / total if total else math.nan,
-            "new customers, paid": int(s.paid[last, b]),
-            "new customers, word of mouth": int(s.wom[last, b]),
-            "word-of-mouth share": s.wom[last, b] / won if won else math.nan,
+            "new customers from paid contacts": int(s.paid[last, b]),
+            "new customers from word of mouth": int(s.wom[last, b]),
+            "word-of-mouth share of new customers": s.wom[last, b] / won if won else math.nan,
             "spend": float(s.spend[last, b]),
             "margin earned": float(margin[b]),
             "cost per new customer": float(s.cac[last, b]),
@@ -151,11 +150,3 @@ def network_sample(model: MarketModel, size: int = NETWORK_SAMPLE) -> NetworkSam
     g.add_edges_from(edges.tolist())
     layout = nx.spring_layout(g, seed=int(rng.integers(2**31)), iterations=50)
     return NetworkSample(nodes, edges, np.array([layout[k] for k in range(len(nodes))]))
-
-
-def consumer_states(model: MarketModel, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For the sampled consumers: brand bought (-1 if none), aware of any brand, and loyalty."""
-    state = model.state
-    current = np.asarray(state.current)[nodes]
-    aware = (np.asarray(state.state)[:, nodes] > 0).any(axis=0)
-    return current, aware, np.asarray(state.loyalty)[nodes]
