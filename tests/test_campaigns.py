@@ -93,6 +93,20 @@ def test_seeding_by_degree_picks_the_best_connected():
     assert model.state.reached[0, given].all() and (model.state.state[0, given] != 0).all()  # each knows A
 
 
+def test_free_samples_are_not_impressions():
+    """A sample is a product in hand, not an ad (docs/model.md, Exposure; share of voice counts no seeding): a
+    seeding campaign alone buys no impressions, leaves no ad hazard and wears nobody out, yet its recipients
+    know the brand."""
+    seeding = {"name": "ads", "brand": "A", "type": "seeding", "seeds": 200, "start": 2}
+    model, seen = contacts_per_step(scenario(("campaigns.0", seeding)))
+    given = [c for step in seen for c in step][0].consumers
+    rows = model.recorder.data
+    assert len(given) == 200 and 0 < rows["seeded"][:, 0].sum() <= 200  # samples given, some converting
+    assert rows["impressions"][:, 0].sum() == 0
+    assert (model.state.wear[0, given] == 1.0).all() and not model.state.ad[0].any()
+    assert model.state.reached[0, given].all()
+
+
 def test_event_reaches_distinct_audience_members_once():
     event = {"name": "ads", "brand": "A", "type": "event", "reach": 300, "start": 3, "fixed_cost": 900.0,
              "relevance": 1.0, "audience": {"field": "interests", "has_any": ["sport"]}}
