@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from marketsim.output.report import _cell, _fmt, _levels, _spread, make_report
-from marketsim.output.report_sampling import partial_dependence
+from marketsim.output.report_sampling import METRIC_LABELS, SAMPLED_METRICS, partial_dependence
 from marketsim.studies.experiment import ExperimentSpec, load_experiment
 from marketsim.studies.sweep import run_sweep
 
@@ -55,6 +55,9 @@ def test_sampling_report_draws_against_factors_instead_of_grouping(tmp_path):
     assert mass[header.index("customers")] == f"{_fmt(customers.mean())} [{_fmt(low)}, {_fmt(high)}]"
     assert "e-0" not in text and "e+0" not in text
     assert "Too few sampled points" in text  # 8 points: no Sobol indices pretending to be precise
+    # every metric the sampling figure draws is one a sweep writes, with a label (CAC was once silently left out)
+    runs = pd.read_parquet(tmp_path / "out" / "runs.parquet")
+    assert all(f"Mass.{m}" in runs.columns and m in METRIC_LABELS for m in SAMPLED_METRICS)
 
 
 def test_spread_never_pools_design_points():

@@ -218,9 +218,9 @@ def _write_report(found: Results, out: Path) -> list[Path]:
     continuous = [f.label for f in spec.factors if f.range is not None and spec.design.type != "factorial"]
     sobol = None
     if continuous:
-        from .report_sampling import plot_scatter, point_means, sobol_table
+        from .report_sampling import SAMPLED_METRICS, plot_scatter, point_means, sobol_table
 
-        shown = [m for m in ("reach", "cac", "ltv_to_cac", "return_on_spend") if f"{brands[0]}.{m}" in done]
+        shown = [m for m in SAMPLED_METRICS if f"{brands[0]}.{m}" in done]
         columns = [f"{b}.{m}" for b in brands for m in shown]
         points = point_means(done, list(dict.fromkeys([by, *[f.label for f in spec.factors]])), columns)
         fig = plot_scatter(points, by, continuous, brands, shown, f"{spec.name}: each sampled point (mean of its "

@@ -15,10 +15,12 @@ import pandas as pd
 from ..studies.assess import readable
 from ..studies.discovery import sensitivity
 
+# what a sampling design's report draws against each factor: run metrics of docs/outputs.md, per brand
+SAMPLED_METRICS = ("reach", "cac_paid", "ltv_to_cac", "return_on_spend")
 METRIC_LABELS = {
     "reach": "reach (people)",
     "customers": "customers at the horizon (people)",
-    "cac": "CAC (money per customer)",
+    "cac_paid": "paid CAC (money per first paid acquisition)",
     "ltv_to_cac": "LTV / CAC (ratio)",
     "return_on_spend": "return on spend (ratio)",
     "wom_share": "word-of-mouth share of adoptions",
