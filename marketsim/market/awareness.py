@@ -1,8 +1,10 @@
 """Awareness: who has heard of each brand.
 
-Paid contact and hearing from others make the unaware aware; without either, the aware (not the
-lapsed, who know the brand from use) forget at ``response.awareness_half_life``. One pass over
-the market per brand does both, and keeps the per-segment state counts up to date as it goes.
+Paid contact and hearing from others make the unaware aware; the aware (not the lapsed, who know the
+brand from use) forget at ``response.awareness_half_life`` before this step's news, so that a paid
+contact this step makes a forgetter aware again, while talk reaches only those unaware as the step
+began (docs/model.md, Awareness). One pass over the market per brand does both, and keeps the
+per-segment state counts up to date as it goes.
 """
 
 from __future__ import annotations
@@ -17,9 +19,9 @@ UNAWARE, AWARE = 0, 1
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def _forget_and_hear(state, hearing, u, forget, segment, counts):
-    """The aware who hear nothing forget with probability ``forget``; the unaware who hear talk
-    (hazard ``hearing``) become aware. They are different consumers, so one number ``u`` per
-    consumer serves both. ``counts[state, segment]`` follows every change."""
+    """The aware forget with probability ``forget`` (talk this step does not keep them aware); the
+    unaware who hear talk (hazard ``hearing``) become aware. They are different consumers, so one
+    number ``u`` per consumer serves both. ``counts[state, segment]`` follows every change."""
     for i in range(state.size):
         s = state[i]
         if s == AWARE and u[i] < forget:
