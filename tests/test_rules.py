@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 import pytest
-from helpers import put
+from helpers import put, scenario
 
 import marketsim
 from marketsim import MarketModel
@@ -964,3 +964,15 @@ def test_hearing_is_a_hazard_not_a_probability(forgetting):
     heard = (N / 2) / (N - 1)  # W⁺ + W⁻: every customer talks, well or badly
     assert r.aware[0] == 0 and r.customer[1] == N // 2
     assert_binomial(r.aware[1], N // 2, -math.expm1(-1.0 * heard * 2.0))  # q W dt = 1: 63%, not 100%
+
+
+def test_churn_rate_is_per_time_unit_whatever_the_step():
+    """churn_rate (docs/outputs.md) is losses per customer-time unit: the same market stepped by half days
+    loses customers at the same rate per day (customer-time counted in steps would halve it)."""
+    def churn_rate(dt):
+        sc = scenario(("time.dt", dt), ("time.horizon", 60), ("loyalty.churn", 0.03))
+        return np.mean([marketsim.run(sc, seed=s).summary["brands"]["A"]["churn_rate"] for s in range(3)])
+
+    daily, half_daily = churn_rate(1.0), churn_rate(0.5)
+    assert daily > 0.005
+    assert half_daily == pytest.approx(daily, rel=0.15)
