@@ -976,3 +976,19 @@ def test_churn_rate_is_per_time_unit_whatever_the_step():
     daily, half_daily = churn_rate(1.0), churn_rate(0.5)
     assert daily > 0.005
     assert half_daily == pytest.approx(daily, rel=0.15)
+
+
+def test_market_share_is_a_share_of_all_brands_customers_and_penetration_of_the_market():
+    """docs/outputs.md: market_share divides a brand's customers by every brand's, penetration by the market's
+    people; the shares add up to one."""
+    from pathlib import Path
+
+    baseline = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.toml"
+    sc = marketsim.load_scenario(baseline, {"time.horizon": 90, "population.size": 3000,
+                                            "campaigns.spark_event.reach": 300, "campaigns.spark_samples.seeds": 30})
+    brands = marketsim.run(sc, seed=1).summary["brands"]
+    total = sum(m["customers"] for m in brands.values())
+    assert total > 0 and sum(m["market_share"] for m in brands.values()) == pytest.approx(1.0)
+    for m in brands.values():
+        assert m["market_share"] == pytest.approx(m["customers"] / total)
+        assert m["penetration"] == pytest.approx(m["customers"] / 3000)
