@@ -107,6 +107,16 @@ def test_free_samples_are_not_impressions():
     assert model.state.reached[0, given].all()
 
 
+@pytest.mark.parametrize("cost, per_sample", [(None, 10 * (1 - 0.5)), (2.0, 2.0)])
+def test_a_sample_costs_the_unit_cost_unless_the_campaign_says(cost, per_sample):
+    """docs/model.md, Seeding: each sample given costs cost_per_seed, by default the product's unit cost,
+    price x (1 - margin) (A: 10 x 0.5)."""
+    seeding = {"name": "ads", "brand": "A", "type": "seeding", "seeds": 50, "start": 2,
+               **({"cost_per_seed": cost} if cost is not None else {})}
+    result = marketsim.run(scenario(("campaigns.0", seeding)), seed=1)
+    assert brand_rows(result).spend.sum() == pytest.approx(50 * per_sample)
+
+
 def test_event_reaches_distinct_audience_members_once():
     event = {"name": "ads", "brand": "A", "type": "event", "reach": 300, "start": 3, "fixed_cost": 900.0,
              "relevance": 1.0, "audience": {"field": "interests", "has_any": ["sport"]}}
