@@ -992,3 +992,15 @@ def test_market_share_is_a_share_of_all_brands_customers_and_penetration_of_the_
     for m in brands.values():
         assert m["market_share"] == pytest.approx(m["customers"] / total)
         assert m["penetration"] == pytest.approx(m["customers"] / 3000)
+
+
+def test_repeat_purchases_are_per_time_unit_whatever_the_step():
+    """docs/model.md, Sales: customers buy purchase_rate times a time unit, so the same market stepped by half
+    days sells as much over the same days (a rate taken per step would sell twice as much)."""
+    def purchases(dt):
+        sc = scenario(("time.dt", dt), ("time.horizon", 40))
+        return np.mean([marketsim.run(sc, seed=s).summary["brands"]["A"]["purchases"] for s in range(3)])
+
+    daily, half_daily = purchases(1.0), purchases(0.5)
+    assert daily > 100
+    assert half_daily == pytest.approx(daily, rel=0.1)
