@@ -86,21 +86,24 @@ def compared(runs: dict[str, Series], values) -> list[Line]:
     return lines
 
 
-def run_charts(runs: dict[str, Series], niche: str, unit: str, horizon: float) -> dict[str, dict]:
-    """The four panels of the question: customers, new customers from word of mouth, spend and the niche's
-    share, each with every run on the same axes."""
-    x_name = f"time ({unit}s)"
-    first = next(iter(runs.values()))
+def panels(niche: str) -> dict[str, tuple[str, str, object, bool]]:
+    """The four panels of the question, for the page and the slides: key -> (title, unit of the y axis, the
+    values per step and brand of a Series, shown in %)."""
     return {
-        "customers": line_chart("Customers", "people", x_name, horizon, compared(runs, lambda s: s.customers)),
-        "word of mouth": line_chart("New customers from word of mouth, so far", "people", x_name, horizon,
-                                    compared(runs, lambda s: s.wom)),
-        "spend": line_chart("Money spent, so far", "currency units", x_name, horizon,
-                            compared(runs, lambda s: s.spend)),
-        "niche": line_chart(f"Share of {niche} buying each brand", "% of the segment", x_name, horizon,
-                            compared(runs, lambda s: s.share[:, :, s.segments.index(niche)]), y_max=1.0,
-                            percent=True, threshold=first.threshold),
+        "customers": ("Customers", "people", lambda s: s.customers, False),
+        "word of mouth": ("New customers from word of mouth, so far", "people", lambda s: s.wom, False),
+        "spend": ("Money spent, so far", "currency units", lambda s: s.spend, False),
+        "niche": (f"Share of {niche} buying each brand", "% of the segment",
+                  lambda s: s.share[:, :, s.segments.index(niche)], True),
     }
+
+
+def run_charts(runs: dict[str, Series], niche: str, unit: str, horizon: float) -> dict[str, dict]:
+    """The four panels, each with every run on the same axes (the niche's share with the control threshold)."""
+    threshold = next(iter(runs.values())).threshold
+    return {key: line_chart(title, y_name, f"time ({unit}s)", horizon, compared(runs, values),
+                            **({"y_max": 1.0, "percent": True, "threshold": threshold} if percent else {}))
+            for key, (title, y_name, values, percent) in panels(niche).items()}
 
 
 def fan_chart(brand: str, b: int, curves: dict[str, np.ndarray], time: np.ndarray, unit: str, y_max: float) -> dict:

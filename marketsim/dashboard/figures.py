@@ -11,21 +11,16 @@ import io
 
 from matplotlib.figure import Figure
 
-from .charts import colour
+from .charts import colour, panels
 from .readout import Series
 
 
 def panels_png(runs: dict[str, Series], niche: str, unit: str, horizon: float, title: str) -> bytes:
     fig = Figure(figsize=(12.8, 7.2), dpi=100)
     axes = fig.subplots(2, 2, sharex=True).ravel()
-    panels = (("Customers", "people", lambda s: s.customers),
-              ("New customers from word of mouth, so far", "people", lambda s: s.wom),
-              ("Money spent, so far", "currency units", lambda s: s.spend),
-              (f"Share of the niche ({niche}) buying each brand", "% of the segment",
-               lambda s: 100 * s.share[:, :, s.segments.index(niche)]))
-    for ax, (name, y_name, values) in zip(axes, panels):
+    for ax, (name, y_name, values, percent) in zip(axes, panels(niche).values()):
         for k, (run, s) in enumerate(runs.items()):
-            y = values(s)
+            y = values(s) * (100 if percent else 1)
             for b, brand in enumerate(s.brands):
                 ax.plot(s.time, y[:, b], color=colour(b), ls="--" if k else "-", lw=2, label=f"{brand}, {run.lower()}")
         ax.set_title(name, fontsize=13)

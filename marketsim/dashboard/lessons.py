@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 
 from ..scenario.loading import load_scenario
+from ..scenario.scale import CAMPAIGN_AMOUNTS, CAMPAIGN_PEOPLE  # what a campaign's money buys
 from ..scenario.schema import Scenario
 from .questions import DEFAULT_QUESTION, QUESTIONS
 
@@ -192,11 +193,6 @@ class Slider:
         return min(range(len(self.values)), key=lambda p: abs(self.values[p] - value))
 
 
-# what a brand's money buys, per campaign: amounts of money or people, and whole people
-SPENDING_AMOUNTS = ("impressions", "spend_rate", "budget", "fixed_cost")
-SPENDING_PEOPLE = ("reach", "seeds")
-
-
 def spending_scaled(sc: Scenario, brand: str, factor: float) -> dict[str, object]:
     """Overrides that give ``brand`` ``factor`` times its money: its budget, and its campaigns' impressions, spend
     rates, budgets and fixed costs, event guests and free samples (whole, at least one). Research and channel
@@ -205,11 +201,11 @@ def spending_scaled(sc: Scenario, brand: str, factor: float) -> dict[str, object
     for c in sc.campaigns:
         if c.brand != brand:
             continue
-        for f in SPENDING_AMOUNTS:
+        for f in CAMPAIGN_AMOUNTS:
             value = getattr(c, f)
             if value is not None and math.isfinite(value):
                 out[f"campaigns.{c.name}.{f}"] = value * factor
-        for f in SPENDING_PEOPLE:
+        for f in CAMPAIGN_PEOPLE:
             if getattr(c, f) is not None:
                 out[f"campaigns.{c.name}.{f}"] = max(1, round(getattr(c, f) * factor))
     return out
