@@ -1,4 +1,4 @@
-"""Regenerate every number that docs/cases.md, docs/experiments.md and docs/assess.md quote.
+"""Regenerate every number that docs/cases.md, docs/experiments.md, docs/assess.md and docs/buying.md quote.
 
     python experiments/docs_numbers.py            # run the cases and experiments, write the numbers
     python experiments/docs_numbers.py --check    # exit 1 if the docs or docs/numbers.json are stale
@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 import marketsim
+from category import MARKETS, beside_dirichlet, duplication_law, quarters  # experiments/category.py
 from marketsim.output.assess_report import conclusion, markdown_table, odds_table
 from marketsim.studies.assess import assess
 from marketsim.studies.experiment import load_experiment
@@ -32,7 +33,8 @@ from marketsim.studies.sweep import run_sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 NUMBERS = ROOT / "docs" / "numbers.json"
-DOCS = (ROOT / "docs" / "cases.md", ROOT / "docs" / "experiments.md", ROOT / "docs" / "assess.md")
+DOCS = (ROOT / "docs" / "cases.md", ROOT / "docs" / "experiments.md", ROOT / "docs" / "assess.md",
+        ROOT / "docs" / "buying.md")
 ASSESSED = ("launch_decision",)  # ready scenarios whose assessment (default runs, metric, seed) docs/assess.md quotes
 CASE_SEED = 1
 CASE_METRICS = {  # summary metric -> column title
@@ -46,6 +48,8 @@ CASE_METRICS = {  # summary metric -> column title
     "incremental_return_on_spend": "incremental return on spend",
     "wom_share": "WOM share",
     "spend": "spend",
+    "buyers": "buyers",
+    "share_of_requirements": "share of requirements",
 }
 # what each experiment's table shows: run-table columns (<brand>.<metric>[.<segment>]), the story's columns
 EXPERIMENT_COLUMNS = {
@@ -68,7 +72,8 @@ MARKER = re.compile(r"(<!-- numbers: (?P<key>[\w.\-]+) -->\n)(?P<body>.*?)(<!-- 
 
 def fingerprint() -> str:
     """A hash of the scenario and experiment files the numbers come from."""
-    files = sorted([*(ROOT / "scenarios").glob("*.toml"), *(ROOT / "experiments").glob("*.toml")])
+    files = sorted([*(ROOT / "scenarios").glob("*.toml"), *(ROOT / "experiments").glob("*.toml"),
+                    *MARKETS.glob("*.toml")])
     digest = hashlib.sha256()
     for f in files:
         digest.update(f.relative_to(ROOT).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
@@ -116,6 +121,28 @@ def assessment_numbers(path: Path, workers: int) -> dict:
     return {"metric": findings.metric, "conclusion": conclusion(findings), "odds": markdown_table(odds_table(findings))}
 
 
+def buying_numbers(path: Path) -> dict:
+    """A benchmark market's panel measures beside the Dirichlet's, and its duplication law (experiments/category.py)."""
+    scenario = marketsim.load_scenario(path)
+    result = marketsim.run(scenario, seed=CASE_SEED)
+    observed = quarters(result)
+    table = beside_dirichlet(observed, scenario.population.people)
+    law = duplication_law(result, observed)
+    rows = [{"brand": brand, **{f"{m} ({side})": rounded(table.at[brand, (m, side)]) for m, side in table.columns},
+             "D": rounded(law.at[brand, "D"])} for brand in table.index]
+    return {"seed": CASE_SEED, "M": rounded(table.attrs["M"]), "K": rounded(table.attrs["K"]),
+            "S": rounded(table.attrs["S"]), "rows": rows}
+
+
+def buying_text(numbers: dict) -> str:
+    keys = list(numbers["rows"][0])
+    head = [k.replace("_", " ") for k in keys]
+    fitted = f"M = {numbers['M']:g}, K = {numbers['K']:g}, S = {numbers['S']:g}"
+    lines = [f"Dirichlet fitted: {fitted} (seed {numbers['seed']})", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(_cell(row[k]) for k in keys) + " |" for row in numbers["rows"]]
+    return "\n".join(lines) + "\n"
+
+
 def assessment_text(numbers: dict) -> str:
     return f"{numbers['conclusion']}\n\n{numbers['odds']}"
 
@@ -158,6 +185,7 @@ def tables(numbers: dict) -> dict[str, str]:
     out = {f"case.{name}": case_table(n) for name, n in numbers["cases"].items()}
     out.update({f"experiment.{name}": experiment_table(n) for name, n in numbers["experiments"].items()})
     out.update({f"assessment.{name}": assessment_text(n) for name, n in numbers.get("assessments", {}).items()})
+    out.update({f"buying.{name}": buying_text(n) for name, n in numbers.get("buying", {}).items()})
     return out
 
 
@@ -197,7 +225,7 @@ def main() -> None:
         found = problems(json.loads(NUMBERS.read_text(encoding="utf-8")))
         print("\n".join(found) or "the docs quote the current numbers")
         sys.exit(1 if found else 0)
-    numbers = {"fingerprint": fingerprint(), "cases": {}, "experiments": {}, "assessments": {}}
+    numbers = {"fingerprint": fingerprint(), "cases": {}, "experiments": {}, "assessments": {}, "buying": {}}
     for path in sorted((ROOT / "scenarios").glob("*.toml")):
         print(f"case {path.stem}", flush=True)
         numbers["cases"][path.stem] = case_numbers(path)
@@ -207,6 +235,9 @@ def main() -> None:
     for name in ASSESSED:
         print(f"assessment {name}", flush=True)
         numbers["assessments"][name] = assessment_numbers(ROOT / "scenarios" / f"{name}.toml", args.workers)
+    for path in sorted(MARKETS.glob("*.toml")):
+        print(f"buying {path.stem}", flush=True)
+        numbers["buying"][path.stem] = buying_numbers(path)
     NUMBERS.write_text(json.dumps(numbers, indent=1) + "\n", encoding="utf-8")
     generated = tables(numbers)
     for doc in DOCS:

@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 import marketsim
 
@@ -165,3 +166,29 @@ def test_niche_control_lets_the_brand_raise_price_and_cut_spend():
         assert len(priced) > 100
         assert np.allclose(priced.revenue / priced.purchases, 6.0 * 1.15)
         assert brand(r, "Craft")["segment_share"]["connoisseurs"] >= 0.5
+
+
+NICHE_CASES = {  # case: (the brand made for the niche, the brand for everyone, the niche)
+    "baseline": ("Spark", "Mass", "young_active"),
+    "energy_drink_events": ("Bolt", "Fizz", "thrill_seekers"),
+    "launch_decision": ("Ridge", "Summit", "trail_runners"),
+    "limited_exposure": ("YouthOnly", "Broad", "under_30"),
+    "niche_saturation": ("Craft", "Lager", "connoisseurs"),
+    "small_business_teens": ("ClipTea", "RadioTea", "teens"),
+    "underserved_segment": ("Nike", "Rival", "plus_size"),
+    "wrong_niche": ("Researched", "Assumed", "office_workers"),
+}
+
+
+@pytest.mark.parametrize("case", NICHE_CASES)
+def test_in_its_niche_the_niche_brand_holds_more_of_its_buyers_buying(case):
+    """docs/cases.md, loyalty in buying terms: where the cases buy a repertoire, the brand made for a
+    niche gets a larger share of its niche buyers' category buying (share of requirements, last period)
+    than the brand for everyone gets of its buyers there: loyalty the targeting school claims, from fit."""
+    niche_brand, mass_brand, segment = NICHE_CASES[case]
+    for result in runs(case):
+        table = result.buying[(result.buying.period == result.buying.period.max())
+                              & (result.buying.segment == segment)].set_index("brand")
+        assert result.model.scenario_spec.buying.repertoire > 0
+        scr = table.share_of_requirements
+        assert scr[niche_brand] > 1.3 * scr[mass_brand], (case, scr.to_dict())

@@ -26,7 +26,8 @@ def test_run_writes_results_and_prints_summary(tmp_path):
     assert set(summary["brands"]) == {"Spark", "Mass"}
     assert ts.step.max() == 30
     assert "cac_paid" in done.stdout and "cac_blended" in done.stdout and "Spark" in done.stdout
-    assert sorted(p.name for p in out.iterdir()) == ["summary.json", "timeseries.parquet"]
+    assert sorted(p.name for p in out.iterdir()) == ["buying.parquet", "duplication.parquet", "summary.json",
+                                                     "timeseries.parquet"]
 
 
 def test_bad_scenario_exits_2_and_writes_nothing(tmp_path):

@@ -123,7 +123,8 @@ def test_a_runs_files_are_one_set_with_ordinary_modes(tmp_path):
         first = CliRunner().invoke(app, ["run", str(BASELINE), "--seed", "1", "--set", "population.size=300", "--set",
                                          "campaigns.spark_event.reach=300", "--set", "time.horizon=5", "--out", str(out), "--plot", "--quiet"])
         assert first.exit_code == 0, first.stderr
-        assert {p.name for p in out.iterdir()} == {"notes.txt", "run.png", "summary.json", "timeseries.parquet"}
+        assert {p.name for p in out.iterdir()} == {"notes.txt", "run.png", "summary.json", "timeseries.parquet",
+                                               "buying.parquet", "duplication.parquet"}
         assert all(stat.S_IMODE(p.stat().st_mode) == 0o644 for p in out.iterdir())
         assert json.loads((out / "summary.json").read_text())["seed"] == 1  # the files are this run's
         assert pd.read_parquet(out / "timeseries.parquet").step.max() == 5
@@ -135,7 +136,8 @@ def test_a_runs_files_are_one_set_with_ordinary_modes(tmp_path):
     finally:
         os.umask(old)
     assert second.exit_code == 0, second.stderr
-    assert {p.name for p in out.iterdir()} == {"notes.txt", "summary.json", "timeseries.csv"}  # no stale files
+    assert {p.name for p in out.iterdir()} == {"notes.txt", "summary.json", "timeseries.csv", "buying.csv",
+                                               "duplication.csv"}  # no stale files
     assert json.loads((out / "summary.json").read_text())["seed"] == 2
     assert pd.read_csv(out / "timeseries.csv").step.max() == 5
 

@@ -362,21 +362,23 @@ def test_concentrating_the_same_impressions_wears_the_copy_faster():
 
 @pytest.mark.parametrize("unit, days", [("day", 1.0), ("week", 7.0), ("month", 365 / 12), ("year", 365.0)])
 def test_lifetime_value_does_not_depend_on_the_time_unit(unit, days):
-    """model.md: "LTV = price · margin · (1 + purchase_rate / (λ + δ)) ... δ = valuation.discount_rate
-    per year converted to the time unit"."""
+    """model.md: "LTV = price · margin · (1 + ρ_own / (λ + δ)) ... δ = valuation.discount_rate per year
+    converted to the time unit", ρ_own the customers' own-brand purchases per customer-time: the brand's
+    purchase_rate, in whatever unit, when they buy nothing else."""
     per_day = 0.1
     ads = {"name": "ads", "brand": "A", "channel": "tv", "impressions": 100}
     sc = market({"time.unit": unit, "time.horizon": 3, "brands.0.purchase_rate": per_day * days,
                  "valuation.discount_rate": 0.1, "campaigns.0": ads})
     m = marketsim.run(sc, seed=8).summary["brands"]["A"]
     assert m["churn_rate"] == 0 and m["acquisitions"] > 0
-    assert m["ltv"] == pytest.approx(10 * 0.5 * (1 + per_day / (0.1 / 365)), rel=1e-9)  # 1830, per day or per year
+    per_day_bought = m["own_purchase_rate"] / days  # purchase_rate within noise (tests/test_buying.py)
+    assert m["ltv"] == pytest.approx(10 * 0.5 * (1 + per_day_bought / (0.1 / 365)), rel=1e-9)
 
 
 
 @pytest.mark.parametrize("churn", [0.0, 0.01])
 def test_customer_equity_values_the_customers_held_at_their_discounted_future_purchases(churn):
-    """outputs.md: "customer_equity: customers · price · margin · purchase_rate / (λ + δ)", λ the loss rate of
+    """outputs.md: "customer_equity: customers · price · margin · own_purchase_rate / (λ + δ)", λ the loss rate of
     all the brand's customers: what the end of the run leaves out, growing with the customers held and
     falling as they are lost faster."""
     ads = {"name": "ads", "brand": "A", "channel": "tv", "impressions": 100}
@@ -384,7 +386,7 @@ def test_customer_equity_values_the_customers_held_at_their_discounted_future_pu
                  "loyalty.churn": churn, "campaigns.0": ads})
     m = marketsim.run(sc, seed=8).summary["brands"]["A"]
     assert m["customers"] > 0 and (m["churn_rate"] > 0) == (churn > 0)
-    expected = m["customers"] * 10 * 0.5 * 0.1 / (m["churn_rate"] + 0.1 / 365)
+    expected = m["customers"] * 10 * 0.5 * m["own_purchase_rate"] / (m["churn_rate"] + 0.1 / 365)
     assert m["customer_equity"] == pytest.approx(expected, rel=1e-9)
     nobody = marketsim.run(market({"time.horizon": 30, "campaigns.0": {**ads, "budget": 0}}), seed=8)
     assert nobody.summary["brands"]["A"]["customer_equity"] == 0  # no customers held: nothing to come
@@ -411,9 +413,10 @@ def test_customer_equity_uses_the_loss_rate_of_all_customers_not_of_the_new_ones
                  "brands.0.initial": {"share": {"young": 0.3, "old": 0.3}, "loyalty": 0.95}})
     m = marketsim.run(sc, seed=8).summary["brands"]["A"]
     discount = 0.1 / 365
-    new_churn = 0.1 / (m["ltv"] / (10 * 0.5) - 1) - discount  # ltv = unit margin x (1 + rate / (λ_new + δ))
+    rate = m["own_purchase_rate"]
+    new_churn = rate / (m["ltv"] / (10 * 0.5) - 1) - discount  # ltv = unit margin x (1 + rate / (λ_new + δ))
     assert new_churn > 1.5 * m["churn_rate"] > 0  # the base stays, the newcomers go
-    expected = m["customers"] * 10 * 0.5 * 0.1 / (m["churn_rate"] + discount)
+    expected = m["customers"] * 10 * 0.5 * rate / (m["churn_rate"] + discount)
     assert m["customer_equity"] == pytest.approx(expected, rel=1e-9)
 
 # --- the price of targeting ---------------------------------------------------------------------

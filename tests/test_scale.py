@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from marketsim.market.buying import PANEL_AMOUNTS
 from marketsim.market.metrics import SEGMENT_COUNTS, SUMMARY_AMOUNTS
 from marketsim.scenario.loading import scenario_from_dict
 from marketsim.scenario.schema import ScenarioError
@@ -60,8 +61,8 @@ def test_a_market_told_in_people_runs_as_its_consumers_and_reports_people():
         assert metrics["customers"] > 0 and metrics["spend"] > 0
         for key, value in metrics.items():
             scaled = many.summary["brands"][brand][key]
-            if key in SUMMARY_AMOUNTS or key in ("incremental_customers", "incremental_first_acquisitions",
-                                                 "incremental_margin"):
+            if key in (*SUMMARY_AMOUNTS, *PANEL_AMOUNTS, "incremental_customers", "incremental_first_acquisitions",
+                       "incremental_margin"):
                 assert scaled == pytest.approx(k * value, rel=1e-12, nan_ok=True), key
             else:
                 assert same(scaled, value), key
@@ -73,6 +74,12 @@ def test_a_market_told_in_people_runs_as_its_consumers_and_reports_people():
     pd.testing.assert_frame_equal(many.timeseries[amounts], one.timeseries[amounts] * k, check_dtype=False)
     rest = [c for c in one.timeseries.columns if c not in amounts]
     pd.testing.assert_frame_equal(many.timeseries[rest], one.timeseries[rest])
+    counts = ["buyers", "purchases", "category_buyers", "category_purchases", "buyers_category_purchases",
+              "sole_buyers", "previous_buyers", "repeat_buyers"]
+    pd.testing.assert_frame_equal(many.buying[counts], one.buying[counts] * k, check_dtype=False)
+    rest = [c for c in one.buying.columns if c not in counts]
+    pd.testing.assert_frame_equal(many.buying[rest], one.buying[rest])
+    pd.testing.assert_frame_equal(many.duplication, one.duplication)
 
 
 @settings(max_examples=60, deadline=None)

@@ -98,6 +98,21 @@ def test_overrides_address_list_items_by_name():
         load_scenario(BASELINE, {"campaigns.radio.budget": 1})
 
 
+@given(st.data())
+@settings(max_examples=20, deadline=None)
+def test_overrides_address_list_items_by_index_from_zero(data):
+    """scenarios.md: a --set path names a list item by its name or its index, 0 the first: the item at
+    that index, and only it, takes the value (fifth mutant batch: an index read from 1 changed the next
+    item, and the last for index 0)."""
+    raw = tomllib.loads(BASELINE.read_text())
+    section, field, value = data.draw(st.sampled_from([("campaigns", "budget", 1234.0), ("brands", "price", 7.25)]))
+    index = data.draw(st.integers(0, len(raw[section]) - 1))
+    sc = load_scenario(BASELINE, {f"{section}.{index}.{field}": value})
+    items = getattr(sc, section)
+    assert getattr(items[index], field) == value
+    assert all(getattr(item, field) != value for k, item in enumerate(items) if k != index)
+
+
 def test_budget_may_be_infinite():
     raw = copy.deepcopy(RAW)
     raw["brands"][0]["budget"] = math.inf

@@ -74,7 +74,8 @@ def summary_table(result: RunResult) -> Table:
     return table
 
 
-RUN_FILES = ("timeseries.parquet", "timeseries.csv", "summary.json", "run.png")
+RUN_FILES = (*(f"{table}.{kind}" for table in ("timeseries", "buying", "duplication") for kind in ("parquet", "csv")),
+             "summary.json", "run.png")
 
 
 @app.command("run")

@@ -1,4 +1,4 @@
-"""Money in and out: budgets that can never be overspent, impression prices, and sales revenue."""
+"""Money out: budgets that can never be overspent, and impression prices (purchases are in buying.py)."""
 
 from __future__ import annotations
 
@@ -67,15 +67,3 @@ def stochastic_round(x: float, rng: np.random.Generator) -> int:
     """An integer whose mean is ``x``: keeps fractional per-step rates unbiased as dt shrinks."""
     whole = math.floor(x)
     return whole + int(rng.random() < x - whole)
-
-
-def sales(customers: np.ndarray, first_purchases: np.ndarray, price: np.ndarray, unit_cost: np.ndarray,
-          purchase_rate: np.ndarray, dt: float, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
-    """Purchases, revenue and gross margin per (brand, segment) on one step.
-
-    A paid or word-of-mouth adoption is a first purchase; customers then buy again at
-    ``purchase_rate`` per time unit, so the step's repeat purchases are Poisson distributed.
-    """
-    repeat = rng.poisson(customers * (purchase_rate * dt)[:, None])
-    purchases = first_purchases + repeat
-    return purchases, purchases * price, purchases * (price - unit_cost[:, None])

@@ -102,11 +102,6 @@ class Recorder:
             d["churned"][step, b] = self._by_segment(left[~switched])
             d["switched"][step, b] = self._by_segment(left[switched])
 
-    def first_purchases(self, step: int) -> np.ndarray:
-        """Adoptions on ``step`` that were bought (seeded consumers got the product free)."""
-        d = self.data
-        return d["new_paid"][step] - d["seeded"][step] + d["new_wom"][step]
-
     def controlled(self, step: int) -> np.ndarray:
         """(brands, segments): the brand holds at least the threshold share of the segment."""
         return self.data["customer"][step] / np.maximum(self.sizes, 1) >= self.threshold
@@ -136,9 +131,10 @@ class Recorder:
         frame["spend"] = spend.ravel() * self.people_per_consumer
         return pd.DataFrame(frame)
 
-    def summary(self, brands_spec, days_per_unit: float, discount_rate: float,
-                population: int) -> dict:
-        """Run-level metrics per brand; docs/outputs.md defines each one."""
+    def summary(self, brands_spec, days_per_unit: float, discount_rate: float, population: int,
+                own_purchases: np.ndarray) -> dict:
+        """Run-level metrics per brand; docs/outputs.md defines each one. ``own_purchases[b]``: the
+        purchases of b by its own customers on their occasions (``Buying``), which value a customer."""
         d = self.data
         final = {k: v[-1].sum(axis=1) for k, v in d.items()}
         total = {k: v.sum(axis=(0, 2)) for k, v in d.items()}
@@ -157,14 +153,18 @@ class Recorder:
             new_time = self.customer_time[b] - self.installed_time[b]
             new_churn = float((lost - self.installed_lost[b]) / new_time) if new_time > 0 else churn_rate
             unit_margin = spec.price * spec.margin
-            lifetime_purchases = spec.purchase_rate / (new_churn + discount) if new_churn + discount > 0 \
-                else (math.inf if spec.purchase_rate > 0 else 0.0)
-            ltv = unit_margin * (1.0 + lifetime_purchases)
+            # how often a customer buys the brand again: its customers' own purchases per customer-time
+            # (the brand's purchase_rate when they buy nothing else; less when they buy a repertoire)
+            rate = own_purchases[b] / self.customer_time[b] if self.customer_time[b] > 0 else math.nan
+            lifetime_purchases = rate / (new_churn + discount) if new_churn + discount > 0 \
+                else (math.inf if rate > 0 else 0.0)
+            # a brand that never had a customer has no measured rate, and no lifetime value to give
+            ltv = unit_margin * (1.0 + lifetime_purchases) if self.customer_time[b] > 0 else math.nan
             held = int(final["customer"][b])
             # the customers held at the horizon, valued at their expected discounted repeat purchases
             # (at the loss rate of all the brand's customers): value the run's end would otherwise ignore
-            remaining = spec.purchase_rate / (churn_rate + discount) if churn_rate + discount > 0 \
-                else (math.inf if spec.purchase_rate > 0 else 0.0)
+            remaining = rate / (churn_rate + discount) if churn_rate + discount > 0 \
+                else (math.inf if rate > 0 else 0.0)
             equity = held * unit_margin * remaining if held and unit_margin else 0.0
             cac_paid = spend / first_paid if first_paid else math.nan
             margin = float(total["margin"][b])
@@ -211,6 +211,7 @@ class Recorder:
                 "revenue": float(total["revenue"][b]),
                 "margin": margin,
                 "margin_per_customer": margin / relationships if relationships else math.nan,
+                "own_purchase_rate": rate,
                 "ltv": ltv,
                 "ltv_to_cac": ltv / cac_paid if first_paid and cac_paid > 0 else math.nan,
                 "customer_equity": equity,

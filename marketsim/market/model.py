@@ -10,7 +10,7 @@ view of the market (the agents, made on first access) is in ``mesa_view.py``; ``
 ``Brand`` and ``STATES`` are importable from here too.
 
 All randomness flows from named streams spawned from the seed, one per purpose (population,
-network, fit, installed base, conditions, events, awareness per brand, sales, each campaign), so
+network, fit, installed base, conditions, events, awareness per brand, sales (purchase occasions), each campaign), so
 that switching one brand's campaigns off leaves every other draw as it was. Mesa's own
 ``model.rng`` and ``model.random`` (seeded by ``super().__init__``) are never drawn from by the
 market.
@@ -31,7 +31,7 @@ from .adoption import adopt_and_churn, rates_of
 from .awareness import update_awareness
 from .campaigns import Contacts, StepContext
 from .conditions import context_boost, draw_conditions
-from .costs import sales
+from .buying import Buying
 from .exposure import Exposure
 from .loyalty import update_loyalty
 from .mesa_view import Brand, Consumer, LazyConsumerAgents
@@ -97,7 +97,7 @@ class MarketModel(LazyConsumerAgents, mesa.Model):
         self.conditions_rng = np.random.default_rng(conditions_seq)
         self.event_rng = np.random.default_rng(events_seq)
         self.awareness_rngs = [np.random.default_rng(s) for s in awareness_seq.spawn(len(sc.brands))]
-        self.sales_rng = np.random.default_rng(sales_seq)
+        sales_rng = np.random.default_rng(sales_seq)
         self.population = build_population(sc, np.random.default_rng(population_seq))
         self.build_seconds = {"population": time.perf_counter() - started}
         self.graph = build_network(sc.network, self.population, np.random.default_rng(network_seq))
@@ -119,6 +119,7 @@ class MarketModel(LazyConsumerAgents, mesa.Model):
                                self.state.satisfied)
         self.state.install(self.wom, {s: i for i, s in enumerate(sc.segment_names)},
                            np.random.default_rng(market_seq))
+        self.buying = Buying(sc, pop.segment, self.state.current, sales_rng)
 
         self.keep_consumer_ids(pop.size)  # consumer agents are made on first access (mesa_view.py)
         campaign_streams = [np.random.default_rng(s) for s in campaigns_seq.spawn(len(sc.campaigns))]
@@ -182,7 +183,8 @@ class MarketModel(LazyConsumerAgents, mesa.Model):
         self._update_awareness(exposure)
         self._update_loyalty(exposure)
         self._word_of_mouth(contacts, ctx.time)
-        self._record(prices, moved)
+        purchases = self._buy(prices, moved)
+        self._record(prices, moved, purchases)
 
     def _conditions(self) -> StepContext:
         """What holds before anyone acts: which exogenous conditions hold where (drawn from the
@@ -261,19 +263,32 @@ class MarketModel(LazyConsumerAgents, mesa.Model):
                 self.wom.excite(c.brand, customers, c.buzz, time)
         self.wom.fade(self.scenario_spec.time.dt)
 
-    def _record(self, prices: Prices, moved: Transitions) -> None:
-        """The step's metrics (``metrics.py``) and sales (``costs.sales``: repeat purchases drawn
-        from the sales stream), then Mesa's data collector; the run stops at the horizon."""
+    def _buy(self, prices: Prices, moved: Transitions) -> np.ndarray:
+        """Purchases per (brand, segment): each bought adoption (a free sample is not bought) and every
+        customer's purchase occasions, each choosing a brand (``buying.py``, from the sales stream);
+        a period's panel measures are counted at its end."""
+        first = []
+        for b in range(len(self.brands)):
+            adopted = Transitions.joined(moved.adopted[b])
+            first.append(adopted[~np.isin(adopted, Transitions.joined(moved.seeded[b]))])
+        purchases = self.buying.step(self.state, first, prices.adoption, self.scenario_spec.time.dt)
+        if self.steps % self.buying.period_steps == 0:
+            dt = self.scenario_spec.time.dt
+            self.buying.close_period((self.steps - self.buying.period_steps) * dt, self.steps * dt)
+        return purchases
+
+    def _record(self, prices: Prices, moved: Transitions, purchases: np.ndarray) -> None:
+        """The step's metrics (``metrics.py``), its purchases' revenue and margin, then Mesa's data
+        collector; the run stops at the horizon."""
         sc, rec, step = self.scenario_spec, self.recorder, self.steps
         dt = sc.time.dt
         spent = np.array([b.budget.spent for b in self.brands])
         rec.record(step, step * dt, dt, self.state, moved, spent - self._spent_recorded)
         self._spent_recorded = spent
         d = rec.data
-        d["purchases"][step], d["revenue"][step], d["margin"][step] = sales(
-            d["customer"][step - 1], rec.first_purchases(step), prices.paid,
-            np.array([b.unit_cost for b in sc.brands]), np.array([b.purchase_rate for b in sc.brands]), dt,
-            self.sales_rng)
+        unit_cost = np.array([b.unit_cost for b in sc.brands])[:, None]
+        d["purchases"][step], d["revenue"][step] = purchases, purchases * prices.paid
+        d["margin"][step] = purchases * (prices.paid - unit_cost)
         self.datacollector.collect(self)
         if step >= self.horizon_steps:
             self.running = False

@@ -108,6 +108,14 @@ def _fits_the_market(sc: Scenario) -> list[tuple[str, str]]:
     if degree is not None and degree > size - 1:
         problems.append(("network.mean_degree", f"{degree:g} is more contacts than a consumer can have among "
                                                 f"population.size ({size:,}) consumers: at most {size - 1:,}"))
+    period = sc.buying.period
+    if period is not None:
+        def whole(x: float) -> bool:
+            return x > 1 - 1e-9 and abs(x - round(x)) <= 1e-9 * x
+
+        if not (whole(period / sc.time.dt) and whole(sc.time.horizon / period)):
+            problems.append(("buying.period", f"{period:g} must be a whole number of steps of time.dt ({sc.time.dt:g}) "
+                                              f"that divides time.horizon ({sc.time.horizon:g}) into whole periods"))
     for b in sc.brands:
         for seg, share in b.initial.share.items():
             if b.initial.awareness.get(seg, share) < share:

@@ -101,6 +101,11 @@ PARAMETERS = (
               unit="currency per purchase", range_text="the price the segment is used to paying",
               source="reference-price concept [Win86]; a premium segment has a higher one",
               meaning="the price this segment will pay (where the price factor is 1)"),
+    Parameter("population.segments[].purchase_rate", None, "none (each customer buys at its brand's rate)",
+              unit="purchase occasions per person per unit", range_text="the category's rate, table below",
+              source="category buying rates from panel data [Ehr88, GEC84]",
+              meaning="how often a customer of any brand buys the category; without it, a customer buys at its "
+                      "brand's `purchase_rate`"),
 
     # [network]
     Parameter("network.type", None, "`fully_mixed`", range_text="`homophilous` for segmented markets",
@@ -240,6 +245,24 @@ PARAMETERS = (
     Parameter("loyalty.price_sensitivity", 2.0, unit="churn multiplier `exp(s · Δp · (1 − shield))`", low=1, high=4,
               range_text="1–4 (a 10% rise then raises churn 10–50% before the shield)",
               source="J; calibrate on churn after a past price rise", meaning="churn response to a price increase"),
+
+    # [buying]
+    Parameter("buying.repertoire", 0.0, "(always rebuys its brand)", unit="share of occasions not held by loyalty",
+              low=0, high=1, range_text="0 (one brand each, as in a service) to 1 (a repertoire, as in packaged goods)",
+              source="most buyers of a packaged good buy several brands; few are 100% loyal over a year "
+                     "[Ehr88, Sha10]; figure J, calibrate on share of category requirements (20–40% is typical)",
+              meaning="on a purchase occasion a customer buys its own brand with probability `loyalty`, and "
+                      "otherwise, with this probability, chooses among the brands it knows in proportion to "
+                      "fit × price factor (its own brand included)"),
+    Parameter("buying.rate_shape", None, "none (everyone buys at the mean rate)", unit="NBD shape k", low=0.2,
+              high=3, range_text="0.2–3; 0.78 for UK toothpaste [GEC84]",
+              source="purchase rates across buyers are gamma distributed, so counts are NBD [Ehr88, GEC84]",
+              meaning="spread of purchase rates across consumers: each consumer's rate is the mean times a "
+                      "gamma(k, 1/k) draw (smaller is more spread)"),
+    Parameter("buying.period", None, "the horizon", unit="unit", range_text="a quarter or a year of the market's "
+              "time", source="panel reports count buyers per quarter or per year [Ehr88]",
+              meaning="length of the periods the buying measures count (penetration, frequency, share of "
+                      "requirements, repeat rate); whole steps, dividing the horizon"),
 
     # [niche]
     Parameter("niche.control_threshold", 0.5, unit="segment share", low=0.4, high=0.6, range_text="0.4–0.6",

@@ -131,6 +131,7 @@ class Segment(Strict):
     talkativeness: NonNegative = default("population.segments[].talkativeness")
     price_elasticity: Annotated[float, Field(ge=0.0, le=10.0)] = default("population.segments[].price_elasticity")
     reference_price: Positive | None = None
+    purchase_rate: Rate | None = None  # category purchases per person per unit; None: the customer's brand's
 
     @model_validator(mode="after")
     def _distributions(self) -> Segment:
@@ -249,6 +250,14 @@ class Loyalty(Strict):
     negative_word_churn: NonNegative = default("loyalty.negative_word_churn")
     switching: NonNegative = default("loyalty.switching")
     price_sensitivity: Annotated[float, Field(ge=0.0, le=50.0)] = default("loyalty.price_sensitivity")
+
+
+class Buying(Strict):
+    """Purchase occasions and the brand bought on each (docs/model.md, "Buying")."""
+
+    repertoire: Probability = default("buying.repertoire")
+    rate_shape: Positive | None = None  # NBD shape of the spread of purchase rates; None: everyone at the mean
+    period: Positive | None = None  # length of a period the buying measures count; None: the horizon
 
 
 class Niche(Strict):
@@ -501,6 +510,7 @@ class Scenario(Strict):
     response: Response = Response()
     word_of_mouth: WordOfMouth = WordOfMouth()
     loyalty: Loyalty = Loyalty()
+    buying: Buying = Buying()
     niche: Niche = Niche()
     valuation: Valuation = Valuation()
     conditions: list[ExogenousCondition] = []

@@ -31,11 +31,12 @@ BRAND_METRICS = {
                      "lapsed", "adopters", "acquisitions", "acquisitions_paid", "acquisitions_wom",
                      "first_acquisitions_paid", "first_acquisitions_wom", "reacquisitions", "churned", "switched",
                      "churn_rate", "penetration", "impressions", "wasted_impressions", "wasted_spend", "spend",
-                     "purchases", "repeat_purchases", "revenue", "margin"), FINITE),
+                     "purchases", "repeat_purchases", "revenue", "margin", "buyers"), FINITE),
     **dict.fromkeys(("wom_share", "retention", "loyalty", "market_share", "wasted_share", "cost_per_impression",
                      "cost_per_reach", "cac_paid", "cac_blended", "margin_per_customer", "return_on_spend",
                      "incremental_customers", "incremental_first_acquisitions", "incremental_margin",
-                     "incremental_return_on_spend"), UNDEFINED),
+                     "incremental_return_on_spend", "purchase_frequency", "share_of_requirements", "sole_buyer_share",
+                     "repeat_rate", "own_purchase_rate"), UNDEFINED),
     **dict.fromkeys(("ltv", "ltv_to_cac", "customer_equity"), UNBOUNDED),
 }
 # metrics that count people, impressions or money spent, and shares of them: never below 0 (margins,
@@ -46,7 +47,8 @@ NOT_NEGATIVE = frozenset({
     "first_acquisitions_wom", "reacquisitions", "churned", "switched", "churn_rate", "penetration", "impressions",
     "wasted_impressions", "wasted_spend", "spend", "purchases", "repeat_purchases", "wom_share", "retention",
     "market_share", "wasted_share", "cost_per_impression", "cost_per_reach", "cac_paid", "cac_blended",
-    "segment_share", "time_to_control",
+    "segment_share", "time_to_control", "buyers", "purchase_frequency", "share_of_requirements", "sole_buyer_share",
+    "repeat_rate", "own_purchase_rate",
     # time-series metrics (counts per step, docs/outputs.md)
     *SEGMENT_COUNTS, "share"})
 SEGMENT_METRICS = {"segment_share": FINITE, "time_to_control": UNDEFINED}  # <brand>.<metric>.<segment>

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..files import json_safe, write_csv, write_parquet, write_text
+from ..market.buying import PANEL_SUMMARY, buying_table, duplication_table
 from ..market.model import MarketModel
 from ..scenario.loading import load_scenario
 from ..scenario.schema import Scenario
@@ -27,6 +28,8 @@ class RunResult:
     timeseries: pd.DataFrame  # long format, one row per step, brand and segment (docs/outputs.md)
     summary: dict  # run-level metrics per brand at the horizon
     model: MarketModel
+    buying: pd.DataFrame  # the panel measures: one row per period, brand and segment (docs/outputs.md)
+    duplication: pd.DataFrame  # per period: the share of each brand's buyers who also bought each other brand
 
 
 def _to_horizon(model: MarketModel, progress: Callable[[int, int], None] | None, done: int, total: int) -> None:
@@ -54,12 +57,19 @@ def run(scenario: Scenario | str | Path, seed: int | None = None,
     total = steps * (1 + len(advertisers))
     _to_horizon(model, progress, 0, total)
     rec = model.recorder
-    brands = rec.summary(sc.brands, sc.time.days_per_unit, sc.valuation.discount_rate, sc.population.size)
+    brands = rec.summary(sc.brands, sc.time.days_per_unit, sc.valuation.discount_rate, sc.population.size,
+                         model.buying.own_purchases)
+    names = [b.name for b in sc.brands]
+    buying = buying_table(model.buying.periods, names, sc.segment_names, model.population.segment_sizes(),
+                          sc.population.people_per_consumer)
+    last = buying[(buying.period == buying.period.max()) & (buying.segment == "all")].set_index("brand")
+    for name in names:  # NaN as math.nan, as the summary's other undefined ratios
+        brands[name].update({k: math.nan if pd.isna(v := last.at[name, k]) else v.item() for k in PANEL_SUMMARY})
     for k, name in enumerate(advertisers):
         without = MarketModel(sc, rng=model.seed, silent_brands=frozenset([name]))
         _to_horizon(without, progress, steps * (1 + k), total)
         base = without.recorder.summary(sc.brands, sc.time.days_per_unit, sc.valuation.discount_rate,
-                                        sc.population.size)[name]
+                                        sc.population.size, without.buying.own_purchases)[name]
         brands[name].update(incremental_metrics(brands[name], base))
     summary = {
         "scenario": sc.name,
@@ -80,7 +90,8 @@ def run(scenario: Scenario | str | Path, seed: int | None = None,
                                     "panel_scores": c.panel_scores}
                       for b in model.brands for c in b.campaigns},
     }
-    return RunResult(rec.timeseries(sc.time.dt), summary, model)
+    return RunResult(rec.timeseries(sc.time.dt), summary, model, buying,
+                     duplication_table(model.buying.periods, names))
 
 
 def incremental_metrics(actual: dict, without_campaigns: dict) -> dict:
@@ -116,9 +127,11 @@ def campaign_warnings(result: RunResult) -> list[str]:
 
 
 def write_results(result: RunResult, out_dir: str | Path, table_format: str = "parquet") -> list[Path]:
-    """Write timeseries.parquet (or .csv) and summary.json; each file appears whole or not at all."""
+    """Write the timeseries, buying and duplication tables (parquet or csv) and summary.json; each file
+    appears whole or not at all."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    table = (write_parquet(out / "timeseries.parquet", result.timeseries) if table_format == "parquet"
-             else write_csv(out / "timeseries.csv", result.timeseries))
-    return [table, write_text(out / "summary.json", json.dumps(json_safe(result.summary), indent=2) + "\n")]
+    tables = {"timeseries": result.timeseries, "buying": result.buying, "duplication": result.duplication}
+    written = [write_parquet(out / f"{name}.parquet", table) if table_format == "parquet"
+               else write_csv(out / f"{name}.csv", table) for name, table in tables.items()]
+    return [*written, write_text(out / "summary.json", json.dumps(json_safe(result.summary), indent=2) + "\n")]

@@ -1,0 +1,216 @@
+"""Buying: purchase occasions, the brand bought on each, and what a panel would count of them.
+
+A customer of any brand buys the category on occasions that come as a Poisson process at its own
+rate: its segment's category rate (or, where the segment gives none, its brand's ``purchase_rate``)
+times a gamma draw of mean 1 (``buying.rate_shape``), so that counts over a period are NBD across
+consumers, as panels find. Each consumer's process runs on a clock of unit-rate exponential waits: a step only
+winds the clocks down, and only the consumers whose clock ran out draw (their next wait and their
+choice), so the step costs one pass over the market and draws per purchase, not per consumer.
+
+On an occasion a customer buys its own brand with probability ``loyalty``; otherwise, with
+probability ``buying.repertoire``, it chooses afresh among the brands it knows (aware of, buying,
+or once bought) in proportion to fit × the price factor its segment applies, its own brand
+included. With ``repertoire`` 0 it always rebuys its brand: the one-brand model. Nothing here
+writes double jeopardy or duplication in; they emerge, or not, from who knows and fits what.
+
+``Buying`` also tallies each consumer's purchases of each brand over a period
+(``buying.period``) and, at its end, the panel measures per brand and segment (penetration,
+purchase frequency, share of category requirements, sole buyers, repeat rate) and the duplication
+of purchase between brands (docs/outputs.md).
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+import pandas as pd
+
+from ..scenario.schema import Scenario
+from .awareness import AWARE
+from .metrics import ALL
+
+# the measures of the last period (all segments) that the run summary gives per brand
+PANEL_SUMMARY = ("buyers", "purchase_frequency", "share_of_requirements", "sole_buyer_share", "repeat_rate")
+PANEL_AMOUNTS = ("buyers",)  # of them, the counts of people (scaled by people_per_consumer)
+
+
+@numba.njit(cache=True, nogil=True)
+def _wind_down(current, segment, rate_by_brand, rate_by_segment, propensity, dt, clock, due):
+    """Every customer's clock runs down by its rate × dt (its segment's, or NaN there for its brand's);
+    lists (in index order) those whose clock ran out."""
+    k = 0
+    for i in range(current.size):
+        c = current[i]
+        if c < 0:
+            continue
+        rate = rate_by_segment[segment[i]]
+        if np.isnan(rate):
+            rate = rate_by_brand[c]
+        clock[i] -= rate * propensity[i] * dt
+        if clock[i] <= 0.0:
+            due[k] = i
+            k += 1
+    return k
+
+
+@numba.njit(cache=True, nogil=True)
+def _choose(buyer, u, current, loyalty, state, fit, appeal, segment, repertoire, chosen):
+    """The brand each occasion buys: its own with probability 1 - repertoire (1 - loyalty); else one
+    of the brands the buyer knows, in proportion to fit × appeal, the same uniform split again."""
+    brands = fit.shape[0]
+    for j in range(buyer.size):
+        i = buyer[j]
+        own = current[i]
+        stay = 1.0 - repertoire * (1.0 - loyalty[i])
+        chosen[j] = own
+        if u[j] < stay:
+            continue
+        total = 0.0
+        for b in range(brands):
+            if state[b, i] >= AWARE:
+                total += fit[b, i] * appeal[b, segment[i]]
+        v = (u[j] - stay) / (1.0 - stay) * total
+        for b in range(brands):
+            if state[b, i] >= AWARE:
+                w = fit[b, i] * appeal[b, segment[i]]
+                if w > 0.0:
+                    chosen[j] = b
+                    if v < w:
+                        break
+                    v -= w
+
+
+class Buying:
+    """Purchase occasions and brand choice for the whole market, and the period tallies."""
+
+    def __init__(self, scenario: Scenario, segment: np.ndarray, current: np.ndarray, rng: np.random.Generator):
+        sc = scenario
+        brands, n = len(sc.brands), segment.size
+        self.segment = segment
+        self.segments = len(sc.segment_names)
+        self.repertoire = sc.buying.repertoire
+        self.rate_by_segment = np.array([np.nan if s.purchase_rate is None else s.purchase_rate
+                                         for s in sc.population.segments])
+        self.rate_by_brand = np.array([b.purchase_rate for b in sc.brands])
+        k = sc.buying.rate_shape
+        self.propensity = np.ones(n) if k is None else rng.gamma(k, 1.0 / k, n)
+        self.clock = rng.standard_exponential(n)
+        self.due = np.empty(n, dtype=np.int64)
+        # each consumer's brand as the step began: those who were customers then buy on the step's
+        # occasions (an adopter's purchase on the step is its first), and the brand they rebuy
+        self.customer_of = current.copy()
+        self.bought = np.zeros((brands, n), dtype=np.int32)  # purchases this period
+        self.bought_before = np.zeros((brands, n), dtype=bool)  # bought in the last period
+        self.own_purchases = np.zeros(brands, dtype=np.int64)  # occasions on which a customer bought its brand
+        self.rng = rng
+        period = sc.buying.period or sc.time.horizon
+        self.period_steps = round(period / sc.time.dt)
+        self.periods: list[dict] = []  # per period: counts (brands, segments) and duplication (brands, brands)
+
+    def occasions(self, current: np.ndarray, dt: float) -> np.ndarray:
+        """The consumers who buy on this step, once per occasion, in index order."""
+        k = _wind_down(current, self.segment, self.rate_by_brand, self.rate_by_segment, self.propensity, dt,
+                       self.clock, self.due)
+        due = self.due[:k].copy()
+        times = np.zeros(k, dtype=np.int64)
+        pending = np.arange(k)
+        while pending.size:  # a clock can run out more than once in a step
+            self.clock[due[pending]] += self.rng.standard_exponential(pending.size)
+            times[pending] += 1
+            pending = pending[self.clock[due[pending]] <= 0.0]
+        return np.repeat(due, times)
+
+    def step(self, state, first: list[np.ndarray], appeal: np.ndarray, dt: float) -> np.ndarray:
+        """This step's purchases per (brand, segment): each brand's bought adoptions (``first[b]``,
+        consumers) and the occasions of those who were customers as the step began, each choosing a
+        brand; tallied per consumer for the period."""
+        buyer = self.occasions(self.customer_of, dt)
+        chosen = np.empty(buyer.size, dtype=np.int64)
+        _choose(buyer, self.rng.random(buyer.size), self.customer_of, state.loyalty, state.state, state.fit, appeal,
+                self.segment, self.repertoire, chosen)
+        brands = self.bought.shape[0]
+        for b in range(brands):
+            np.add.at(self.bought[b], first[b], 1)
+        np.add.at(self.bought, (chosen, buyer), 1)
+        self.own_purchases += np.bincount(chosen[chosen == self.customer_of[buyer]], minlength=brands)
+        self.customer_of[:] = state.current
+        purchases = np.zeros((brands, self.segments), dtype=np.int64)
+        np.add.at(purchases, (chosen, self.segment[buyer]), 1)
+        for b in range(brands):
+            purchases[b] += np.bincount(self.segment[first[b]], minlength=self.segments)
+        return purchases
+
+    def close_period(self, start: float, end: float) -> None:
+        """Count the period's panel measures and start the next period's tallies."""
+        bought, seg, segments = self.bought, self.segment, self.segments
+        bought_any = bought > 0
+        category = bought.sum(axis=0)  # each consumer's purchases of the category this period
+        in_category = category > 0
+        sole = bought_any & (bought == category)
+
+        def by_segment(mask_or_counts):
+            return np.stack([np.bincount(seg, weights=row, minlength=segments) for row in mask_or_counts])
+
+        counts = {
+            "buyers": by_segment(bought_any),
+            "purchases": by_segment(bought),
+            "category_buyers": np.broadcast_to(np.bincount(seg, weights=in_category, minlength=segments),
+                                               (bought.shape[0], segments)),
+            "category_purchases": np.broadcast_to(np.bincount(seg, weights=category, minlength=segments),
+                                                  (bought.shape[0], segments)),
+            "buyers_category_purchases": by_segment(bought_any * category),
+            "sole_buyers": by_segment(sole),
+            "previous_buyers": by_segment(self.bought_before),
+            "repeat_buyers": by_segment(bought_any & self.bought_before),
+        }
+        together = bought_any.astype(np.float32)
+        self.periods.append({"start": start, "end": end, "first": not self.periods,
+                             "counts": {k: np.rint(v).astype(np.int64) for k, v in counts.items()},
+                             "together": np.rint(together @ together.T).astype(np.int64)})
+        self.bought_before = bought_any
+        self.bought = np.zeros_like(bought)
+
+
+def buying_table(periods: list[dict], brands: list[str], segments: list[str], sizes: np.ndarray,
+                 people_per_consumer: int) -> pd.DataFrame:
+    """One row per period, brand and segment (and ``all``): the counts in people and the measures."""
+    rows = []
+    for p, period in enumerate(periods):
+        counts = {k: np.concatenate([v, v.sum(axis=1, keepdims=True)], axis=1) for k, v in period["counts"].items()}
+        people = np.append(sizes, sizes.sum())
+        for b, brand in enumerate(brands):
+            for s, segment in enumerate([*segments, ALL]):
+                c = {k: int(v[b, s]) for k, v in counts.items()}
+                rows.append({"period": p, "start": period["start"], "end": period["end"], "brand": brand,
+                             "segment": segment, **{k: v * people_per_consumer for k, v in c.items()},
+                             **_measures(c, int(people[s]), period["first"])})
+    return pd.DataFrame(rows)
+
+
+def _ratio(a: float, b: float) -> float:
+    return a / b if b else float("nan")
+
+
+def _measures(c: dict, people: int, first_period: bool) -> dict:
+    """The panel measures of one brand in one segment and period (docs/outputs.md)."""
+    return {
+        "penetration": _ratio(c["buyers"], people),
+        "purchase_frequency": _ratio(c["purchases"], c["buyers"]),
+        "share_of_requirements": _ratio(c["purchases"], c["buyers_category_purchases"]),
+        "sole_buyer_share": _ratio(c["sole_buyers"], c["buyers"]),
+        "repeat_rate": float("nan") if first_period else _ratio(c["repeat_buyers"], c["previous_buyers"]),
+        "purchase_share": _ratio(c["purchases"], c["category_purchases"]),
+    }
+
+
+def duplication_table(periods: list[dict], brands: list[str]) -> pd.DataFrame:
+    """Per period: the share of each brand's buyers who also bought each other brand (all segments)."""
+    rows = []
+    for p, period in enumerate(periods):
+        together = period["together"]
+        for b, brand in enumerate(brands):
+            for o, other in enumerate(brands):
+                if o != b:
+                    rows.append({"period": p, "brand": brand, "also_bought": other,
+                                 "share": _ratio(int(together[b, o]), int(together[b, b]))})
+    return pd.DataFrame(rows, columns=["period", "brand", "also_bought", "share"])
