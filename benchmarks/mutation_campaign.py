@@ -457,9 +457,13 @@ def python_for(repo: Path) -> str:
 
 
 def run_group(command: list[str], cwd: Path, timeout: float) -> tuple[int | None, str]:
-    """Run ``command`` in its own process group; on timeout (returns None) or Ctrl-C, end that group."""
+    """Run ``command`` in its own process group; on timeout (returns None) or Ctrl-C, end that group.
+    The repository's root goes first on PYTHONPATH: a worktree sharing another checkout's editable
+    install would otherwise run that checkout's marketsim (and its ready scenarios) in every process
+    the tests start (sweep and assessment workers), mutant or not."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(cwd), os.environ.get("PYTHONPATH")]))}
     proc = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True)
+                            start_new_session=True, env=env)
     try:
         out, _ = proc.communicate(timeout=timeout)
         return proc.returncode, out
@@ -583,6 +587,17 @@ def main(argv: list[str] | None = None) -> int:
                         help="only locate each snippet and compile each mutated file")
     args = parser.parse_args(argv)
     repo = args.repo.resolve()
+    # the ready scenarios and experiments are the packages marketsim.scenarios and .experiments, mapped
+    # by the editable install to its own checkout: a worktree tested with another checkout's install
+    # must link them into its package, or every test that opens a ready file by name reads the other's
+    found = subprocess.run([python_for(repo), "-c", "from importlib import resources; print(*(resources.files("
+                            "f'marketsim.{k}') for k in ('scenarios', 'experiments')), sep=chr(10))"],
+                           cwd=repo, env={**os.environ, "PYTHONPATH": str(repo)}, capture_output=True, text=True)
+    missing = [kind for kind, where in zip(("scenarios", "experiments"), found.stdout.split("\n"))
+               if Path(where).resolve() != (repo / kind).resolve()]
+    if missing:
+        parser.error(f"{repo} uses another checkout's install: link its ready files into the package first "
+                     + " ".join(f"(ln -s ../{k} {repo / 'marketsim' / k})" for k in missing))
 
     mutants = batch(args.batch)
     ids = [m["id"] for m in mutants]
