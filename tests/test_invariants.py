@@ -71,6 +71,19 @@ def assert_invariants(sc, result):
             assert np.allclose(wom.sums[valence, b], expected[0], atol=1e-6)
             assert np.allclose(wom.buzz[valence, b], expected[1], atol=1e-6)
 
+    # the panel counts (buying.parquet) are the time series' purchases, period by period, and nest as panels'
+    buying = result.buying
+    for (brand, segment), rows in buying.groupby(["brand", "segment"], observed=True):
+        steps = ts[(ts.brand == brand) & (ts.segment == segment)]
+        for row in rows.itertuples():
+            assert row.purchases == steps[(steps.time > row.start) & (steps.time <= row.end)].purchases.sum()
+    assert (buying.sole_buyers <= buying.buyers).all() and (buying.buyers <= buying.purchases).all()
+    assert (buying.buyers <= buying.category_buyers).all()
+    assert (buying.purchases <= buying.buyers_category_purchases).all()
+    assert (buying.buyers_category_purchases <= buying.category_purchases).all()
+    assert (buying.repeat_buyers <= np.minimum(buying.buyers, buying.previous_buyers)).all()
+    assert result.duplication.share.dropna().between(0, 1).all()
+
     # shares and loyalty are proportions
     assert ts.share.between(0, 1).all()
     assert ts.loyalty.dropna().between(0, 1).all()
