@@ -369,6 +369,19 @@ def test_a_factorial_range_runs_from_its_min_to_its_max():
     assert levels.grid() == pytest.approx([0.1, 0.2, 0.3])
 
 
+def test_an_integer_range_rounds_its_levels_to_the_nearest_whole_number():
+    """docs/experiments.md: with integer = true a range takes whole numbers, each the nearest to its evenly
+    spaced level (0, 3.33, 6.67, 10 give 0, 3, 7, 10), and a sampled one reaches both ends, each as
+    often as a half-step of the interval (fifth mutant batch: truncation gave 0, 3, 6, 10, and max only
+    at u = 1)."""
+    grid = Factor.model_validate({"path": "network.mean_degree", "range": {"min": 0, "max": 10, "steps": 4,
+                                                                            "integer": True}})
+    assert grid.grid() == [0, 3, 7, 10]
+    sampled = Factor.model_validate({"path": "network.mean_degree", "range": {"min": 2, "max": 6, "integer": True}})
+    drawn = [sampled.at(u) for u in (np.arange(800) + 0.5) / 800]
+    assert [drawn.count(k) for k in range(2, 7)] == [100, 200, 200, 200, 100]
+
+
 def test_a_sampled_design_draws_each_level_equally_often():
     """docs/experiments.md: in a sampling design a factor with levels draws each of them evenly."""
     factor = Factor.model_validate({"path": "network.mean_degree", "levels": [4, 8, 12]})
