@@ -664,3 +664,31 @@ def test_batches_combine_with_each_variants_futures_kept_together(tmp_path):
     expected = table.variant * 4 + table.batch * 2 + table.future
     assert table.point.tolist() == expected.tolist() and table.point.is_unique
     assert (table.run == table.point).all()
+
+
+def test_each_metric_reads_the_summary_field_assess_md_defines():
+    """assess.md Metrics: cac is the BLENDED CAC (spend per first-time customer, word of mouth included),
+    return_on_spend the incremental one, incremental_profit incremental margin less spend, profit all margin
+    less spend, time_to_control the first segment controlled; each read from the strategy brand's columns
+    (fifth mutant batch: the paid CAC read for cac)."""
+    from types import SimpleNamespace
+
+    from marketsim.studies.assess import outcomes
+
+    fields = ["cac_blended", "cac_paid", "ltv_to_cac", "incremental_return_on_spend", "return_on_spend",
+              "incremental_margin", "margin", "spend", "customer_equity", "incremental_customers", "reach",
+              "customers", "time_to_control.young", "time_to_control.old"]
+    table = pd.DataFrame({"run": [0, 1], "point": [0, 1], "status": ["done", "done"],
+                          **{f"B.{f}": [10.0 * (k + 1), 10.0 * (k + 1) + 1] for k, f in enumerate(fields)},
+                          **{f"A.{f}": [-1.0, -1.0] for f in fields}})
+    plan = SimpleNamespace(experiment=SimpleNamespace(samples=2),
+                           strategies=[SimpleNamespace(name="only", brand="B", variant="v")])
+    got = outcomes(plan, table).iloc[0]
+    value = {f: 10.0 * (k + 1) for k, f in enumerate(fields)}
+    assert got.cac == value["cac_blended"]
+    assert got.return_on_spend == value["incremental_return_on_spend"]
+    assert got.incremental_profit == value["incremental_margin"] - value["spend"]
+    assert got.profit == value["margin"] - value["spend"]
+    assert got.time_to_control == min(value["time_to_control.young"], value["time_to_control.old"])
+    for same in ("ltv_to_cac", "customer_equity", "incremental_customers", "reach", "customers", "spend"):
+        assert got[same] == value[same], same
