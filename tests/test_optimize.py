@@ -210,3 +210,13 @@ def test_a_gap_whose_interval_reaches_zero_is_not_called_clear():
     found = summarise([best, close], pd.DataFrame({"theta": np.linspace(0, 1, 16)}), "profit", "mean")
     assert found.chosen is best and found.regret[0] > 0 > found.regret[1]
     assert "cannot tell the two apart" in " ".join(summary_lines(found))
+
+
+def test_perfect_information_is_the_best_plan_in_each_future_less_the_best_expected_value():
+    """assess.md: the value of perfect information on everything is the mean over futures of the best plan in
+    that future, less the best expected value (fifth mutant batch: each plan's best future instead)."""
+    values = [[4.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 1.0], [1.0, 1.0, 1.0, 1.0]]  # plans x futures
+    draws = pd.DataFrame({"a": [0.1, 0.2, 0.3, 0.4]})
+    found = summarise([trial(k, v) for k, v in enumerate(values)], draws, "profit", "mean")
+    best_each_future = np.mean([4.0, 1.0, 1.0, 1.0])  # 1.75 (each plan's best future would give 2)
+    assert found.perfect_information == pytest.approx(best_each_future - 1.0)  # the best mean is 1.0
