@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from marketsim.output.report import _cell, _fmt, _levels, _spread, make_report
+from marketsim.output.report import _cell, _fmt, _levels, _spread, make_report, micro_advantage
 from marketsim.output.report_sampling import METRIC_LABELS, SAMPLED_METRICS, partial_dependence
 from marketsim.studies.experiment import ExperimentSpec, load_experiment
 from marketsim.studies.sweep import run_sweep
@@ -88,3 +88,15 @@ def test_partial_dependence_follows_a_trend():
     x = np.linspace(0, 1, 80)
     bx, by = partial_dependence(x, 3 * x)
     assert len(bx) == 8 and np.all(np.diff(by) > 0) and by == pytest.approx(3 * bx)
+
+
+@pytest.mark.parametrize("better, expected", [("lower", [3.0, -2.0]), ("higher", [-3.0, 2.0])])
+def test_the_heat_map_shows_where_the_micro_brand_wins(better, expected):
+    """experiments.md [compare]: the heat map is how much the micro brand beats the macro brand, positive
+    where micro is better: with better = lower, a lower micro CAC is a win (fifth mutant batch: the sign
+    taken from the wrong branch coloured micro's losses as wins)."""
+    from types import SimpleNamespace
+
+    runs = pd.DataFrame({"Micro.cac_paid": [7.0, 12.0], "Macro.cac_paid": [10.0, 10.0]})
+    compare = SimpleNamespace(micro="Micro", macro="Macro", metric="cac_paid", better=better)
+    assert micro_advantage(runs, compare).tolist() == expected

@@ -147,6 +147,13 @@ def make_report(results: str | Path) -> list[Path]:
     return [out / name for name in names]
 
 
+def micro_advantage(runs: pd.DataFrame, compare) -> pd.Series:
+    """How much the micro brand beats the macro brand on the compared metric, run by run: positive where
+    micro is better, whichever direction is better (experiments.md, [compare])."""
+    sign = 1.0 if compare.better == "lower" else -1.0
+    return sign * (runs[f"{compare.macro}.{compare.metric}"] - runs[f"{compare.micro}.{compare.metric}"])
+
+
 def _write_report(found: Results, out: Path) -> list[Path]:
     """The report's figures and report.md, written into ``out``."""
     spec, runs, ts = found.layout.spec, found.runs, found.timeseries
@@ -233,9 +240,7 @@ def _write_report(found: Results, out: Path) -> list[Path]:
     if spec.compare is not None and len(numeric) >= 2 and spec.design.type == "factorial":  # needs a grid
         x, y = numeric[:2]
         c = spec.compare
-        sign = 1.0 if c.better == "lower" else -1.0
-        gap = sign * (done[f"{c.macro}.{c.metric}"] - done[f"{c.micro}.{c.metric}"])
-        grid = done.assign(gap=gap).pivot_table(index=y, columns=x, values="gap", aggfunc="mean")
+        grid = done.assign(gap=micro_advantage(done, c)).pivot_table(index=y, columns=x, values="gap", aggfunc="mean")
         fig, ax = plt.subplots(figsize=(6, 4.5))
         limit = np.nanmax(np.abs(grid.to_numpy())) or 1.0
         image = ax.imshow(grid.to_numpy(), origin="lower", cmap="RdBu", vmin=-limit, vmax=limit, aspect="auto")
