@@ -52,6 +52,9 @@ def assert_invariants(sc, result):
         assert np.array_equal(change, flow), (brand, segment)
         for cumulative in ("reach", "adopters", "reach_outside_audience"):
             assert (np.diff(g[cumulative].to_numpy()) >= 0).all()
+        # adopters count first acquisitions only: re-acquisitions and switches back are not new customers
+        assert np.array_equal(np.diff(g.adopters.to_numpy()), (g.first_paid + g.first_wom).to_numpy()[1:])
+        assert (g.first_paid + g.first_wom + g.reacquired == g.new_paid + g.new_wom).all()
         assert (g.reach <= sizes[segment]).all() and (g.adopters <= sizes[segment]).all()
         assert (g.wasted_impressions <= g.impressions).all()
 
