@@ -274,3 +274,16 @@ def test_the_panel_counts_every_purchase_the_timeseries_counts():
     for (period, brand, segment), row in res.buying.set_index(["period", "brand", "segment"]).iterrows():
         steps = ts[(ts.brand == brand) & (ts.segment == segment) & (ts.time > row.start) & (ts.time <= row.end)]
         assert row.purchases == steps.purchases.sum(), (period, brand, segment)
+
+
+def test_duplication_counts_are_exact_across_blocks(monkeypatch):
+    """The pair counts behind the duplication table are summed block by block (float32 is exact only below
+    2**24 per block): the same as a count with booleans, whatever the block size."""
+    from marketsim.market import buying
+
+    rng = np.random.default_rng(1)
+    bought = rng.random((4, 10_001)) < [[0.5], [0.2], [0.05], [0.9]]
+    exact = np.array([[np.count_nonzero(bought[a] & bought[b]) for b in range(4)] for a in range(4)])
+    assert np.array_equal(buying._bought_together(bought), exact)
+    monkeypatch.setattr(buying, "DUPLICATION_BLOCK", 777)
+    assert np.array_equal(buying._bought_together(bought), exact)

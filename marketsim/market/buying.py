@@ -163,12 +163,25 @@ class Buying:
             "previous_buyers": by_segment(self.bought_before),
             "repeat_buyers": by_segment(bought_any & self.bought_before),
         }
-        together = bought_any.astype(np.float32)
         self.periods.append({"start": start, "end": end, "first": not self.periods,
                              "counts": {k: np.rint(v).astype(np.int64) for k, v in counts.items()},
-                             "together": np.rint(together @ together.T).astype(np.int64)})
+                             "together": _bought_together(bought_any)})
         self.bought_before = bought_any
         self.bought = np.zeros_like(bought)
+
+
+DUPLICATION_BLOCK = 1 << 22  # consumers per block: float32 counts stay exact below 2**24
+
+
+def _bought_together(bought_any: np.ndarray) -> np.ndarray:
+    """(brands, brands): consumers who bought both, by a float32 product per block of consumers (fast,
+    and exact while a block's count stays below 2**24), summed as integers."""
+    brands, n = bought_any.shape
+    together = np.zeros((brands, brands), dtype=np.int64)
+    for start in range(0, n, DUPLICATION_BLOCK):
+        block = bought_any[:, start:start + DUPLICATION_BLOCK].astype(np.float32)
+        together += np.rint(block @ block.T).astype(np.int64)
+    return together
 
 
 def buying_table(periods: list[dict], brands: list[str], segments: list[str], sizes: np.ndarray,
