@@ -19,26 +19,15 @@ from pathlib import Path
 import pandas as pd
 
 import marketsim
-from marketsim.studies.dirichlet import fit, predict
+from marketsim.studies.dirichlet import duplication_law, fit_to_panel, predict, steady_panel
 
 MARKETS = Path(__file__).resolve().parent / "markets"
 MEASURES = ["penetration", "purchase_frequency", "share_of_requirements", "sole_buyer_share"]
 
 
-def quarters(result: marketsim.RunResult) -> pd.DataFrame:
-    """Each brand's panel measures over the whole market, averaged over the periods after the first
-    (the first holds the installed bases' first purchases), largest brand first."""
-    table = result.buying
-    later = table[(table.segment == "all") & (table.period >= 1)]
-    return (later.groupby("brand", observed=True).mean(numeric_only=True)
-            .sort_values("purchase_share", ascending=False))
-
-
 def beside_dirichlet(observed: pd.DataFrame, people: int) -> pd.DataFrame:
     """The observed measures and the Dirichlet's, fitted to the same category, brand by brand."""
-    category_penetration = observed.category_buyers.iloc[0] / people
-    buy_rate = observed.category_purchases.iloc[0] / observed.category_buyers.iloc[0]
-    model = fit(category_penetration, buy_rate, observed.purchase_share, observed.penetration, observed.index)
+    model = fit_to_panel(observed, people)
     predicted = predict(model).set_index("brand")
     columns = {}
     for m in MEASURES:
@@ -49,16 +38,6 @@ def beside_dirichlet(observed: pd.DataFrame, people: int) -> pd.DataFrame:
     return table
 
 
-def duplication_law(result: marketsim.RunResult, observed: pd.DataFrame) -> pd.DataFrame:
-    """Each brand's share of the other brands' buyers (averaged over those brands and the later
-    quarters) over its own penetration: a constant D across brands is the duplication of purchase law."""
-    dup = result.duplication
-    later = dup[dup.period >= 1].groupby("also_bought", observed=True).share.mean()
-    out = pd.DataFrame({"penetration": observed.penetration, "bought_by_others_buyers": later.reindex(observed.index)})
-    out["D"] = out.bought_by_others_buyers / out.penetration
-    return out
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=1)
@@ -67,12 +46,12 @@ def main() -> None:
     for name in ("category", "category_niche"):
         scenario = marketsim.load_scenario(MARKETS / f"{name}.toml")
         result = marketsim.run(scenario, seed=args.seed)
-        observed = quarters(result)
+        observed = steady_panel(result.buying)
         table = beside_dirichlet(observed, scenario.population.people)
         print(f"\n{name}: {scenario.description} (seed {args.seed}; Dirichlet M = {table.attrs['M']:.2f}, "
               f"K = {table.attrs['K']:.2f}, S = {table.attrs['S']:.2f})")
         print(table.round(3).to_string())
-        print(duplication_law(result, observed).round(3).to_string())
+        print(duplication_law(result.duplication, observed).round(3).to_string())
 
 
 if __name__ == "__main__":

@@ -25,9 +25,10 @@ import numpy as np
 import pandas as pd
 
 import marketsim
-from category import MARKETS, beside_dirichlet, duplication_law, quarters  # experiments/category.py
+from category import MARKETS, beside_dirichlet  # experiments/category.py
 from marketsim.output.assess_report import conclusion, markdown_table, odds_table
 from marketsim.studies.assess import assess
+from marketsim.studies.dirichlet import duplication_law, steady_panel
 from marketsim.studies.experiment import load_experiment
 from marketsim.studies.sweep import run_sweep
 
@@ -125,9 +126,9 @@ def buying_numbers(path: Path) -> dict:
     """A benchmark market's panel measures beside the Dirichlet's, and its duplication law (experiments/category.py)."""
     scenario = marketsim.load_scenario(path)
     result = marketsim.run(scenario, seed=CASE_SEED)
-    observed = quarters(result)
+    observed = steady_panel(result.buying)
     table = beside_dirichlet(observed, scenario.population.people)
-    law = duplication_law(result, observed)
+    law = duplication_law(result.duplication, observed)
     rows = [{"brand": brand, **{f"{m} ({side})": rounded(table.at[brand, (m, side)]) for m, side in table.columns},
              "D": rounded(law.at[brand, "D"])} for brand in table.index]
     return {"seed": CASE_SEED, "M": rounded(table.attrs["M"]), "K": rounded(table.attrs["K"]),
@@ -138,7 +139,8 @@ def buying_text(numbers: dict) -> str:
     keys = list(numbers["rows"][0])
     head = [k.replace("_", " ") for k in keys]
     fitted = f"M = {numbers['M']:g}, K = {numbers['K']:g}, S = {numbers['S']:g}"
-    lines = [f"Dirichlet fitted: {fitted} (seed {numbers['seed']})", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines = [f"Dirichlet fitted: {fitted} (seed {numbers['seed']})", "",
+             "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     lines += ["| " + " | ".join(_cell(row[k]) for k in keys) + " |" for row in numbers["rows"]]
     return "\n".join(lines) + "\n"
 

@@ -15,7 +15,7 @@ from marketsim.market.model import MarketModel
 from marketsim.scenario.loading import scenario_from_dict
 from marketsim.scenario.parameters import outside_plausible_ranges
 from marketsim.scenario.schema import ScenarioError
-from marketsim.studies.dirichlet import fit, predict
+from marketsim.studies.dirichlet import duplication_law, fit_to_panel, predict, steady_panel
 
 MARKETS = Path(__file__).resolve().parent.parent / "experiments" / "markets"
 CATEGORY = tomllib.loads((MARKETS / "category.toml").read_text())
@@ -27,13 +27,6 @@ def market(**sections) -> marketsim.Scenario:
     for key, value in sections.items():
         raw[key] = {**raw.get(key, {}), **value} if isinstance(value, dict) else value
     return scenario_from_dict(raw)
-
-
-def later_quarters(result):
-    """Each brand's measures (all segments) averaged over the quarters after the first, largest first."""
-    table = result.buying
-    later = table[(table.segment == "all") & (table.period >= 1)]
-    return later.groupby("brand", observed=True).mean(numeric_only=True).sort_values("purchase_share", ascending=False)
 
 
 # the Dirichlet's assumption, a stationary market: nobody talks a brand up or leaves the category; and
@@ -100,13 +93,12 @@ def test_double_jeopardy_and_the_duplication_law_emerge_untargeted():
     in proportion to its penetration (duplication of purchase), as Ehrenberg's panels show; nothing
     in the rules refers to a brand's size."""
     res = marketsim.run(marketsim.load_scenario(MARKETS / "category.toml"), seed=1)
-    q = later_quarters(res)
+    q = steady_panel(res.buying)
     assert np.all(np.diff(q.penetration.to_numpy()) < 0)
     frequency = q.purchase_frequency.to_numpy()
     assert frequency[0] == frequency.max() and frequency[:3].mean() > frequency[3:].mean() * 1.05
     assert stats.spearmanr(q.purchase_share, frequency).statistic >= 0.7
-    dup = res.duplication[res.duplication.period >= 1].groupby("also_bought", observed=True).share.mean()
-    d = (dup.reindex(q.index) / q.penetration).to_numpy()
+    d = duplication_law(res.duplication, q).D.to_numpy()
     assert d.std() / d.mean() < 0.05 and d.mean() > 1.2  # one coefficient D, above 1 (brands share buyers)
 
 
@@ -114,9 +106,8 @@ def test_the_dirichlet_fits_an_untargeted_category():
     """The NBD-Dirichlet fitted to the same quarters predicts every brand's penetration within 15%, and
     purchases per buyer and its share of 100%-loyal buyers within 20%."""
     res = marketsim.run(marketsim.load_scenario(MARKETS / "category.toml"), seed=1)
-    q = later_quarters(res)
-    model = fit(q.category_buyers.iloc[0] / 40_000, q.category_purchases.iloc[0] / q.category_buyers.iloc[0],
-                q.purchase_share, q.penetration, q.index)
+    q = steady_panel(res.buying)
+    model = fit_to_panel(q, 40_000)
     predicted = predict(model).set_index("brand")
     assert q.penetration.to_numpy() == pytest.approx(predicted.penetration.to_numpy(), rel=0.15)
     assert q.purchase_frequency.to_numpy() == pytest.approx(predicted.purchase_frequency.to_numpy(), rel=0.2)
@@ -128,9 +119,8 @@ def test_a_niche_brand_breaks_double_jeopardy_upward():
     the Dirichlet predicts for its share, and they buy it far more often and more exclusively, while
     the mass brands stay near their predictions; it is also bought less by other brands' buyers."""
     res = marketsim.run(marketsim.load_scenario(MARKETS / "category_niche.toml"), seed=1)
-    q = later_quarters(res)
-    model = fit(q.category_buyers.iloc[0] / 40_000, q.category_purchases.iloc[0] / q.category_buyers.iloc[0],
-                q.purchase_share, q.penetration, q.index)
+    q = steady_panel(res.buying)
+    model = fit_to_panel(q, 40_000)
     predicted = predict(model).set_index("brand")
     ratio = q.purchase_frequency / predicted.purchase_frequency
     assert ratio["Niche"] > 1.4
@@ -151,7 +141,7 @@ def test_share_of_requirements_rises_with_loyalty_and_falls_with_repertoire(fiel
             sc = market(buying={"repertoire": value})
         else:  # long-run loyalty g f / (g f + decay) at fit 0.6: the installed bases' 0.5 moves there
             sc = market(loyalty={"decay": 0.0167 * 0.6 * (1 - value) / value})
-        return later_quarters(marketsim.run(sc, seed=3)).share_of_requirements.mean()
+        return steady_panel(marketsim.run(sc, seed=3).buying).share_of_requirements.mean()
     assert scr(high) > scr(low) + 0.1
 
 
@@ -172,7 +162,7 @@ def test_a_dearer_brand_is_chosen_less_on_repertoire_occasions():
     raw["population"]["segments"][0] |= {"price_elasticity": 2.0, "reference_price": 3.0}
     raw["brands"][2] |= {"price": 4.5, "initial": raw["brands"][1]["initial"]}  # Charlie: Bravo, dearer
     res = marketsim.run(scenario_from_dict(raw), seed=1)
-    q = later_quarters(res)
+    q = steady_panel(res.buying)
     assert q.purchase_share["Charlie"] < 0.9 * q.purchase_share["Bravo"]
     assert q.share_of_requirements["Charlie"] < q.share_of_requirements["Bravo"]
 
@@ -239,7 +229,7 @@ def test_repeat_and_sole_buyers_are_counted_as_panels_count_them():
     sole = table.xs("all", level="segment").groupby(level="period").sole_buyers.sum()
     category = table.xs("all", level="segment").groupby(level="period").category_buyers.first()
     assert (sole <= category).all() and (sole > 0).all()
-    q = later_quarters(res)
+    q = steady_panel(res.buying)
     assert q.repeat_rate.between(0.4, 0.95).all()
     assert q.repeat_rate.iloc[:3].mean() > q.repeat_rate.iloc[3:].mean()
 

@@ -163,7 +163,7 @@ class Buying:
             "previous_buyers": by_segment(self.bought_before),
             "repeat_buyers": by_segment(bought_any & self.bought_before),
         }
-        self.periods.append({"start": start, "end": end, "first": not self.periods,
+        self.periods.append({"start": start, "end": end,
                              "counts": {k: np.rint(v).astype(np.int64) for k, v in counts.items()},
                              "together": _bought_together(bought_any)})
         self.bought_before = bought_any
@@ -196,7 +196,7 @@ def buying_table(periods: list[dict], brands: list[str], segments: list[str], si
                 c = {k: int(v[b, s]) for k, v in counts.items()}
                 rows.append({"period": p, "start": period["start"], "end": period["end"], "brand": brand,
                              "segment": segment, **{k: v * people_per_consumer for k, v in c.items()},
-                             **_measures(c, int(people[s]), period["first"])})
+                             **_measures(c, int(people[s]))})
     return pd.DataFrame(rows)
 
 
@@ -204,14 +204,14 @@ def _ratio(a: float, b: float) -> float:
     return a / b if b else float("nan")
 
 
-def _measures(c: dict, people: int, first_period: bool) -> dict:
+def _measures(c: dict, people: int) -> dict:
     """The panel measures of one brand in one segment and period (docs/outputs.md)."""
     return {
         "penetration": _ratio(c["buyers"], people),
         "purchase_frequency": _ratio(c["purchases"], c["buyers"]),
         "share_of_requirements": _ratio(c["purchases"], c["buyers_category_purchases"]),
         "sole_buyer_share": _ratio(c["sole_buyers"], c["buyers"]),
-        "repeat_rate": float("nan") if first_period else _ratio(c["repeat_buyers"], c["previous_buyers"]),
+        "repeat_rate": _ratio(c["repeat_buyers"], c["previous_buyers"]),  # none before the first period
         "purchase_share": _ratio(c["purchases"], c["category_purchases"]),
     }
 

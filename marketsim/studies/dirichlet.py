@@ -9,7 +9,7 @@ from the category's penetration, ``S`` solved per brand from its penetration and
 brands' shares as weights, without its quartile outlier rule). ``predict`` gives each brand's
 penetration, purchase frequency, category purchases per buyer, share of category requirements and
 sole buyers, and the duplication of purchase between brands, with which a simulated market's panel
-table (``buying.parquet``) can be set side by side.
+table (``buying.parquet``; ``steady_panel`` and ``fit_to_panel``) can be set side by side.
 """
 
 from __future__ import annotations
@@ -89,6 +89,31 @@ def fit(category_penetration: float, category_buy_rate: float, shares, penetrati
             per_brand.append(np.exp(optimize.brentq(gap, low, high, xtol=1e-12)))
     s = float(np.average(per_brand, weights=shares))
     return Dirichlet(m, k, s, shares, names)
+
+
+def steady_panel(buying: pd.DataFrame) -> pd.DataFrame:
+    """Each brand's panel measures over the whole market (a run's ``buying`` table, segment ``all``),
+    averaged over the periods after the first (the first holds the installed bases' first purchases),
+    indexed by brand, largest first: what the Dirichlet is fitted to."""
+    later = buying[(buying.segment == "all") & (buying.period >= 1)]
+    return later.groupby("brand", observed=True).mean(numeric_only=True).sort_values("purchase_share",
+                                                                                     ascending=False)
+
+
+def fit_to_panel(panel: pd.DataFrame, people: int) -> Dirichlet:
+    """The Dirichlet fitted to a market's panel measures (``steady_panel``), ``people`` in the market."""
+    buy_rate = panel.category_purchases.iloc[0] / panel.category_buyers.iloc[0]
+    return fit(panel.category_buyers.iloc[0] / people, buy_rate, panel.purchase_share, panel.penetration, panel.index)
+
+
+def duplication_law(duplication: pd.DataFrame, panel: pd.DataFrame) -> pd.DataFrame:
+    """Each brand's share of the other brands' buyers (a run's ``duplication`` table, averaged over those
+    brands and the periods after the first) over its own penetration (``steady_panel``): a ``D`` the same
+    for every brand is the duplication of purchase law."""
+    later = duplication[duplication.period >= 1].groupby("also_bought", observed=True).share.mean()
+    out = pd.DataFrame({"penetration": panel.penetration, "bought_by_others_buyers": later.reindex(panel.index)})
+    out["D"] = out.bought_by_others_buyers / out.penetration
+    return out
 
 
 def predict(model: Dirichlet) -> pd.DataFrame:
