@@ -4,7 +4,9 @@ with a message naming the file and field, no traceback and nothing written, or a
 every invariant. New fields inherit this through the types in marketsim/scenario/schema.py, so it covers them."""
 
 import copy
+import os
 import math
+import re
 import tomllib
 from pathlib import Path
 
@@ -117,7 +119,8 @@ def test_mutated_ready_experiments_fail_cleanly(case, tmp_path_factory):
     name, raw = case
     folder = tmp_path_factory.mktemp("fuzz")
     if isinstance(raw.get("scenario"), str):  # the experiment's own scenario, wherever the copy lies
-        raw["scenario"] = str((ROOT / "experiments" / raw["scenario"]).resolve())
+        # a path joined as text, not resolved: a mutated one (a NUL byte) must reach the loader, which refuses it
+        raw["scenario"] = os.path.normpath(ROOT / "experiments" / raw["scenario"])
     source = folder / name
     try:
         source.write_text(tomli_w.dumps(raw))
@@ -331,3 +334,18 @@ def test_an_experiment_naming_a_broken_scenario_fails_cleanly(case, tmp_path_fac
     before = set(folder.rglob("*"))
     result = CliRunner().invoke(app, ["sweep", str(experiment), "--out", str(folder / "out"), "--quiet"])
     assert_clean_failure(result, experiment, folder, before)
+
+
+@pytest.mark.parametrize("field", ["scenario", "network"])
+def test_a_file_name_with_a_nul_byte_is_refused_cleanly(field, tmp_path):
+    """Found by the fuzz test above: a NUL in a file name crashed path resolution with a traceback; it is
+    refused as the field's error, for an experiment's scenario and an edge-list network's path."""
+    if field == "scenario":
+        raw = copy.deepcopy(EXPERIMENTS["break_even.toml"]) | {"scenario": "scen\0ario.toml"}
+        path, load, where = tmp_path / "e.toml", load_experiment, "scenario"
+    else:
+        raw = copy.deepcopy(SCENARIOS["baseline.toml"]) | {"network": {"type": "file", "path": "edges\0.csv"}}
+        path, load, where = tmp_path / "s.toml", marketsim.load_scenario, "network.path"
+    path.write_text(tomli_w.dumps(raw))
+    with pytest.raises(ScenarioError, match=rf"{re.escape(where)}: a file name cannot hold a NUL character"):
+        load(path)

@@ -42,6 +42,15 @@ Number = Annotated[float, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)]  # any finite qu
 Budget = Annotated[float, Field(ge=0.0, allow_inf_nan=True), AfterValidator(_finite_or_unlimited)]
 Weights = Annotated[dict[Name, NonNegative], Field(max_length=1000)]
 Text = Annotated[str, Field(max_length=2000)]
+
+
+def _no_nul(value: str) -> str:
+    if "\0" in value:
+        raise ValueError("a file name cannot hold a NUL character")
+    return value
+
+
+FileName = Annotated[str, Field(min_length=1, max_length=4096), AfterValidator(_no_nul)]  # a path, as the file gives it
 MeanDegree = Annotated[float, Field(gt=0.0, le=1000.0)]
 MAX_STEPS = 1_000_000
 
@@ -208,7 +217,7 @@ class Homophilous(Strict):
 
 class EdgeListFile(Strict):
     type: Literal["file"]
-    path: Annotated[str, Field(min_length=1, max_length=4096)]
+    path: FileName
 
 
 Network = Annotated[

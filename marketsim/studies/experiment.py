@@ -25,7 +25,7 @@ from pydantic import Field, ValidationError, model_validator
 from ..market.metrics import SEGMENT_COUNTS
 from ..scenario.errors import validation_problems
 from ..scenario.loading import read_toml, scenario_from_dict
-from ..scenario.schema import MAX_SEED, Name, Number, Positive, ScenarioError, Strict, Text
+from ..scenario.schema import MAX_SEED, FileName, Name, Number, Positive, ScenarioError, Strict, Text
 from .memory import run_bytes
 
 # a variant's name is a value in the factor's column, never a column or folder name: dots allowed
@@ -148,7 +148,7 @@ class ExperimentSpec(Strict):
     name: Name
     description: Text = ""
     question: Text = ""
-    scenario: Annotated[str, Field(min_length=1, max_length=4096)]
+    scenario: FileName
     seed: Annotated[int, Field(ge=0, le=MAX_SEED)] = 0
     replications: Annotated[int, Field(ge=1, le=10_000)] = 5
     horizon: Positive | None = None
