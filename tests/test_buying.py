@@ -277,3 +277,75 @@ def test_duplication_counts_are_exact_across_blocks(monkeypatch):
     assert np.array_equal(buying._bought_together(bought), exact)
     monkeypatch.setattr(buying, "DUPLICATION_BLOCK", 777)
     assert np.array_equal(buying._bought_together(bought), exact)
+
+
+def two_brands(share: float, loyalty: float, repertoire: float, rate_shape: float | None = None):
+    """Alpha's customers are ``share`` of one segment and Bravo's a tenth; everyone knows both; equal fit and price."""
+    raw = copy.deepcopy(CATEGORY)
+    raw["population"]["size"] = 4000
+    raw["buying"] = {"repertoire": repertoire, "rate_shape": rate_shape}
+    raw["brands"] = raw["brands"][:2]
+    for brand, held in zip(raw["brands"], (share, 0.1)):
+        brand["initial"] = {"share": {"shoppers": held}, "awareness": {"shoppers": 1.0}, "loyalty": loyalty}
+    return scenario_from_dict({k: v for k, v in raw.items()})
+
+
+def test_niche_control_counts_the_expected_buying_of_the_segment():
+    """model.md 7.9, exactly: a brand's share of a segment is sum g_i P_i(b) / sum g_i over its members, with
+    g_i the purchase propensity and P_i(b) the choice rule's chance that an occasion of i buys b (0 for one who
+    buys nothing), recomputed here consumer by consumer after some steps of a market with a repertoire."""
+    from marketsim.market.prices import step_prices
+
+    model = MarketModel(market(population={"size": 3000}), rng=3)
+    model.run_for(20)
+    st, buying, rec = model.state, model.buying, model.recorder
+    appeal = step_prices(model.scenario_spec, rec.controlled(19)).adoption
+    brands, segments = st.fit.shape[0], len(rec.segments)
+    held, weight = np.zeros((brands, segments)), np.zeros(segments)
+    for i in range(st.current.size):
+        s, g, own = buying.segment[i], buying.propensity[i], st.current[i]
+        weight[s] += g
+        if own < 0:
+            continue
+        stay = 1 - buying.repertoire * (1 - st.loyalty[i])
+        w = np.where(st.state[:, i] >= 1, st.fit[:, i] * appeal[:, s], 0.0)
+        p = (1 - stay) * w / w.sum()
+        p[own] += stay
+        held[:, s] += g * p
+    assert np.unique(buying.propensity).size > 100 and 0 < st.loyalty[st.current >= 0].min() < 1
+    assert rec.share(20) == pytest.approx(held / weight, rel=1e-12)
+    assert (rec.controlled(20) == (held / weight >= rec.threshold)).all()
+
+
+def test_with_one_brand_at_one_rate_a_segments_share_is_its_customers():
+    """Consumers who buy one brand at one rate (repertoire 0, no rate_shape) make the share customers / size,
+    as the model before buying counted it; the time series reports it."""
+    res = marketsim.run(two_brands(0.55, 0.3, 0.0), seed=1)
+    ts = res.timeseries
+    size = ts.unaware + ts.aware + ts.customer + ts.lapsed
+    assert (ts.share == ts.customer / size).all()
+    assert res.summary["brands"]["Alpha"]["time_to_control"]["shoppers"] == 0.0
+
+
+def test_a_brand_whose_customers_buy_its_rival_holds_less_of_the_segments_buying():
+    """Niche control counts purchases: 55% of a segment as customers control it when they buy only Alpha,
+    not when with loyalty 0 they split their occasions evenly with a rival they know as well (about 0.55 / 2
+    + 0.1 / 2 = 0.33); loyalty, the habit of rebuying one's brand, wins the share back."""
+    shares = {}
+    for loyalty, repertoire in ((0.0, 0.0), (0.0, 1.0), (0.5, 1.0), (0.9, 1.0)):
+        model = MarketModel(two_brands(0.55, loyalty, repertoire), rng=1)
+        shares[loyalty, repertoire] = model.recorder.share(0)[0, 0]
+    assert shares[0.0, 0.0] == pytest.approx(0.55, abs=0.001) and shares[0.0, 1.0] == pytest.approx(0.325, abs=0.01)
+    assert shares[0.0, 1.0] < shares[0.5, 1.0] < shares[0.9, 1.0] < shares[0.0, 0.0]
+
+
+def test_heavy_buyers_weigh_more_in_a_segments_buying():
+    """With purchase rates spread across consumers (rate_shape), the share is a volume share: the same
+    customers hold more of the segment when they are its heavier buyers."""
+    model = MarketModel(two_brands(0.3, 1.0, 0.0, rate_shape=0.5), rng=2)
+    g, current = model.buying.propensity, model.state.current
+    heads = (current == 0).mean()
+    assert model.recorder.share(0)[0, 0] == pytest.approx(g[current == 0].sum() / g.sum(), rel=1e-12)
+    model.buying.propensity = np.where(current == 0, 2.0, 1.0)  # the same customers, buying twice as much
+    held, weight = model.buying.shares(model.state, np.ones((2, 1)))
+    assert held[0, 0] / weight[0] == pytest.approx(2 * heads / (1 + heads), rel=1e-12)

@@ -55,7 +55,7 @@ def series(model: MarketModel, upto: int | None = None) -> Series:
         wom=wom,
         spend=spend,
         cac=cac,
-        share=customers / np.maximum(rec.sizes * k, 1),
+        share=rec.share(slice(now + 1)),
         threshold=rec.threshold,
     )
 
@@ -66,7 +66,7 @@ MEASURES = ("customers", "cost per new customer", "share of the niche")
 def measures(s: Series, niche: str) -> dict[str, np.ndarray]:
     """The monitors' figures at the last step of ``s``, per brand: customers (people), cost per new customer (the
     blended CAC of docs/outputs.md so far: all spend over all first-time customers, NaN before the first), and the
-    share of the niche segment that buys the brand."""
+    brand's share of the niche segment's buying (what niche control counts)."""
     last = len(s.time) - 1
     return {"customers": s.customers[last].astype(float), "cost per new customer": s.cac[last],
             "share of the niche": s.share[last, :, s.segments.index(niche)]}

@@ -80,6 +80,48 @@ def _choose(buyer, u, current, loyalty, state, fit, appeal, segment, repertoire,
                     v -= w
 
 
+LANES = 4  # independent running sums per segment, so that consecutive consumers do not wait on each other's add
+
+
+@numba.njit(cache=True, nogil=True)
+def _expected_shares(current, loyalty, state, fit, appeal, segment, propensity, repertoire, held, weight, spread,
+                     known):
+    """Each brand's expected share of each segment's buying, unnormalised: every consumer weighs its
+    propensity in ``weight[segment]``; a customer's goes to brands as its occasions would, its own
+    with 1 - repertoire (1 - loyalty), the rest (``spread``) among the brands it knows by fit × appeal
+    (``_choose``). Brand by brand, reading each row in order, without branches on who is a customer or
+    knows what (a term is multiplied by 0 instead) and summing in LANES: five times faster than a
+    consumer-by-consumer loop on a market of mixed states. The order of the sums is fixed: reproducible."""
+    brands, n = fit.shape
+    segments = weight.size
+    sums = np.zeros((brands + 1, LANES, segments))  # per brand, then the segment's weight
+    for i in range(n):
+        s, g, own = segment[i], propensity[i], current[i]
+        buys = own >= 0
+        stay = 1.0 - repertoire * (1.0 - loyalty[i])
+        sums[brands, i % LANES, s] += g
+        sums[max(own, 0), i % LANES, s] += buys * g * stay
+        spread[i] = buys * g * (1.0 - stay)
+        known[i] = 0.0
+    if repertoire > 0.0:
+        for b in range(brands):
+            for i in range(n):
+                known[i] += (state[b, i] >= AWARE) * fit[b, i] * appeal[b, segment[i]]
+        for i in range(n):
+            none = known[i] == 0.0  # no brand it knows appeals: every occasion rebuys its own (``_choose``)
+            sums[max(current[i], 0), i % LANES, segment[i]] += none * spread[i]
+            spread[i] = (1.0 - none) * spread[i] / (known[i] + none)  # now per unit of fit × appeal
+        for b in range(brands):
+            for i in range(n):
+                s = segment[i]
+                sums[b, i % LANES, s] += (state[b, i] >= AWARE) * spread[i] * fit[b, i] * appeal[b, s]
+    for s in range(segments):
+        for lane in range(LANES):
+            weight[s] += sums[brands, lane, s]
+            for b in range(brands):
+                held[b, s] += sums[b, lane, s]
+
+
 class Buying:
     """Purchase occasions and brand choice for the whole market, and the period tallies."""
 
@@ -96,6 +138,7 @@ class Buying:
         self.propensity = np.ones(n) if k is None else rng.gamma(k, 1.0 / k, n)
         self.clock = rng.standard_exponential(n)
         self.due = np.empty(n, dtype=np.int64)
+        self.spread, self.known = np.empty(n), np.empty(n)  # per consumer, for shares()
         # each consumer's brand as the step began: those who were customers then buy on the step's
         # occasions (an adopter's purchase on the step is its first), and the brand they rebuy
         self.customer_of = current.copy()
@@ -139,6 +182,17 @@ class Buying:
         for b in range(brands):
             purchases[b] += np.bincount(self.segment[first[b]], minlength=self.segments)
         return purchases
+
+    def shares(self, state, appeal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """What niche control counts: (brands, segments) each brand's expected share of the segment's
+        buying as the step leaves it, each consumer weighed by its purchase propensity (none to any brand
+        for one who buys nothing), and (segments,) the segment's total weight. Expected, not sampled:
+        control does not flicker with a few purchases; with repertoire 0 and no rate_shape, customers / size."""
+        held = np.zeros((state.fit.shape[0], self.segments))
+        weight = np.zeros(self.segments)
+        _expected_shares(state.current, state.loyalty, state.state, state.fit, appeal, self.segment, self.propensity,
+                         self.repertoire, held, weight, self.spread, self.known)
+        return held, weight
 
     def close_period(self, start: float, end: float) -> None:
         """Count the period's panel measures and start the next period's tallies."""

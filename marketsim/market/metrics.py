@@ -28,11 +28,10 @@ ALL = "all"
 
 
 class Recorder:
-    def __init__(self, steps: int, brands: list[str], segments: list[str], segment_sizes: np.ndarray,
-                 audience: np.ndarray, segment: np.ndarray, threshold: float, people_per_consumer: int = 1):
+    def __init__(self, steps: int, brands: list[str], segments: list[str], audience: np.ndarray,
+                 segment: np.ndarray, threshold: float, people_per_consumer: int = 1):
         self.brands, self.segments = brands, segments
         self.people_per_consumer = people_per_consumer  # outputs are in people and real money
-        self.sizes = segment_sizes
         self.audience = audience  # (brands, N): in the audience of any of the brand's campaigns
         self.segment = segment
         self.threshold = threshold
@@ -40,6 +39,9 @@ class Recorder:
         self.data = {k: np.zeros(shape, dtype=np.int64) for k in SEGMENT_COUNTS}
         self.data.update({k: np.zeros(shape) for k in SEGMENT_AMOUNTS})
         self.spend = np.zeros((steps + 1, len(brands)))
+        # what niche control counts (Buying.shares): each brand's expected buying per segment, and the segment's
+        self.held = np.zeros(shape)
+        self.weight = np.zeros((steps + 1, len(segments)))
         self.first_control = np.full((len(brands), len(segments)), np.nan)
         self.customer_time = np.zeros(len(brands))  # sum of customers x dt, for the churn rate
         # the installed base, followed apart so that the LTV of new customers uses their own churn
@@ -52,10 +54,12 @@ class Recorder:
         return np.bincount(self.segment[who], minlength=len(self.segments))
 
     def record(self, step: int, time: float, dt: float, state: ConsumerState, transitions: Transitions | None,
-               spent: np.ndarray) -> None:
-        """Store the state after ``step`` (0 = initial) and what happened during it. The state
-        keeps its per-segment counts up to date as consumers change, so no pass over the market."""
+               spent: np.ndarray, shares: tuple[np.ndarray, np.ndarray]) -> None:
+        """Store the state after ``step`` (0 = initial), what happened during it and the brands' shares of
+        each segment's buying (``shares``: held, weight). The state keeps its per-segment counts up to
+        date as consumers change, so no pass over the market here."""
         d = self.data
+        self.held[step], self.weight[step] = shares
         for s, name in enumerate(STATES):
             d[name][step] = state.counts[:, s]
         d["loyalty_sum"][step] = state.loyalty_sum
@@ -102,15 +106,24 @@ class Recorder:
             d["churned"][step, b] = self._by_segment(left[~switched])
             d["switched"][step, b] = self._by_segment(left[switched])
 
+    def share(self, step: int | slice = slice(None), overall: bool = False) -> np.ndarray:
+        """Each brand's share of each segment's buying (docs/model.md 7.9), (brands, segments) at ``step``
+        (or per step for a slice); ``overall`` adds the market as a last segment."""
+        held, weight = self.held[step], self.weight[step]
+        if overall:
+            held = np.concatenate([held, held.sum(axis=-1, keepdims=True)], axis=-1)
+            weight = np.concatenate([weight, weight.sum(axis=-1, keepdims=True)], axis=-1)
+        weight = np.expand_dims(weight, -2)
+        return np.divide(held, weight, out=np.zeros(held.shape), where=weight > 0)
+
     def controlled(self, step: int) -> np.ndarray:
-        """(brands, segments): the brand holds at least the threshold share of the segment."""
-        return self.data["customer"][step] / np.maximum(self.sizes, 1) >= self.threshold
+        """(brands, segments): the brand holds at least the threshold share of the segment's buying."""
+        return self.share(step) >= self.threshold
 
     # --- outputs --------------------------------------------------------------------------
     def timeseries(self, dt: float) -> pd.DataFrame:
         steps, nb, ns = self.data["customer"].shape
         with_all = {k: np.concatenate([v, v.sum(axis=2, keepdims=True)], axis=2) for k, v in self.data.items()}
-        sizes = np.append(self.sizes, self.sizes.sum())
         idx = np.indices((steps, nb, ns + 1)).reshape(3, -1)
         frame = {
             "step": idx[0],
@@ -123,7 +136,7 @@ class Recorder:
         customers = with_all["customer"]
         frame["loyalty"] = np.divide(with_all["loyalty_sum"], customers, out=np.full(customers.shape, np.nan),
                                      where=customers > 0).ravel()
-        share = customers / np.maximum(sizes, 1)
+        share = self.share(overall=True)
         frame["share"] = share.ravel()
         frame["control"] = (share >= self.threshold).ravel()
         spend = np.full((steps, nb, ns + 1), np.nan)
@@ -172,7 +185,7 @@ class Recorder:
             served = installed + first
             reach = int(final["reach"][b])
             impressions = int(total["impressions"][b])
-            share = d["customer"][-1, b] / np.maximum(self.sizes, 1)
+            share = self.share(-1)[b]
             out[spec.name] = {
                 "reach": reach,
                 "reach_outside_audience": int(final["reach_outside_audience"][b]),

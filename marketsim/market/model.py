@@ -127,10 +127,12 @@ class MarketModel(LazyConsumerAgents, mesa.Model):
         self.brands = [Brand(self, b, campaign_streams, order_streams[b], silent=spec.name in silent_brands)
                        for b, spec in enumerate(sc.brands)]
         self.recorder = Recorder(sc.time.steps, [b.name for b in sc.brands], sc.segment_names,
-                                 pop.segment_sizes(), self.audiences(), pop.segment, sc.niche.control_threshold,
+                                 self.audiences(), pop.segment, sc.niche.control_threshold,
                                  people.population.people_per_consumer)
         self._spent_recorded = np.zeros(len(sc.brands))  # each brand's spending as of the last record
-        self.recorder.record(0, 0.0, sc.time.dt, self.state, None, self._spent_recorded)
+        no_control = np.zeros((len(sc.brands), len(sc.segment_names)), dtype=bool)
+        self.recorder.record(0, 0.0, sc.time.dt, self.state, None, self._spent_recorded,
+                             self.buying.shares(self.state, step_prices(sc, no_control).adoption))
         reporters = {"customers": self.customers_by_brand, "adopters": self.adopters_by_brand,
                      "spend": self.spend_by_brand}
         self.datacollector = mesa.DataCollector(model_reporters={  # scalars for batch_run: customers.<brand>
@@ -283,7 +285,8 @@ class MarketModel(LazyConsumerAgents, mesa.Model):
         sc, rec, step = self.scenario_spec, self.recorder, self.steps
         dt = sc.time.dt
         spent = np.array([b.budget.spent for b in self.brands])
-        rec.record(step, step * dt, dt, self.state, moved, spent - self._spent_recorded)
+        rec.record(step, step * dt, dt, self.state, moved, spent - self._spent_recorded,
+                   self.buying.shares(self.state, prices.adoption))
         self._spent_recorded = spent
         d = rec.data
         unit_cost = np.array([b.unit_cost for b in sc.brands])[:, None]

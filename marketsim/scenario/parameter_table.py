@@ -265,10 +265,11 @@ PARAMETERS = (
                       "requirements, repeat rate); whole steps, dividing the horizon"),
 
     # [niche]
-    Parameter("niche.control_threshold", 0.5, unit="segment share", low=0.4, high=0.6, range_text="0.4–0.6",
+    Parameter("niche.control_threshold", 0.5, unit="share of the segment's buying", low=0.4, high=0.6,
+              range_text="0.4–0.6",
               source="competition authorities see dominance as unlikely below 40% share [EC09]; the brief's \"most "
                      "consumers of the niche\" is 0.5",
-              meaning="segment share at which a brand controls the niche"),
+              meaning="share of the segment's buying at which a brand controls the niche"),
     Parameter("niche.price_shield", 0.0, unit="share of the churn response removed", low=0, high=0.8,
               range_text="0–0.8",
               source="model-specific, no published figure (J): zero unless a scenario grants it; calibrate on churn "
