@@ -349,3 +349,23 @@ def test_heavy_buyers_weigh_more_in_a_segments_buying():
     model.buying.propensity = np.where(current == 0, 2.0, 1.0)  # the same customers, buying twice as much
     held, weight = model.buying.shares(model.state, np.ones((2, 1)))
     assert held[0, 0] / weight[0] == pytest.approx(2 * heads / (1 + heads), rel=1e-12)
+
+
+def test_one_brand_at_one_rate_reads_the_shares_from_the_counts_as_the_kernel_would_sum_them():
+    """Buying.shares skips its pass over the market when every consumer buys its brand alone at one rate: the
+    customer counts it returns are exactly what the kernel sums, in a market with adoption and churn."""
+    from marketsim.market.buying import _expected_shares
+    from marketsim.market.prices import step_prices
+
+    sc = marketsim.load_scenario(Path(__file__).resolve().parent.parent / "scenarios" / "baseline.toml",
+                                 {"population.size": 3000, "buying.repertoire": 0.0, "buying.rate_shape": None})
+    model = MarketModel(sc, rng=2)
+    model.run_for(60)
+    st, buying = model.state, model.buying
+    assert buying.one_brand_one_rate and (st.current >= 0).sum() > 100
+    appeal = step_prices(sc, model.recorder.controlled(60)).adoption
+    held, weight = np.zeros((len(sc.brands), len(sc.segment_names))), np.zeros(len(sc.segment_names))
+    _expected_shares(st.current, st.loyalty, st.state, st.fit, appeal, buying.segment, buying.propensity, 0.0, held,
+                     weight, np.empty(st.current.size), np.empty(st.current.size))
+    quick_held, quick_weight = buying.shares(st, appeal)
+    assert (quick_held == held).all() and (quick_weight == weight).all()

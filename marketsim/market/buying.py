@@ -28,6 +28,7 @@ import pandas as pd
 from ..scenario.schema import Scenario
 from .awareness import AWARE
 from .metrics import ALL
+from .state import CUSTOMER
 
 # the measures of the last period (all segments) that the run summary gives per brand
 PANEL_SUMMARY = ("buyers", "purchase_frequency", "share_of_requirements", "sole_buyer_share", "repeat_rate")
@@ -90,8 +91,8 @@ def _expected_shares(current, loyalty, state, fit, appeal, segment, propensity, 
     propensity in ``weight[segment]``; a customer's goes to brands as its occasions would, its own
     with 1 - repertoire (1 - loyalty), the rest (``spread``) among the brands it knows by fit × appeal
     (``_choose``). Brand by brand, reading each row in order, without branches on who is a customer or
-    knows what (a term is multiplied by 0 instead) and summing in LANES: five times faster than a
-    consumer-by-consumer loop on a market of mixed states. The order of the sums is fixed: reproducible."""
+    knows what (a term is multiplied by 0 instead: a market of mixed states mispredicts branches) and
+    summing in LANES. The order of the sums is fixed: reproducible whatever the machine."""
     brands, n = fit.shape
     segments = weight.size
     sums = np.zeros((brands + 1, LANES, segments))  # per brand, then the segment's weight
@@ -136,6 +137,13 @@ class Buying:
         self.rate_by_brand = np.array([b.purchase_rate for b in sc.brands])
         k = sc.buying.rate_shape
         self.propensity = np.ones(n) if k is None else rng.gamma(k, 1.0 / k, n)
+        # every consumer buys its brand alone at one rate: a brand's share of a segment's buying is its
+        # customers' share of the segment, counted already (``shares``)
+        self.one_brand_one_rate = self.repertoire == 0.0 and k is None
+        self.sizes = np.bincount(segment, minlength=self.segments).astype(float)
+        # a category nobody buys again (durables: purchase_rate 0) has no occasions to wind down
+        self.buys_again = bool(np.nan_to_num(self.rate_by_segment).max(initial=0.0) > 0
+                               or self.rate_by_brand.max(initial=0.0) > 0)
         self.clock = rng.standard_exponential(n)
         self.due = np.empty(n, dtype=np.int64)
         self.spread, self.known = np.empty(n), np.empty(n)  # per consumer, for shares()
@@ -152,6 +160,8 @@ class Buying:
 
     def occasions(self, current: np.ndarray, dt: float) -> np.ndarray:
         """The consumers who buy on this step, once per occasion, in index order."""
+        if not self.buys_again:
+            return np.empty(0, dtype=np.int64)
         k = _wind_down(current, self.segment, self.rate_by_brand, self.rate_by_segment, self.propensity, dt,
                        self.clock, self.due)
         due = self.due[:k].copy()
@@ -173,7 +183,7 @@ class Buying:
                 self.segment, self.repertoire, chosen)
         brands = self.bought.shape[0]
         for b in range(brands):
-            np.add.at(self.bought[b], first[b], 1)
+            self.bought[b, first[b]] += 1  # a consumer adopts once a step at most
         np.add.at(self.bought, (chosen, buyer), 1)
         self.own_purchases += np.bincount(chosen[chosen == self.customer_of[buyer]], minlength=brands)
         self.customer_of[:] = state.current
@@ -188,6 +198,8 @@ class Buying:
         buying as the step leaves it, each consumer weighed by its purchase propensity (none to any brand
         for one who buys nothing), and (segments,) the segment's total weight. Expected, not sampled:
         control does not flicker with a few purchases; with repertoire 0 and no rate_shape, customers / size."""
+        if self.one_brand_one_rate:  # what the kernel would sum, exactly, without a pass over the market
+            return state.counts[:, CUSTOMER].astype(float), self.sizes.copy()
         held = np.zeros((state.fit.shape[0], self.segments))
         weight = np.zeros(self.segments)
         _expected_shares(state.current, state.loyalty, state.state, state.fit, appeal, self.segment, self.propensity,
