@@ -43,7 +43,7 @@ MUTANTS_SIXTH = [
               "adoption or an occasion'; the bought adoptions are no longer tallied per consumer, so a consumer "
               "who adopted in the period and had no occasion yet is not a buyer, and penetration, purchases and "
               "sole buyers fall short of the timeseries' purchases (reachable by every run with adoptions)",
-         old="        for b in range(brands):\n            np.add.at(self.bought[b], first[b], 1)\n",
+         old="        for b in range(brands):\n            self.bought[b, first[b]] += 1  # a consumer adopts once a step at most\n",
          new=""),
     dict(id="buy-duplication-other-denominator", area="buying",
          rule="outputs.md duplication.parquet: share is the part of BRAND'S buyers who also bought also_bought "
