@@ -1,15 +1,16 @@
-"""A change's cost in speed: the model and plain-diffusion benchmarks of another commit and of this
-tree, alternated in one run.
+"""A change's cost in speed: the model and plain-diffusion benchmarks of two commits, alternated in
+one run.
 
-    python benchmarks/before_after.py --before 0e06f10 [--rounds 2] [--size 1000000]
+    python benchmarks/before_after.py --before 0e06f10 [--after HEAD] [--rounds 2] [--size 1000000]
 
-Checks the commit out in a temporary git worktree, runs each side's benchmarks once small (numba
-compiles its kernels into each tree's cache), then runs, ``--rounds`` times, in alternation
-(before, this tree, before, ...), each in a fresh process: benchmarks/model_speed.py's baseline year
+Checks both commits out side by side in temporary git worktrees (a tree run from elsewhere, such as
+the repository itself, measured 10% slower on the plain diffusion than a worktree of the same
+commit: ``--before HEAD`` against the repository on 2026-12-06), runs each side's benchmarks once
+small (numba compiles its kernels into each tree's cache), then runs, ``--rounds`` times, in
+alternation (before, after, before, ...), each in a fresh process: benchmarks/model_speed.py's baseline year
 at ``--size`` consumers, and benchmarks/diffusion_speed.py's marketsim plain diffusion (one product,
 every other mechanism neutral) at the same size. Each side imports its own tree's marketsim (its
-root first on ``PYTHONPATH``). Prints each figure's median per side and the ratio this tree /
-before, the figures a change's note quotes (for example: at 1M a step may cost at most 1.3 times
+root first on ``PYTHONPATH``). Prints each figure's median per side and the ratio after / before, the figures a change's note quotes (for example: at 1M a step may cost at most 1.3 times
 what it cost before).
 """
 
@@ -37,6 +38,7 @@ def measure(root: Path, benchmark: list[str]) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--before", required=True, help="the commit to compare with")
+    parser.add_argument("--after", default="HEAD", help="the commit measured against it (default HEAD)")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--size", type=int, default=1_000_000)
     args = parser.parse_args()
@@ -47,24 +49,26 @@ def main() -> None:
 
     benchmarks = benchmarks_at(args.size)
     with tempfile.TemporaryDirectory() as tmp:
-        before = Path(tmp) / "before"
-        subprocess.run(["git", "-C", str(HERE), "worktree", "add", "--detach", str(before), args.before], check=True,
-                       capture_output=True)
+        sides = {"before": Path(tmp) / "before", "after": Path(tmp) / "after"}
+        for side, root in sides.items():
+            subprocess.run(["git", "-C", str(HERE), "worktree", "add", "--detach", str(root), getattr(args, side)],
+                           check=True, capture_output=True)
         try:
-            for root in (before, HERE):  # a first, smaller run compiles the kernels into each tree's numba cache
+            for root in sides.values():  # a first, smaller run compiles the kernels into each tree's numba cache
                 for command, _ in benchmarks_at(min(args.size, 20_000)).values():
                     measure(root, command)
             figures = {name: {"before": [], "after": []} for name in benchmarks}
             for _ in range(args.rounds):
                 for name, (command, key) in benchmarks.items():
-                    for side, root in (("before", before), ("after", HERE)):
+                    for side, root in sides.items():
                         figures[name][side].append(measure(root, command)[key])
                         print(f"{name} ({side}): {figures[name][side][-1] * 1000:.2f} ms", flush=True)
         finally:
-            subprocess.run(["git", "-C", str(HERE), "worktree", "remove", "--force", str(before)], check=True)
+            for root in sides.values():
+                subprocess.run(["git", "-C", str(HERE), "worktree", "remove", "--force", str(root)], check=True)
     for name, sides in figures.items():
         b, a = statistics.median(sides["before"]), statistics.median(sides["after"])
-        print(f"{name}: before {b * 1000:.2f} ms, this tree {a * 1000:.2f} ms, ratio {a / b:.3f}")
+        print(f"{name}: before {b * 1000:.2f} ms, after {a * 1000:.2f} ms, ratio {a / b:.3f}")
 
 
 if __name__ == "__main__":
