@@ -208,32 +208,43 @@ class Buying:
 
     def close_period(self, start: float, end: float) -> None:
         """Count the period's panel measures and start the next period's tallies."""
-        bought, seg, segments = self.bought, self.segment, self.segments
-        bought_any = bought > 0
-        category = bought.sum(axis=0)  # each consumer's purchases of the category this period
-        in_category = category > 0
-        sole = bought_any & (bought == category)
-
-        def by_segment(mask_or_counts):
-            return np.stack([np.bincount(seg, weights=row, minlength=segments) for row in mask_or_counts])
-
-        counts = {
-            "buyers": by_segment(bought_any),
-            "purchases": by_segment(bought),
-            "category_buyers": np.broadcast_to(np.bincount(seg, weights=in_category, minlength=segments),
-                                               (bought.shape[0], segments)),
-            "category_purchases": np.broadcast_to(np.bincount(seg, weights=category, minlength=segments),
-                                                  (bought.shape[0], segments)),
-            "buyers_category_purchases": by_segment(bought_any * category),
-            "sole_buyers": by_segment(sole),
-            "previous_buyers": by_segment(self.bought_before),
-            "repeat_buyers": by_segment(bought_any & self.bought_before),
-        }
-        self.periods.append({"start": start, "end": end,
-                             "counts": {k: np.rint(v).astype(np.int64) for k, v in counts.items()},
+        counts = np.zeros((len(PANEL_COUNTS), self.bought.shape[0], self.segments), dtype=np.int64)
+        _panel_counts(self.bought, self.bought_before, self.segment, counts)
+        bought_any = self.bought > 0
+        self.periods.append({"start": start, "end": end, "counts": dict(zip(PANEL_COUNTS, counts)),
                              "together": _bought_together(bought_any)})
         self.bought_before = bought_any
-        self.bought = np.zeros_like(bought)
+        self.bought = np.zeros_like(self.bought)
+
+
+PANEL_COUNTS = ("buyers", "purchases", "category_buyers", "category_purchases", "buyers_category_purchases",
+                "sole_buyers", "previous_buyers", "repeat_buyers")
+
+
+@numba.njit(cache=True, nogil=True)
+def _panel_counts(bought, bought_before, segment, counts):
+    """The counts of PANEL_COUNTS per (brand, segment), in that order, in one pass over the consumers:
+    buyers of the brand, their purchases of it, buyers of the category and their purchases (the same for
+    every brand), the brand's buyers' category purchases, its sole buyers, last period's buyers and those
+    of them who bought it again."""
+    brands, n = bought.shape
+    for i in range(n):
+        s = segment[i]
+        category = 0
+        for b in range(brands):
+            category += bought[b, i]
+        for b in range(brands):
+            k = bought[b, i]
+            if k > 0:
+                counts[0, b, s] += 1
+                counts[1, b, s] += k
+                counts[4, b, s] += category
+                counts[5, b, s] += k == category
+                counts[7, b, s] += bought_before[b, i]
+            counts[6, b, s] += bought_before[b, i]
+            if category > 0:
+                counts[2, b, s] += 1
+                counts[3, b, s] += category
 
 
 DUPLICATION_BLOCK = 1 << 22  # consumers per block: float32 counts stay exact below 2**24
