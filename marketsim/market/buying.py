@@ -85,22 +85,20 @@ LANES = 4  # independent running sums per segment, so that consecutive consumers
 
 
 @numba.njit(cache=True, nogil=True)
-def _expected_shares(current, loyalty, state, fit, appeal, segment, propensity, repertoire, held, weight, spread,
-                     known):
-    """Each brand's expected share of each segment's buying, unnormalised: every consumer weighs its
-    propensity in ``weight[segment]``; a customer's goes to brands as its occasions would, its own
+def _expected_shares(current, loyalty, state, fit, appeal, segment, propensity, repertoire, held, spread, known):
+    """Each brand's expected share of each segment's buying, unnormalised (of the segment's total
+    propensity, ``Buying.weight``): a customer's propensity goes to brands as its occasions would, its own
     with 1 - repertoire (1 - loyalty), the rest (``spread``) among the brands it knows by fit × appeal
     (``_choose``). Brand by brand, reading each row in order, without branches on who is a customer or
     knows what (a term is multiplied by 0 instead: a market of mixed states mispredicts branches) and
     summing in LANES. The order of the sums is fixed: reproducible whatever the machine."""
     brands, n = fit.shape
-    segments = weight.size
-    sums = np.zeros((brands + 1, LANES, segments))  # per brand, then the segment's weight
+    segments = held.shape[1]
+    sums = np.zeros((brands, LANES, segments))
     for i in range(n):
         s, g, own = segment[i], propensity[i], current[i]
         buys = own >= 0
         stay = 1.0 - repertoire * (1.0 - loyalty[i])
-        sums[brands, i % LANES, s] += g
         sums[max(own, 0), i % LANES, s] += buys * g * stay
         spread[i] = buys * g * (1.0 - stay)
         known[i] = 0.0
@@ -118,7 +116,6 @@ def _expected_shares(current, loyalty, state, fit, appeal, segment, propensity, 
                 sums[b, i % LANES, s] += (state[b, i] >= AWARE) * spread[i] * fit[b, i] * appeal[b, s]
     for s in range(segments):
         for lane in range(LANES):
-            weight[s] += sums[brands, lane, s]
             for b in range(brands):
                 held[b, s] += sums[b, lane, s]
 
@@ -140,7 +137,8 @@ class Buying:
         # every consumer buys its brand alone at one rate: a brand's share of a segment's buying is its
         # customers' share of the segment, counted already (``shares``)
         self.one_brand_one_rate = self.repertoire == 0.0 and k is None
-        self.sizes = np.bincount(segment, minlength=self.segments).astype(float)
+        # what a segment buys in all, the denominator of a brand's share of it (``shares``): its size at one rate
+        self.weight = np.bincount(segment, weights=self.propensity, minlength=self.segments)
         # a category nobody buys again (durables: purchase_rate 0) has no occasions to wind down
         self.buys_again = bool(np.nan_to_num(self.rate_by_segment).max(initial=0.0) > 0
                                or self.rate_by_brand.max(initial=0.0) > 0)
@@ -186,25 +184,25 @@ class Buying:
             self.bought[b, first[b]] += 1  # a consumer adopts once a step at most
         np.add.at(self.bought, (chosen, buyer), 1)
         self.own_purchases += np.bincount(chosen[chosen == self.customer_of[buyer]], minlength=brands)
-        self.customer_of[:] = state.current
+        if self.buys_again:  # where nobody buys again, nobody reads whose customer one was
+            self.customer_of[:] = state.current
         purchases = np.zeros((brands, self.segments), dtype=np.int64)
         np.add.at(purchases, (chosen, self.segment[buyer]), 1)
         for b in range(brands):
             purchases[b] += np.bincount(self.segment[first[b]], minlength=self.segments)
         return purchases
 
-    def shares(self, state, appeal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """What niche control counts: (brands, segments) each brand's expected share of the segment's
-        buying as the step leaves it, each consumer weighed by its purchase propensity (none to any brand
-        for one who buys nothing), and (segments,) the segment's total weight. Expected, not sampled:
-        control does not flicker with a few purchases; with repertoire 0 and no rate_shape, customers / size."""
+    def shares(self, state, appeal: np.ndarray) -> np.ndarray:
+        """What niche control counts: (brands, segments) each brand's expected buying in each segment as the
+        step leaves it, each consumer weighed by its purchase propensity (none to any brand for one who buys
+        nothing); divided by ``weight`` it is the brand's share. Expected, not sampled: control does not
+        flicker with a few purchases; with repertoire 0 and no rate_shape, customers / size."""
         if self.one_brand_one_rate:  # what the kernel would sum, exactly, without a pass over the market
-            return state.counts[:, CUSTOMER].astype(float), self.sizes.copy()
+            return state.counts[:, CUSTOMER].astype(float)
         held = np.zeros((state.fit.shape[0], self.segments))
-        weight = np.zeros(self.segments)
         _expected_shares(state.current, state.loyalty, state.state, state.fit, appeal, self.segment, self.propensity,
-                         self.repertoire, held, weight, self.spread, self.known)
-        return held, weight
+                         self.repertoire, held, self.spread, self.known)
+        return held
 
     def close_period(self, start: float, end: float) -> None:
         """Count the period's panel measures and start the next period's tallies."""

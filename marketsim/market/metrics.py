@@ -29,7 +29,7 @@ ALL = "all"
 
 class Recorder:
     def __init__(self, steps: int, brands: list[str], segments: list[str], audience: np.ndarray,
-                 segment: np.ndarray, threshold: float, people_per_consumer: int = 1):
+                 segment: np.ndarray, threshold: float, segment_weight: np.ndarray, people_per_consumer: int = 1):
         self.brands, self.segments = brands, segments
         self.people_per_consumer = people_per_consumer  # outputs are in people and real money
         self.audience = audience  # (brands, N): in the audience of any of the brand's campaigns
@@ -39,9 +39,9 @@ class Recorder:
         self.data = {k: np.zeros(shape, dtype=np.int64) for k in SEGMENT_COUNTS}
         self.data.update({k: np.zeros(shape) for k in SEGMENT_AMOUNTS})
         self.spend = np.zeros((steps + 1, len(brands)))
-        # what niche control counts (Buying.shares): each brand's expected buying per segment, and the segment's
+        # what niche control counts (Buying.shares): each brand's expected buying per segment, of the segment's
         self.held = np.zeros(shape)
-        self.weight = np.zeros((steps + 1, len(segments)))
+        self.weight = segment_weight  # (segments,) what each segment buys in all (Buying.weight)
         self.first_control = np.full((len(brands), len(segments)), np.nan)
         self.customer_time = np.zeros(len(brands))  # sum of customers x dt, for the churn rate
         # the installed base, followed apart so that the LTV of new customers uses their own churn
@@ -54,12 +54,12 @@ class Recorder:
         return np.bincount(self.segment[who], minlength=len(self.segments))
 
     def record(self, step: int, time: float, dt: float, state: ConsumerState, transitions: Transitions | None,
-               spent: np.ndarray, shares: tuple[np.ndarray, np.ndarray]) -> None:
-        """Store the state after ``step`` (0 = initial), what happened during it and the brands' shares of
-        each segment's buying (``shares``: held, weight). The state keeps its per-segment counts up to
+               spent: np.ndarray, held: np.ndarray) -> None:
+        """Store the state after ``step`` (0 = initial), what happened during it and the brands' expected
+        buying in each segment (``held``, Buying.shares). The state keeps its per-segment counts up to
         date as consumers change, so no pass over the market here."""
         d = self.data
-        self.held[step], self.weight[step] = shares
+        self.held[step] = held
         for s, name in enumerate(STATES):
             d[name][step] = state.counts[:, s]
         d["loyalty_sum"][step] = state.loyalty_sum
@@ -109,11 +109,11 @@ class Recorder:
     def share(self, step: int | slice = slice(None), overall: bool = False) -> np.ndarray:
         """Each brand's share of each segment's buying (docs/model.md 7.9), (brands, segments) at ``step``
         (or per step for a slice); ``overall`` adds the market as a last segment."""
-        held, weight = self.held[step], self.weight[step]
+        held, weight = self.held[step], self.weight
         if overall:
             held = np.concatenate([held, held.sum(axis=-1, keepdims=True)], axis=-1)
-            weight = np.concatenate([weight, weight.sum(axis=-1, keepdims=True)], axis=-1)
-        weight = np.expand_dims(weight, -2)
+            weight = np.append(weight, weight.sum())
+        weight = np.broadcast_to(weight, held.shape)
         return np.divide(held, weight, out=np.zeros(held.shape), where=weight > 0)
 
     def controlled(self, step: int) -> np.ndarray:

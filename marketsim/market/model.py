@@ -127,7 +127,7 @@ class MarketModel(LazyConsumerAgents, mesa.Model):
         self.brands = [Brand(self, b, campaign_streams, order_streams[b], silent=spec.name in silent_brands)
                        for b, spec in enumerate(sc.brands)]
         self.recorder = Recorder(sc.time.steps, [b.name for b in sc.brands], sc.segment_names,
-                                 self.audiences(), pop.segment, sc.niche.control_threshold,
+                                 self.audiences(), pop.segment, sc.niche.control_threshold, self.buying.weight,
                                  people.population.people_per_consumer)
         self._spent_recorded = np.zeros(len(sc.brands))  # each brand's spending as of the last record
         no_control = np.zeros((len(sc.brands), len(sc.segment_names)), dtype=bool)
