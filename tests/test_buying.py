@@ -299,7 +299,7 @@ def test_niche_control_counts_the_expected_buying_of_the_segment():
     model = MarketModel(market(population={"size": 3000}), rng=3)
     model.run_for(20)
     st, buying, rec = model.state, model.buying, model.recorder
-    appeal = step_prices(model.scenario_spec, rec.controlled(19)).adoption
+    appeal = step_prices(model.scenario_spec, rec.controlled(19), 19.5 * model.scenario_spec.time.dt).adoption
     brands, segments = st.fit.shape[0], len(rec.segments)
     held, weight = np.zeros((brands, segments)), np.zeros(segments)
     for i in range(st.current.size):
@@ -363,7 +363,7 @@ def test_one_brand_at_one_rate_reads_the_shares_from_the_counts_as_the_kernel_wo
     model.run_for(60)
     st, buying = model.state, model.buying
     assert buying.one_brand_one_rate and (st.current >= 0).sum() > 100
-    appeal = step_prices(sc, model.recorder.controlled(60)).adoption
+    appeal = step_prices(sc, model.recorder.controlled(60), 60.5 * sc.time.dt).adoption
     held = np.zeros((len(sc.brands), len(sc.segment_names)))
     _expected_shares(st.current, st.loyalty, st.state, st.fit, appeal, buying.segment, buying.propensity, 0.0, held,
                      np.empty(st.current.size), np.empty(st.current.size))

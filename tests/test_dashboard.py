@@ -299,8 +299,7 @@ def test_new_customers_are_first_time_customers_and_their_cost_is_the_blended_ca
     new = variant_rows["new customers from paid contacts"] + variant_rows["new customers from word of mouth"]
     assert (new <= now.lesson.scenario.population.size).all()  # each person is new to a brand once
     model = now.variant.model
-    summary = model.recorder.summary(model.scenario_spec.brands, 1.0, 0.0, model.population.size,
-                                     model.buying.own_purchases)
+    summary = model.recorder.summary(model.scenario_spec, model.buying.own_purchases)
     for _, row in variant_rows.iterrows():
         assert row["cost per new customer"] == pytest.approx(summary[row.brand]["cac_blended"], rel=1e-12)
         assert row["new customers from word of mouth"] == summary[row.brand]["first_acquisitions_wom"]

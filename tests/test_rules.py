@@ -17,6 +17,7 @@ import copy
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from helpers import put, scenario
 
@@ -512,9 +513,58 @@ def test_adoption_sees_the_price_raised_on_control():
 
     sc = market({"brands.0.price_increase_on_control": 0.5, "population.segments.0.price_elasticity": 2.0,
                  "population.segments.0.reference_price": 10.0})
-    prices = step_prices(sc, np.array([[True, False]]))
+    prices = step_prices(sc, np.array([[True, False]]), 0.5)
     assert prices.adoption[0, 0] == pytest.approx((15.0 / 10.0) ** -2.0, rel=1e-12)
     assert prices.adoption[0, 1] == 1.0  # no elasticity in the other segment
+
+
+def test_a_price_change_sets_the_list_price_from_its_time_on_whatever_the_order_of_the_changes():
+    """scenarios.md brands[].price_changes: from `at` on the list price is `price`; adoption sees it through
+    the elasticity, and so does the rise on control."""
+    from marketsim.market.prices import step_prices
+
+    changes = [{"at": 3, "price": 20.0}, {"at": 1, "price": 5.0}]
+    sc = market({"brands.0.price_increase_on_control": 0.5, "brands.0.price_changes": changes,
+                 "population.segments.0.price_elasticity": 2.0, "population.segments.0.reference_price": 10.0})
+    flipped = market({"brands.0.price_increase_on_control": 0.5, "brands.0.price_changes": changes[::-1],
+                      "population.segments.0.price_elasticity": 2.0, "population.segments.0.reference_price": 10.0})
+    control = np.array([[True, False]])
+    for time, price in [(0.5, 10.0), (1.0, 5.0), (2.5, 5.0), (3.0, 20.0), (4.5, 20.0)]:
+        for priced in (sc, flipped):
+            prices = step_prices(priced, control, time)
+            assert prices.paid[0] == pytest.approx([1.5 * price, price], rel=1e-12)
+            assert prices.adoption[0, 0] == pytest.approx((1.5 * price / 10.0) ** -2.0, rel=1e-12)
+    with pytest.raises(marketsim.ScenarioError, match="price_changes"):
+        market({"brands.0.price_changes": [{"at": 2, "price": 5.0}, {"at": 2, "price": 6.0}]})
+    late = market({"brands.0.price_changes": [{"at": 5, "price": 5.0}]})  # the horizon is 5
+    assert [where for where, _ in late.warnings()] == ["brands[A].price_changes"]
+
+
+def test_purchases_are_paid_at_the_price_in_force_and_cost_what_the_first_price_made_them():
+    """A price change moves revenue per purchase from the step it is in force, and the margin with it: the
+    unit cost stays price x (1 - margin) of the first price."""
+    sc = market({"brands.0.initial": INSTALLED_HALF, "brands.0.purchase_rate": 1.0, "time.horizon": 6,
+                 "brands.0.price_changes": [{"at": 3, "price": 16.0}]})
+    r = rows(marketsim.run(sc, seed=3))
+    bought = r.purchases[1:] > 0
+    assert bought.all()
+    per_purchase = r.revenue[1:] / r.purchases[1:]
+    assert per_purchase.to_numpy() == pytest.approx([10.0] * 3 + [16.0] * 3, rel=1e-12)
+    assert (r.margin[1:] / r.purchases[1:]).to_numpy() == pytest.approx([5.0] * 3 + [11.0] * 3, rel=1e-12)
+
+
+def test_a_price_change_at_the_start_is_that_price_with_the_same_unit_cost():
+    """The run summary values customers at the price in force as the run ends: a change at time 0 to 20
+    is the brand priced 20 with a margin of 0.75 (the same unit cost of 5), in every result."""
+    base = {"brands.0.initial": INSTALLED_HALF, "brands.0.purchase_rate": 1.0, "time.horizon": 6,
+            "loyalty.churn": 0.05, "campaigns.0": EVERYONE_ONCE}
+    changed = marketsim.run(market({**base, "brands.0.price_changes": [{"at": 0, "price": 20.0}]}), seed=4)
+    priced = marketsim.run(market({**base, "brands.0.price": 20.0, "brands.0.margin": 0.75}), seed=4)
+    pd.testing.assert_frame_equal(changed.timeseries, priced.timeseries)
+    for field in ("revenue", "margin", "ltv", "customer_equity"):
+        assert changed.summary["brands"]["A"][field] == pytest.approx(priced.summary["brands"]["A"][field],
+                                                                       rel=1e-12), field
+    assert changed.summary["brands"]["A"]["ltv"] > 0
 
 
 def test_repeat_purchases_come_from_those_who_were_customers_during_the_step():

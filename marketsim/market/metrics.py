@@ -12,6 +12,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from ..scenario.schema import Scenario
 from .state import STATES, ConsumerState, Transitions
 
 SEGMENT_COUNTS = ("reach", "reach_outside_audience", *[s for s in STATES], "adopters", "new_paid", "new_wom",
@@ -144,17 +145,18 @@ class Recorder:
         frame["spend"] = spend.ravel() * self.people_per_consumer
         return pd.DataFrame(frame)
 
-    def summary(self, brands_spec, days_per_unit: float, discount_rate: float, population: int,
-                own_purchases: np.ndarray) -> dict:
-        """Run-level metrics per brand; docs/outputs.md defines each one. ``own_purchases[b]``: the
-        purchases of b by its own customers on their occasions (``Buying``), which value a customer."""
+    def summary(self, sc: Scenario, own_purchases: np.ndarray) -> dict:
+        """Run-level metrics per brand of the scenario ``sc`` (as the engine ran it: in consumers);
+        docs/outputs.md defines each one. ``own_purchases[b]``: the purchases of b by its own customers
+        on their occasions (``Buying``), which value a customer."""
+        population, last_step = sc.population.size, (sc.time.steps - 0.5) * sc.time.dt  # its middle, as prices
         d = self.data
         final = {k: v[-1].sum(axis=1) for k, v in d.items()}
         total = {k: v.sum(axis=(0, 2)) for k, v in d.items()}
         all_customers = final["customer"].sum()
-        discount = discount_rate * days_per_unit / 365.0  # per time unit
+        discount = sc.valuation.discount_rate * sc.time.days_per_unit / 365.0  # per time unit
         out = {}
-        for b, spec in enumerate(brands_spec):
+        for b, spec in enumerate(sc.brands):
             spend = float(self.spend[:, b].sum())
             installed = int(d["customer"][0, b].sum())
             first_paid, first_wom = int(total["first_paid"][b]), int(total["first_wom"][b])
@@ -165,7 +167,7 @@ class Recorder:
             # new customers' own loss rate: a loyal installed base must not flatter their LTV
             new_time = self.customer_time[b] - self.installed_time[b]
             new_churn = float((lost - self.installed_lost[b]) / new_time) if new_time > 0 else churn_rate
-            unit_margin = spec.price * spec.margin
+            unit_margin = spec.price_at(last_step) - spec.unit_cost  # at the price in force as the run ends
             # how often a customer buys the brand again: its customers' own purchases per customer-time
             # (the brand's purchase_rate when they buy nothing else; less when they buy a repertoire)
             rate = own_purchases[b] / self.customer_time[b] if self.customer_time[b] > 0 else math.nan

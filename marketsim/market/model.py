@@ -132,7 +132,7 @@ class MarketModel(LazyConsumerAgents, mesa.Model):
         self._spent_recorded = np.zeros(len(sc.brands))  # each brand's spending as of the last record
         no_control = np.zeros((len(sc.brands), len(sc.segment_names)), dtype=bool)
         self.recorder.record(0, 0.0, sc.time.dt, self.state, None, self._spent_recorded,
-                             self.buying.shares(self.state, step_prices(sc, no_control).adoption))
+                             self.buying.shares(self.state, step_prices(sc, no_control, sc.time.dt / 2).adoption))
         reporters = {"customers": self.customers_by_brand, "adopters": self.adopters_by_brand,
                      "spend": self.spend_by_brand}
         self.datacollector = mesa.DataCollector(model_reporters={  # scalars for batch_run: customers.<brand>
@@ -174,7 +174,7 @@ class MarketModel(LazyConsumerAgents, mesa.Model):
     def step(self) -> None:
         """One step of the funnel; each phase works on what the ones before it left."""
         ctx = self._conditions()
-        prices = step_prices(self.scenario_spec, ctx.controlled)
+        prices = step_prices(self.scenario_spec, ctx.controlled, ctx.time + ctx.dt / 2)
         contacts = self._campaigns_act(ctx)
         crowd_out(contacts, len(self.brands), self.scenario_spec.response.competitive_interference)
         moved = Transitions.empty(len(self.brands))

@@ -341,6 +341,13 @@ PARAMETERS = (
     Parameter("brands[].context_boost", None, "`{}`", unit="× ad response where a condition holds", low=1, high=3,
               range_text="1–3", source="J; calibrate on a weather- or context-split campaign",
               meaning="per condition name: multiplier of ad response where it holds"),
+    Parameter("brands[].price_changes[].at", None, "none (the price holds)", unit="unit",
+              range_text="a time within the horizon",
+              source="the plan's own pricing calendar (a launch price, a promotion, a rise)",
+              meaning='`price_changes = [{ at = 90, price = 2.2 }]`: from `at` on the list price is `price`; the '
+                      "unit cost stays `price × (1 − margin)` of the first price, so the margin follows the price"),
+    Parameter("brands[].price_changes[].price", None, "required in a change", unit="currency per purchase",
+              range_text="as `price`", meaning="the list price from `at` on"),
     Parameter("brands[].initial.share", None, "`{}` (no installed base)",
               unit="share of each segment already customers", range_text="the brand's penetration by segment",
               source="household panel data (Kantar, NielsenIQ, Circana)",

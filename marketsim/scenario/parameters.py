@@ -33,8 +33,9 @@ def default(name: str) -> float | None:
 
 
 def section(name: str) -> str:
-    """The table a field is listed in: its name up to the list item, or the first part without one."""
-    head, item, _ = name.rpartition("[].")
+    """The table a field is listed in: its name up to the first list item, or the first part without one
+    (``brands[].price_changes[].at`` is in ``brands[]``)."""
+    head, item, _ = name.partition("[].")
     return head + "[]" if item else name.split(".")[0]
 
 

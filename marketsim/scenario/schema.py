@@ -350,6 +350,14 @@ class InitialMarket(Strict):
     loyalty: Probability = default("brands[].initial.loyalty")
 
 
+class PriceChange(Strict):
+    """From time ``at`` on, the brand's list price is ``price`` (its unit cost stays what ``price`` and
+    ``margin`` made it)."""
+
+    at: NonNegative
+    price: Positive
+
+
 class BrandSpec(Strict):
     name: Name
     price: Positive
@@ -361,10 +369,28 @@ class BrandSpec(Strict):
     price_increase_on_control: Annotated[float, Field(ge=0.0, le=10.0)] = default("brands[].price_increase_on_control")
     context_boost: dict[Name, NonNegative] = {}
     initial: InitialMarket = InitialMarket()
+    price_changes: list[PriceChange] = []
+
+    @model_validator(mode="after")
+    def _one_price_at_a_time(self) -> BrandSpec:
+        times = [c.at for c in self.price_changes]
+        if len(set(times)) < len(times):
+            raise ValueError("price_changes: two changes at the same time ('at'); give each time once")
+        self.price_changes.sort(key=lambda c: c.at)  # in force by time, whatever the order of the file
+        return self
 
     @property
     def unit_cost(self) -> float:
         return self.price * (1.0 - self.margin)
+
+    def price_at(self, time: float) -> float:
+        """The list price in force at ``time``: the last change at or before it, else ``price``."""
+        price = self.price
+        for change in self.price_changes:
+            if change.at > time:
+                break
+            price = change.price
+        return price
 
 
 class AlternativeAudience(Strict):
@@ -557,7 +583,7 @@ class Scenario(Strict):
                     yield c.name, field, asked, self.population.consumers_for(asked)
 
     def warnings(self) -> list[tuple[str, str]]:
-        """Valid but probably not meant: campaigns that never run within the horizon, events and
+        """Valid but probably not meant: campaigns and price changes that never come within the horizon, events and
         seedings bigger than the market, a cut_to without the cut, research too short to test its
         alternatives (a shortened horizon, a shrunk market, a changed on_control or no research time
         in a sweep or a quick try makes these on purpose, so they are not errors)."""
@@ -577,4 +603,7 @@ class Scenario(Strict):
             (f"campaigns[{c.name}].research",
              f"panel_rate x duration is {c.research.panel_rate * c.research.duration:g} consumers: no alternative "
              "audience is tested, the campaign keeps its planned one (give a longer duration or a higher panel_rate)")
-            for c in self.campaigns if c.research and c.research.alternatives and c.research.panel() < 1]
+            for c in self.campaigns if c.research and c.research.alternatives and c.research.panel() < 1] + [
+            (f"brands[{b.name}].price_changes", f"a change at {c.at:g} is not before the horizon ({horizon:g}): "
+                                                "the price never changes to it")
+            for b in self.brands for c in b.price_changes if c.at >= horizon]

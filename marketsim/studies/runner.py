@@ -57,8 +57,7 @@ def run(scenario: Scenario | str | Path, seed: int | None = None,
     total = steps * (1 + len(advertisers))
     _to_horizon(model, progress, 0, total)
     rec = model.recorder
-    brands = rec.summary(sc.brands, sc.time.days_per_unit, sc.valuation.discount_rate, sc.population.size,
-                         model.buying.own_purchases)
+    brands = rec.summary(sc, model.buying.own_purchases)
     names = [b.name for b in sc.brands]
     buying = buying_table(model.buying.periods, names, sc.segment_names, model.population.segment_sizes(),
                           sc.population.people_per_consumer)
@@ -68,8 +67,7 @@ def run(scenario: Scenario | str | Path, seed: int | None = None,
     for k, name in enumerate(advertisers):
         without = MarketModel(sc, rng=model.seed, silent_brands=frozenset([name]))
         _to_horizon(without, progress, steps * (1 + k), total)
-        base = without.recorder.summary(sc.brands, sc.time.days_per_unit, sc.valuation.discount_rate,
-                                        sc.population.size, without.buying.own_purchases)[name]
+        base = without.recorder.summary(sc, without.buying.own_purchases)[name]
         brands[name].update(incremental_metrics(brands[name], base))
     summary = {
         "scenario": sc.name,
