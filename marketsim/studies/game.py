@@ -1,0 +1,283 @@
+"""The class market game (docs/game.md): teams run competing brands in one market, period by period.
+
+Each period a team decides its brand's money for a targeted (micro) and a broad (macro) campaign, the
+targeted campaign's audience and message, its price and a survey to buy. A game is a scenario: the
+market file with, for every team and period, a micro and a macro campaign running over that period
+(money 0 until decided) and the team's prices as ``price_changes``. Every campaign of every period
+exists from the start, so each keeps its own random stream whatever is decided later, and a period
+not yet decided cannot touch the periods before it: closing period k runs that scenario from the
+start to the end of period k, and the periods before k come out exactly as they were reported. The
+whole game replays bit for bit from its definition, its seed and its decisions (``export``).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from pathlib import Path
+
+import numpy as np
+from pydantic import ValidationError
+
+from ..market.model import MarketModel
+from ..scenario.audience import matches
+from ..scenario.errors import validation_problems
+from ..scenario.game import Decision, GameSpec, load_game
+from ..scenario.loading import read_toml, scenario_from_dict
+from ..scenario.schema import Scenario, ScenarioError
+
+SLOTS = ("micro", "macro")
+SURVEY_STREAM = 1  # the spawn key's first entry for survey panels: (SURVEY_STREAM, team, period)
+LEADERBOARD = {"profit": "profit so far (money)", "share": "share of the market's buying",
+               "customers": "customers (people)"}
+
+
+class Game:
+    """A game's definition, its decisions so far and the reports of its closed periods."""
+
+    def __init__(self, spec: GameSpec, market: dict, seed: int, source: str = "<game>"):
+        self.spec, self.market, self.seed, self.source = spec, market, seed, source
+        base = scenario_from_dict(copy.deepcopy(market), source)
+        problems = [(f"teams[{t.name}].brand", f"no brand '{t.brand}' in the market")
+                    for t in spec.teams if t.brand not in {b.name for b in base.brands}]
+        problems += [(field, f"no channel '{name}' in the market")
+                     for field, name in (("micro_channel", spec.micro_channel), ("macro_channel", spec.macro_channel))
+                     if name not in {c.name for c in base.channels}]
+        steps = spec.period_length / base.time.dt
+        if abs(steps - round(steps)) > 1e-9:
+            problems.append(("period_length", f"must be a whole number of the market's steps (dt = {base.time.dt:g})"))
+        if problems:
+            raise ScenarioError(source, problems)
+        self.steps_per_period = round(steps)
+        self.list_price = {t.name: base.brand(t.brand).price for t in spec.teams}
+        self.decisions: dict[tuple[str, int], Decision] = {}  # (team, period) -> what it submitted
+        self.closed = 0  # periods whose market has run; the open period is this one (0-based)
+        self.reports: list[dict] = []  # per closed period: team -> its report
+
+    @classmethod
+    def load(cls, path: str | Path, seed: int) -> Game:
+        """A game file and its market scenario (beside it), checked; ScenarioError names the file and field."""
+        path = Path(path)
+        spec = load_game(path)
+        market = path.parent / spec.market
+        _, raw = read_toml(market)
+        net = raw.get("network")
+        if isinstance(net, dict) and isinstance(net.get("path"), str):  # kept absolute: a game is stored whole
+            net["path"] = str((market.parent / net["path"]).resolve())
+        return cls(spec, raw, seed, str(path))
+
+    # --- decisions ------------------------------------------------------------------------
+    def team(self, name: str):
+        return next((t for t in self.spec.teams if t.name == name), None)
+
+    def decision(self, team: str, period: int, decisions: dict | None = None) -> Decision:
+        """What the team decided for ``period``; a team that did not submit keeps its last decisions."""
+        decisions = self.decisions if decisions is None else decisions
+        for k in range(period, -1, -1):
+            if (team, k) in decisions:
+                return decisions[(team, k)]
+        return Decision()
+
+    def price(self, team: str, period: int, decisions: dict | None = None) -> float:
+        """The team's price in ``period``: the last it set, else its brand's list price."""
+        decisions = self.decisions if decisions is None else decisions
+        for k in range(period, -1, -1):
+            d = decisions.get((team, k))
+            if d is not None and d.price is not None:
+                return d.price
+        return self.list_price[team]
+
+    def check(self, team: str, fields: dict) -> Decision:
+        """A submission for the open period, validated; ScenarioError (naming the team, the period and the
+        field) for an unknown team, a finished game, a field out of range, money over the budget, a price
+        outside the allowed range or an audience nobody in the market matches. Changes nothing."""
+        period = self.closed
+        source = f"{self.source}: team {team}, period {period + 1}"
+        if self.team(team) is None:
+            raise ScenarioError(self.source, [("team", "no such team in this game")])
+        if period >= self.spec.periods:
+            raise ScenarioError(source, [("", f"the game is over: all {self.spec.periods} periods are closed")])
+        if not isinstance(fields, dict):
+            raise ScenarioError(source, [("", "a decision is a table of fields")])
+        try:
+            decision = Decision.model_validate(fields)
+        except ValidationError as exc:
+            raise ScenarioError(source, validation_problems(fields, exc)) from None
+        spec, problems = self.spec, []
+        spent = decision.micro_money + decision.macro_money + (spec.research_cost if decision.survey else 0.0)
+        if spent > spec.budget_per_period:
+            problems.append(("micro_money", f"micro, macro and survey come to {spent:,.2f}, over the period's "
+                                            f"budget of {spec.budget_per_period:,.2f}"))
+        if decision.price is not None:
+            low, high = spec.lowest_price * self.list_price[team], spec.highest_price * self.list_price[team]
+            if not low <= decision.price <= high:
+                problems.append(("price", f"must be from {low:,.2f} to {high:,.2f}"))
+        if problems:
+            raise ScenarioError(source, problems)
+        try:  # the market's own checks, on the game as it would stand (an audience nobody matches)
+            self.scenario(period + 1, {**self.decisions, (team, period): decision})
+        except ScenarioError as exc:
+            raise ScenarioError(source, [(self._field_of(path), msg) for path, msg in exc.problems]) from None
+        return decision
+
+    @staticmethod
+    def _field_of(path: str) -> str:
+        for slot in SLOTS:
+            if f"-{slot}]" in path:
+                return f"{slot}_{path.rsplit('.', 1)[-1]}"
+        return path
+
+    def submit(self, team: str, fields: dict) -> Decision:
+        """Keep a team's decision for the open period (replacing an earlier one), once it passes ``check``."""
+        decision = self.check(team, fields)
+        self.decisions[(team, self.closed)] = decision
+        return decision
+
+    # --- the market -----------------------------------------------------------------------
+    def scenario(self, through: int, decisions: dict | None = None) -> Scenario:
+        """The game's market with the decisions (``decisions``, else those kept) of the periods before
+        ``through``; later periods spend nothing."""
+        return scenario_from_dict(self._raw(through, self.decisions if decisions is None else decisions),
+                                  self.source)
+
+    def _raw(self, through: int, decisions: dict) -> dict:
+        spec, length = self.spec, self.spec.period_length
+        raw = copy.deepcopy(self.market)
+        raw.setdefault("time", {})["horizon"] = spec.periods * length
+        playing = {t.brand: t.name for t in spec.teams}
+        raw["campaigns"] = [c for c in raw.get("campaigns", []) if c.get("brand") not in playing]
+        for brand in raw["brands"]:
+            team = playing.get(brand.get("name"))
+            if team is None:
+                continue
+            brand["budget"] = math.inf  # each campaign's money is its cap
+            changes, price = [], self.list_price[team]
+            for k in range(through):
+                if self.price(team, k, decisions) != price:
+                    price = self.price(team, k, decisions)
+                    changes.append({"at": k * length, "price": price})
+            brand["price_changes"] = changes
+        for k in range(spec.periods):
+            for team in spec.teams:
+                d = self.decision(team.name, k, decisions) if k < through else Decision()
+                slots = {"micro": (spec.micro_channel, d.micro_audience, d.micro_money, d.micro_relevance),
+                         "macro": (spec.macro_channel, "everyone", d.macro_money, None)}
+                for slot, (channel, audience, money, relevance) in slots.items():
+                    campaign = {"name": f"{team.name}-{k + 1:02d}-{slot}", "brand": team.brand, "channel": channel,
+                                "audience": audience if isinstance(audience, str) else
+                                audience.model_dump(by_alias=True, exclude_none=True),
+                                "start": k * length, "end": (k + 1) * length, "spend_rate": money / length,
+                                "budget": money}
+                    if relevance is not None:
+                        campaign["relevance"] = relevance
+                    raw["campaigns"].append(campaign)
+        return raw
+
+    def run(self, through: int) -> MarketModel:
+        """The market stepped from the start to the end of period ``through`` (1-based count of periods)."""
+        model = MarketModel(self.scenario(through), rng=self.seed)
+        while model.steps < through * self.steps_per_period:
+            model.step()
+        return model
+
+    def close_period(self) -> dict:
+        """Run the open period: the market from the start to its end, and every team's report on it."""
+        if self.closed >= self.spec.periods:
+            raise ScenarioError(self.source, [("", f"the game is over: all {self.spec.periods} periods are closed")])
+        model = self.run(self.closed + 1)
+        self.reports.append(self._reports(model, self.closed))
+        self.closed += 1
+        return self.reports[-1]
+
+    # --- reports --------------------------------------------------------------------------
+    def _reports(self, model: MarketModel, period: int) -> dict:
+        rec, sc = model.recorder, model.scenario_spec
+        people = rec.people_per_consumer
+        first, last = period * self.steps_per_period + 1, (period + 1) * self.steps_per_period
+        during = slice(first, last + 1)
+        share = rec.share(last, overall=True)  # (brands, segments + all)
+        brands = [b.name for b in sc.brands]
+        out = {}
+        for t, team in enumerate(self.spec.teams):
+            b = brands.index(team.brand)
+            d = self.decision(team.name, period)
+            spend = float(rec.spend[during, b].sum()) * people
+            research = self.spec.research_cost if d.survey else 0.0
+            margin = float(rec.data["margin"][during, b].sum()) * people
+            new_paid = int(rec.data["new_paid"][during, b].sum()) * people
+            new_wom = int(rec.data["new_wom"][during, b].sum()) * people
+            earlier = self.reports[period - 1][team.name]["profit_so_far"] if period else 0.0
+            out[team.name] = {
+                "period": period + 1,
+                "brand": team.brand,
+                "price": self.price(team.name, period),
+                "customers": int(rec.data["customer"][last, b].sum()) * people,
+                "share": float(share[b, -1]),
+                "share_by_segment": {s: float(share[b, k]) for k, s in enumerate(sc.segment_names)},
+                "controls": [s for k, s in enumerate(sc.segment_names) if rec.controlled(last)[b, k]],
+                "new_customers_paid": new_paid,
+                "new_customers_wom": new_wom,
+                "wom_share": new_wom / (new_paid + new_wom) if new_paid + new_wom else math.nan,
+                "spend": spend,
+                "research": research,
+                "cac": (spend + research) / (new_paid + new_wom) if new_paid + new_wom else math.nan,
+                "revenue": float(rec.data["revenue"][during, b].sum()) * people,
+                "margin": margin,
+                "profit": margin - spend - research,
+                "profit_so_far": earlier + margin - spend - research,
+                # rivals as a market research firm reports them: their share of the market's buying, to the percent
+                "rivals": {name: round(float(share[k, -1]), 2) for k, name in enumerate(brands) if k != b},
+                "survey": self._survey(model, t, b, period, d),
+            }
+        return out
+
+    def _survey(self, model: MarketModel, t: int, b: int, period: int, d: Decision) -> dict | None:
+        """A panel of the surveyed audience, each saying they would buy with probability its true fit (as
+        a campaign's research does), from a stream of its own: (seed, team, period)."""
+        if d.survey is None:
+            return None
+        reachable = np.flatnonzero(matches(d.survey, model.population))
+        if reachable.size == 0:
+            return {"asked": 0, "would_buy": math.nan}
+        rng = np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(SURVEY_STREAM, t, period)))
+        panel = rng.choice(reachable, size=self.spec.panel, replace=True)
+        yes = rng.random(panel.size) < model.state.fit[b, panel]
+        return {"asked": int(panel.size), "would_buy": float(yes.mean())}
+
+    def leaderboard(self, metric: str = "profit") -> list[tuple[str, float]]:
+        """Teams by ``metric`` (LEADERBOARD) at the last closed period, best first, ties by name."""
+        if metric not in LEADERBOARD:
+            raise ValueError(f"unknown metric '{metric}': one of {', '.join(LEADERBOARD)}")
+        if not self.reports:
+            return []
+        key = "profit_so_far" if metric == "profit" else metric
+        last = self.reports[-1]
+        return sorted(((name, last[name][key]) for name in last), key=lambda x: (-x[1], x[0]))
+
+    # --- the whole game as data -----------------------------------------------------------
+    def export(self) -> dict:
+        """Everything that makes the game: replaying it (``replay``) gives every report again, bit for bit."""
+        return {"game": self.spec.model_dump(mode="json"), "market": self.market, "seed": self.seed,
+                "closed": self.closed,
+                "decisions": [{"team": team, "period": k + 1, **d.model_dump(mode="json", by_alias=True,
+                                                                               exclude_defaults=True)}
+                              for (team, k), d in sorted(self.decisions.items(), key=lambda x: (x[0][1], x[0][0]))]}
+
+    @classmethod
+    def replay(cls, exported: dict, source: str = "<exported game>") -> Game:
+        """The game an ``export`` describes, its periods closed again one by one."""
+        try:
+            spec = GameSpec.model_validate(exported["game"])
+        except ValidationError as exc:
+            raise ScenarioError(source, validation_problems(exported["game"], exc)) from None
+        game = cls(spec, exported["market"], exported["seed"], source)
+        by_period: dict[int, list[dict]] = {}
+        for row in exported["decisions"]:
+            by_period.setdefault(row["period"] - 1, []).append(row)
+        for k in range(exported["closed"]):
+            for row in by_period.get(k, []):
+                game.submit(row["team"], {f: v for f, v in row.items() if f not in ("team", "period")})
+            game.close_period()
+        for row in by_period.get(game.closed, []):  # the open period's decisions so far
+            game.submit(row["team"], {f: v for f, v in row.items() if f not in ("team", "period")})
+        return game

@@ -1,0 +1,115 @@
+"""A game kept in an SQLite file (Python's ``sqlite3``), written at each submission and each closed
+period, so that a server restarted mid-game resumes where it stopped: what the file holds is a game's
+export (its definition, market, seed, decisions and how many periods are closed), replayed bit for bit.
+Each team joins with a short code of its own, kept in the same file."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+from pathlib import Path
+
+from ..scenario.schema import ScenarioError
+from .game import Game
+
+CODE_BYTES = 3  # six hexadecimal characters: short enough to read out in class
+
+SCHEMA = """
+CREATE TABLE game (id INTEGER PRIMARY KEY CHECK (id = 1), definition TEXT NOT NULL, market TEXT NOT NULL,
+                   seed TEXT NOT NULL, closed INTEGER NOT NULL);
+CREATE TABLE teams (name TEXT PRIMARY KEY, code TEXT NOT NULL UNIQUE);
+CREATE TABLE decisions (period INTEGER NOT NULL, team TEXT NOT NULL, fields TEXT NOT NULL,
+                        PRIMARY KEY (period, team));
+"""
+
+
+class GameStore:
+    """One game's file. ``create`` starts it, ``open`` resumes it; ``submit`` and ``close_period`` change
+    the game and the file together: a decision is written before it is kept, a period written closed once
+    it has run (after a crash it is open again, and closing it again gives the same report)."""
+
+    def __init__(self, path: Path, game: Game, codes: dict[str, str]):
+        self.path, self.game, self.codes = path, game, codes  # codes: code -> team name
+
+    @staticmethod
+    def _connect(path: Path) -> sqlite3.Connection:
+        return sqlite3.connect(path, isolation_level="DEFERRED")
+
+    @classmethod
+    def create(cls, path: str | Path, game: Game) -> GameStore:
+        """A new game file for ``game`` (nothing closed or submitted yet), with a fresh code per team."""
+        path = Path(path)
+        if path.exists():
+            raise ScenarioError(str(path), [("", "already exists: open it to resume that game, or give a new file")])
+        if game.closed or game.decisions:
+            raise ScenarioError(str(path), [("", "a game is stored from its start")])
+        codes = {}
+        while len(codes) < len(game.spec.teams):  # distinct codes, however unlikely a repeat
+            codes[secrets.token_hex(CODE_BYTES).upper()] = game.spec.teams[len(codes)].name
+        exported = game.export()
+        connection = cls._connect(path)
+        try:
+            with connection:
+                connection.executescript(SCHEMA)
+                connection.execute("INSERT INTO game VALUES (1, ?, ?, ?, 0)",
+                                   (json.dumps(exported["game"]), json.dumps(exported["market"]), str(game.seed)))
+                connection.executemany("INSERT INTO teams VALUES (?, ?)",
+                                       [(team, code) for code, team in codes.items()])
+        finally:
+            connection.close()
+        return cls(path, game, codes)
+
+    @classmethod
+    def open(cls, path: str | Path) -> GameStore:
+        """Resume the game a file holds: its decisions submitted again and its closed periods run again."""
+        path = Path(path)
+        if not path.is_file():
+            raise ScenarioError(str(path), [("", "file not found")])
+        connection = cls._connect(path)
+        try:
+            definition, market, seed, closed = connection.execute(
+                "SELECT definition, market, seed, closed FROM game").fetchone()
+            codes = dict(connection.execute("SELECT code, name FROM teams"))
+            decisions = [{"team": team, "period": period, **json.loads(fields)} for period, team, fields in
+                         connection.execute("SELECT period, team, fields FROM decisions ORDER BY period, team")]
+        except (sqlite3.DatabaseError, TypeError, ValueError):
+            raise ScenarioError(str(path), [("", "not a marketsim game file")]) from None
+        finally:
+            connection.close()
+        exported = {"game": json.loads(definition), "market": json.loads(market), "seed": int(seed),
+                    "closed": closed, "decisions": decisions}
+        return cls(path, Game.replay(exported, str(path)), codes)
+
+    def team_of(self, code: str) -> str:
+        """The team a code belongs to; a ScenarioError for any other code (never echoed)."""
+        team = self.codes.get(code.strip().upper()) if isinstance(code, str) else None
+        if team is None:
+            raise ScenarioError(str(self.path), [("code", "no team has this code")])
+        return team
+
+    def submit(self, code: str, fields: dict):
+        """A team's decision for the open period, checked, written, then kept."""
+        team = self.team_of(code)
+        decision = self.game.check(team, fields)
+        stored = decision.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+        connection = self._connect(self.path)
+        try:
+            with connection:
+                connection.execute("INSERT OR REPLACE INTO decisions VALUES (?, ?, ?)",
+                                   (self.game.closed + 1, team, json.dumps(stored)))
+        finally:
+            connection.close()
+        self.game.decisions[(team, self.game.closed)] = decision
+        return decision
+
+    def close_period(self) -> dict:
+        """Run the open period, then write that it is closed."""
+        report = self.game.close_period()
+        connection = self._connect(self.path)
+        try:
+            with connection:
+                connection.execute("UPDATE game SET closed = ?", (self.game.closed,))
+        finally:
+            connection.close()
+        return report

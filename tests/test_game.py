@@ -1,0 +1,229 @@
+"""The class market game's engine (marketsim/studies/game.py): decisions kept apart and checked, periods
+that later decisions cannot touch, the money and prices decided, surveys, the leaderboard, replay."""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+
+import numpy as np
+import pytest
+
+from marketsim.scenario.game import GameSpec
+from marketsim.scenario.schema import ScenarioError
+from marketsim.studies.game import Game
+
+MARKET = {
+    "name": "classroom_market",
+    "time": {"dt": 1, "horizon": 10},
+    "population": {"size": 3000, "segments": [
+        {"name": "young", "share": 0.4, "age": {"min": 16, "max": 29}, "interests": {"sport": 0.7}},
+        {"name": "old", "share": 0.6, "age": {"min": 50, "max": 80}, "interests": {"garden": 0.7}},
+    ]},
+    "network": {"type": "fully_mixed"},
+    "response": {"ad_effect": 0.05},
+    "channels": [{"name": "tv", "cpm": 10.0}, {"name": "social", "cpm": 8.0, "targeting_premium": 0.5}],
+    "brands": [
+        {"name": "Zest", "price": 4.0, "margin": 0.4, "purchase_rate": 0.1, "fit": {"young": 0.9, "old": 0.3}},
+        {"name": "Plain", "price": 3.0, "margin": 0.3, "purchase_rate": 0.1, "default_fit": 0.5},
+        {"name": "Rival", "price": 3.5, "margin": 0.3, "purchase_rate": 0.1, "default_fit": 0.5},
+    ],
+    "campaigns": [{"name": "rival_tv", "brand": "Rival", "channel": "tv", "spend_rate": 100.0},
+                  {"name": "zest_written", "brand": "Zest", "channel": "tv", "spend_rate": 1000.0}],
+}
+GAME = {"name": "class", "market": "market.toml", "periods": 3, "period_length": 20, "budget_per_period": 3000,
+        "micro_channel": "social", "macro_channel": "tv", "research_cost": 500, "panel": 400,
+        "teams": [{"name": "red", "brand": "Zest"}, {"name": "blue", "brand": "Plain"}]}
+YOUNG = {"field": "age", "max": 29}
+RED = {"micro_money": 2000, "micro_audience": YOUNG, "micro_relevance": 0.9, "macro_money": 500}
+BLUE = {"macro_money": 2500, "price": 2.5}
+
+
+def new_game(seed: int = 5, **changes) -> Game:
+    return Game(GameSpec.model_validate({**GAME, **changes}), copy.deepcopy(MARKET), seed)
+
+
+def played(decisions: list[dict], seed: int = 5) -> Game:
+    """A game with each period's decisions (team -> fields) submitted and the period closed."""
+    game = new_game(seed)
+    for period in decisions:
+        for team, fields in period.items():
+            game.submit(team, fields)
+        game.close_period()
+    return game
+
+
+def same(a, b) -> bool:
+    """Equal as JSON, NaN included."""
+    return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+
+
+def test_a_later_period_cannot_change_what_was_reported_before_it():
+    """Closing period 2 runs the market from the start: periods before it come out bit for bit as reported,
+    whatever is decided for period 2, and the market up to period 1's end is the same run."""
+    first = {"red": RED, "blue": BLUE}
+    a = played([first, {"red": {"macro_money": 3000}, "blue": {"micro_money": 2000, "micro_audience": YOUNG}}])
+    b = played([first, {"red": {"micro_money": 100}, "blue": {"price": 6.0}}])
+    assert same(a.reports[0], b.reports[0])
+    assert not same(a.reports[1], b.reports[1])
+    one = a.run(1).recorder
+    for game in (a, b):
+        rec = game.run(2).recorder
+        for k, v in one.data.items():
+            assert np.array_equal(v[:21], rec.data[k][:21]), k
+
+
+def test_a_game_replays_bit_for_bit_from_its_export():
+    game = played([{"red": RED, "blue": BLUE}, {"red": {**RED, "survey": YOUNG}}])
+    game.submit("blue", {"macro_money": 1000})  # the open period's decision so far
+    exported = json.loads(json.dumps(game.export()))  # as a file would hold it
+    again = Game.replay(exported)
+    assert again.closed == 2 and same(again.reports, game.reports)
+    assert again.decisions == game.decisions
+
+
+def test_the_money_decided_is_spent_on_the_period_and_no_more():
+    game = played([{"red": RED, "blue": BLUE}])
+    red, blue = game.reports[0]["red"], game.reports[0]["blue"]
+    assert 0.9 * 2500 <= red["spend"] <= 2500 + 1e-6
+    assert 0.9 * 2500 <= blue["spend"] <= 2500 + 1e-6
+    assert red["profit"] == pytest.approx(red["margin"] - red["spend"], rel=1e-12)
+    assert red["new_customers_paid"] > 0
+
+
+def test_a_team_that_does_not_submit_keeps_its_decisions():
+    game = played([{"red": RED, "blue": BLUE}, {}])
+    assert game.decision("red", 1) == game.decision("red", 0)
+    assert 0.9 * 2500 <= game.reports[1]["red"]["spend"] <= 2500 + 1e-6
+    assert game.reports[1]["blue"]["price"] == 2.5
+
+
+def test_the_price_a_team_sets_is_what_its_buyers_pay_from_that_period():
+    game = played([{"blue": {"macro_money": 2000}}, {"blue": {"macro_money": 2000, "price": 4.5}}])
+    first, second = game.reports[0]["blue"], game.reports[1]["blue"]
+    assert first["price"] == 3.0 and second["price"] == 4.5
+    assert first["revenue"] > 0 and second["revenue"] > 0
+    rec = game.run(2).recorder
+    purchases = rec.data["purchases"][:, 1].sum(axis=1)
+    revenue = rec.data["revenue"][:, 1].sum(axis=1)
+    bought = purchases > 0
+    per_purchase = revenue[bought] / purchases[bought]
+    steps = np.flatnonzero(bought)
+    assert per_purchase[steps <= 20] == pytest.approx(3.0) and per_purchase[steps > 20] == pytest.approx(4.5)
+
+
+def test_only_the_teams_brands_lose_their_written_campaigns():
+    sc = new_game().scenario(1)
+    names = [c.name for c in sc.campaigns]
+    assert "rival_tv" in names and "zest_written" not in names
+    assert sum(c.brand == "Zest" for c in sc.campaigns) == 2 * GAME["periods"]
+
+
+def test_a_survey_answers_what_its_audience_thinks_of_the_brand():
+    """Each panel member says yes with probability its true fit: the answer is near the audience's mean fit,
+    and the same on every replay."""
+    game = played([{"red": {"survey": YOUNG}}])
+    answer = game.reports[0]["red"]["survey"]
+    assert answer["asked"] == 400
+    model = game.run(1)
+    young = model.population.age <= 29
+    truth = model.state.fit[0, young].mean()
+    assert abs(answer["would_buy"] - truth) <= 5 * math.sqrt(truth * (1 - truth) / 400)
+    assert game.reports[0]["red"]["research"] == 500 and game.reports[0]["blue"]["survey"] is None
+    assert same(played([{"red": {"survey": YOUNG}}]).reports, game.reports)
+
+
+def test_the_leaderboard_ranks_the_teams_by_the_chosen_result():
+    game = played([{"red": RED, "blue": BLUE}])
+    for metric, key in (("profit", "profit_so_far"), ("share", "share"), ("customers", "customers")):
+        board = game.leaderboard(metric)
+        values = [game.reports[-1][team][key] for team, _ in board]
+        assert values == sorted(values, reverse=True) and {t for t, _ in board} == {"red", "blue"}
+    with pytest.raises(ValueError, match="unknown metric"):
+        game.leaderboard("fun")
+
+
+@pytest.mark.parametrize("team, fields, field", [
+    ("green", RED, "team"),
+    ("red", {"micro_money": 2800, "macro_money": 300}, "micro_money"),
+    ("red", {"macro_money": 2600, "survey": YOUNG}, "micro_money"),
+    ("red", {"micro_money": -1}, "micro_money"),
+    ("red", {"price": 9.0}, "price"),
+    ("red", {"price": 1.0}, "price"),
+    ("red", {"micro_money": 10, "micro_audience": {"field": "age", "min": 90}}, "micro_audience"),
+    ("red", {"micro_money": "lots"}, "micro_money"),
+    ("red", {"budget": 5}, "budget"),
+    ("red", ["micro_money"], ""),
+])
+def test_a_bad_submission_is_refused_by_name_and_changes_nothing(team, fields, field):
+    game = played([{"red": RED}])
+    before = dict(game.decisions)
+    with pytest.raises(ScenarioError) as refused:
+        game.submit(team, fields)
+    assert any(path.startswith(field) for path, _ in refused.value.problems), refused.value.problems
+    assert game.decisions == before
+
+
+def test_nothing_is_submitted_or_closed_after_the_last_period():
+    game = played([{}, {}, {}])
+    with pytest.raises(ScenarioError, match="game is over"):
+        game.submit("red", RED)
+    with pytest.raises(ScenarioError, match="game is over"):
+        game.close_period()
+    assert game.closed == 3
+
+
+@pytest.mark.parametrize("changes, field", [
+    ({"teams": [{"name": "red", "brand": "Nope"}]}, "teams[red].brand"),
+    ({"micro_channel": "radio"}, "micro_channel"),
+    ({"period_length": 2.5}, "period_length"),
+])
+def test_a_game_that_does_not_fit_its_market_is_refused_by_name(changes, field):
+    with pytest.raises(ScenarioError) as refused:
+        new_game(**changes)
+    assert [path for path, _ in refused.value.problems] == [field]
+
+
+def test_two_teams_cannot_share_a_brand():
+    with pytest.raises(Exception, match="one brand"):
+        GameSpec.model_validate({**GAME, "teams": [{"name": "a", "brand": "Zest"}, {"name": "b", "brand": "Zest"}]})
+
+
+def test_a_restarted_server_resumes_the_game_where_it_stopped(tmp_path):
+    """The SQLite file is written at each submission and period: opened again (a new process would do the
+    same), it gives back every report and the open period's decisions; codes tell teams apart."""
+    from marketsim.studies.game_store import GameStore
+
+    path = tmp_path / "class.sqlite"
+    store = GameStore.create(path, new_game())
+    code = {team: c for c, team in store.codes.items()}
+    assert len(set(store.codes)) == 2 and all(len(c) == 6 for c in store.codes)
+    store.submit(code["red"], RED)
+    store.submit(code["blue"].lower(), BLUE)  # codes are read in any case
+    store.close_period()
+    store.submit(code["red"], {**RED, "survey": YOUNG})
+    with pytest.raises(ScenarioError, match="no team has this code"):
+        store.submit("ZZZZZZ", RED)
+    with pytest.raises(ScenarioError, match="price"):
+        store.submit(code["blue"], {"price": 100.0})
+    resumed = GameStore.open(path)
+    assert resumed.codes == store.codes and resumed.game.closed == 1
+    assert resumed.game.decisions == store.game.decisions  # the refused ones were never written
+    assert same(resumed.game.reports, store.game.reports)
+    resumed.close_period()
+    store.close_period()
+    assert same(GameStore.open(path).game.reports, store.game.reports)
+    with pytest.raises(ScenarioError, match="already exists"):
+        GameStore.create(path, new_game())
+
+
+def test_a_file_that_is_no_game_is_refused_by_name(tmp_path):
+    from marketsim.studies.game_store import GameStore
+
+    junk = tmp_path / "junk.sqlite"
+    junk.write_bytes(b"not a database at all" * 100)
+    for path in (junk, tmp_path / "missing.sqlite"):
+        with pytest.raises(ScenarioError) as refused:
+            GameStore.open(path)
+        assert str(path) in str(refused.value)
