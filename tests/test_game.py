@@ -74,6 +74,38 @@ def test_a_later_period_cannot_change_what_was_reported_before_it():
             assert np.array_equal(v[:21], rec.data[k][:21]), k
 
 
+def test_the_market_goes_on_from_period_to_period_as_the_whole_game_run_from_the_start():
+    """Closing a period replans the running market (its campaigns for the period, the prices to come): the
+    result is the game's scenario through that period run from the start, bit for bit, with a price change,
+    a team that keeps its decisions, a survey and money moved between kinds."""
+    game = played([{"red": RED, "blue": BLUE}, {"red": {**RED, "macro_money": 0, "survey": YOUNG}},
+                   {"blue": {"micro_money": 2500, "micro_audience": {"field": "age", "min": 50}, "price": 3.5}}])
+    fresh = game.run(3).recorder
+    live = game.model.recorder
+    for k, v in fresh.data.items():
+        assert np.array_equal(v, live.data[k]), k
+    assert np.array_equal(fresh.held, live.held) and np.array_equal(fresh.spend, live.spend)
+    assert game.reports[2]["blue"]["price"] == 3.5 and game.reports[2]["blue"]["spend"] > 0.9 * 2500
+
+
+def test_a_running_market_refuses_a_plan_that_rewrites_what_already_ran():
+    from marketsim.market.model import MarketModel
+
+    game = played([{"red": RED}])
+    model = game.model
+    started = {"red-01-micro"}
+    with pytest.raises(ValueError, match="too late"):
+        model.replan(game.scenario(1, {("red", 0): game.decision("red", 0).model_copy(update={"micro_money": 5.0})}),
+                     started)
+    past_price = game.scenario(2, {("red", 0): game.decision("red", 0).model_copy(update={"price": 5.0})})
+    with pytest.raises(ValueError, match="only the named campaigns"):
+        model.replan(past_price, {"red-02-micro"})
+    assert isinstance(model, MarketModel)
+    game.submit("blue", BLUE)  # the refused plans left the market as it was
+    game.close_period()
+    assert same(game.reports, played([{"red": RED}, {"blue": BLUE}]).reports)
+
+
 def test_a_game_replays_bit_for_bit_from_its_export():
     game = played([{"red": RED, "blue": BLUE}, {"red": {**RED, "survey": YOUNG}}])
     game.submit("blue", {"macro_money": 1000})  # the open period's decision so far
@@ -227,3 +259,51 @@ def test_a_file_that_is_no_game_is_refused_by_name(tmp_path):
         with pytest.raises(ScenarioError) as refused:
             GameStore.open(path)
         assert str(path) in str(refused.value)
+
+
+def test_the_debrief_says_what_each_kind_of_money_bought_on_common_random_numbers():
+    """Lift: the game as played against the same game without the team's micro (or macro) money, every
+    other draw the same: money a team never spent bought exactly nothing, money it spent bought customers."""
+    from marketsim.studies.game import _run_totals, _totals
+
+    game = played([{"red": RED, "blue": {"price": 2.5}}, {}])
+    blue_micro = game.lift("blue", "micro")  # blue never spent on micro: nothing to take out
+    assert blue_micro == {"customers": 0, "margin": 0.0, "spend": 0.0, "profit": 0.0}
+    # ... which is what taking it out gives: the game as played, bit for bit
+    assert _run_totals(game.scenario(2), game.seed, 40, "Plain") == _totals(game.model, "Plain")
+    red_micro = game.lift("red", "micro")
+    assert red_micro["customers"] > 0 and red_micro["margin"] > 0
+    assert 0.9 * 2 * 2000 <= red_micro["spend"] <= 2 * 2000 + 1e-6  # two periods of 2,000
+    assert red_micro["profit"] == pytest.approx(red_micro["margin"] - red_micro["spend"], rel=1e-12)
+    debrief = game.debrief(workers=2)
+    assert same(debrief, game.debrief(workers=1))  # the same on any number of processes
+    assert [p["decision"]["micro_money"] for p in debrief["red"]["periods"]] == [2000, 2000]
+    assert same(debrief["red"]["lift"]["micro"], red_micro)
+    assert debrief["blue"]["periods"][1]["price"] == 2.5
+    with pytest.raises(ValueError, match="unknown slot"):
+        game.lift("red", "mega")
+
+
+@pytest.mark.parametrize("name", ["launch", "niches"])
+def test_the_ready_games_play_a_period_with_four_teams(name):
+    """docs/game.md's ready games: their market is a valid scenario, four teams each run a brand, and a
+    period's targeted money wins the targeted team customers among those it aims at."""
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parent.parent / "scenarios" / "games"
+    game = Game.load(folder / f"{name}.toml", seed=2)
+    assert len(game.spec.teams) == 4 and game.spec.budget_per_period > 0
+    young = {"field": "age", "max": 25}
+    game.submit(game.spec.teams[0].name, {"micro_money": 6000, "micro_audience": young, "micro_relevance": 0.9})
+    game.submit(game.spec.teams[1].name, {"macro_money": 6000})
+    report = game.close_period()
+    assert set(report) == {t.name for t in game.spec.teams}
+    targeted, broad, idle = (report[t.name] for t in game.spec.teams[:3])
+    assert targeted["new_customers_paid"] > 0 and broad["new_customers_paid"] > 0
+    assert idle["spend"] == 0 and idle["new_customers_paid"] == 0
+    model = game.model
+    aimed = model.population.age <= 25
+    customers = model.state.current
+    brands = [b.name for b in model.scenario_spec.brands]
+    first, second = brands.index(game.spec.teams[0].brand), brands.index(game.spec.teams[1].brand)
+    assert (customers[aimed] == first).sum() > (customers[aimed] == second).sum()

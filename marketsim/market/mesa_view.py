@@ -27,6 +27,7 @@ import mesa
 import numpy as np
 from mesa.agentset import AbstractAgentSet
 
+from ..scenario.schema import CampaignSpec
 from .campaigns import Campaign, Contacts, StepContext
 from .costs import Budget
 from .state import STATES
@@ -115,11 +116,21 @@ class Brand(mesa.Agent):
         self.silent = silent
         self.order_stream = order_stream  # the order its campaigns act in on each step
         self.budget = Budget(self.spec.budget)
-        self.campaigns = [
-            Campaign(c, index, self.budget, sc.channel(c.channel) if c.channel else None, model.population,
-                     self.spec.unit_cost, sc.time.horizon, model.state.fit[index], rng, sc.response.tailoring)
-            for c, rng in zip(sc.campaigns, campaign_streams) if c.brand == self.name
-        ]
+        self.campaigns = [self._campaign(c, rng) for c, rng in zip(sc.campaigns, campaign_streams)
+                          if c.brand == self.name]
+
+    def _campaign(self, spec: CampaignSpec, rng: np.random.Generator) -> Campaign:
+        sc, model = self.model.scenario_spec, self.model
+        return Campaign(spec, self.index, self.budget, sc.channel(spec.channel) if spec.channel else None,
+                        model.population, self.spec.unit_cost, sc.time.horizon, model.state.fit[self.index], rng,
+                        sc.response.tailoring)
+
+    def replan(self, spec: CampaignSpec) -> None:
+        """Give a campaign that has not started a new plan (``MarketModel.replan``). It keeps its own random
+        stream, untouched so far: a campaign draws nothing before its start, so the run goes on as a run of
+        the new plan from the beginning would."""
+        k = next(k for k, c in enumerate(self.campaigns) if c.spec.name == spec.name)
+        self.campaigns[k] = self._campaign(spec, self.campaigns[k].rng)
 
     def act(self, ctx: StepContext) -> list[Contacts]:
         """Run this step's campaigns; returns the paid contacts they made. A silent brand (the

@@ -296,5 +296,33 @@ class MarketModel(LazyConsumerAgents, mesa.Model):
         if step >= self.horizon_steps:
             self.running = False
 
+    def replan(self, scenario: Scenario, campaigns: set[str]) -> None:
+        """Go on under ``scenario`` (in people, as written): the running one with new plans for the named
+        ``campaigns``, none started yet, and prices that may change from now on (a class game's next period,
+        studies/game.py). The run then goes on as a run of ``scenario`` from the start would, bit for bit;
+        anything else changed, or a price changed in the past, is a ValueError."""
+        sc, time = in_consumers(scenario), self.steps * self.scenario_spec.time.dt
+
+        def fixed(s: Scenario) -> dict:  # what may not change: all but the campaigns named and prices to come
+            out = s.model_dump(exclude={"brands", "campaigns"})
+            out["brands"] = [{**b.model_dump(exclude={"price_changes"}),
+                              "past": [c.model_dump() for c in b.price_changes if c.at < time]} for b in s.brands]
+            out["campaigns"] = [c.model_dump() for c in s.campaigns if c.name not in campaigns]
+            return out
+
+        if fixed(sc) != fixed(self.scenario_spec) or [c.name for c in sc.campaigns] != [
+                c.name for c in self.scenario_spec.campaigns]:
+            raise ValueError("a plan can change only the named campaigns and the prices to come")
+        replanned = [(old, new) for old, new in zip(self.scenario_spec.campaigns, sc.campaigns)
+                     if new.name in campaigns]
+        late = [new.name for old, new in replanned if time > min(old.start, new.start)]
+        if late:
+            raise ValueError(f"{', '.join(late)} start(s) before {time:g}: too late to change the plan")
+        self.scenario_spec = sc
+        for brand in self.brands:
+            brand.spec = sc.brands[brand.index]
+        for _, spec in replanned:
+            self.brands[[b.name for b in self.brands].index(spec.brand)].replan(spec)
+
     def _campaigns_by_brand(self) -> list[list]:
         return [b.campaigns for b in self.brands]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import math
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -25,11 +26,17 @@ from ..scenario.errors import validation_problems
 from ..scenario.game import Decision, GameSpec, load_game
 from ..scenario.loading import read_toml, scenario_from_dict
 from ..scenario.schema import Scenario, ScenarioError
+from .pool import pool_context
 
 SLOTS = ("micro", "macro")
 SURVEY_STREAM = 1  # the spawn key's first entry for survey panels: (SURVEY_STREAM, team, period)
 LEADERBOARD = {"profit": "profit so far (money)", "share": "share of the market's buying",
                "customers": "customers (people)"}
+
+
+def slot_name(team: str, period: int, slot: str) -> str:
+    """The campaign a team's ``slot`` money buys in ``period`` (0-based)."""
+    return f"{team}-{period + 1:02d}-{slot}"
 
 
 class Game:
@@ -53,6 +60,7 @@ class Game:
         self.decisions: dict[tuple[str, int], Decision] = {}  # (team, period) -> what it submitted
         self.closed = 0  # periods whose market has run; the open period is this one (0-based)
         self.reports: list[dict] = []  # per closed period: team -> its report
+        self.model: MarketModel | None = None  # the market as the last closed period left it
 
     @classmethod
     def load(cls, path: str | Path, seed: int) -> Game:
@@ -163,7 +171,7 @@ class Game:
                 slots = {"micro": (spec.micro_channel, d.micro_audience, d.micro_money, d.micro_relevance),
                          "macro": (spec.macro_channel, "everyone", d.macro_money, None)}
                 for slot, (channel, audience, money, relevance) in slots.items():
-                    campaign = {"name": f"{team.name}-{k + 1:02d}-{slot}", "brand": team.brand, "channel": channel,
+                    campaign = {"name": slot_name(team.name, k, slot), "brand": team.brand, "channel": channel,
                                 "audience": audience if isinstance(audience, str) else
                                 audience.model_dump(by_alias=True, exclude_none=True),
                                 "start": k * length, "end": (k + 1) * length, "spend_rate": money / length,
@@ -173,20 +181,30 @@ class Game:
                     raw["campaigns"].append(campaign)
         return raw
 
-    def run(self, through: int) -> MarketModel:
-        """The market stepped from the start to the end of period ``through`` (1-based count of periods)."""
-        model = MarketModel(self.scenario(through), rng=self.seed)
+    def run(self, through: int, decisions: dict | None = None) -> MarketModel:
+        """The market stepped from the start to the end of period ``through`` (a count of periods), with
+        ``decisions`` (else those kept)."""
+        model = MarketModel(self.scenario(through, decisions), rng=self.seed)
         while model.steps < through * self.steps_per_period:
             model.step()
         return model
 
     def close_period(self) -> dict:
-        """Run the open period: the market from the start to its end, and every team's report on it."""
+        """Run the open period and report on it. The market goes on from where the last period left it,
+        its campaigns for this period put to the plans decided (``MarketModel.replan``): the same run, bit
+        for bit, as the game's scenario through this period run from the start (``run``)."""
         if self.closed >= self.spec.periods:
             raise ScenarioError(self.source, [("", f"the game is over: all {self.spec.periods} periods are closed")])
-        model = self.run(self.closed + 1)
-        self.reports.append(self._reports(model, self.closed))
-        self.closed += 1
+        through = self.closed + 1
+        scenario = self.scenario(through)
+        if self.model is None:
+            self.model = MarketModel(scenario, rng=self.seed)
+        else:
+            self.model.replan(scenario, {slot_name(t.name, self.closed, s) for t in self.spec.teams for s in SLOTS})
+        while self.model.steps < through * self.steps_per_period:
+            self.model.step()
+        self.reports.append(self._reports(self.model, self.closed))
+        self.closed = through
         return self.reports[-1]
 
     # --- reports --------------------------------------------------------------------------
@@ -254,6 +272,58 @@ class Game:
         last = self.reports[-1]
         return sorted(((name, last[name][key]) for name in last), key=lambda x: (-x[1], x[0]))
 
+    # --- the debrief ----------------------------------------------------------------------
+    def _without(self, team: str, slot: str) -> Scenario | None:
+        """The game through its closed periods without the team's ``slot`` money (prices as played), or
+        None when the team never put money there."""
+        if slot not in SLOTS:
+            raise ValueError(f"unknown slot '{slot}': one of {', '.join(SLOTS)}")
+        without = {key: d for key, d in self.decisions.items() if key[0] != team}
+        for k in range(self.closed):
+            d = self.decision(team, k)
+            without[(team, k)] = d.model_copy(update={f"{slot}_money": 0.0, "price": self.price(team, k)})
+        spent = any(getattr(self.decision(team, k), f"{slot}_money") > 0 for k in range(self.closed))
+        return self.scenario(self.closed, without) if spent else None
+
+    def lift(self, team: str, slot: str) -> dict:
+        """What the team's ``slot`` money ("micro" or "macro") bought over the closed periods: the game as
+        played against the same game without that money, on common random numbers (every other draw is the
+        same; docs/model.md Lift). Customers at the end (people) and margin, spend and profit in money."""
+        return self._lifts([(team, slot)], workers=1)[(team, slot)]
+
+    def _lifts(self, pairs: list[tuple[str, str]], workers: int) -> dict:
+        """``lift`` of each (team, slot): the counterfactual runs on ``workers`` processes. Money a team never
+        spent bought nothing (the counterfactual is the game as played), so it is not run."""
+        jobs = {pair: self._without(*pair) for pair in pairs}
+        jobs = {pair: scenario for pair, scenario in jobs.items() if scenario is not None}
+        steps = self.closed * self.steps_per_period
+        calls = [(scenario, self.seed, steps, self.team(team).brand) for (team, _), scenario in jobs.items()]
+        if workers > 1 and len(calls) > 1:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=pool_context()) as pool:
+                counterfactual = dict(zip(jobs, pool.map(_run_totals, *zip(*calls))))
+        else:
+            counterfactual = {pair: _run_totals(*call) for pair, call in zip(jobs, calls)}
+        out = {}
+        for team, slot in pairs:
+            if (team, slot) not in counterfactual:
+                out[(team, slot)] = {"customers": 0, "margin": 0.0, "spend": 0.0, "profit": 0.0}
+                continue
+            played = _totals(self.model, self.team(team).brand)
+            lift = {k: played[k] - counterfactual[(team, slot)][k] for k in played}
+            out[(team, slot)] = {**lift, "profit": lift["margin"] - lift["spend"]}
+        return out
+
+    def debrief(self, workers: int = 2) -> dict:
+        """Per team: its decisions and results period by period, and what its micro and its macro money
+        each bought (``lift``; the counterfactual runs on ``workers`` processes)."""
+        lifts = self._lifts([(t.name, slot) for t in self.spec.teams for slot in SLOTS], workers)
+        return {t.name: {"periods": [{"decision": self.decision(t.name, k).model_dump(mode="json", by_alias=True),
+                                      "price": self.price(t.name, k), **{key: report[t.name][key] for key in
+                                      ("customers", "share", "spend", "margin", "profit", "profit_so_far")}}
+                                     for k, report in enumerate(self.reports)],
+                         "lift": {slot: lifts[(t.name, slot)] for slot in SLOTS}}
+                for t in self.spec.teams}
+
     # --- the whole game as data -----------------------------------------------------------
     def export(self) -> dict:
         """Everything that makes the game: replaying it (``replay``) gives every report again, bit for bit."""
@@ -281,3 +351,21 @@ class Game:
         for row in by_period.get(game.closed, []):  # the open period's decisions so far
             game.submit(row["team"], {f: v for f, v in row.items() if f not in ("team", "period")})
         return game
+
+
+def _totals(model: MarketModel, brand: str) -> dict:
+    """A brand's customers now (people), and its margin and spend so far (money)."""
+    rec = model.recorder
+    b = [x.name for x in model.scenario_spec.brands].index(brand)
+    now, people = model.steps, rec.people_per_consumer
+    return {"customers": int(rec.data["customer"][now, b].sum()) * people,
+            "margin": float(rec.data["margin"][: now + 1, b].sum()) * people,
+            "spend": float(rec.spend[: now + 1, b].sum()) * people}
+
+
+def _run_totals(scenario: Scenario, seed: int, steps: int, brand: str) -> dict:
+    """``_totals`` of a brand after ``steps`` of ``scenario`` run from the start (a worker's job)."""
+    model = MarketModel(scenario, rng=seed)
+    while model.steps < steps:
+        model.step()
+    return _totals(model, brand)
