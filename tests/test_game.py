@@ -231,6 +231,8 @@ def test_a_restarted_server_resumes_the_game_where_it_stopped(tmp_path):
     store = GameStore.create(path, new_game())
     code = {team: c for c, team in store.codes.items()}
     assert len(set(store.codes)) == 2 and all(len(c) == 6 for c in store.codes)
+    assert store.teacher not in store.codes and store.is_teacher(store.teacher.lower())
+    assert not store.is_teacher(code["red"])
     store.submit(code["red"], RED)
     store.submit(code["blue"].lower(), BLUE)  # codes are read in any case
     store.close_period()
@@ -240,7 +242,7 @@ def test_a_restarted_server_resumes_the_game_where_it_stopped(tmp_path):
     with pytest.raises(ScenarioError, match="price"):
         store.submit(code["blue"], {"price": 100.0})
     resumed = GameStore.open(path)
-    assert resumed.codes == store.codes and resumed.game.closed == 1
+    assert resumed.codes == store.codes and resumed.teacher == store.teacher and resumed.game.closed == 1
     assert resumed.game.decisions == store.game.decisions  # the refused ones were never written
     assert same(resumed.game.reports, store.game.reports)
     resumed.close_period()
@@ -307,3 +309,59 @@ def test_the_ready_games_play_a_period_with_four_teams(name):
     brands = [b.name for b in model.scenario_spec.brands]
     first, second = brands.index(game.spec.teams[0].brand), brands.index(game.spec.teams[1].brand)
     assert (customers[aimed] == first).sum() > (customers[aimed] == second).sum()
+
+
+def game_files(folder, **changes):
+    """A game file and its market in ``folder``: the GAME above over the MARKET above, with ``changes``."""
+    import tomli_w
+
+    (folder / "market.toml").write_text(tomli_w.dumps(MARKET), encoding="utf-8")
+    path = folder / "class.toml"
+    path.write_text(tomli_w.dumps({**GAME, **changes}), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("changes, words", [
+    ({"periods": 0}, "periods"),
+    ({"teams": [{"name": "red", "brand": "Nope"}]}, "teams[red].brand"),
+    ({"market": "missing.toml"}, "file not found"),
+    ({"budget_per_period": "lots"}, "budget_per_period"),
+])
+def test_the_game_command_refuses_a_bad_game_by_name_and_writes_nothing(tmp_path, monkeypatch, changes, words):
+    from typer.testing import CliRunner
+
+    from marketsim.cli import app
+
+    path = game_files(tmp_path, **changes)
+    monkeypatch.chdir(tmp_path)
+    before = set(tmp_path.iterdir())
+    done = CliRunner().invoke(app, ["game", str(path), "--no-open"])
+    assert done.exit_code == 2 and words in done.output, done.output
+    assert set(tmp_path.iterdir()) == before
+
+
+def test_the_game_command_starts_a_game_then_resumes_it_and_refuses_another_games_file(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    import marketsim.dashboard.server as server
+    from marketsim.cli import app
+    from marketsim.studies.game_store import GameStore
+
+    served = []
+    monkeypatch.setattr(server, "serve_app", lambda *args: served.append(args))
+    monkeypatch.chdir(tmp_path)
+    path = game_files(tmp_path)
+    done = CliRunner().invoke(app, ["game", str(path), "--no-open", "--port", "9001", "--seed", "3"])
+    assert done.exit_code == 0, done.output
+    store = GameStore.open(tmp_path / "class.sqlite")  # named after the game
+    assert store.game.seed == 3 and f"teacher's code: {store.teacher}" in done.output
+    assert all(f"team {team}: {code}" in done.output for code, team in store.codes.items())
+    app_name, env, host, port = served[0][:4]
+    assert (app_name, host, port) == (server.GAME_APP, "127.0.0.1", 9001)
+    assert env == {server.GAME_STORE_ENV: str((tmp_path / "class.sqlite").resolve())}
+    again = CliRunner().invoke(app, ["game", str(path), "--no-open"])
+    assert again.exit_code == 0 and "resuming class" in again.output
+    assert GameStore.open(tmp_path / "class.sqlite").teacher == store.teacher
+    other = game_files(tmp_path, name="other")
+    refused = CliRunner().invoke(app, ["game", str(other), "--no-open", "--store", "class.sqlite"])
+    assert refused.exit_code == 2 and "holds the game 'class'" in refused.output

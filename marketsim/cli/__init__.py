@@ -1,6 +1,7 @@
 """The ``marketsim`` command (typer): common.py holds the app and the checks every command shares,
 simulate.py the commands that run the model (run, validate, sweep, report, scenarios, dashboard), decide.py
-those that help decide a budget (assess, optimize, calibrate). Here: the entry point and its SIGTERM."""
+those that help decide a budget (assess, optimize, calibrate), play.py the class market game (game). Here: the
+entry point and its SIGTERM."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import threading
 
 from . import simulate  # noqa: F401, I001 - registers its commands first: the help lists them in this order
 from . import decide  # noqa: F401, E402 - then these
+from . import play  # noqa: F401, E402 - and the game
 from .common import INTERRUPTED, app, ready
 
 __all__ = ["app", "main", "ready"]

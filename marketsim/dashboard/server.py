@@ -20,6 +20,8 @@ from urllib.parse import urlparse
 from .lessons import LESSON_ENV
 
 APP = "marketsim.dashboard.app"
+GAME_APP = "marketsim.dashboard.game_page"
+GAME_STORE_ENV = "MARKETSIM_GAME_STORE"  # the game's SQLite file, for the game page
 KERNEL_CULL = "60s"
 SETTINGS = {  # Solara's, unless the environment sets them
     "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false",
@@ -30,9 +32,9 @@ SETTINGS = {  # Solara's, unless the environment sets them
 }
 
 
-def solara_arguments(host: str, port: int) -> list[str]:
+def solara_arguments(host: str, port: int, app: str = APP) -> list[str]:
     """``solara run`` in production mode (no auto-reload, no dev tools); the browser is opened here."""
-    return ["run", APP, "--host", host, "--port", str(port), "--production", "--no-open", "--log-level", "warning"]
+    return ["run", app, "--host", host, "--port", str(port), "--production", "--no-open", "--log-level", "warning"]
 
 
 def open_when_listening(url: str, port: int, say, timeout: float = 120.0) -> None:
@@ -58,16 +60,25 @@ def open_when_listening(url: str, port: int, say, timeout: float = 120.0) -> Non
         say(f"could not open a browser: {reason}; the page is at {url}")
 
 
+def page_url(host: str, port: int) -> str:
+    return f"http://{'127.0.0.1' if host in ('0.0.0.0', '::', '') else host}:{port}/"
+
+
 def serve(scenario: Path | None, host: str, port: int, open_browser: bool, say=print) -> None:
-    """Serve the page until interrupted (Ctrl-C)."""
+    """Serve the classroom dashboard until interrupted (Ctrl-C)."""
+    env = {} if scenario is None else {LESSON_ENV: str(Path(scenario).resolve())}
+    url = page_url(host, port)
+    say(f"marketsim classroom: {url} (Ctrl-C stops it)")
+    serve_app(APP, env, host, port, url if open_browser else None, say, "marketsim dashboard")
+
+
+def serve_app(app: str, env: dict[str, str], host: str, port: int, open_url: str | None, say, prog: str) -> None:
+    """Serve a Solara ``app`` with Solara's settings and ``env`` until interrupted; open ``open_url`` once up."""
     for key, value in SETTINGS.items():
         os.environ.setdefault(key, value)
-    if scenario is not None:
-        os.environ[LESSON_ENV] = str(Path(scenario).resolve())
-    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::', '') else host}:{port}/"
-    say(f"marketsim classroom: {url} (Ctrl-C stops it)")
-    if open_browser:
-        threading.Thread(target=open_when_listening, args=(url, port, say), daemon=True).start()
+    os.environ.update(env)
+    if open_url is not None:
+        threading.Thread(target=open_when_listening, args=(open_url, port, say), daemon=True).start()
     from solara.__main__ import cli
 
-    cli.main(solara_arguments(host, port), prog_name="marketsim dashboard", standalone_mode=False)
+    cli.main(solara_arguments(host, port, app), prog_name=prog, standalone_mode=False)

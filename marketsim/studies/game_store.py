@@ -17,7 +17,7 @@ CODE_BYTES = 3  # six hexadecimal characters: short enough to read out in class
 
 SCHEMA = """
 CREATE TABLE game (id INTEGER PRIMARY KEY CHECK (id = 1), definition TEXT NOT NULL, market TEXT NOT NULL,
-                   seed TEXT NOT NULL, closed INTEGER NOT NULL);
+                   seed TEXT NOT NULL, closed INTEGER NOT NULL, teacher TEXT NOT NULL);
 CREATE TABLE teams (name TEXT PRIMARY KEY, code TEXT NOT NULL UNIQUE);
 CREATE TABLE decisions (period INTEGER NOT NULL, team TEXT NOT NULL, fields TEXT NOT NULL,
                         PRIMARY KEY (period, team));
@@ -29,8 +29,9 @@ class GameStore:
     the game and the file together: a decision is written before it is kept, a period written closed once
     it has run (after a crash it is open again, and closing it again gives the same report)."""
 
-    def __init__(self, path: Path, game: Game, codes: dict[str, str]):
+    def __init__(self, path: Path, game: Game, codes: dict[str, str], teacher: str):
         self.path, self.game, self.codes = path, game, codes  # codes: code -> team name
+        self.teacher = teacher  # the teacher's code: closes periods, sees every team
 
     @staticmethod
     def _connect(path: Path) -> sqlite3.Connection:
@@ -44,21 +45,25 @@ class GameStore:
             raise ScenarioError(str(path), [("", "already exists: open it to resume that game, or give a new file")])
         if game.closed or game.decisions:
             raise ScenarioError(str(path), [("", "a game is stored from its start")])
-        codes = {}
-        while len(codes) < len(game.spec.teams):  # distinct codes, however unlikely a repeat
-            codes[secrets.token_hex(CODE_BYTES).upper()] = game.spec.teams[len(codes)].name
+        drawn: list[str] = []
+        while len(drawn) < len(game.spec.teams) + 1:  # distinct codes, however unlikely a repeat
+            code = secrets.token_hex(CODE_BYTES).upper()
+            if code not in drawn:
+                drawn.append(code)
+        teacher, codes = drawn[0], dict(zip(drawn[1:], (t.name for t in game.spec.teams)))
         exported = game.export()
         connection = cls._connect(path)
         try:
             with connection:
                 connection.executescript(SCHEMA)
-                connection.execute("INSERT INTO game VALUES (1, ?, ?, ?, 0)",
-                                   (json.dumps(exported["game"]), json.dumps(exported["market"]), str(game.seed)))
+                connection.execute("INSERT INTO game VALUES (1, ?, ?, ?, 0, ?)",
+                                   (json.dumps(exported["game"]), json.dumps(exported["market"]), str(game.seed),
+                                    teacher))
                 connection.executemany("INSERT INTO teams VALUES (?, ?)",
                                        [(team, code) for code, team in codes.items()])
         finally:
             connection.close()
-        return cls(path, game, codes)
+        return cls(path, game, codes, teacher)
 
     @classmethod
     def open(cls, path: str | Path) -> GameStore:
@@ -68,8 +73,8 @@ class GameStore:
             raise ScenarioError(str(path), [("", "file not found")])
         connection = cls._connect(path)
         try:
-            definition, market, seed, closed = connection.execute(
-                "SELECT definition, market, seed, closed FROM game").fetchone()
+            definition, market, seed, closed, teacher = connection.execute(
+                "SELECT definition, market, seed, closed, teacher FROM game").fetchone()
             codes = dict(connection.execute("SELECT code, name FROM teams"))
             decisions = [{"team": team, "period": period, **json.loads(fields)} for period, team, fields in
                          connection.execute("SELECT period, team, fields FROM decisions ORDER BY period, team")]
@@ -79,7 +84,10 @@ class GameStore:
             connection.close()
         exported = {"game": json.loads(definition), "market": json.loads(market), "seed": int(seed),
                     "closed": closed, "decisions": decisions}
-        return cls(path, Game.replay(exported, str(path)), codes)
+        return cls(path, Game.replay(exported, str(path)), codes, teacher)
+
+    def is_teacher(self, code: str) -> bool:
+        return isinstance(code, str) and secrets.compare_digest(code.strip().upper(), self.teacher)
 
     def team_of(self, code: str) -> str:
         """The team a code belongs to; a ScenarioError for any other code (never echoed)."""
