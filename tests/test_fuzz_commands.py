@@ -10,6 +10,7 @@ import copy
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from unittest import mock
 
 import pytest
 import tomli_w
@@ -52,12 +53,20 @@ levels = [0.05, 0.2]
 """
 
 
+GAME = {"name": "g", "market": "tiny.toml", "periods": 2, "period_length": 2, "budget_per_period": 1000,
+        "micro_channel": "app", "macro_channel": "tv", "teams": [{"name": "red", "brand": "A"}]}
+
+
 def make_inputs(root: Path) -> None:
     """Every file a command line below may name, sound or not."""
     (root / "tiny.toml").write_text(tomli_w.dumps(tiny()))
     (root / "uncertain.toml").write_text(tomli_w.dumps(UNCERTAIN))
     (root / "levers.toml").write_text(tomli_w.dumps(LEVERS))
     (root / "broken.toml").write_text(f'name = "{SECRET}"\n[population]\nsize = "{SECRET}"\n')
+    (root / "game.toml").write_text(tomli_w.dumps(GAME))
+    (root / "game_broken.toml").write_text(tomli_w.dumps({**GAME, "name": SECRET, "market": SECRET}))
+    (root / "game_other_market.toml").write_text(tomli_w.dumps({**GAME, "market": "uncertain.toml",
+                                                                "teams": [{"name": "red", "brand": SECRET}]}))
     (root / "not_toml.toml").write_text(f"{SECRET} = = [\n")
     (root / "binary.toml").write_bytes(b"\x00\xff\xfe" * 50)
     (root / "e.toml").write_text(EXPERIMENT)
@@ -139,6 +148,14 @@ OPTIONS = {
                  "--workers": st.sampled_from(["1", "0", "x"]), "--scheduler": st.sampled_from(["junk", SECRET]),
                  "--quiet": st.booleans()},
     "scenarios": {"directory": st.sampled_from([".", "a_folder", "missing", "a_file", "", SECRET, LONG])},
+    "game": {"game_file": st.sampled_from(["game.toml", "game.toml", "game_broken.toml", "game_other_market.toml",
+                                           "tiny.toml", "launch", "missing.toml", "a_folder", "/dev/null", SECRET,
+                                           LONG]),
+             "--store": st.sampled_from(["g.sqlite", "a_file", "tiny.toml", "a_folder", "read_only/g.sqlite",
+                                         "new/deeper/g.sqlite", "", SECRET, LONG]),
+             "--seed": numbers, "--port": st.sampled_from(["8766", "1", "0", "-1", "x", "70000", SECRET]),
+             "--host": st.sampled_from(["127.0.0.1", "0.0.0.0", "::1", "localhost", "", "example.com", SECRET, LONG]),
+             "--open": st.booleans()},
 }
 
 
@@ -182,7 +199,8 @@ def test_any_command_line_exits_cleanly(args, inputs, tmp_path_factory):
     work = tmp_path_factory.mktemp("cli")
     shutil.copytree(inputs, work, dirs_exist_ok=True)
     shutil.copytree(inputs / "sweep", work / "busy")  # a sweep folder another process is writing
-    with contextlib.chdir(work), read_only(work / "read_only"), _busy(work / "busy"):
+    served = mock.patch("marketsim.dashboard.server.serve_app")  # a game that starts is served no further
+    with contextlib.chdir(work), read_only(work / "read_only"), _busy(work / "busy"), served:
         before = snapshot(work)
         result = CliRunner().invoke(app, args)
         after = snapshot(work)

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from ..scenario.schema import ScenarioError
+from ..scenario.schema import ScenarioError, plain
 from .common import _fail, app, err, ready
 
 
 def _game_file(path: Path) -> Path:
     """A game file as given, else a ready game by name (``marketsim game launch``) from any folder."""
-    if path.exists() or path.suffix or len(path.parts) != 1:
+    try:
+        if path.exists() or path.suffix or len(path.parts) != 1:
+            return path
+        candidate = ready("scenarios") / "games" / f"{path.name}.toml"
+        return candidate if candidate.is_file() else path
+    except OSError:  # a name the file system cannot hold: reading it says so, naming the file
         return path
-    candidate = ready("scenarios") / "games" / f"{path.name}.toml"
-    return candidate if candidate.is_file() else path
 
 
 @app.command()
@@ -25,7 +29,7 @@ def game(
     store: Annotated[Path | None, typer.Option(help="The game's SQLite file: an existing one is resumed where it "
                                                     "stopped; default GAME-NAME.sqlite in this folder")] = None,
     seed: Annotated[int, typer.Option(min=0, help="The market's random seed")] = 1,
-    port: Annotated[int, typer.Option(help="Port to serve the page on")] = 8766,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to serve the page on")] = 8766,
     host: Annotated[str, typer.Option(help="Address to listen on; 0.0.0.0 opens it to the classroom network")]
     = "127.0.0.1",
     open_browser: Annotated[bool, typer.Option("--open/--no-open", help="Open the page in a web browser")] = True,
@@ -36,15 +40,26 @@ def game(
     from ..studies.game_store import GameStore
 
     path = _game_file(game_file)
+    if host not in ("localhost", ""):  # "" listens on every address, as 0.0.0.0
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            raise _fail("The game cannot start:", "--host: not an IP address (127.0.0.1 for this computer only, "
+                                                   "0.0.0.0 for the classroom network)") from None
     try:
         spec = load_game(path)
         store = store if store is not None else Path(f"{spec.name}.sqlite")
-        if store.exists():
+        try:
+            resuming = store.exists()
+        except OSError as exc:
+            raise ScenarioError(str(store), [("", f"cannot be a game file ({exc.strerror})")]) from None
+        if resuming:
             kept = GameStore.open(store)
             if kept.game.spec.name != spec.name:
                 raise ScenarioError(str(store), [("", f"holds the game '{kept.game.spec.name}', not '{spec.name}': "
                                                       "give another --store for this game")])
-            err.print(f"resuming {spec.name} from {store}: {kept.game.closed} of {spec.periods} periods closed")
+            err.print(f"resuming {spec.name} from {plain(str(store))}: {kept.game.closed} of {spec.periods} periods "
+                      "closed")
         else:
             kept = GameStore.create(store, Game.load(path, seed))
     except ScenarioError as exc:
@@ -55,7 +70,7 @@ def game(
     from ..dashboard.server import GAME_APP, GAME_STORE_ENV, page_url, serve_app
 
     url = page_url(host, port)
-    err.print(f"marketsim game {spec.name}: {url} (Ctrl-C stops it; the game is kept in {store})")
+    err.print(f"marketsim game {spec.name}: {url} (Ctrl-C stops it; the game is kept in {plain(str(store))})")
     err.print(f"teacher's code: {kept.teacher}")
     for code, team in kept.codes.items():
         err.print(f"team {team}: {code}")

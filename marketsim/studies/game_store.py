@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 from ..scenario.schema import ScenarioError
@@ -52,17 +53,18 @@ class GameStore:
                 drawn.append(code)
         teacher, codes = drawn[0], dict(zip(drawn[1:], (t.name for t in game.spec.teams)))
         exported = game.export()
-        connection = cls._connect(path)
         try:
-            with connection:
+            with closing(cls._connect(path)) as connection, connection:
                 connection.executescript(SCHEMA)
                 connection.execute("INSERT INTO game VALUES (1, ?, ?, ?, 0, ?)",
                                    (json.dumps(exported["game"]), json.dumps(exported["market"]), str(game.seed),
                                     teacher))
                 connection.executemany("INSERT INTO teams VALUES (?, ?)",
                                        [(team, code) for code, team in codes.items()])
-        finally:
-            connection.close()
+        except (sqlite3.Error, OSError):
+            path.unlink(missing_ok=True)  # nothing half-written
+            raise ScenarioError(str(path), [("", "cannot write a game file here (check the folder exists and "
+                                                 "can be written)")]) from None
         return cls(path, game, codes, teacher)
 
     @classmethod
@@ -70,20 +72,19 @@ class GameStore:
         """Resume the game a file holds: its decisions submitted again and its closed periods run again."""
         path = Path(path)
         if not path.is_file():
-            raise ScenarioError(str(path), [("", "file not found")])
-        connection = cls._connect(path)
+            why = "is a folder, not a game file" if path.is_dir() else "file not found"
+            raise ScenarioError(str(path), [("", why)])
         try:
-            definition, market, seed, closed, teacher = connection.execute(
-                "SELECT definition, market, seed, closed, teacher FROM game").fetchone()
-            codes = dict(connection.execute("SELECT code, name FROM teams"))
-            decisions = [{"team": team, "period": period, **json.loads(fields)} for period, team, fields in
-                         connection.execute("SELECT period, team, fields FROM decisions ORDER BY period, team")]
-        except (sqlite3.DatabaseError, TypeError, ValueError):
-            raise ScenarioError(str(path), [("", "not a marketsim game file")]) from None
-        finally:
-            connection.close()
-        exported = {"game": json.loads(definition), "market": json.loads(market), "seed": int(seed),
-                    "closed": closed, "decisions": decisions}
+            with closing(cls._connect(path)) as connection:
+                definition, market, seed, closed, teacher = connection.execute(
+                    "SELECT definition, market, seed, closed, teacher FROM game").fetchone()
+                codes = dict(connection.execute("SELECT code, name FROM teams"))
+                rows = connection.execute("SELECT period, team, fields FROM decisions ORDER BY period, team").fetchall()
+            decisions = [{"team": team, "period": period, **json.loads(fields)} for period, team, fields in rows]
+            exported = {"game": json.loads(definition), "market": json.loads(market), "seed": int(seed),
+                        "closed": int(closed), "decisions": decisions}
+        except (sqlite3.Error, OSError, TypeError, ValueError):
+            raise ScenarioError(str(path), [("", "not a marketsim game file, or not readable")]) from None
         return cls(path, Game.replay(exported, str(path)), codes, teacher)
 
     def is_teacher(self, code: str) -> bool:
@@ -101,23 +102,15 @@ class GameStore:
         team = self.team_of(code)
         decision = self.game.check(team, fields)
         stored = decision.model_dump(mode="json", by_alias=True, exclude_defaults=True)
-        connection = self._connect(self.path)
-        try:
-            with connection:
-                connection.execute("INSERT OR REPLACE INTO decisions VALUES (?, ?, ?)",
-                                   (self.game.closed + 1, team, json.dumps(stored)))
-        finally:
-            connection.close()
+        with closing(self._connect(self.path)) as connection, connection:
+            connection.execute("INSERT OR REPLACE INTO decisions VALUES (?, ?, ?)",
+                               (self.game.closed + 1, team, json.dumps(stored)))
         self.game.decisions[(team, self.game.closed)] = decision
         return decision
 
     def close_period(self) -> dict:
         """Run the open period, then write that it is closed."""
         report = self.game.close_period()
-        connection = self._connect(self.path)
-        try:
-            with connection:
-                connection.execute("UPDATE game SET closed = ?", (self.game.closed,))
-        finally:
-            connection.close()
+        with closing(self._connect(self.path)) as connection, connection:
+            connection.execute("UPDATE game SET closed = ?", (self.game.closed,))
         return report
