@@ -365,3 +365,43 @@ def test_the_game_command_starts_a_game_then_resumes_it_and_refuses_another_game
     other = game_files(tmp_path, name="other")
     refused = CliRunner().invoke(app, ["game", str(other), "--no-open", "--store", "class.sqlite"])
     assert refused.exit_code == 2 and "holds the game 'class'" in refused.output
+
+
+def test_a_decision_made_for_a_period_the_teacher_has_closed_is_refused():
+    """A team's page submits for the period it showed: once the teacher has closed it, the decision would
+    land in the next period unseen, so it is refused and nothing changes."""
+    game = played([{"red": RED}])
+    with pytest.raises(ScenarioError, match="this period is closed: period 2 is open now"):
+        game.submit("red", {"macro_money": 100}, period=0)
+    with pytest.raises(ScenarioError, match="not open yet"):
+        game.submit("red", {"macro_money": 100}, period=2)
+    assert ("red", 1) not in game.decisions
+    game.submit("red", {"macro_money": 100}, period=1)
+    assert game.decisions[("red", 1)].macro_money == 100
+
+
+def test_a_replayed_period_gives_its_report_again_or_a_new_one_for_new_decisions(tmp_path):
+    """The teacher replays the last period: closing it again with the same decisions gives the same report,
+    bit for bit; with a team's decision changed, that period changes and the ones before it do not; the
+    game file keeps the replay."""
+    from marketsim.studies.game_store import GameStore
+
+    game = played([{"red": RED, "blue": BLUE}, {"red": {"macro_money": 1000}}])
+    reports = copy.deepcopy(game.reports)
+    game.reopen()
+    assert game.closed == 1 and len(game.reports) == 1
+    game.close_period()
+    assert same(game.reports, reports)
+    game.reopen()
+    game.submit("red", {"macro_money": 3000})
+    game.close_period()
+    assert same(game.reports[0], reports[0]) and not same(game.reports[1], reports[1])
+    fresh = played([{"red": RED, "blue": BLUE}, {"red": {"macro_money": 3000}}])
+    assert same(fresh.reports, game.reports)
+    one = new_game()
+    with pytest.raises(ScenarioError, match="no period is closed"):
+        one.reopen()
+    store = GameStore.create(tmp_path / "g.sqlite", new_game())
+    store.close_period()
+    store.reopen()
+    assert GameStore.open(tmp_path / "g.sqlite").game.closed == 0

@@ -1,8 +1,8 @@
 """The class market game in a real headless browser (issue 23): ``marketsim game`` on a free local port, the
 teacher and four teams each in a browser context of their own, every request that would leave the machine
 refused (a refused request, a missing file, a page or console error fails the test). Three periods are
-played; the server is stopped and started again mid-game; the leaderboard and the teams' reports are checked
-against the game replayed from its file."""
+played, the first twice (the teacher replays it), with a pause; the server is stopped and started again
+mid-game; the leaderboard and the teams' reports are checked against the game replayed from its file."""
 
 from __future__ import annotations
 
@@ -129,7 +129,15 @@ def test_four_teams_and_a_teacher_play_three_periods_through_a_restart(small_gam
             teams["alpha"].page.locator(".submit-button").click()
             teams["alpha"].wait_for("submit-message", "Not kept")
             assert "over the period's budget" in teams["alpha"].text("submit-message")
+            # while the teacher pauses the game, decisions wait
+            teacher.page.locator(".pause-button").click()
+            teams["beta"].wait_for("paused-note", "paused")
+            teams["beta"].fill(PLANS["beta"])
+            teams["beta"].page.locator(".submit-button").click()
+            teams["beta"].wait_for("submit-message", "the teacher has paused the game")
             assert GameStore.open(store_path).game.decisions == {}
+            teacher.page.locator(".pause-button").click()
+            teams["beta"].wait_for("submit-status", "No decision yet")
 
             for period in (1, 2, 3):
                 if period == 3:  # the server stops mid-game and comes back: nothing is lost
@@ -152,6 +160,15 @@ def test_four_teams_and_a_teacher_play_three_periods_through_a_restart(small_gam
                 teacher.wait_for("period-header", words)
                 for player in teams.values():
                     player.wait_for("report-table", f"period {period}")
+                if period == 1:  # the teacher replays the period: the same decisions give the same report
+                    shown = teams["gamma"].text("report-table")
+                    teacher.page.locator(".replay-button").click()
+                    teacher.wait_for("period-header", "Period 1 of 3 is open")
+                    teams["gamma"].wait_for("period-header", "Period 1 of 3")
+                    teacher.page.locator(".close-button").click()
+                    teacher.wait_for("period-header", "Period 2 of 3 is open")
+                    teams["gamma"].wait_for("report-table", "period 1")
+                    assert teams["gamma"].text("report-table") == shown
 
             replayed = GameStore.open(store_path).game  # the game as its file replays it, in this process
             assert replayed.closed == 3

@@ -47,6 +47,17 @@ class Room:
         self.store = GameStore.open(path)
         self.lock = threading.Lock()
         self.version = 0
+        self.paused = False  # the teacher's: decisions wait (not kept in the file: a restarted game goes on)
+
+    def submit(self, team: str, fields: dict, period: int) -> None:
+        """A team's decision for the period its page showed; refused while the teacher has paused the game."""
+        def keep():
+            if self.paused:
+                raise ScenarioError("the game", [("", "the teacher has paused the game: decisions wait until it "
+                                                      "goes on")])
+            code = next(c for c, t in self.store.codes.items() if t == team)
+            self.store.submit(code, fields, period)
+        self.change(keep)
 
     def change(self, action):
         with self.lock:
@@ -139,13 +150,14 @@ def TeamPage(team: str):
         if survey.value:
             fields["survey"] = rule
         try:
-            code = next(c for c, t in store.codes.items() if t == team)
-            room().change(lambda: store.submit(code, fields))
+            room().submit(team, fields, period)
             said.set(f"Kept: your decision for period {period + 1}.")
         except ScenarioError as exc:
             said.set("Not kept: " + "; ".join(f"{path}: {msg}" if path else msg for path, msg in exc.problems))
 
     solara.Text(f"Team {team}: brand {brand}", classes=["game-title"])
+    if room().paused:
+        solara.Text("The teacher has paused the game.", classes=["paused-note"])
     if over:
         solara.Text(f"The game is over after {spec.periods} periods.", classes=["period-header"])
     else:
@@ -192,7 +204,7 @@ def TeamPage(team: str):
 
 @solara.component
 def TeacherPage():
-    use_version()
+    version = use_version()
     store = room().store
     game = store.game
     spec = game.spec
@@ -207,20 +219,34 @@ def TeacherPage():
     table(["team", "brand", "decision for the open period"],
           [[t.name, t.brand, "—" if over else ("in" if (t.name, period) in game.decisions else "waiting")]
            for t in spec.teams], "team-status")
-    if not over:
-        solara.Button(f"Close period {period + 1}", on_click=lambda: room().change(store.close_period),
-                      color="primary", classes=["close-button"])
+    paused = room().paused
+
+    def pause() -> None:
+        def flip():
+            room().paused = not paused
+        room().change(flip)
+
+    with solara.Row(gap="12px"):
+        if not over:
+            solara.Button(f"Close period {period + 1}", on_click=lambda: room().change(store.close_period),
+                          color="primary", classes=["close-button"])
+            solara.Button("Go on" if paused else "Pause", on_click=pause, classes=["pause-button"])
+        if period > 0:
+            solara.Button(f"Replay period {period}", on_click=lambda: room().change(store.reopen),
+                          classes=["replay-button"])
+    if paused:
+        solara.Text("Paused: teams' decisions wait until you go on.", classes=["paused-note"])
     if game.reports:
         solara.Select("Rank by", values=list(LEADERBOARD), value=metric, classes=["rank-by"])
         board = game.leaderboard(metric.value)
         table(["rank", "team", LEADERBOARD[metric.value]],
               [[str(k + 1), team, cell(metric.value, value)] for k, (team, value) in enumerate(board)], "leaderboard")
     if over:
-        solara.Button("Debrief: what each team's money bought", on_click=lambda: debrief.set(game.debrief()),
+        solara.Button("Debrief: what each team's money bought", on_click=lambda: debrief.set((version, game.debrief())),
                       classes=["debrief-button"])
-        if debrief.value is not None:
+        if debrief.value is not None and debrief.value[0] == version:  # of the game as it stands
             rows = [[team, *[cell(k, d["lift"][slot][k]) for slot in SLOTS for k in ("customers", "profit")]]
-                    for team, d in debrief.value.items()]
+                    for team, d in debrief.value[1].items()]
             table(["team", "micro: customers", "micro: profit", "macro: customers", "macro: profit"], rows,
                   "debrief")
     solara.FileDownload(lambda: json.dumps(game.export(), indent=1).encode(), filename=f"{spec.name}-game.json",

@@ -95,16 +95,22 @@ class Game:
                 return d.price
         return self.list_price[team]
 
-    def check(self, team: str, fields: dict) -> Decision:
-        """A submission for the open period, validated; ScenarioError (naming the team, the period and the
-        field) for an unknown team, a finished game, a field out of range, money over the budget, a price
-        outside the allowed range or an audience nobody in the market matches. Changes nothing."""
-        period = self.closed
-        source = f"{self.source}: team {team}, period {period + 1}"
+    def check(self, team: str, fields: dict, period: int | None = None) -> Decision:
+        """A submission for the open period (``period``, 0-based, when the team made it for a given one),
+        validated; ScenarioError (naming the team, the period and the field) for an unknown team, a finished
+        game, a period closed meanwhile, a field out of range, money over the budget, a price outside the
+        allowed range or an audience nobody in the market matches. Changes nothing."""
         if self.team(team) is None:
             raise ScenarioError(self.source, [("team", "no such team in this game")])
-        if period >= self.spec.periods:
-            raise ScenarioError(source, [("", f"the game is over: all {self.spec.periods} periods are closed")])
+        if self.closed >= self.spec.periods:
+            raise ScenarioError(f"{self.source}: team {team}",
+                                [("", f"the game is over: all {self.spec.periods} periods are closed")])
+        if period is not None and period != self.closed:
+            raise ScenarioError(f"{self.source}: team {team}, period {period + 1}",
+                                [("", f"this period is closed: period {self.closed + 1} is open now")
+                                 if period < self.closed else ("", "this period is not open yet")])
+        period = self.closed
+        source = f"{self.source}: team {team}, period {period + 1}"
         if not isinstance(fields, dict):
             raise ScenarioError(source, [("", "a decision is a table of fields")])
         try:
@@ -135,9 +141,9 @@ class Game:
                 return f"{slot}_{path.rsplit('.', 1)[-1]}"
         return path
 
-    def submit(self, team: str, fields: dict) -> Decision:
+    def submit(self, team: str, fields: dict, period: int | None = None) -> Decision:
         """Keep a team's decision for the open period (replacing an earlier one), once it passes ``check``."""
-        decision = self.check(team, fields)
+        decision = self.check(team, fields, period)
         self.decisions[(team, self.closed)] = decision
         return decision
 
@@ -206,6 +212,16 @@ class Game:
         self.reports.append(self._reports(self.model, self.closed))
         self.closed = through
         return self.reports[-1]
+
+    def reopen(self) -> None:
+        """Open the last closed period again (the teacher replays it): its report goes, the decisions made for
+        it stay and may change, and the market is back at the period's start (the game through the periods
+        before it, run from the start). Closing it again gives the same report for the same decisions."""
+        if self.closed == 0:
+            raise ScenarioError(self.source, [("", "no period is closed yet")])
+        self.closed -= 1
+        self.reports.pop()
+        self.model = self.run(self.closed) if self.closed else None
 
     # --- reports --------------------------------------------------------------------------
     def _reports(self, model: MarketModel, period: int) -> dict:

@@ -97,10 +97,11 @@ class GameStore:
             raise ScenarioError(str(self.path), [("code", "no team has this code")])
         return team
 
-    def submit(self, code: str, fields: dict):
-        """A team's decision for the open period, checked, written, then kept."""
+    def submit(self, code: str, fields: dict, period: int | None = None):
+        """A team's decision for the open period (refused if made for another ``period``), checked, written,
+        then kept."""
         team = self.team_of(code)
-        decision = self.game.check(team, fields)
+        decision = self.game.check(team, fields, period)
         stored = decision.model_dump(mode="json", by_alias=True, exclude_defaults=True)
         with closing(self._connect(self.path)) as connection, connection:
             connection.execute("INSERT OR REPLACE INTO decisions VALUES (?, ?, ?)",
@@ -111,6 +112,14 @@ class GameStore:
     def close_period(self) -> dict:
         """Run the open period, then write that it is closed."""
         report = self.game.close_period()
+        self._write_closed()
+        return report
+
+    def reopen(self) -> None:
+        """Open the last closed period again (``Game.reopen``), and write it."""
+        self.game.reopen()
+        self._write_closed()
+
+    def _write_closed(self) -> None:
         with closing(self._connect(self.path)) as connection, connection:
             connection.execute("UPDATE game SET closed = ?", (self.game.closed,))
-        return report
