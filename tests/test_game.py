@@ -168,7 +168,11 @@ def test_a_survey_answers_what_its_audience_thinks_of_the_brand():
 
 def test_the_leaderboard_ranks_the_teams_by_the_chosen_result():
     game = played([{"red": RED, "blue": BLUE}])
-    for metric, key in (("profit", "profit_so_far"), ("share", "share"), ("customers", "customers")):
+    model = game.model  # customer equity as the run summary defines it, of the market as the period left it
+    summary = model.recorder.summary(model.scenario_spec, model.buying.own_purchases, now=model.steps)
+    assert game.reports[0]["red"]["customer_equity"] == summary["Zest"]["customer_equity"] > 0
+    for metric, key in (("profit", "profit_so_far"), ("share", "share"), ("customers", "customers"),
+                        ("customer_equity", "customer_equity")):
         board = game.leaderboard(metric)
         values = [game.reports[-1][team][key] for team, _ in board]
         assert values == sorted(values, reverse=True) and {t for t, _ in board} == {"red", "blue"}

@@ -1060,3 +1060,17 @@ def test_repeat_purchases_are_per_time_unit_whatever_the_step():
     daily, half_daily = purchases(1.0), purchases(0.5)
     assert daily > 100
     assert half_daily == pytest.approx(daily, rel=0.1)
+
+
+def test_a_summary_after_step_k_of_a_longer_run_is_the_summary_of_a_run_ending_at_k():
+    """Recorder.summary(now=k), for a run still going (a class game's period), counts what a run whose horizon
+    is k counts: the same customers, money, rates, LTV and customer equity."""
+    base = {"brands.0.initial": INSTALLED_HALF, "brands.0.purchase_rate": 1.0, "loyalty.churn": 0.05,
+            "campaigns.0": {**EVERYONE_ONCE, "reach": N // 3}, "word_of_mouth.strength": 0.2}
+    short, long = market({**base, "time.horizon": 6}), market({**base, "time.horizon": 12})
+    ended, going = stepped(short, 7, 6), stepped(long, 7, 6)
+    expected = ended.recorder.summary(ended.scenario_spec, ended.buying.own_purchases)
+    assert going.recorder.summary(going.scenario_spec, going.buying.own_purchases, now=6) == expected
+    assert expected["A"]["customer_equity"] > 0 and expected["A"]["churned"] > 0
+    later = stepped(long, 7, 12)
+    assert later.recorder.summary(later.scenario_spec, later.buying.own_purchases) != expected

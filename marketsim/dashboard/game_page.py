@@ -36,7 +36,7 @@ REPORT_ROWS = [("price", "price"), ("customers", "customers"), ("share", "share 
                ("new_customers_paid", "new customers from paid contacts"),
                ("new_customers_wom", "new customers from word of mouth"), ("spend", "spend"), ("research", "survey"),
                ("cac", "cost per new customer"), ("revenue", "revenue"), ("margin", "margin"),
-               ("profit", "profit"), ("profit_so_far", "profit so far")]
+               ("profit", "profit"), ("profit_so_far", "profit so far"), ("customer_equity", "customer equity")]
 
 
 class Room:

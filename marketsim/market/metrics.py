@@ -145,19 +145,21 @@ class Recorder:
         frame["spend"] = spend.ravel() * self.people_per_consumer
         return pd.DataFrame(frame)
 
-    def summary(self, sc: Scenario, own_purchases: np.ndarray) -> dict:
-        """Run-level metrics per brand of the scenario ``sc`` (as the engine ran it: in consumers);
-        docs/outputs.md defines each one. ``own_purchases[b]``: the purchases of b by its own customers
-        on their occasions (``Buying``), which value a customer."""
-        population, last_step = sc.population.size, (sc.time.steps - 0.5) * sc.time.dt  # its middle, as prices
+    def summary(self, sc: Scenario, own_purchases: np.ndarray, now: int | None = None) -> dict:
+        """Run-level metrics per brand of the scenario ``sc`` (as the engine ran it: in consumers) at the
+        horizon, or after step ``now`` of a run still going (a class game's period); docs/outputs.md defines
+        each one. ``own_purchases[b]``: the purchases of b by its own customers on their occasions so far
+        (``Buying``), which value a customer."""
+        now = sc.time.steps if now is None else now
+        population, last_step = sc.population.size, (now - 0.5) * sc.time.dt  # its middle, as prices
         d = self.data
-        final = {k: v[-1].sum(axis=1) for k, v in d.items()}
-        total = {k: v.sum(axis=(0, 2)) for k, v in d.items()}
+        final = {k: v[now].sum(axis=1) for k, v in d.items()}
+        total = {k: v[: now + 1].sum(axis=(0, 2)) for k, v in d.items()}
         all_customers = final["customer"].sum()
         discount = sc.valuation.discount_rate * sc.time.days_per_unit / 365.0  # per time unit
         out = {}
         for b, spec in enumerate(sc.brands):
-            spend = float(self.spend[:, b].sum())
+            spend = float(self.spend[: now + 1, b].sum())
             installed = int(d["customer"][0, b].sum())
             first_paid, first_wom = int(total["first_paid"][b]), int(total["first_wom"][b])
             first = first_paid + first_wom
@@ -187,7 +189,7 @@ class Recorder:
             served = installed + first
             reach = int(final["reach"][b])
             impressions = int(total["impressions"][b])
-            share = self.share(-1)[b]
+            share = self.share(now)[b]
             out[spec.name] = {
                 "reach": reach,
                 "reach_outside_audience": int(final["reach_outside_audience"][b]),

@@ -30,8 +30,8 @@ from .pool import pool_context
 
 SLOTS = ("micro", "macro")
 SURVEY_STREAM = 1  # the spawn key's first entry for survey panels: (SURVEY_STREAM, team, period)
-LEADERBOARD = {"profit": "profit so far (money)", "share": "share of the market's buying",
-               "customers": "customers (people)"}
+LEADERBOARD = {"profit": "profit so far (money)", "customer_equity": "customer equity (money)",
+               "share": "share of the market's buying", "customers": "customers (people)"}
 
 
 def slot_name(team: str, period: int, slot: str) -> str:
@@ -230,6 +230,7 @@ class Game:
         first, last = period * self.steps_per_period + 1, (period + 1) * self.steps_per_period
         during = slice(first, last + 1)
         share = rec.share(last, overall=True)  # (brands, segments + all)
+        summary = rec.summary(sc, model.buying.own_purchases, now=last)  # in people and money already
         brands = [b.name for b in sc.brands]
         out = {}
         for t, team in enumerate(self.spec.teams):
@@ -259,6 +260,8 @@ class Game:
                 "margin": margin,
                 "profit": margin - spend - research,
                 "profit_so_far": earlier + margin - spend - research,
+                # the customers held, valued at their expected discounted repeat purchases (docs/outputs.md)
+                "customer_equity": summary[team.brand]["customer_equity"],
                 # rivals as a market research firm reports them: their share of the market's buying, to the percent
                 "rivals": {name: round(float(share[k, -1]), 2) for k, name in enumerate(brands) if k != b},
                 "survey": self._survey(model, t, b, period, d),
