@@ -186,8 +186,14 @@ def test_four_teams_and_a_teacher_play_three_periods_through_a_restart(small_gam
             for team, player in teams.items():
                 profit = replayed.reports[-1][team]["profit_so_far"]
                 assert f"{profit:,.2f}" in player.text("report-table")
+            report = teams["alpha"].text("report-table")
+            assert all(words in report for words in ("share of young_active", "niches controlled",
+                                                     "word of mouth's share of new customers", "customer equity"))
+            now = teacher.text("teams-now")
+            assert all(f"{replayed.reports[-1][team]['customers']:,}" in now for team in PLANS)
             teacher.page.locator(".debrief-button").click()
             teacher.wait_for("debrief", "alpha", timeout=180)
+            assert "aged 16–29" in teacher.text("decisions")  # each team's decisions beside its results
             for player in [teacher, *teams.values()]:
                 player.check_clean()
             browser.close()

@@ -34,7 +34,8 @@ CSS = f"""
 """
 REPORT_ROWS = [("price", "price"), ("customers", "customers"), ("share", "share of the market's buying"),
                ("new_customers_paid", "new customers from paid contacts"),
-               ("new_customers_wom", "new customers from word of mouth"), ("spend", "spend"), ("research", "survey"),
+               ("new_customers_wom", "new customers from word of mouth"),
+               ("wom_share", "word of mouth's share of new customers"), ("spend", "spend"), ("research", "survey"),
                ("cac", "cost per new customer"), ("revenue", "revenue"), ("margin", "margin"),
                ("profit", "profit"), ("profit_so_far", "profit so far"), ("customer_equity", "customer equity")]
 
@@ -81,7 +82,7 @@ def room() -> Room:
 def cell(key: str, value) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    if key == "share":
+    if key in ("share", "wom_share"):
         return f"{value:.1%}"
     if key in ("customers", "new_customers_paid", "new_customers_wom"):
         return f"{value:,}"
@@ -121,6 +122,23 @@ def audience(age_from: int | None, age_to: int | None, interest: str):
     if interest != "any":
         tests.append({"field": "interests", "has_any": [interest]})
     return "everyone" if not tests else tests[0] if len(tests) == 1 else {"all": tests}
+
+
+def audience_words(decision: dict) -> str:
+    """A targeted campaign's audience in a few words, for the debrief."""
+    rule = decision["micro_audience"]
+    if rule == "everyone" or not decision["micro_money"]:
+        return "everyone" if decision["micro_money"] else "–"
+    words = []
+    for t in rule.get("all") or [rule]:
+        if t.get("field") == "age":
+            low, high = ("" if t.get(k) is None else f"{t[k]:g}" for k in ("min", "max"))
+            words.append(f"aged {low}–{high}")
+        elif t.get("field") == "interests" and t.get("has_any"):
+            words.append("into " + ", ".join(t["has_any"]))
+        else:
+            return "a rule"
+    return "; ".join(words)
 
 
 @solara.component
@@ -190,8 +208,12 @@ def TeamPage(team: str):
                 solara.Text(said.value, classes=["submit-message"])
     if game.reports:
         with solara.Card("Your results"):
+            segments = list(game.reports[0][team]["share_by_segment"])
             table(["", *[f"period {k + 1}" for k in range(len(game.reports))]],
-                  [[label, *[cell(key, r[team][key]) for r in game.reports]] for key, label in REPORT_ROWS],
+                  [[label, *[cell(key, r[team][key]) for r in game.reports]] for key, label in REPORT_ROWS]
+                  + [[f"share of {s}", *[cell("share", r[team]["share_by_segment"][s]) for r in game.reports]]
+                     for s in segments]
+                  + [["niches controlled", *[", ".join(r[team]["controls"]) or "none" for r in game.reports]]],
                   "report-table")
             rivals = game.reports[-1][team]["rivals"]
             solara.Text("Rivals' share of the market's buying (a research firm's estimate): "
@@ -237,6 +259,12 @@ def TeacherPage():
     if paused:
         solara.Text("Paused: teams' decisions wait until you go on.", classes=["paused-note"])
     if game.reports:
+        last = game.reports[-1]
+        table(["team", "price", "customers", "share", "profit so far", "customer equity", "niches controlled"],
+              [[t.name, cell("price", last[t.name]["price"]), cell("customers", last[t.name]["customers"]),
+                cell("share", last[t.name]["share"]), cell("profit", last[t.name]["profit_so_far"]),
+                cell("customer_equity", last[t.name]["customer_equity"]), ", ".join(last[t.name]["controls"]) or "none"]
+               for t in spec.teams], "teams-now")
         solara.Select("Rank by", values=list(LEADERBOARD), value=metric, classes=["rank-by"])
         board = game.leaderboard(metric.value)
         table(["rank", "team", LEADERBOARD[metric.value]],
@@ -249,6 +277,13 @@ def TeacherPage():
                     for team, d in debrief.value[1].items()]
             table(["team", "micro: customers", "micro: profit", "macro: customers", "macro: profit"], rows,
                   "debrief")
+            table(["team", "period", "micro money", "audience", "macro money", "price", "survey", "customers",
+                   "profit"],
+                  [[team, str(k + 1), cell("money", p["decision"]["micro_money"]), audience_words(p["decision"]),
+                    cell("money", p["decision"]["macro_money"]), cell("price", p["price"]),
+                    "yes" if p["decision"].get("survey") else "no", cell("customers", p["customers"]),
+                    cell("profit", p["profit"])]
+                   for team, d in debrief.value[1].items() for k, p in enumerate(d["periods"])], "decisions")
     solara.FileDownload(lambda: json.dumps(game.export(), indent=1).encode(), filename=f"{spec.name}-game.json",
                         label="Export the game")
 
