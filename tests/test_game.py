@@ -149,7 +149,7 @@ def test_only_the_teams_brands_lose_their_written_campaigns():
     sc = new_game().scenario(1)
     names = [c.name for c in sc.campaigns]
     assert "rival_tv" in names and "zest_written" not in names
-    assert sum(c.brand == "Zest" for c in sc.campaigns) == 2 * GAME["periods"]
+    assert sum(c.brand == "Zest" for c in sc.campaigns) == 3 * GAME["periods"]  # micro, macro, samples
 
 
 def test_a_survey_answers_what_its_audience_thinks_of_the_brand():
@@ -184,6 +184,11 @@ def test_the_leaderboard_ranks_the_teams_by_the_chosen_result():
     ("green", RED, "team"),
     ("red", {"micro_money": 2800, "macro_money": 300}, "micro_money"),
     ("red", {"macro_money": 2600, "survey": YOUNG}, "micro_money"),
+    ("red", {"macro_money": 2000, "samples": 500}, "micro_money"),  # 500 samples at 2.4 each
+    ("red", {"samples": -1}, "samples"),
+    ("red", {"samples": 10, "samples_to": "friends"}, "samples_to"),
+    ("red", {"samples": 10, "samples_to": "degree"}, "samples_to"),  # a fully mixed market has no one better linked
+    ("red", {"samples": 10, "micro_audience": {"field": "age", "min": 90}}, "micro_audience"),
     ("red", {"micro_money": -1}, "micro_money"),
     ("red", {"price": 9.0}, "price"),
     ("red", {"price": 1.0}, "price"),
@@ -409,3 +414,19 @@ def test_a_replayed_period_gives_its_report_again_or_a_new_one_for_new_decisions
     store.close_period()
     store.reopen()
     assert GameStore.open(tmp_path / "g.sqlite").game.closed == 0
+
+
+def test_free_samples_go_to_the_targeted_audience_cost_the_product_and_win_customers():
+    """docs/game.md: samples to the targeted campaign's audience (most kept: a sample converts with the
+    consumer's fit), at the brand's unit cost each (4.0 x 0.6); what they bought is their lift, on common
+    random numbers."""
+    game = played([{"red": {"samples": 300, "micro_audience": YOUNG}},
+                   {"blue": {"samples": 200}}])
+    first = game.reports[0]["red"]
+    assert first["spend"] == pytest.approx(300 * 2.4, rel=1e-9)
+    seeded = game.run(1).recorder.data["seeded"][:, 0].sum(axis=0)  # samples kept, by segment (young, old)
+    assert 0.8 * 300 <= seeded[0] <= 300 and seeded[1] == 0  # none outside the audience
+    lift = game.lift("red", "samples")
+    assert lift["customers"] > 0 and lift["spend"] == pytest.approx(2 * 300 * 2.4, rel=1e-9)  # kept for period 2
+    assert game.reports[1]["blue"]["spend"] == pytest.approx(200 * 3.0 * (1 - 0.3), rel=1e-9)
+

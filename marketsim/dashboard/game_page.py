@@ -152,6 +152,8 @@ def TeamPage(team: str):
     last = game.decision(team, period)
     micro = solara.use_reactive(last.micro_money)
     macro = solara.use_reactive(last.macro_money)
+    samples = solara.use_reactive(last.samples)
+    samples_to = solara.use_reactive("best connected" if last.samples_to == "degree" else "anyone")
     relevance = solara.use_reactive(last.micro_relevance)
     price = solara.use_reactive(game.price(team, period))
     age_from = solara.use_reactive(None)
@@ -164,7 +166,8 @@ def TeamPage(team: str):
     def submit() -> None:
         rule = audience(age_from.value, age_to.value, interest.value)
         fields = {"micro_money": micro.value or 0.0, "micro_audience": rule, "micro_relevance": relevance.value,
-                  "macro_money": macro.value or 0.0, "price": price.value}
+                  "macro_money": macro.value or 0.0, "samples": samples.value or 0,
+                  "samples_to": "degree" if samples_to.value == "best connected" else "random", "price": price.value}
         if survey.value:
             fields["survey"] = rule
         try:
@@ -174,8 +177,9 @@ def TeamPage(team: str):
             said.set("Not kept: " + "; ".join(f"{path}: {msg}" if path else msg for path, msg in exc.problems))
 
     solara.Text(f"Team {team}: brand {brand}", classes=["game-title"])
-    if room().paused:
-        solara.Text("The teacher has paused the game.", classes=["paused-note"])
+    # always there, empty when it has nothing to say: a page whose widgets keep their places keeps them (a
+    # widget replaced while a person types or clicks in it loses what they did)
+    solara.Text("The teacher has paused the game." if room().paused else "", classes=["paused-note"])
     if over:
         solara.Text(f"The game is over after {spec.periods} periods.", classes=["period-header"])
     else:
@@ -201,11 +205,15 @@ def TeamPage(team: str):
                 solara.InputFloat("Broad (macro) money", value=macro, continuous_update=True,
                                   classes=["macro-money"])
                 solara.InputFloat("Price", value=price, continuous_update=True, classes=["price"])
+                solara.InputInt(f"Free samples to this audience ({game.sample_cost[team]:,.2f} each)", value=samples,
+                                continuous_update=True, classes=["samples"])
+                solara.Select("given to", values=["anyone", "best connected"], value=samples_to,
+                              classes=["samples-to"])
+            with solara.Row(gap="12px"):
                 with solara.Column(classes=["survey"]):
                     solara.Checkbox(label=f"Survey this audience ({spec.research_cost:,.0f})", value=survey)
             solara.Button("Submit", on_click=submit, color="primary", classes=["submit-button"])
-            if said.value:
-                solara.Text(said.value, classes=["submit-message"])
+            solara.Text(said.value, classes=["submit-message"])
     if game.reports:
         with solara.Card("Your results"):
             segments = list(game.reports[0][team]["share_by_segment"])
@@ -256,8 +264,7 @@ def TeacherPage():
         if period > 0:
             solara.Button(f"Replay period {period}", on_click=lambda: room().change(store.reopen),
                           classes=["replay-button"])
-    if paused:
-        solara.Text("Paused: teams' decisions wait until you go on.", classes=["paused-note"])
+    solara.Text("Paused: teams' decisions wait until you go on." if paused else "", classes=["paused-note"])
     if game.reports:
         last = game.reports[-1]
         table(["team", "price", "customers", "share", "profit so far", "customer equity", "niches controlled"],
@@ -275,12 +282,12 @@ def TeacherPage():
         if debrief.value is not None and debrief.value[0] == version:  # of the game as it stands
             rows = [[team, *[cell(k, d["lift"][slot][k]) for slot in SLOTS for k in ("customers", "profit")]]
                     for team, d in debrief.value[1].items()]
-            table(["team", "micro: customers", "micro: profit", "macro: customers", "macro: profit"], rows,
-                  "debrief")
-            table(["team", "period", "micro money", "audience", "macro money", "price", "survey", "customers",
-                   "profit"],
+            table(["team", *[f"{slot}: {k}" for slot in SLOTS for k in ("customers", "profit")]], rows, "debrief")
+            table(["team", "period", "micro money", "audience", "macro money", "samples", "price", "survey",
+                   "customers", "profit"],
                   [[team, str(k + 1), cell("money", p["decision"]["micro_money"]), audience_words(p["decision"]),
-                    cell("money", p["decision"]["macro_money"]), cell("price", p["price"]),
+                    cell("money", p["decision"]["macro_money"]), f'{p["decision"]["samples"]:,}',
+                    cell("price", p["price"]),
                     "yes" if p["decision"].get("survey") else "no", cell("customers", p["customers"]),
                     cell("profit", p["profit"])]
                    for team, d in debrief.value[1].items() for k, p in enumerate(d["periods"])], "decisions")

@@ -21,7 +21,7 @@ the campaigns its scenario gives it (docs/game.md).
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
@@ -71,6 +71,8 @@ class Decision(Strict):
     micro_audience: Audience = "everyone"  # a rule over consumer attributes, as a campaign's audience
     micro_relevance: Probability = default("campaigns[].relevance")  # how closely the message fits its audience
     macro_money: NonNegative = 0.0
+    samples: Annotated[int, Field(ge=0, le=10**9)] = 0  # free products to the targeted audience, at unit cost
+    samples_to: Literal["random", "degree"] = "random"  # anyone in the audience, or its best connected first
     price: Positive | None = None  # None: as last period (the brand's list price at first)
     survey: Audience | None = None  # an audience to survey: who in it would buy the brand
 

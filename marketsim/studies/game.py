@@ -28,7 +28,8 @@ from ..scenario.loading import read_toml, scenario_from_dict
 from ..scenario.schema import Scenario, ScenarioError
 from .pool import pool_context
 
-SLOTS = ("micro", "macro")
+SLOTS = ("micro", "macro", "samples")  # the kinds of money a team spends, each a campaign per period
+SPENT_BY = {"micro": "micro_money", "macro": "macro_money", "samples": "samples"}  # the decision's field
 SURVEY_STREAM = 1  # the spawn key's first entry for survey panels: (SURVEY_STREAM, team, period)
 LEADERBOARD = {"profit": "profit so far (money)", "customer_equity": "customer equity (money)",
                "share": "share of the market's buying", "customers": "customers (people)"}
@@ -57,6 +58,7 @@ class Game:
             raise ScenarioError(source, problems)
         self.steps_per_period = round(steps)
         self.list_price = {t.name: base.brand(t.brand).price for t in spec.teams}
+        self.sample_cost = {t.name: base.brand(t.brand).unit_cost for t in spec.teams}  # a free product costs this
         self.decisions: dict[tuple[str, int], Decision] = {}  # (team, period) -> what it submitted
         self.closed = 0  # periods whose market has run; the open period is this one (0-based)
         self.reports: list[dict] = []  # per closed period: team -> its report
@@ -118,10 +120,11 @@ class Game:
         except ValidationError as exc:
             raise ScenarioError(source, validation_problems(fields, exc)) from None
         spec, problems = self.spec, []
-        spent = decision.micro_money + decision.macro_money + (spec.research_cost if decision.survey else 0.0)
+        spent = decision.micro_money + decision.macro_money + decision.samples * self.sample_cost[team] \
+            + (spec.research_cost if decision.survey else 0.0)
         if spent > spec.budget_per_period:
-            problems.append(("micro_money", f"micro, macro and survey come to {spent:,.2f}, over the period's "
-                                            f"budget of {spec.budget_per_period:,.2f}"))
+            problems.append(("micro_money", f"micro, macro, samples and survey come to {spent:,.2f}, over the "
+                                            f"period's budget of {spec.budget_per_period:,.2f}"))
         if decision.price is not None:
             low, high = spec.lowest_price * self.list_price[team], spec.highest_price * self.list_price[team]
             if not low <= decision.price <= high:
@@ -136,9 +139,15 @@ class Game:
 
     @staticmethod
     def _field_of(path: str) -> str:
+        """A decision's field for a problem the market's checks found in one of its campaigns."""
         for slot in SLOTS:
             if f"-{slot}]" in path:
-                return f"{slot}_{path.rsplit('.', 1)[-1]}"
+                field = path.rsplit(".", 1)[-1]
+                if field == "audience":  # the samples go to the targeted campaign's audience
+                    return "micro_audience"
+                if slot == "samples":
+                    return "samples_to" if field == "seed_by" else "samples"
+                return f"{slot}_{field}"
         return path
 
     def submit(self, team: str, fields: dict, period: int | None = None) -> Decision:
@@ -178,13 +187,16 @@ class Game:
                          "macro": (spec.macro_channel, "everyone", d.macro_money, None)}
                 for slot, (channel, audience, money, relevance) in slots.items():
                     campaign = {"name": slot_name(team.name, k, slot), "brand": team.brand, "channel": channel,
-                                "audience": audience if isinstance(audience, str) else
-                                audience.model_dump(by_alias=True, exclude_none=True),
-                                "start": k * length, "end": (k + 1) * length, "spend_rate": money / length,
-                                "budget": money}
+                                "audience": _rule(audience), "start": k * length, "end": (k + 1) * length,
+                                "spend_rate": money / length, "budget": money}
                     if relevance is not None:
                         campaign["relevance"] = relevance
                     raw["campaigns"].append(campaign)
+                # free samples at the period's start; none decided: a campaign with the money for none
+                raw["campaigns"].append({"name": slot_name(team.name, k, "samples"), "brand": team.brand,
+                                         "type": "seeding", "audience": _rule(d.micro_audience), "start": k * length,
+                                         "seeds": max(d.samples, 1), "seed_by": d.samples_to,
+                                         "budget": d.samples * self.sample_cost[team.name]})
         return raw
 
     def run(self, through: int, decisions: dict | None = None) -> MarketModel:
@@ -300,12 +312,12 @@ class Game:
         without = {key: d for key, d in self.decisions.items() if key[0] != team}
         for k in range(self.closed):
             d = self.decision(team, k)
-            without[(team, k)] = d.model_copy(update={f"{slot}_money": 0.0, "price": self.price(team, k)})
-        spent = any(getattr(self.decision(team, k), f"{slot}_money") > 0 for k in range(self.closed))
+            without[(team, k)] = d.model_copy(update={SPENT_BY[slot]: 0, "price": self.price(team, k)})
+        spent = any(getattr(self.decision(team, k), SPENT_BY[slot]) > 0 for k in range(self.closed))
         return self.scenario(self.closed, without) if spent else None
 
     def lift(self, team: str, slot: str) -> dict:
-        """What the team's ``slot`` money ("micro" or "macro") bought over the closed periods: the game as
+        """What the team's ``slot`` money ("micro", "macro" or "samples") bought over the closed periods: the game as
         played against the same game without that money, on common random numbers (every other draw is the
         same; docs/model.md Lift). Customers at the end (people) and margin, spend and profit in money."""
         return self._lifts([(team, slot)], workers=1)[(team, slot)]
@@ -333,7 +345,7 @@ class Game:
         return out
 
     def debrief(self, workers: int = 2) -> dict:
-        """Per team: its decisions and results period by period, and what its micro and its macro money
+        """Per team: its decisions and results period by period, and what its micro, macro and samples money
         each bought (``lift``; the counterfactual runs on ``workers`` processes)."""
         lifts = self._lifts([(t.name, slot) for t in self.spec.teams for slot in SLOTS], workers)
         return {t.name: {"periods": [{"decision": self.decision(t.name, k).model_dump(mode="json", by_alias=True),
@@ -388,3 +400,8 @@ def _run_totals(scenario: Scenario, seed: int, steps: int, brand: str) -> dict:
     while model.steps < steps:
         model.step()
     return _totals(model, brand)
+
+
+def _rule(audience) -> str | dict:
+    """An audience as a scenario file writes it."""
+    return audience if isinstance(audience, str) else audience.model_dump(by_alias=True, exclude_none=True)
