@@ -189,6 +189,8 @@ def test_the_leaderboard_ranks_the_teams_by_the_chosen_result():
     ("red", {"samples": 10, "samples_to": "friends"}, "samples_to"),
     ("red", {"samples": 10, "samples_to": "degree"}, "samples_to"),  # a fully mixed market has no one better linked
     ("red", {"samples": 10, "micro_audience": {"field": "age", "min": 90}}, "micro_audience"),
+    ("red", {"survey": {"field": "interests", "has_any": ["chess"]}}, "survey"),  # no such interest
+    ("red", {"survey": {"all": [{"field": "age", "max": 29}, {"field": "age", "min": 50}]}}, "survey"),  # nobody
     ("red", {"micro_money": -1}, "micro_money"),
     ("red", {"price": 9.0}, "price"),
     ("red", {"price": 1.0}, "price"),

@@ -21,15 +21,10 @@ def cross_check(sc: Scenario) -> list[tuple[str, str]]:
             problems.append((kind, f"names must be unique; repeated: {', '.join(dupes)}"))
 
     def known(path: str, value: str, allowed: list[str]) -> None:
-        if value not in allowed:
-            problems.append((path, f"'{value}' is not defined; allowed: {', '.join(allowed) or '(none)'}"))
+        problems.extend(_undefined(path, value, allowed))
 
     def check_rule(path: str, rule: Audience) -> None:
-        if rule == "everyone":
-            return
-        for field, names in rule.values():
-            for v in names:
-                known(f"{path} ({field})", v, sc.categories(field))
+        problems.extend(undefined_in_rule(sc, path, rule))
 
     segments, brands = sc.segment_names, [b.name for b in sc.brands]
     unique("population.segments", segments)
@@ -123,6 +118,18 @@ def _fits_the_market(sc: Scenario) -> list[tuple[str, str]]:
                                  f"{b.initial.awareness[seg]:g} is below initial.share ({share:g}): "
                                  "customers know the brand, so awareness is at least the share"))
     return problems
+
+
+def _undefined(path: str, value: str, allowed: list[str]) -> list[tuple[str, str]]:
+    return [] if value in allowed else [(path, f"'{value}' is not defined; allowed: {', '.join(allowed) or '(none)'}")]
+
+
+def undefined_in_rule(sc: Scenario, path: str, rule: Audience) -> list[tuple[str, str]]:
+    """The names an audience rule uses that the scenario's segments do not define (a region, an interest...)."""
+    if rule == "everyone":
+        return []
+    return [p for field, names in rule.values() for v in names for p in _undefined(f"{path} ({field})", v,
+                                                                                   sc.categories(field))]
 
 
 def _unreachable_audiences(sc: Scenario) -> list[tuple[str, str]]:

@@ -1,13 +1,15 @@
 """The class market game (docs/game.md): teams run competing brands in one market, period by period.
 
 Each period a team decides its brand's money for a targeted (micro) and a broad (macro) campaign, the
-targeted campaign's audience and message, its price and a survey to buy. A game is a scenario: the
-market file with, for every team and period, a micro and a macro campaign running over that period
-(money 0 until decided) and the team's prices as ``price_changes``. Every campaign of every period
-exists from the start, so each keeps its own random stream whatever is decided later, and a period
-not yet decided cannot touch the periods before it: closing period k runs that scenario from the
-start to the end of period k, and the periods before k come out exactly as they were reported. The
-whole game replays bit for bit from its definition, its seed and its decisions (``export``).
+targeted campaign's audience and message, free samples, its price and a survey to buy. A game is a
+scenario: the market file with, for every team and period, a micro and a macro campaign running over
+that period and a seeding campaign at its start (money 0 until decided), and the team's prices as
+``price_changes``. Every campaign of every period exists from the start, so each keeps its own random
+stream whatever is decided later, and draws nothing before it starts: closing period k gives that
+period's campaigns their decided plans in the running market (``MarketModel.replan``) and runs it to
+the period's end, which is the game's scenario through period k run from the start, bit for bit (``run``
+does that, for tests and counterfactuals). The whole game replays bit for bit from its definition, its
+seed and its decisions (``export``, ``replay``).
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ import numpy as np
 from pydantic import ValidationError
 
 from ..market.model import MarketModel
-from ..scenario.audience import matches
+from ..scenario.audience import can_match, matches
+from ..scenario.checks import undefined_in_rule
 from ..scenario.errors import validation_problems
 from ..scenario.game import Decision, GameSpec, load_game
 from ..scenario.loading import read_toml, scenario_from_dict
@@ -57,6 +60,7 @@ class Game:
         if problems:
             raise ScenarioError(source, problems)
         self.steps_per_period = round(steps)
+        self.base = base  # the market as written, for checks of a decision's audiences
         self.list_price = {t.name: base.brand(t.brand).price for t in spec.teams}
         self.sample_cost = {t.name: base.brand(t.brand).unit_cost for t in spec.teams}  # a free product costs this
         self.decisions: dict[tuple[str, int], Decision] = {}  # (team, period) -> what it submitted
@@ -125,6 +129,11 @@ class Game:
         if spent > spec.budget_per_period:
             problems.append(("micro_money", f"micro, macro, samples and survey come to {spent:,.2f}, over the "
                                             f"period's budget of {spec.budget_per_period:,.2f}"))
+        if decision.survey is not None:
+            undefined = undefined_in_rule(self.base, "survey", decision.survey)
+            problems += undefined or ([] if can_match(self.base, [decision.survey]) else [
+                ("survey", "matches no consumer of any segment: nobody to ask (check ages and interests against "
+                           "the market)")])
         if decision.price is not None:
             low, high = spec.lowest_price * self.list_price[team], spec.highest_price * self.list_price[team]
             if not low <= decision.price <= high:
