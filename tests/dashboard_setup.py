@@ -12,9 +12,11 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
@@ -75,3 +77,34 @@ def watch(page) -> list[str]:
     page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
     return problems
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_marketsim(args: list[str], port: int, cwd: Path, **env) -> subprocess.Popen:
+    """``python -m marketsim ARGS`` (a command that serves a page on ``port``), once it answers there."""
+    process = subprocess.Popen([sys.executable, "-m", "marketsim", *args], stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, cwd=cwd, env={**os.environ, **env})
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return process
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise AssertionError(f"marketsim {args[0]} did not start: {process.stdout.read().decode()[-2000:]}")
+            time.sleep(0.3)
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import gc
 import io
-import os
 import re
 import socket
 import subprocess
-import sys
 import threading
 import time
 import weakref
@@ -24,7 +22,7 @@ import numpy as np
 import pandas as pd
 import psutil
 import pytest
-from dashboard_setup import CHROMIUM_ARGS, chromium, offline, watch
+from dashboard_setup import CHROMIUM_ARGS, chromium, free_port, offline, start_marketsim, stop, watch
 from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -432,12 +430,6 @@ def test_the_server_keeps_everything_on_this_machine():
 # --------------------------------------------------------------------------- the page in a browser
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def short_lesson(tmp_path_factory) -> Path:
     """The baseline cut to SHORT_HORIZON days and 3,000 consumers, with its story."""
@@ -451,34 +443,15 @@ def short_lesson(tmp_path_factory) -> Path:
 
 def start_server(lesson: Path, **env) -> tuple[subprocess.Popen, int, str]:
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "marketsim", "dashboard", str(lesson), "--port", str(port),
-                                "--no-open"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT,
-                               env={**os.environ, **env})
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return process, port, f"http://127.0.0.1:{port}/"
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail(f"the dashboard did not start: {process.stdout.read().decode()[-2000:]}")
-            time.sleep(0.3)
-
-
-def stop_server(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    process = start_marketsim(["dashboard", str(lesson), "--port", str(port), "--no-open"], port, ROOT, **env)
+    return process, port, f"http://127.0.0.1:{port}/"
 
 
 @pytest.fixture(scope="session")
 def server(short_lesson):
     process, port, url = start_server(short_lesson)
     yield process, port, url
-    stop_server(process)
+    stop(process)
 
 
 @pytest.fixture(scope="session")
@@ -757,4 +730,4 @@ def test_closed_sessions_give_their_memory_back(browser, short_lesson):
             time.sleep(1)
         assert server.memory_info().rss <= 1.2 * start, (start, peak, server.memory_info().rss)
     finally:
-        stop_server(process)
+        stop(process)

@@ -7,15 +7,12 @@ mid-game; the leaderboard and the teams' reports are checked against the game re
 from __future__ import annotations
 
 import json
-import os
-import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from dashboard_setup import CHROMIUM_ARGS, chromium, offline, watch
+from dashboard_setup import CHROMIUM_ARGS, chromium, free_port, offline, start_marketsim, stop, watch
 
 from marketsim.studies.game_store import GameStore
 
@@ -40,34 +37,9 @@ def small_game(tmp_path) -> Path:
     return tmp_path / "small_launch.toml"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start(game: Path, store: Path, port: int) -> subprocess.Popen:
-    process = subprocess.Popen([sys.executable, "-m", "marketsim", "game", str(game), "--store", str(store),
-                                "--port", str(port), "--no-open"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               cwd=game.parent, env=dict(os.environ))
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return process
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail(f"the game server did not start: {process.stdout.read().decode()[-2000:]}")
-            time.sleep(0.3)
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    return start_marketsim(["game", str(game), "--store", str(store), "--port", str(port), "--no-open"], port,
+                           game.parent)
 
 
 class Player:
