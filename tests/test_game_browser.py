@@ -2,7 +2,8 @@
 teacher and four teams each in a browser context of their own, every request that would leave the machine
 refused (a refused request, a missing file, a page or console error fails the test). Three periods are
 played, the first twice (the teacher replays it), with a pause; the server is stopped and started again
-mid-game; the leaderboard and the teams' reports are checked against the game replayed from its file."""
+mid-game; the leaderboard and the teams' reports are checked against the game replayed from its file, and
+that game's export replays to the same reports. A wrong code joins nothing."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 from dashboard_setup import CHROMIUM_ARGS, chromium, free_port, offline, start_marketsim, stop, watch
 
+from marketsim.studies.game import Game
 from marketsim.studies.game_store import GameStore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,6 +107,16 @@ def test_four_teams_and_a_teacher_play_three_periods_through_a_restart(small_gam
         codes = {team: code for code, team in store.codes.items()}
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
+            stranger = browser.new_context()  # a wrong code joins nothing and is told so
+            refused = offline(stranger)
+            page = stranger.new_page()
+            page.goto(url)
+            page.locator(".code-input input").fill("ZZZZZZ")
+            page.locator(".join-button").click()
+            page.wait_for_selector(".join-message", timeout=90_000)
+            assert "No team has this code" in page.locator(".join-message").inner_text() and not refused
+            assert page.locator(".period-header").count() == 0
+            stranger.close()
             teacher = Player(browser, url, store.teacher)
             teams = {team: Player(browser, url, codes[team]) for team in PLANS}
             assert "Period 1 of 3" in teacher.text("period-header")
@@ -180,7 +192,7 @@ def test_four_teams_and_a_teacher_play_three_periods_through_a_restart(small_gam
             for player in [teacher, *teams.values()]:
                 player.check_clean()
             browser.close()
-        exported = replayed.export()
-        assert json.loads(json.dumps(exported))["closed"] == 3
+        again = Game.replay(json.loads(json.dumps(replayed.export())))  # the teacher's export, as a file holds it
+        assert again.closed == 3 and json.dumps(again.reports) == json.dumps(replayed.reports)
     finally:
         stop(server)

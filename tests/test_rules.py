@@ -1074,3 +1074,17 @@ def test_a_summary_after_step_k_of_a_longer_run_is_the_summary_of_a_run_ending_a
     assert expected["A"]["customer_equity"] > 0 and expected["A"]["churned"] > 0
     later = stepped(long, 7, 12)
     assert later.recorder.summary(later.scenario_spec, later.buying.own_purchases) != expected
+
+
+def test_margin_per_customer_counts_the_installed_base_among_the_relationships():
+    """outputs.md margin_per_customer: margin / (installed_base + acquisitions). An installed base buys (its
+    purchases are in the margin), so it counts among the customer relationships the margin is spread over."""
+    quiet = market({"brands.0.initial": INSTALLED_HALF, "brands.0.purchase_rate": 1.0})  # no campaign, no talk
+    a = marketsim.run(quiet, seed=3).summary["brands"]["A"]
+    assert a["acquisitions"] == 0 and a["installed_base"] == N // 2 and a["margin"] > 0
+    assert a["margin_per_customer"] == pytest.approx(a["margin"] / a["installed_base"], rel=1e-12)
+    launched = marketsim.run(market({"brands.0.initial": INSTALLED_HALF, "brands.0.purchase_rate": 1.0,
+                                     "campaigns.0": EVERYONE_ONCE}), seed=3).summary["brands"]["A"]
+    assert launched["acquisitions"] > 0
+    assert launched["margin_per_customer"] == pytest.approx(
+        launched["margin"] / (launched["installed_base"] + launched["acquisitions"]), rel=1e-12)
