@@ -242,6 +242,18 @@ def test_weights_keep_the_large_periods_from_dominating_the_fit(tmp_path, monkey
     assert result.estimate[0] == pytest.approx(0.5, abs=0.01)
 
 
+def test_the_fit_error_is_the_root_mean_square_miss_per_period(tmp_path, monkeypatch):
+    """calibration.md Outputs: fit.rmse is the RMSE in people per period, the root of the MEAN squared miss of
+    the fitted curve (not of the sum, which would grow with the number of periods): here the misses at the
+    fit (u = 0.5) are 80 and -8 people, an RMSE of about 57."""
+    scenario, pilot = one_field_problem(tmp_path, [400, 4])
+    monkeypatch.setattr(calibration, "Fitter", made_up_fitter(
+        lambda u: np.array([400 * (1 + (u[0] - 0.3)), 4 * (1 + 10 * (u[0] - 0.7))]), np.zeros((NOISE_RUNS, 2))))
+    _, result = calibrate(scenario, pilot, seeds=2)
+    assert result.rmse == pytest.approx(np.sqrt(np.mean((result.fitted - result.observed) ** 2)), rel=1e-12)
+    assert result.rmse == pytest.approx(np.sqrt((80 ** 2 + 8 ** 2) / 2), rel=0.05)
+
+
 @pytest.mark.parametrize("seeds", [1, 4])
 def test_interval_width_includes_the_one_plus_one_over_k_factor(tmp_path, monkeypatch, seeds):
     """A linear model, mean curve 4 + b (u - 0.5) per period, and fresh runs whose weighted counts have
