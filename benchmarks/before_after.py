@@ -7,7 +7,8 @@ Checks both commits out side by side in temporary git worktrees (a tree run from
 the repository itself, measured 10% slower on the plain diffusion than a worktree of the same
 commit: ``--before HEAD`` against the repository on 2026-12-06), runs each side's benchmarks once
 small (numba compiles its kernels into each tree's cache), then runs, ``--rounds`` times, in
-alternation (before, after, before, ...), each in a fresh process: benchmarks/model_speed.py's baseline year
+alternation (before then after, after then before, ...: each side first in half the rounds), each in a
+fresh process: benchmarks/model_speed.py's baseline year
 at ``--size`` consumers, and benchmarks/diffusion_speed.py's marketsim plain diffusion (one product,
 every other mechanism neutral) at the same size. Each side imports its own tree's marketsim (its
 root first on ``PYTHONPATH``). Prints each figure's median per side and the ratio after / before, the figures a change's note quotes (for example: at 1M a step may cost at most 1.3 times
@@ -58,9 +59,12 @@ def main() -> None:
                 for command, _ in benchmarks_at(min(args.size, 20_000)).values():
                     measure(root, command)
             figures = {name: {"before": [], "after": []} for name in benchmarks}
-            for _ in range(args.rounds):
+            for round_ in range(args.rounds):
+                # ABBA: each side goes first in every other round, so that whatever the process run just before
+                # does to the next (here, freeing hundreds of MB) weighs on both sides alike
+                order = list(sides.items()) if round_ % 2 == 0 else list(sides.items())[::-1]
                 for name, (command, key) in benchmarks.items():
-                    for side, root in sides.items():
+                    for side, root in order:
                         figures[name][side].append(measure(root, command)[key])
                         print(f"{name} ({side}): {figures[name][side][-1] * 1000:.2f} ms", flush=True)
         finally:
