@@ -211,10 +211,7 @@ class Game:
     def run(self, through: int, decisions: dict | None = None) -> MarketModel:
         """The market stepped from the start to the end of period ``through`` (a count of periods), with
         ``decisions`` (else those kept)."""
-        model = MarketModel(self.scenario(through, decisions), rng=self.seed)
-        while model.steps < through * self.steps_per_period:
-            model.step()
-        return model
+        return _stepped(self.scenario(through, decisions), self.seed, through * self.steps_per_period)
 
     def close_period(self) -> dict:
         """Run the open period and report on it. The market goes on from where the last period left it,
@@ -403,12 +400,17 @@ def _totals(model: MarketModel, brand: str) -> dict:
             "spend": float(rec.spend[: now + 1, b].sum()) * people}
 
 
-def _run_totals(scenario: Scenario, seed: int, steps: int, brand: str) -> dict:
-    """``_totals`` of a brand after ``steps`` of ``scenario`` run from the start (a worker's job)."""
+def _stepped(scenario: Scenario, seed: int, steps: int) -> MarketModel:
+    """``scenario`` run from the start for ``steps`` steps."""
     model = MarketModel(scenario, rng=seed)
     while model.steps < steps:
         model.step()
-    return _totals(model, brand)
+    return model
+
+
+def _run_totals(scenario: Scenario, seed: int, steps: int, brand: str) -> dict:
+    """``_totals`` of a brand after ``steps`` of ``scenario`` run from the start (a worker's job)."""
+    return _totals(_stepped(scenario, seed, steps), brand)
 
 
 def _rule(audience) -> str | dict:
