@@ -5,3 +5,12 @@ the next (which would count it as killed) and a mutant's outcome does not depend
 from hypothesis import settings
 
 settings.register_profile("mutation", database=None, derandomize=True)
+
+# One thread per test worker, and per process a test starts: the suite runs two workers on two cores.
+# tests/test_threads.py sets two where it compares them with one.
+import os  # noqa: E402
+
+import numba  # noqa: E402
+
+numba.set_num_threads(1)
+os.environ["NUMBA_NUM_THREADS"] = "1"  # read by the processes a test starts; this one has read it already

@@ -7,7 +7,8 @@ them with the kernels. Where a reference sums in the same order as the kernel (n
 np.add.at and cumulative sums all go through their input in order) the results are equal to the bit.
 
 The contact pipeline (exposure.py) has its reference, the bincount formulation it replaced, in
-tests/test_exposure.py; ``uniforms_at`` (draws.py) is checked against a full draw in tests/test_draws.py.
+tests/test_exposure.py; the counter-based generator (draws.py) against Philox's published vectors and a numpy
+statement of it in tests/test_draws.py, which the references here use for the random numbers.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import numba
 import numpy as np
 
 from marketsim.market.awareness import AWARE, UNAWARE
+from marketsim.market.draws import uniforms
 
 # The C library's expm1, which compiled kernels call; numpy's own (SIMD) one differs from it in the
 # last bit on some inputs. With the JIT off the kernels call numpy's.
@@ -51,18 +53,6 @@ def forget_and_hear(state, hearing, u, forget, segment, counts):
     return after, recounted(counts, state, after, segment)
 
 
-def listening(state, hearing):
-    """The unaware who hear some talk, in index order."""
-    return np.flatnonzero((state == UNAWARE) & (hearing > 0))
-
-
-def hear(state, hearing, listeners, u, segment, counts):
-    """Listener k (consumer ``listeners[k]``) becomes aware when ``u[k] < 1 - exp(-hearing)``."""
-    after = state.copy()
-    after[listeners[becomes_aware(hearing[listeners], u)]] = AWARE
-    return after, recounted(counts, state, after, segment)
-
-
 def contacted(state, consumers, segment, counts):
     """A paid contact makes the unaware aware (a consumer contacted twice counts once)."""
     after = state.copy()
@@ -70,21 +60,16 @@ def contacted(state, consumers, segment, counts):
     return after, recounted(counts, state, after, segment)
 
 
-def update_awareness(state, hearing, contacts, forget, segment, counts, seeds):
-    """One step for every brand b, with one uniform per consumer from ``default_rng(seeds[b])``
-    (consumer i's is the stream's i-th number); returns the states, counts and the streams after."""
-    state, counts, rngs = state.copy(), counts.copy(), []
-    for b, seed in enumerate(seeds):
-        rng = np.random.default_rng(seed)
-        u = rng.random(state.shape[1])
-        if forget > 0:
-            state[b], counts[b] = forget_and_hear(state[b], hearing[b], u, forget, segment, counts[b])
-        else:
-            listeners = listening(state[b], hearing[b])
-            state[b], counts[b] = hear(state[b], hearing[b], listeners, u[listeners], segment, counts[b])
+def update_awareness(state, hearing, contacts, forget, segment, counts, keys, step):
+    """One step for every brand b, consumer i's number its uniform under ``keys[b]`` on ``step``;
+    returns the states and counts."""
+    state, counts = state.copy(), counts.copy()
+    u = np.empty(state.shape[1])
+    for b, key in enumerate(keys):
+        uniforms(key, step, np.arange(state.shape[1]), u)
+        state[b], counts[b] = forget_and_hear(state[b], hearing[b], u, forget, segment, counts[b])
         state[b], counts[b] = contacted(state[b], contacts[b], segment, counts[b])
-        rngs.append(rng)
-    return state, counts, rngs
+    return state, counts
 
 
 # --- loyalty.py -----------------------------------------------------------------------------

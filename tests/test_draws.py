@@ -1,18 +1,87 @@
-"""Drawing uniforms for some consumers only gives the numbers, and leaves the stream, as a full draw."""
+"""The counter-based generator (draws.py): Philox4x32-10 as published, and uniforms that are uniform,
+independent across consumers, steps and purposes, and the same whoever else draws.
 
+Also run with NUMBA_DISABLE_JIT=1 (.ci/run), where the kernels are plain Python.
+"""
+
+import numba
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import stats
 
-from marketsim.market.draws import uniforms_at
+from marketsim.market.draws import key_of, philox, uniform, uniforms
+
+JIT = not numba.config.DISABLE_JIT
+# Random123's known-answer vectors for Philox4x32-10 (its tests/kat_vectors): counter, key, output
+KNOWN_ANSWERS = [
+    ((0, 0, 0, 0), (0, 0), (0x6627E8D5, 0xE169C58D, 0xBC57AC4C, 0x9B00DBD8)),
+    ((0xFFFFFFFF,) * 4, (0xFFFFFFFF,) * 2, (0x408F276D, 0x41C83B0E, 0xA20BC7C6, 0x6D5451FD)),
+    ((0x243F6A88, 0x85A308D3, 0x13198A2E, 0x03707344), (0xA4093822, 0x299F31D0),
+     (0xD16CFE09, 0x94FDCCEB, 0x5001E420, 0x24126EA1)),
+]
+MANY = 1_000_000 if JIT else 20_000
 
 
-@settings(max_examples=60, deadline=None)
-@given(seed=st.integers(0, 2**64 - 1), n=st.integers(1, 200_000), data=st.data())
-def test_uniforms_at_equal_a_full_draw(seed, n, data):
-    positions = np.array(sorted(data.draw(st.sets(st.integers(0, n - 1), max_size=min(n, 40)))), dtype=np.int64)
-    full, sparse = np.random.default_rng(seed), np.random.default_rng(seed)
-    expected = full.random(n)[positions]
-    got = uniforms_at(sparse, n, positions, np.empty(n))
+def philox_numpy(counter: np.ndarray, key: tuple[int, int]) -> np.ndarray:
+    """Philox4x32-10 written from the paper in numpy, for (m, 4) counters: the reference the kernel must equal."""
+    c = counter.astype(np.uint64)
+    k0, k1 = np.uint64(key[0]), np.uint64(key[1])
+    low = np.uint64(0xFFFFFFFF)
+    for _ in range(10):
+        p0, p1 = np.uint64(0xD2511F53) * c[:, 0], np.uint64(0xCD9E8D57) * c[:, 2]
+        c = np.stack([(p1 >> np.uint64(32)) ^ c[:, 1] ^ k0, p1 & low, (p0 >> np.uint64(32)) ^ c[:, 3] ^ k1, p0 & low],
+                     axis=1)
+        k0, k1 = (k0 + np.uint64(0x9E3779B9)) & low, (k1 + np.uint64(0xBB67AE85)) & low
+    return c.astype(np.uint32)
+
+
+@numba.njit
+def _philox(c, k):
+    return philox(c[0], c[1], c[2], c[3], k[0], k[1])
+
+
+def test_known_answers():
+    for counter, key, expected in KNOWN_ANSWERS:
+        assert tuple(int(w) for w in _philox(np.array(counter, np.uint32), np.array(key, np.uint32))) == expected
+        assert tuple(philox_numpy(np.array([counter], np.uint32), key)[0].tolist()) == expected
+
+
+@settings(max_examples=40, deadline=None)
+@given(key=st.tuples(st.integers(0, 2**32 - 1), st.integers(0, 2**32 - 1)), step=st.integers(0, 2**32 - 1),
+       consumers=st.lists(st.integers(0, 2**40), min_size=1, max_size=50))
+def test_uniforms_are_philox_of_consumer_and_step(key, step, consumers):
+    """A consumer's uniform is 53 bits of Philox of (consumer's low word, step, 0, consumer's high word),
+    as numpy makes a double of two words; one at a time or many at once, the same."""
+    consumers = np.array(consumers, np.int64)
+    counter = np.stack([consumers & 0xFFFFFFFF, np.full(consumers.size, step), np.zeros(consumers.size, np.int64),
+                        consumers >> 32], axis=1)
+    words = philox_numpy(counter, key).astype(np.float64)
+    expected = (np.floor(words[:, 0] / 32) * 67108864.0 + np.floor(words[:, 1] / 64)) / 2.0**53
+    k = np.array(key, np.uint32)
+    got = uniforms(k, step, consumers, np.empty(consumers.size))
     assert np.array_equal(got, expected)
-    assert full.random() == sparse.random()  # the stream goes on from the same place
+    assert [uniform(k, step, c) for c in consumers.tolist()] == got.tolist()
+
+
+def test_uniform_and_independent():
+    """Over a million consumers: uniform on [0, 1) (Kolmogorov-Smirnov and a chi-square of 100 bins),
+    and no correlation between neighbouring consumers, consecutive steps or two purposes' keys."""
+    consumers = np.arange(MANY, dtype=np.int64)
+    key, other = key_of(np.random.SeedSequence(7)), key_of(np.random.SeedSequence(8))
+    u = uniforms(key, 3, consumers, np.empty(MANY))
+    assert 0.0 <= u.min() and u.max() < 1.0
+    assert stats.kstest(u, "uniform").pvalue > 1e-4
+    assert stats.chisquare(np.bincount((u * 100).astype(int), minlength=100)).pvalue > 1e-4
+    next_step = uniforms(key, 4, consumers, np.empty(MANY))
+    other_purpose = uniforms(other, 3, consumers, np.empty(MANY))
+    for a, b in ((u[:-1], u[1:]), (u, next_step), (u, other_purpose)):
+        assert abs(np.corrcoef(a, b)[0, 1]) < 5 / np.sqrt(MANY)  # five standard errors
+
+
+def test_a_consumers_number_does_not_depend_on_who_else_draws():
+    """Common random numbers at the cost of the candidates: drawing for a few gives what drawing for all gives."""
+    key = key_of(np.random.SeedSequence(3))
+    everyone = uniforms(key, 12, np.arange(5000, dtype=np.int64), np.empty(5000))
+    few = np.array([4999, 17, 3, 2500], np.int64)
+    assert np.array_equal(uniforms(key, 12, few, np.empty(few.size)), everyone[few])

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from marketsim.market.adoption import Consumers, Rates, Talk, _events, _hazards
 from marketsim.market.awareness import AWARE, UNAWARE
+from marketsim.market.chunks import CHUNK
 from marketsim.market.prices import Prices
 from marketsim.market.state import CUSTOMER, LAPSED
 
@@ -122,7 +123,7 @@ def events_reference(candidates, u, hazard, ad, talk: Talk, q_dt):
 
 
 @settings(max_examples=80, deadline=None)
-@given(seed=st.integers(0, 2**32 - 1), brands=st.integers(1, 3), n=st.integers(1, 400),
+@given(seed=st.integers(0, 2**32 - 1), brands=st.integers(1, 3), n=st.one_of(st.integers(1, 400), st.just(CHUNK + 3)),
        networked=st.booleans(), negative_churn=st.booleans(), skip=st.booleans())
 def test_kernels_match_the_numpy_reference(seed, brands, n, networked, negative_churn, skip):
     inputs = market(seed, brands, n, networked, negative_churn)
@@ -141,11 +142,11 @@ def test_kernels_match_the_numpy_reference(seed, brands, n, networked, negative_
     p = p_any_event(np.cumsum(hazard[:, candidates], axis=0)[-1])
     edge = rng.random(listed) < 0.2
     u[edge] = np.nextafter(p[edge], 0.0)
-    who, option = np.empty(listed, dtype=np.int64), np.empty(listed, dtype=np.int64)
-    paid = np.empty(listed, dtype=np.bool_)
-    k = _events(candidates, u, hazard, inputs["consumers"].ad, inputs["talk"], inputs["rates"].q_dt, who, option,
-                paid)
-    for got, want in zip((who[:k], option[:k], paid[:k]),
+    option, paid = np.full(listed, 99, dtype=np.int64), np.empty(listed, dtype=np.bool_)
+    _events(candidates, u, hazard, inputs["consumers"].ad, inputs["talk"], inputs["rates"].q_dt, option, paid)
+    happened = option >= 0
+    assert (option[~happened] == -1).all()
+    for got, want in zip((candidates[happened], option[happened], paid[happened]),
                          events_reference(candidates, u, hazard, inputs["consumers"].ad, inputs["talk"],
                                           inputs["rates"].q_dt)):
         assert np.array_equal(got, want)

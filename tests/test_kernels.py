@@ -16,6 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from marketsim.market import awareness, loyalty, network, wom
+from marketsim.market.awareness import AWARE, UNAWARE
+from marketsim.market.chunks import CHUNK, chunks
+from marketsim.market.draws import uniforms
 
 JIT = not numba.config.DISABLE_JIT
 OTHER_STATES = (2, 3)  # customer, lapsed: states that awareness leaves alone
@@ -47,32 +50,22 @@ def segments_of(rng, n, segments):
 # --- awareness ------------------------------------------------------------------------------
 
 @examples(60)
-@given(seed=seeds, n=sizes, segments=st.integers(1, 3), forget=st.sampled_from([0.0, 0.2, 1.0]),
-       talk=st.sampled_from([0.0, 0.3, 1.0]))
+@given(seed=seeds, n=st.one_of(sizes, st.sampled_from([CHUNK - 1, CHUNK + 3, 3 * CHUNK])), segments=st.integers(1, 3),
+       forget=st.sampled_from([0.0, 0.2, 1.0]), talk=st.sampled_from([0.0, 0.3, 1.0]))
 def test_forget_and_hear(seed, n, segments, forget, talk):
-    rng = np.random.default_rng(seed)
-    state, heard, u, segment = states(rng, n), hearing(rng, n, talk), rng.random(n), segments_of(rng, n, segments)
-    counts = ref.tally(state, segment, (4, segments))
-    expected_state, expected_counts = ref.forget_and_hear(state, heard, u, forget, segment, counts)
-    awareness._forget_and_hear(state, heard, u, forget, segment, counts)
-    assert np.array_equal(state, expected_state)
-    assert np.array_equal(counts, expected_counts)
-
-
-@examples(60)
-@given(seed=seeds, n=sizes, segments=st.integers(1, 3), talk=st.sampled_from([0.0, 0.01, 0.5, 1.0]))
-def test_listening_then_hear(seed, n, segments, talk):
+    """Consumer i's number is its uniform under the brand's key on the step (draws.py), whichever chunk it is in."""
     rng = np.random.default_rng(seed)
     state, heard, segment = states(rng, n), hearing(rng, n, talk), segments_of(rng, n, segments)
+    key, step = rng.integers(0, 2**32, 2).astype(np.uint32), int(rng.integers(0, 10_000))
+    u = uniforms(key, step, np.arange(n), np.empty(n))
     counts = ref.tally(state, segment, (4, segments))
-    positions = np.full(n, -1, dtype=np.int64)
-    listeners = positions[:awareness._listening(state, heard, positions)]
-    assert np.array_equal(listeners, ref.listening(state, heard))
-    u = rng.random(listeners.size)
-    expected_state, expected_counts = ref.hear(state, heard, listeners, u, segment, counts)
-    awareness._hear(state, heard, listeners, u, segment, counts)
+    expected_state, expected_counts = ref.forget_and_hear(state, heard, u, forget, segment, counts)
+    became_aware = np.full((chunks(n), segments), 99, np.int64)
+    awareness._forget_and_hear(state, heard, key, step, forget, segment, np.empty(n), became_aware)
     assert np.array_equal(state, expected_state)
-    assert np.array_equal(counts, expected_counts)
+    change = became_aware.sum(axis=0)
+    assert np.array_equal(counts[AWARE] + change, expected_counts[AWARE])
+    assert np.array_equal(counts[UNAWARE] - change, expected_counts[UNAWARE])
 
 
 @examples(60)
@@ -93,26 +86,23 @@ def test_contacted(seed, n, segments, contacts):
        segments=st.integers(1, 3), forget=st.sampled_from([0.0, 0.0, 0.1]),
        talk=st.sampled_from([0.0, 0.0005, 0.2]))
 def test_update_awareness(seed, n, brands, segments, forget, talk):
-    """The whole step, also when few listen and the awareness streams jump over the others."""
+    """The whole step, each brand under its own key."""
     rng = np.random.default_rng(seed)
     state, heard, segment = states(rng, (brands, n)), hearing(rng, (brands, n), talk), segments_of(rng, n, segments)
     counts = np.stack([ref.tally(s, segment, (4, segments)) for s in state])
     contacts = [np.unique(rng.integers(0, max(n, 1), rng.integers(0, 50) if n else 0)) for _ in range(brands)]
-    stream_seeds = rng.integers(0, 2**63, brands)
-    expected_state, expected_counts, expected_rngs = ref.update_awareness(state, heard, contacts, forget, segment,
-                                                                          counts, stream_seeds)
-    rngs = [np.random.default_rng(s) for s in stream_seeds]
-    awareness.update_awareness(state, heard, contacts, forget, segment, counts, rngs, np.empty(n),
-                               np.empty(n, dtype=np.int64))
+    keys, step = list(rng.integers(0, 2**32, (brands, 2)).astype(np.uint32)), int(rng.integers(0, 400))
+    expected_state, expected_counts = ref.update_awareness(state, heard, contacts, forget, segment, counts, keys, step)
+    awareness.update_awareness(state, heard, contacts, forget, segment, counts, keys, step, np.empty(n))
     assert np.array_equal(state, expected_state)
     assert np.array_equal(counts, expected_counts)
-    assert [r.random() for r in rngs] == [r.random() for r in expected_rngs]  # each stream used n numbers
 
 
 # --- loyalty --------------------------------------------------------------------------------
 
 @examples(60)
-@given(seed=seeds, n=sizes, brands=st.integers(1, 3), segments=st.integers(1, 3),
+@given(seed=seeds, n=st.one_of(sizes, st.sampled_from([CHUNK + 1, 2 * CHUNK + 5])), brands=st.integers(1, 3),
+       segments=st.integers(1, 3),
        gain=st.sampled_from([0.0, 0.7, 50.0]), reach=st.sampled_from([0.0, 0.3, 1.0]))
 def test_update_loyalty(seed, n, brands, segments, gain, reach):
     rng = np.random.default_rng(seed)
@@ -130,7 +120,10 @@ def test_update_loyalty(seed, n, brands, segments, gain, reach):
     loyalty_sum = np.full((brands, segments), np.nan)  # rewritten, not added to
     loyalty.update_loyalty(value, target, keep, current, segment, bonded, personal, starts, gain, loyalty_sum)
     assert np.array_equal(value, expected)
-    assert np.array_equal(loyalty_sum, expected_sum)
+    if n <= CHUNK:  # one chunk: summed in the reference's order
+        assert np.array_equal(loyalty_sum, expected_sum)
+    else:  # chunk by chunk, then the chunks' sums
+        assert np.allclose(loyalty_sum, expected_sum, rtol=1e-12, atol=0)
 
 
 # --- word of mouth --------------------------------------------------------------------------

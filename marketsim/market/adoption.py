@@ -16,7 +16,8 @@ import numpy as np
 
 from ..scenario.schema import Scenario
 from .awareness import UNAWARE
-from .draws import uniforms_at
+from .chunks import CHUNK_BITS, bounds, chunks
+from .draws import uniforms
 from .exposure import Exposure
 from .prices import Prices
 from .state import CUSTOMER, ConsumerState, Transitions
@@ -74,58 +75,75 @@ def _total(hazard, i):
     return t
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, parallel=True)
 def _churn_hazards(consumers, churn_price, churn_dt, hazard):
     """Customers' churn from disloyalty and price; brands add churn from bad word after."""
     current, loyalty, segment = consumers.current, consumers.loyalty, consumers.segment
     brands = churn_price.shape[0]
-    for i in range(current.size):
+    for i in numba.prange(current.size):
         cur = current[i]
         hazard[brands, i] = churn_dt * (1.0 - loyalty[i]) * churn_price[cur, segment[i]] if cur >= 0 else 0.0
 
 
 def _brand_hazards_kernel(skip_customers: bool, listing: bool):
     """The kernel for each brand. ``listing`` (for the last brand) also lists the candidates, a
-    positive total hazard, while the consumer's hazards are at hand. ``skip_customers`` (when most
-    are the brand's customers) skips reading what its customers do not need. Both are compiled in:
-    without the branch, the loop vectorises."""
+    positive total hazard, while the consumer's hazards are at hand: each chunk of consumers
+    (``chunks.py``) from its own first place in ``candidates``, ``listed[chunk]`` of them.
+    ``skip_customers`` (when most are the brand's customers) skips reading what its customers do
+    not need. Both are compiled in: without the branch, the loop vectorises."""
 
-    @numba.njit(cache=True, nogil=True, error_model="numpy")
-    def brand_hazards(b, consumers, adopt_price, talk, rates, hazard, hearing, candidates):
+    @numba.njit(cache=True, nogil=True, parallel=True, error_model="numpy")
+    def brand_hazards(b, consumers, adopt_price, talk, rates, hazard, hearing, candidates, listed):
         """Each consumer's hazard of adopting brand b, its hazard of hearing of b if unaware, and the
-        churn that bad word about its own brand b adds; returns how many candidates it listed."""
+        churn that bad word about its own brand b adds, chunk by chunk on every thread."""
         # plain arrays out of the bundles before the loop: a bundle passed per consumer costs a
         # reference count per array on every call
         state, current, loyalty, segment, fit, ad = consumers
         sums, buzz, inv_contacts, uplift = talk
         q_dt, negative_weight, switching, unaware_response, _, negative_churn_dt = rates
-        brands = fit.shape[0]
-        k = 0
-        for i in range(current.size):
-            mine = current[i] == b
-            if skip_customers and mine:
-                hazard[b, i] = 0.0
-                hearing[b, i] = 0.0
-                if negative_churn_dt != 0.0:
-                    hazard[brands, i] += negative_churn_dt * heard_by(sums, buzz, inv_contacts, b, i)[1]
-            else:
-                pos, neg = heard_by(sums, buzz, inv_contacts, b, i)
-                pos *= uplift[b]
-                unaware = state[b, i] == UNAWARE
-                hearing[b, i] = q_dt * (pos + neg) if unaware else 0.0
-                barrier = switching * (1.0 - loyalty[i])  # read unconditionally: the loop vectorises
-                barrier = barrier if current[i] >= 0 else 1.0
-                barrier *= unaware_response if unaware else 1.0
-                h = ((ad[b, i] + q_dt * pos) * fit[b, i] * adopt_price[b, segment[i]] * barrier
-                     / (1.0 + negative_weight * neg))
-                hazard[b, i] = 0.0 if mine else h
-                hazard[brands, i] += negative_churn_dt * neg if mine else 0.0
+        brands, n = fit.shape
+        for c in numba.prange(chunks(n)):
+            start, end = bounds(c, n)
+            k = start
+            for i in range(start, end):
+                mine = current[i] == b
+                if skip_customers and mine:
+                    hazard[b, i] = 0.0
+                    hearing[b, i] = 0.0
+                    if negative_churn_dt != 0.0:
+                        hazard[brands, i] += negative_churn_dt * heard_by(sums, buzz, inv_contacts, b, i)[1]
+                else:
+                    pos, neg = heard_by(sums, buzz, inv_contacts, b, i)
+                    pos *= uplift[b]
+                    unaware = state[b, i] == UNAWARE
+                    hearing[b, i] = q_dt * (pos + neg) if unaware else 0.0
+                    barrier = switching * (1.0 - loyalty[i])  # read unconditionally: the loop vectorises
+                    barrier = barrier if current[i] >= 0 else 1.0
+                    barrier *= unaware_response if unaware else 1.0
+                    h = ((ad[b, i] + q_dt * pos) * fit[b, i] * adopt_price[b, segment[i]] * barrier
+                         / (1.0 + negative_weight * neg))
+                    hazard[b, i] = 0.0 if mine else h
+                    hazard[brands, i] += negative_churn_dt * neg if mine else 0.0
+                if listing:
+                    candidates[k] = i  # kept only if the total is positive: no branch to mispredict
+                    k += np.int64(_total(hazard, i) > 0.0)
             if listing:
-                candidates[k] = i  # kept only if the total is positive: no branch to mispredict
-                k += _total(hazard, i) > 0
-        return k
+                listed[c] = k - start
 
     return brand_hazards
+
+
+@numba.njit(cache=True, nogil=True)
+def _gathered(candidates, listed):
+    """Each chunk's candidates moved up behind the chunks before it, in chunk order (each moves
+    down or stays, so one pass in order is safe); returns how many there are."""
+    k = 0
+    for c in range(listed.size):
+        start = c << CHUNK_BITS
+        for j in range(start, start + listed[c]):
+            candidates[k] = candidates[j]
+            k += 1
+    return k
 
 
 _brand_hazards = {(skip, last): _brand_hazards_kernel(skip, last) for skip in (False, True) for last in (False, True)}
@@ -139,30 +157,32 @@ def _hazards(consumers: Consumers, prices: Prices, talk: Talk, rates: Rates, haz
     ``customer_counts[b]`` is how many customers b has."""
     brands, n = consumers.fit.shape
     _churn_hazards(consumers, prices.churn, rates.churn_dt, hazard)
-    listed = 0
+    listed = np.zeros(chunks(n), dtype=np.int64)
     for b in range(brands):  # brand by brand: few memory streams at a time
         kernel = _brand_hazards[bool(customer_counts[b] > SKIP_CUSTOMERS_ABOVE * n), b == brands - 1]
-        listed = kernel(b, consumers, prices.adoption, talk, rates, hazard, hearing, candidates)
-    return listed
+        kernel(b, consumers, prices.adoption, talk, rates, hazard, hearing, candidates, listed)
+    return _gathered(candidates, listed)
 
 
-@numba.njit(cache=True, nogil=True, error_model="numpy")
-def _events(candidates, u, hazard, ad, talk, q_dt, who, option, paid):
-    """Which candidates have an event, which one, and whether an adoption came from a paid contact.
+@numba.njit(cache=True, nogil=True, parallel=True, error_model="numpy")
+def _events(candidates, u, hazard, ad, talk, q_dt, option, paid):
+    """Which candidates have an event (``option[c]``, -1 for none), which one, and whether an adoption
+    came from a paid contact; each candidate on its own, so on every thread.
 
-    One uniform number per consumer (``u[c]`` for candidate c; the stream has one for everyone, so
-    that runs that differ only in who is a candidate keep common random numbers) decides all three:
-    below P(any event) it is uniform over the summed hazards, which picks the event; its place
-    inside that event's share is uniform again and splits the adoption between paid contact and
-    word of mouth in proportion to their hazards.
+    One uniform number per consumer (``u[c]`` for candidate c, its own for this step whether it is
+    a candidate or not, so that runs that differ only in who is a candidate keep common random
+    numbers) decides all three: below P(any event) it is uniform over the summed hazards, which
+    picks the event; its place inside that event's share is uniform again and splits the adoption
+    between paid contact and word of mouth in proportion to their hazards.
     """
     sums, buzz, inv_contacts, uplift = talk  # plain arrays for the per-consumer call, as in the hazards
     options = hazard.shape[0]
-    k = 0
-    for c in range(candidates.size):
+    for c in numba.prange(candidates.size):
         i = candidates[c]
         total = _total(hazard, i)
         p = -np.expm1(-total)
+        option[c] = -1
+        paid[c] = True
         if u[c] >= p:
             continue
         v = u[c] / p * total
@@ -175,37 +195,33 @@ def _events(candidates, u, hazard, ad, talk, q_dt, who, option, paid):
         if o == options - 1 and hazard[o, i] == 0.0:  # rounding ran past the last positive hazard
             o = last
             before -= hazard[o, i]
-        who[k] = i
-        option[k] = o
-        paid[k] = True
+        option[c] = o
         if o < options - 1:
             w = min((v - before) / hazard[o, i], 1.0)
             pos, _ = heard_by(sums, buzz, inv_contacts, o, i)
-            paid[k] = w * (ad[o, i] + q_dt * pos * uplift[o]) < ad[o, i]
-        k += 1
-    return k
+            paid[c] = w * (ad[o, i] + q_dt * pos * uplift[o]) < ad[o, i]
 
 
 def adopt_and_churn(state: ConsumerState, wom: WordOfMouth, rates: Rates, prices: Prices, uplift: np.ndarray,
-                    exposure: list[Exposure], rng: np.random.Generator, moved: Transitions, time: float) -> None:
+                    exposure: list[Exposure], key: np.ndarray, step: int, moved: Transitions, time: float) -> None:
     """Every consumer's competing hazards, then at most one event each: churners leave, adopters
     join their brand (leaving the one they had). ``uplift[b]`` is how much more b's satisfied
-    customers recommend it (a referral offer). Every consumer has a number from the events stream
-    ``rng`` per step, used or not, so that two runs that differ in one brand's campaigns share
-    their random numbers; numbers nobody needs are jumped over rather than drawn (``uniforms_at``).
+    customers recommend it (a referral offer). Every consumer has its own number for the step under
+    the events' ``key`` (``draws.py``), and only the candidates compute theirs, so two runs that
+    differ in one brand's campaigns share their random numbers.
     """
-    brands, n = state.state.shape
+    brands = state.state.shape[0]
     talk = Talk(wom.sums, wom.buzz, wom.inv_contacts, uplift)
     listed = _hazards(Consumers(state.state, state.current, state.loyalty, state.segment, state.fit, state.ad),
                       prices, talk, rates, state.hazard, state.hearing, state.candidates,
                       state.counts[:, CUSTOMER].sum(axis=1))
     candidates = state.candidates[:listed]
-    who = np.empty(candidates.size, dtype=np.int64)
+    u = uniforms(key, step, candidates, state.uniform[:listed])
     option = np.empty(candidates.size, dtype=np.int64)
     paid = np.empty(candidates.size, dtype=np.bool_)
-    k = _events(candidates, uniforms_at(rng, n, candidates, state.uniform), state.hazard, state.ad, talk,
-                rates.q_dt, who, option, paid)
-    who, option, paid = who[:k], option[:k], paid[:k]
+    _events(candidates, u, state.hazard, state.ad, talk, rates.q_dt, option, paid)
+    happened = option >= 0
+    who, option, paid = candidates[happened], option[happened], paid[happened]
     for e in exposure:  # the ad hazard lasts this step
         state.ad[e.brand, e.consumers] = 0.0
 

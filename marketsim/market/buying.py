@@ -27,6 +27,7 @@ import pandas as pd
 
 from ..scenario.schema import Scenario
 from .awareness import AWARE
+from .chunks import bounds, chunks
 from .metrics import ALL
 from .state import CUSTOMER
 
@@ -84,40 +85,45 @@ def _choose(buyer, u, current, loyalty, state, fit, appeal, segment, repertoire,
 LANES = 4  # independent running sums per segment, so that consecutive consumers do not wait on each other's add
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, parallel=True)
 def _expected_shares(current, loyalty, state, fit, appeal, segment, propensity, repertoire, held, spread, known):
     """Each brand's expected share of each segment's buying, unnormalised (of the segment's total
     propensity, ``Buying.weight``): a customer's propensity goes to brands as its occasions would, its own
     with 1 - repertoire (1 - loyalty), the rest (``spread``) among the brands it knows by fit × appeal
-    (``_choose``). Brand by brand, reading each row in order, without branches on who is a customer or
-    knows what (a term is multiplied by 0 instead: a market of mixed states mispredicts branches) and
-    summing in LANES. The order of the sums is fixed: reproducible whatever the machine."""
+    (``_choose``). Chunk by chunk on every thread (``chunks.py``), and within a chunk brand by brand,
+    reading each row in order, without branches on who is a customer or knows what (a term is
+    multiplied by 0 instead: a market of mixed states mispredicts branches) and summing in LANES. The
+    chunks' sums are added in chunk order: reproducible whatever the machine and the threads."""
     brands, n = fit.shape
     segments = held.shape[1]
-    sums = np.zeros((brands, LANES, segments))
-    for i in range(n):
-        s, g, own = segment[i], propensity[i], current[i]
-        buys = own >= 0
-        stay = 1.0 - repertoire * (1.0 - loyalty[i])
-        sums[max(own, 0), i % LANES, s] += buys * g * stay
-        spread[i] = buys * g * (1.0 - stay)
-        known[i] = 0.0
-    if repertoire > 0.0:
-        for b in range(brands):
-            for i in range(n):
-                known[i] += (state[b, i] >= AWARE) * fit[b, i] * appeal[b, segment[i]]
-        for i in range(n):
-            none = known[i] == 0.0  # no brand it knows appeals: every occasion rebuys its own (``_choose``)
-            sums[max(current[i], 0), i % LANES, segment[i]] += none * spread[i]
-            spread[i] = (1.0 - none) * spread[i] / (known[i] + none)  # now per unit of fit × appeal
-        for b in range(brands):
-            for i in range(n):
-                s = segment[i]
-                sums[b, i % LANES, s] += (state[b, i] >= AWARE) * spread[i] * fit[b, i] * appeal[b, s]
-    for s in range(segments):
-        for lane in range(LANES):
+    sums = np.zeros((chunks(n), brands, LANES, segments))
+    for c in numba.prange(chunks(n)):
+        start, end = bounds(c, n)
+        part = sums[c]
+        for i in range(start, end):
+            s, g, own = segment[i], propensity[i], current[i]
+            buys = own >= 0
+            stay = 1.0 - repertoire * (1.0 - loyalty[i])
+            part[max(own, 0), i % LANES, s] += buys * g * stay
+            spread[i] = buys * g * (1.0 - stay)
+            known[i] = 0.0
+        if repertoire > 0.0:
             for b in range(brands):
-                held[b, s] += sums[b, lane, s]
+                for i in range(start, end):
+                    known[i] += (state[b, i] >= AWARE) * fit[b, i] * appeal[b, segment[i]]
+            for i in range(start, end):
+                none = known[i] == 0.0  # no brand it knows appeals: every occasion rebuys its own (``_choose``)
+                part[max(current[i], 0), i % LANES, segment[i]] += none * spread[i]
+                spread[i] = (1.0 - none) * spread[i] / (known[i] + none)  # now per unit of fit × appeal
+            for b in range(brands):
+                for i in range(start, end):
+                    s = segment[i]
+                    part[b, i % LANES, s] += (state[b, i] >= AWARE) * spread[i] * fit[b, i] * appeal[b, s]
+    for c in range(sums.shape[0]):
+        for s in range(segments):
+            for lane in range(LANES):
+                for b in range(brands):
+                    held[b, s] += sums[c, b, lane, s]
 
 
 class Buying:

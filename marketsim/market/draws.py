@@ -1,30 +1,59 @@
-"""Uniform random numbers for some consumers only, as a draw for everyone would give them.
+"""Counter-based random numbers: a consumer's number for a purpose on a step is a function of a key
+and those indices, not the next number of a stream.
 
-Each purpose's stream draws one uniform per consumer per step, so that runs differing in who is a
-candidate keep common random numbers (lift). When few consumers need theirs, drawing all of them
-is most of the work: numpy's PCG64 can jump ahead instead (``advance``), and ``random`` turns one
-64-bit output into one double, so the numbers at the needed places, and the stream's state after
-the step, are the same to the bit.
+Philox4x32-10 (Salmon, Moraes, Dror and Shaw 2011, "Parallel random numbers: as easy as 1, 2, 3";
+the Random123 library) turns a 128-bit counter and a 64-bit key into 128 random bits. Each purpose
+(the events of adoption and churn, each brand's awareness) has its own key, drawn from its spawned
+``SeedSequence``; the counter is (consumer, step, 0, consumer's high word). So only the consumers
+who need a number compute one, in any order and on any thread, and two runs that differ in who needs
+one (a brand's campaigns switched off, for lift) still give every consumer the same number: common
+random numbers at the cost of the candidates alone. tests/test_draws.py checks the generator
+against Random123's published known-answer vectors and the uniforms for uniformity and independence.
 """
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
-JUMP_COST = 600  # one jump and one draw cost about as much as drawing this many uniforms
+ROUNDS = 10
+M0, M1 = 0xD2511F53, 0xCD9E8D57  # Philox4x32's multipliers
+W0, W1 = 0x9E3779B9, 0xBB67AE85  # its key schedule's increments (golden ratio, sqrt(3) - 1)
+LOW = 0xFFFFFFFF
 
 
-def uniforms_at(rng: np.random.Generator, n: int, positions: np.ndarray, everyone: np.ndarray) -> np.ndarray:
-    """``rng.random(n)[positions]`` for sorted ``positions``, jumping over the others when they are
-    few; ``everyone`` (length n) is the buffer a full draw fills."""
-    if positions.size * JUMP_COST >= n:
-        rng.random(out=everyone)
-        return everyone[positions]
-    out = np.empty(positions.size)
-    generator, at = rng.bit_generator, 0
-    for k, i in enumerate(positions.tolist()):
-        generator.advance(i - at)
-        out[k] = rng.random()
-        at = i + 1
-    generator.advance(n - at)
+def key_of(seeds: np.random.SeedSequence) -> np.ndarray:
+    """A purpose's 64-bit key, as two 32-bit words, from its spawned seed sequence."""
+    return seeds.generate_state(2, np.uint32)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def philox(c0, c1, c2, c3, k0, k1):
+    """Philox4x32-10 of the counter (c0, c1, c2, c3) under the key (k0, k1): four 32-bit words."""
+    c0, c1, c2, c3 = np.uint32(c0), np.uint32(c1), np.uint32(c2), np.uint32(c3)
+    k0, k1 = np.uint32(k0), np.uint32(k1)
+    for _ in range(ROUNDS):
+        p0 = np.uint64(M0) * np.uint64(c0)
+        p1 = np.uint64(M1) * np.uint64(c2)
+        c0, c1, c2, c3 = (np.uint32(p1 >> np.uint64(32)) ^ c1 ^ k0, np.uint32(p1 & np.uint64(LOW)),
+                          np.uint32(p0 >> np.uint64(32)) ^ c3 ^ k1, np.uint32(p0 & np.uint64(LOW)))
+        # in 64 bits and cut to 32: the same sums, without numpy's overflow warning when the JIT is off
+        k0 = np.uint32((np.uint64(k0) + np.uint64(W0)) & np.uint64(LOW))
+        k1 = np.uint32((np.uint64(k1) + np.uint64(W1)) & np.uint64(LOW))
+    return c0, c1, c2, c3
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def uniform(key, step, consumer):
+    """Consumer's uniform in [0, 1) for the purpose ``key`` on ``step``: 53 random bits, as numpy
+    makes a double from two 32-bit words."""
+    a, b, _, _ = philox(consumer & LOW, step, 0, consumer >> 32, key[0], key[1])
+    return ((a >> np.uint32(5)) * 67108864.0 + (b >> np.uint32(6))) / 9007199254740992.0
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def uniforms(key, step, consumers, out):
+    """``out[k]``: consumer ``consumers[k]``'s uniform for ``key`` on ``step``; returns ``out``."""
+    for k in numba.prange(consumers.size):
+        out[k] = uniform(key, step, consumers[k])
     return out

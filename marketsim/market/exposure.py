@@ -83,21 +83,31 @@ class AdState(NamedTuple):
 BLOCK_BITS = 17  # consumers per block: 131,072, whose scratch rows (3 MB) stay in the CPU's cache
 
 
+REGION = (1 << BLOCK_BITS) + 1  # a block's place in the list of those listed: one spare, as _gather writes first
+
+
+def blocks(size: int) -> int:
+    """How many blocks ``size`` consumers make."""
+    return (size >> BLOCK_BITS) + 1
+
+
 @numba.njit(cache=True, nogil=True)
-def _by_block(hits, in_audience, cost, relevance, size, sorted_hits, sorted_cost, sorted_relevance):
+def _by_block(hits, in_audience, cost, relevance, size, sorted_hits, sorted_cost, sorted_relevance, start):
     """One campaign's impressions grouped by block of consumers, their order kept within a block,
-    each as ``2 * consumer + in_audience``, its cost and its relevance (a counting sort)."""
-    start = np.zeros((size >> BLOCK_BITS) + 2, np.int64)
+    each as ``2 * consumer + in_audience``, its cost and its relevance (a counting sort); block b's
+    are ``start[b]:start[b + 1]``."""
+    start[:] = 0
     for j in range(hits.size):
         start[(hits[j] >> BLOCK_BITS) + 1] += 1
     for b in range(start.size - 1):
         start[b + 1] += start[b]
+    at = start[:-1].copy()
     for j in range(hits.size):
         b = hits[j] >> BLOCK_BITS
-        sorted_hits[start[b]] = 2 * hits[j] + in_audience[j]
-        sorted_cost[start[b]] = cost[j]
-        sorted_relevance[start[b]] = relevance[j]
-        start[b] += 1
+        sorted_hits[at[b]] = 2 * hits[j] + in_audience[j]
+        sorted_cost[at[b]] = cost[j]
+        sorted_relevance[at[b]] = relevance[j]
+        at[b] += 1
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -108,66 +118,92 @@ def _response_to(relevance, gain, threshold):
     return max(0.0, 1.0 + gain * (relevance - 2.0 * max(0.0, relevance - threshold)))
 
 
-@numba.njit(cache=True, nogil=True)
-def _gather(sorted_hits, sorted_cost, sorted_relevance, impact, rules, consumers, scratch, listed, most, tally):
-    """Add one campaign's impressions into the per-consumer scratch sums; list the consumers not yet
-    listed; tally impressions, wasted ones and their cost per segment (within a segment a
-    campaign's impressions cost the same, so the order of that sum does not matter). Returns the
-    number listed and the most impressions on one consumer."""
+@numba.njit(cache=True, nogil=True, parallel=True)
+def _gather(sorted_hits, sorted_cost, sorted_relevance, start, impact, rules, consumers, scratch, listed, most,
+            tally):
+    """Add one campaign's impressions into the per-consumer scratch sums, block by block on every
+    thread (a consumer is in one block, so its sums run in impression order); list the consumers not
+    yet listed, block b's from ``touched[b * REGION]`` on (``listed[b]`` of them); tally
+    impressions, wasted ones and their cost per block and segment (within a segment a campaign's
+    impressions cost the same, so the order of that sum does not matter); ``most[b]``: the most
+    impressions on one consumer of block b."""
     segment, satisfied = consumers.segment, consumers.satisfied
     relevance_gain, threshold = rules.relevance_gain, rules.intrusion_threshold
     sums, on_list, touched = scratch.sums, scratch.on_list, scratch.touched
     impressions, wasted, wasted_spend = tally.impressions, tally.wasted, tally.wasted_spend
-    for j in range(sorted_hits.size):
-        i = sorted_hits[j] >> 1
-        inside = sorted_hits[j] & 1
-        s = segment[i]
-        impressions[s] += 1
-        if not inside or not satisfied[i]:
-            wasted[s] += 1
-            wasted_spend[s] += sorted_cost[j]
-        r = sorted_relevance[j] if inside else 0.0
-        touched[listed] = i  # kept only if i is new: no branch to mispredict
-        listed += 1 - np.int64(on_list[i])  # a uint8 count would wrap without the JIT
-        on_list[i] = 1
-        sums[i, 0] += 1.0
-        most = max(most, sums[i, 0])
-        sums[i, 1] += r
-        sums[i, 2] += impact * _response_to(r, relevance_gain, threshold)
-    return listed, most
+    for b in numba.prange(start.size - 1):
+        k = np.int64(b) * REGION + listed[b]
+        top = most[b]
+        # the block's own tallies, written back at its end: threads writing rows that share a cache line
+        # would pass the line back and forth on every impression
+        block_impressions, block_wasted = impressions[b], wasted[b]
+        block_wasted_spend = wasted_spend[b]
+        for j in range(start[b], start[b + 1]):
+            i = sorted_hits[j] >> 1
+            inside = sorted_hits[j] & 1
+            s = segment[i]
+            block_impressions[s] += 1
+            if not inside or not satisfied[i]:
+                block_wasted[s] += 1
+                block_wasted_spend[s] += sorted_cost[j]
+            r = sorted_relevance[j] if inside else 0.0
+            touched[k] = i  # kept only if i is new: no branch to mispredict
+            k += 1 - np.int64(on_list[i])  # a uint8 count would wrap without the JIT
+            on_list[i] = 1
+            sums[i, 0] += 1.0
+            top = max(top, sums[i, 0])
+            sums[i, 1] += r
+            sums[i, 2] += impact * _response_to(r, relevance_gain, threshold)
+        listed[b] = k - np.int64(b) * REGION
+        most[b] = top
 
 
-@numba.njit(cache=True, nogil=True)
+
+@numba.njit(cache=True, nogil=True, parallel=True)
 def _in_index_order(scratch, listed):
-    """The listed consumers in index order, which keeps the later per-consumer reads and writes
-    sequential: a scan of the one-byte flags when many are listed, a sort when few are."""
+    """Each block's listed consumers in index order, which keeps the later per-consumer reads and
+    writes sequential: a scan of the block's one-byte flags when many are listed, a sort when few are;
+    then the blocks' lists one after another (each moves down or stays, so one pass in order is
+    safe). Returns how many are listed."""
     on_list, touched = scratch.on_list, scratch.touched
-    if listed * 16 < on_list.size:
-        touched[:listed].sort()
-        return
+    size = on_list.size
+    for b in numba.prange(listed.size):
+        first, region = np.int64(b) << BLOCK_BITS, np.int64(b) * REGION
+        end = min(size, first + (1 << BLOCK_BITS))
+        if listed[b] * 16 < end - first:
+            touched[region:region + listed[b]].sort()
+        else:
+            k = region
+            for i in range(first, end):
+                touched[k] = i
+                k += np.int64(on_list[i])
     k = 0
-    for i in range(on_list.size):
-        touched[k] = i
-        k += np.int64(on_list[i])
+    for b in range(listed.size):
+        region = np.int64(b) * REGION
+        for j in range(region, region + listed[b]):
+            touched[k] = touched[j]
+            k += 1
+    return k
 
 
-@numba.njit(cache=True, nogil=True, error_model="numpy")
-def _settle(scratch, listed, time, kept, recovery, rules, consumers, state, personal, newly_reached):
-    """Per listed consumer: wear-out (impression j of a burst weighs w (1 - wearout)^j, w recovering
-    toward 1 between bursts: ``recovery[k]`` is what is left of the gap since the last update), the
-    ad hazard (contacts convert as their mean strength says) and first reach; clears the scratch
-    sums. Returns how many were reached for the first time."""
+@numba.njit(cache=True, nogil=True, parallel=True, error_model="numpy")
+def _settle(scratch, listed, time, kept, recovery, rules, consumers, state, personal, first_reach):
+    """Per listed consumer, on every thread: wear-out (impression j of a burst weighs w (1 - wearout)^j,
+    w recovering toward 1 between bursts: ``recovery[k]`` is what is left of the gap since the last
+    update), the ad hazard (contacts convert as their mean strength says) and first reach
+    (``first_reach[k]``); clears the scratch sums."""
     sums, on_list, touched = scratch.sums, scratch.on_list, scratch.touched
     wearout, ad_effect = rules.wearout, rules.ad_effect
     boost, region = consumers.boost, consumers.region
     wear, wear_time, reached, ad = state.wear, state.wear_time, state.reached, state.ad
-    new = 0
-    for k in range(listed):
+    for k in numba.prange(listed):
         i = touched[k]
         c = sums[i, 0]
         strength = sums[i, 2]
         relevance = sums[i, 1]
-        sums[i, :] = 0.0
+        sums[i, 0] = 0.0
+        sums[i, 1] = 0.0
+        sums[i, 2] = 0.0
         on_list[i] = 0
         if wearout > 0:
             w = 1.0 - (1.0 - wear[i]) * recovery[k]
@@ -179,11 +215,8 @@ def _settle(scratch, listed, time, kept, recovery, rules, consumers, state, pers
             effective = c
         personal[k] = effective * relevance / c
         ad[i] = ad_effect * effective * strength / c * boost[region[i]]
-        if not reached[i]:
-            reached[i] = True
-            newly_reached[new] = i
-            new += 1
-    return new
+        first_reach[k] = not reached[i]
+        reached[i] = True
 
 
 class ContactPipeline:
@@ -198,7 +231,8 @@ class ContactPipeline:
         self.sorted_hits, self.sorted_cost = np.empty(0, dtype=np.int64), np.empty(0)
         self.sorted_relevance = np.empty(0)
         # the step's exposed consumers and their personal weight; memory is committed only as far as used
-        self.listed = np.empty(brands * size + 1, dtype=np.int64)  # one spare: _gather writes before it counts
+        # (brands - 1) full lists and a last brand's blocks, each with a spare place (REGION)
+        self.listed = np.empty((brands - 1) * size + blocks(size) * REGION, dtype=np.int64)
         self.personal = np.empty(brands * size)
         self.recovery = np.empty(size)  # per listed consumer: how much of its wear-out has recovered
         self.used = 0
@@ -215,8 +249,10 @@ class ContactPipeline:
                       float(response.intrusion_threshold))
         consumers = Consumers(segment, region, satisfied, boost)
         scratch = Scratch(self.scratch, self.on_list, self.listed[self.used:])
-        tally = Tally(np.zeros(segments, np.int64), np.zeros(segments, np.int64), np.zeros(segments))
-        listed, most = 0, 0.0
+        count = blocks(segment.size)
+        tally = Tally(np.zeros((count, segments), np.int64), np.zeros((count, segments), np.int64),
+                      np.zeros((count, segments)))
+        listed, most, start = np.zeros(count, np.int64), np.zeros(count), np.empty(count + 1, np.int64)
         for c in contacts:
             hits = c.consumers.size
             if self.sorted_hits.size < hits:
@@ -225,13 +261,13 @@ class ContactPipeline:
             sorted_hits, sorted_cost = self.sorted_hits[:hits], self.sorted_cost[:hits]
             sorted_relevance = self.sorted_relevance[:hits]
             _by_block(c.consumers, c.in_audience, c.cost, c.relevance, segment.size, sorted_hits, sorted_cost,
-                      sorted_relevance)
-            listed, most = _gather(sorted_hits, sorted_cost, sorted_relevance, float(c.impact), rules, consumers,
-                                   scratch, listed, most, tally)
-        _in_index_order(scratch, listed)
+                      sorted_relevance, start)
+            _gather(sorted_hits, sorted_cost, sorted_relevance, start, float(c.impact), rules, consumers, scratch,
+                    listed, most, tally)
+        listed = _in_index_order(scratch, listed)
         exposed, personal = scratch.touched[:listed], self.personal[self.used:self.used + listed]
         self.used += listed
-        kept = (1.0 - rules.wearout) ** np.arange(int(most) + 1)  # few distinct counts: a table
+        kept = (1.0 - rules.wearout) ** np.arange(int(most.max()) + 1)  # few distinct counts: a table
         recovery = self.recovery[:listed]
         if rules.wearout > 0:  # 2^(-idle / half-life), by numpy's exp2 as before: the same bits
             np.take(wear_time[brand], exposed, out=recovery)
@@ -239,10 +275,11 @@ class ContactPipeline:
             np.negative(recovery, out=recovery)
             np.divide(recovery, response.recovery_half_life, out=recovery)
             np.exp2(recovery, out=recovery)
-        newly_reached = np.empty(listed, dtype=np.int64)
-        new = _settle(scratch, listed, time, kept, recovery, rules, consumers,
-                      AdState(wear[brand], wear_time[brand], reached[brand], ad[brand]), personal, newly_reached)
-        return Exposure(brand, exposed, personal, *tally), newly_reached[:new]
+        first_reach = np.empty(listed, dtype=np.bool_)
+        _settle(scratch, listed, time, kept, recovery, rules, consumers,
+                AdState(wear[brand], wear_time[brand], reached[brand], ad[brand]), personal, first_reach)
+        impressions, wasted, wasted_spend = (t.sum(axis=0) for t in tally)  # block by block, in block order
+        return Exposure(brand, exposed, personal, impressions, wasted, wasted_spend), exposed[first_reach]
 
     def exposed(self) -> tuple[np.ndarray, np.ndarray]:
         """Every brand's exposed consumers this step, brand after brand, and their personal weights."""

@@ -13,6 +13,8 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
+from .chunks import bounds, chunks
+
 
 class Customers(NamedTuple):
     """Per consumer: loyalty, the level it relaxes to and the share of the gap a step keeps, the
@@ -34,24 +36,35 @@ class Bonds(NamedTuple):
     starts: np.ndarray
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, parallel=True)
 def _relax_and_bond(customers, bonds, gain, loyalty_sum):
+    """Chunk by chunk on every thread (``chunks.py``); each chunk sums its customers' loyalty per brand
+    and segment, and the chunks' sums are added in chunk order."""
     loyalty, target, keep = customers.loyalty, customers.target, customers.keep
     current, segment = customers.current, customers.segment
     bonded, personal, starts = bonds.consumers, bonds.personal, bonds.starts
-    at = starts[:-1].copy()  # per brand: the next bonded consumer not yet passed
+    brands, segments = loyalty_sum.shape
+    n = loyalty.size
+    sums = np.zeros((chunks(n), brands, segments))
+    for c in numba.prange(chunks(n)):
+        start, end = bounds(c, n)
+        at = np.empty(brands, np.int64)  # per brand: the next bonded consumer not yet passed
+        for b in range(brands):
+            at[b] = starts[b] + np.searchsorted(bonded[starts[b]:starts[b + 1]], start)
+        for i in range(start, end):
+            value = target[i] + (loyalty[i] - target[i]) * keep[i]
+            b = current[i]
+            if b >= 0:
+                end_b = starts[b + 1]
+                while at[b] < end_b and bonded[at[b]] < i:
+                    at[b] += 1
+                if at[b] < end_b and bonded[at[b]] == i:
+                    value += (1.0 - value) * -np.expm1(-gain * personal[at[b]])
+                sums[c, b, segment[i]] += value
+            loyalty[i] = value
     loyalty_sum[:] = 0.0
-    for i in range(loyalty.size):
-        value = target[i] + (loyalty[i] - target[i]) * keep[i]
-        b = current[i]
-        if b >= 0:
-            end = starts[b + 1]
-            while at[b] < end and bonded[at[b]] < i:
-                at[b] += 1
-            if at[b] < end and bonded[at[b]] == i:
-                value += (1.0 - value) * -np.expm1(-gain * personal[at[b]])
-            loyalty_sum[b, segment[i]] += value
-        loyalty[i] = value
+    for c in range(sums.shape[0]):
+        loyalty_sum += sums[c]
 
 
 def update_loyalty(loyalty: np.ndarray, target: np.ndarray, keep: np.ndarray, current: np.ndarray,

@@ -10,8 +10,10 @@ view of the market (the agents, made on first access) is in ``mesa_view.py``; ``
 ``Brand`` and ``STATES`` are importable from here too.
 
 All randomness flows from named streams spawned from the seed, one per purpose (population,
-network, fit, installed base, conditions, events, awareness per brand, sales (purchase occasions), each campaign), so
-that switching one brand's campaigns off leaves every other draw as it was. Mesa's own
+network, fit, installed base, conditions, sales (purchase occasions), each campaign), so that switching one
+brand's campaigns off leaves every other draw as it was. The events of adoption and churn and each brand's
+awareness take a key instead (``draws.py``): a consumer's number on a step is a function of the key, the step
+and the consumer, so only those who need one compute it, on any thread. Mesa's own
 ``model.rng`` and ``model.random`` (seeded by ``super().__init__``) are never drawn from by the
 market.
 """
@@ -31,6 +33,7 @@ from .adoption import adopt_and_churn, rates_of
 from .awareness import update_awareness
 from .campaigns import Contacts, StepContext
 from .conditions import context_boost, draw_conditions
+from .draws import key_of
 from .buying import Buying
 from .exposure import Exposure
 from .loyalty import update_loyalty
@@ -95,8 +98,8 @@ class MarketModel(LazyConsumerAgents, mesa.Model):
         population_seq, network_seq, fit_seq, market_seq, conditions_seq, events_seq, awareness_seq, sales_seq, \
             campaigns_seq, satisfaction_seq, order_seq = np.random.SeedSequence(seed).spawn(11)
         self.conditions_rng = np.random.default_rng(conditions_seq)
-        self.event_rng = np.random.default_rng(events_seq)
-        self.awareness_rngs = [np.random.default_rng(s) for s in awareness_seq.spawn(len(sc.brands))]
+        self.event_key = key_of(events_seq)  # counter-based: a consumer's number is a function of key and step
+        self.awareness_keys = [key_of(s) for s in awareness_seq.spawn(len(sc.brands))]
         sales_rng = np.random.default_rng(sales_seq)
         self.population = build_population(sc, np.random.default_rng(population_seq))
         self.build_seconds = {"population": time.perf_counter() - started}
@@ -233,19 +236,19 @@ class MarketModel(LazyConsumerAgents, mesa.Model):
 
     def _adopt_and_churn(self, prices: Prices, exposure: list[Exposure], moved: Transitions, time: float) -> None:
         """Competing hazards of adopting each brand and of churning; at most one event per consumer,
-        drawn from the events stream (``adoption.py``). A referral offer makes customers talk more."""
+        decided by each candidate's number under the events' key (``adoption.py``). A referral offer makes customers
+        talk more."""
         adopt_and_churn(self.state, self.wom, self.rates, prices, talk_uplift(self._campaigns_by_brand()),
-                        exposure, self.event_rng, moved, time)
+                        exposure, self.event_key, self.steps, moved, time)
 
     def _update_awareness(self, exposure: list[Exposure]) -> None:
         """Paid contact and talk make the unaware aware; the aware who hear nothing forget at the
-        half-life. Each brand draws from its own awareness stream (``awareness.py``)."""
+        half-life. Each brand's numbers come from its own awareness key (``awareness.py``)."""
         sc, st = self.scenario_spec, self.state
         half_life = sc.response.awareness_half_life
         forget = 0.0 if half_life is None else -np.expm1(-np.log(2.0) * sc.time.dt / half_life)
-        # the candidates' list is free again: awareness uses it as a work array
         update_awareness(st.state, st.hearing, [e.consumers for e in exposure], forget, st.segment, st.counts,
-                         self.awareness_rngs, st.uniform, st.candidates)
+                         self.awareness_keys, self.steps, st.uniform)
 
     def _update_loyalty(self, exposure: list[Exposure]) -> None:
         """Loyalty heads for what satisfaction sustains; personal contact from one's own brand binds

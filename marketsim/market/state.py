@@ -90,7 +90,7 @@ class ConsumerState:
         self.hazard = np.empty((brands + 1, n))  # adopt each brand, then churn
         self.candidates = np.empty(n, dtype=np.int64)  # consumers with a positive total hazard
         self.hearing = np.empty((brands, n))  # hazard of hearing of the brand, for the unaware
-        self.uniform = np.empty(n)  # one random number per consumer, refilled for each use
+        self.uniform = np.empty(n)  # the candidates' random numbers, refilled each step
         self.pipeline = ContactPipeline(brands, n)
 
     # --- the market at step 0 -------------------------------------------------------------

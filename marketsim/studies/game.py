@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import copy
 import math
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +28,7 @@ from ..scenario.errors import validation_problems
 from ..scenario.game import Decision, GameSpec, load_game
 from ..scenario.loading import read_toml, scenario_from_dict
 from ..scenario.schema import Scenario, ScenarioError
-from .pool import pool_context
+from .pool import process_pool
 
 SLOTS = ("micro", "macro", "samples")  # the kinds of money a team spends, each a campaign per period
 SPENT_BY = {"micro": "micro_money", "macro": "macro_money", "samples": "samples"}  # the decision's field
@@ -336,7 +335,7 @@ class Game:
         steps = self.closed * self.steps_per_period
         calls = [(scenario, self.seed, steps, self.team(team).brand) for (team, _), scenario in jobs.items()]
         if workers > 1 and len(calls) > 1:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=pool_context()) as pool:
+            with process_pool(workers) as pool:
                 counterfactual = dict(zip(jobs, pool.map(_run_totals, *zip(*calls))))
         else:
             counterfactual = {pair: _run_totals(*call) for pair, call in zip(jobs, calls)}

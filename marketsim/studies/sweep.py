@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 from ..files import folder_lock, unwritable_folder, write_parquet, write_text
 from ..scenario.schema import plain
 from .experiment import Experiment, Run, fingerprint
-from .pool import pool_context
+from .pool import process_pool
 from .results import NoFinishedRuns, ResultsError, check_runs, check_timeseries, layout_of
 from .runner import run
 
@@ -180,7 +180,7 @@ def check_scheduler(scheduler: str | None) -> None:
 def executor_for(workers: int | None, scheduler: str | None):
     """A local process pool, or a Dask cluster's executor when a scheduler address is given."""
     if scheduler is None:
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=pool_context())
+        pool = process_pool(workers)
         try:
             yield pool
         except BaseException:  # interrupted (Ctrl-C, or SIGTERM from a job scheduler): stop the runs at once

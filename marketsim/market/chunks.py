@@ -1,0 +1,28 @@
+"""Fixed chunks of consumers, for the kernels that run on several threads.
+
+A kernel that splits the market over threads gives each chunk its own slice of any sum (a count per
+segment, loyalty per brand and segment, a list of candidates) and adds the chunks' slices in chunk
+order afterwards. The chunks have a fixed size, never one that depends on the number of threads, so
+a run gives the same numbers on one thread or on many, whichever thread took which chunk.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+CHUNK_BITS = 16  # 65,536 consumers a chunk: enough work to be worth a thread, few enough chunks to share out
+CHUNK = 1 << CHUNK_BITS
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def chunks(n):
+    """How many chunks n consumers make."""
+    return (n + CHUNK - 1) >> CHUNK_BITS
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def bounds(chunk, n):
+    """The first consumer of ``chunk`` and one past its last."""
+    start = np.int64(chunk) << CHUNK_BITS  # a prange index may be unsigned: mixed with signed, it makes floats
+    return start, min(np.int64(n), start + CHUNK)
