@@ -11,6 +11,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from marketsim.market.chunks import CHUNK
 from marketsim.market.exposure import BLOCK_BITS, REGION, ContactPipeline, Scratch, _by_block, _in_index_order, blocks
 
 JIT = not numba.config.DISABLE_JIT
@@ -139,7 +140,7 @@ def test_pipeline_equals_bincount(n, seed, campaigns, per_consumer, wearout):
 
 @settings(max_examples=60 if JIT else 12, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), n=st.sampled_from([1, 1000, BLOCK, BLOCK + 1, 5 * BLOCK - 3]),
-       hits=st.integers(0, 3_000))
+       hits=st.one_of(st.integers(0, 3_000), st.just(2 * CHUNK + 5)))
 def test_by_block_is_a_stable_sort_by_block(seed, n, hits):
     rng = np.random.default_rng(seed)
     consumers = impressions(rng, n, hits)

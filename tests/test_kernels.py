@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from marketsim.market import awareness, loyalty, network, wom
 from marketsim.market.awareness import AWARE, UNAWARE
-from marketsim.market.chunks import CHUNK, chunks
+from marketsim.market.chunks import CHUNK, chunks, clear_at, take
 from marketsim.market.draws import uniforms
 
 JIT = not numba.config.DISABLE_JIT
@@ -236,3 +236,17 @@ def test_ends_inside_and_outside(seed, n, groups, links, homophily):
     expected_v = ref.ends_outside(inside, draws, order, start, sizes, v)
     network._ends_outside(inside, draws, groups, v)
     assert np.array_equal(v, expected_v)
+
+
+# --- chunks: gathers and clears on every thread -----------------------------------------------
+
+@examples(40)
+@given(seed=seeds, n=st.integers(1, 3_000), picks=st.integers(0, 5_000))
+def test_take_and_clear_at_are_numpys(seed, n, picks):
+    rng = np.random.default_rng(seed)
+    source, positions = rng.random(n), rng.integers(0, n, picks)  # repeats among the positions
+    assert np.array_equal(take(source, positions, np.empty(picks)), np.take(source, positions))
+    expected = source.copy()
+    expected[positions] = 0.0
+    clear_at(source, positions)
+    assert np.array_equal(source, expected)

@@ -1,5 +1,6 @@
 """A run gives the same numbers, to the bit, on one thread or on several (chunks.py): the kernels split
-the market in chunks of a fixed size and add the chunks' sums in chunk order, and a consumer's random
+the market in chunks of a fixed size and add the chunks' sums in chunk order (the contact pipeline, its
+blocks), and a consumer's random
 numbers are a function of its index (draws.py), not of the order anyone drew them in.
 
 The runs are made in a process of their own, started with two threads whatever the suite's setting
@@ -23,7 +24,8 @@ from marketsim.market.exposure import BLOCK_BITS
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from model_speed import scaled_baseline  # noqa: E402
 
-SIZE = (1 << BLOCK_BITS) + 3 * CHUNK // 2  # two blocks of the contact pipeline, three chunks and a half
+SIZE = 5 * CHUNK // 2  # two chunks and a half
+assert SIZE > 4 << BLOCK_BITS  # and several blocks of the contact pipeline
 STEPS = 90  # past the start of the niche brand's social ads, samples and event
 
 

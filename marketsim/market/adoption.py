@@ -16,7 +16,7 @@ import numpy as np
 
 from ..scenario.schema import Scenario
 from .awareness import UNAWARE
-from .chunks import CHUNK_BITS, bounds, chunks
+from .chunks import CHUNK_BITS, bounds, chunks, clear_at
 from .draws import uniforms
 from .exposure import Exposure
 from .prices import Prices
@@ -223,7 +223,7 @@ def adopt_and_churn(state: ConsumerState, wom: WordOfMouth, rates: Rates, prices
     happened = option >= 0
     who, option, paid = candidates[happened], option[happened], paid[happened]
     for e in exposure:  # the ad hazard lasts this step
-        state.ad[e.brand, e.consumers] = 0.0
+        clear_at(state.ad[e.brand], e.consumers)
 
     churners = who[option == brands]
     previous = state.current[churners]

@@ -21,6 +21,7 @@ import numpy as np
 
 from ..scenario.audience import matches
 from ..scenario.schema import CampaignSpec, Channel
+from .chunks import take
 from .costs import Budget, affordable, charge_all, impression_costs, stochastic_round, targeted_cpm, within
 from .population import Population
 from .relevance import profile, relevance_to
@@ -244,7 +245,7 @@ class Campaign:
             if pool is self.pop.everyone:  # a draw is a consumer already
                 out[:] = drawn
             else:
-                np.take(pool, drawn, out=out)
+                take(pool, drawn, out)
         impression_costs(self.cpm, hits, self.pop.segment, ctx.controlled[self.brand], ctx.reach_discount,
                          out=costs)
         money = self._available()
@@ -298,10 +299,10 @@ class Campaign:
         if self.relevance_by_consumer is None:
             relevance.fill(self.spec.relevance)
         else:
-            np.take(self.relevance_by_consumer, consumers, out=relevance)
+            take(self.relevance_by_consumer, consumers, relevance)
         if self.targets is self.pop.everyone:  # the audience is everyone
             in_audience.fill(True)
         else:
-            np.take(self.audience, consumers, out=in_audience)
+            take(self.audience, consumers, in_audience)
         return Contacts(self.brand, consumers, relevance, in_audience, costs, self.spec.impact * quality,
                         self.spec.buzz, channel=self.spec.channel)

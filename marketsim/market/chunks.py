@@ -1,4 +1,5 @@
-"""Fixed chunks of consumers, for the kernels that run on several threads.
+"""Fixed chunks of consumers, for the kernels that run on several threads; and gathers and clears of
+many elements, each on its own, on every thread.
 
 A kernel that splits the market over threads gives each chunk its own slice of any sum (a count per
 segment, loyalty per brand and segment, a list of candidates) and adds the chunks' slices in chunk
@@ -26,3 +27,18 @@ def bounds(chunk, n):
     """The first consumer of ``chunk`` and one past its last."""
     start = np.int64(chunk) << CHUNK_BITS  # a prange index may be unsigned: mixed with signed, it makes floats
     return start, min(np.int64(n), start + CHUNK)
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def take(source, positions, out):
+    """``np.take(source, positions, out=out)`` on every thread: each element on its own, so in any order."""
+    for k in numba.prange(positions.size):
+        out[k] = source[positions[k]]
+    return out
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def clear_at(row, positions):
+    """``row[positions] = 0`` on every thread (positions distinct, or repeated: each write is the same)."""
+    for k in numba.prange(positions.size):
+        row[positions[k]] = 0

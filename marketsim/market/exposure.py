@@ -20,6 +20,8 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
+from .chunks import bounds, chunks, take
+
 
 @dataclass
 class Exposure:
@@ -80,7 +82,7 @@ class AdState(NamedTuple):
     ad: np.ndarray
 
 
-BLOCK_BITS = 17  # consumers per block: 131,072, whose scratch rows (3 MB) stay in the CPU's cache
+BLOCK_BITS = 14  # consumers per block: 16,384, whose scratch rows (384 KB) and flags stay in a core's own cache
 
 
 REGION = (1 << BLOCK_BITS) + 1  # a block's place in the list of those listed: one spare, as _gather writes first
@@ -91,23 +93,35 @@ def blocks(size: int) -> int:
     return (size >> BLOCK_BITS) + 1
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, parallel=True)
 def _by_block(hits, in_audience, cost, relevance, size, sorted_hits, sorted_cost, sorted_relevance, start):
     """One campaign's impressions grouped by block of consumers, their order kept within a block,
-    each as ``2 * consumer + in_audience``, its cost and its relevance (a counting sort); block b's
-    are ``start[b]:start[b + 1]``."""
-    start[:] = 0
-    for j in range(hits.size):
-        start[(hits[j] >> BLOCK_BITS) + 1] += 1
-    for b in range(start.size - 1):
-        start[b + 1] += start[b]
-    at = start[:-1].copy()
-    for j in range(hits.size):
-        b = hits[j] >> BLOCK_BITS
-        sorted_hits[at[b]] = 2 * hits[j] + in_audience[j]
-        sorted_cost[at[b]] = cost[j]
-        sorted_relevance[at[b]] = relevance[j]
-        at[b] += 1
+    each as ``2 * consumer + in_audience``, its cost and its relevance; block b's are
+    ``start[b]:start[b + 1]``. A counting sort on every thread: each chunk of impressions counts its
+    own per block, and places them from where the chunks before it in the same block end."""
+    parts, blocks_ = chunks(hits.size), start.size - 1
+    at = np.zeros((parts, blocks_), np.int64)
+    for c in numba.prange(parts):
+        first, end = bounds(c, hits.size)
+        counted = np.zeros(blocks_, np.int64)  # the chunk's own: rows of ``at`` may share a cache line
+        for j in range(first, end):
+            counted[hits[j] >> BLOCK_BITS] += 1
+        at[c] = counted
+    total = 0
+    for b in range(blocks_):  # block by block, and within a block chunk by chunk: the order kept
+        start[b] = total
+        for c in range(parts):
+            total, at[c, b] = total + at[c, b], total
+    start[blocks_] = total
+    for c in numba.prange(parts):
+        first, end = bounds(c, hits.size)
+        place = at[c].copy()
+        for j in range(first, end):
+            b = hits[j] >> BLOCK_BITS
+            sorted_hits[place[b]] = 2 * hits[j] + in_audience[j]
+            sorted_cost[place[b]] = cost[j]
+            sorted_relevance[place[b]] = relevance[j]
+            place[b] += 1
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -136,16 +150,16 @@ def _gather(sorted_hits, sorted_cost, sorted_relevance, start, impact, rules, co
         top = most[b]
         # the block's own tallies, written back at its end: threads writing rows that share a cache line
         # would pass the line back and forth on every impression
-        block_impressions, block_wasted = impressions[b], wasted[b]
-        block_wasted_spend = wasted_spend[b]
+        block_impressions, block_wasted = impressions[b].copy(), wasted[b].copy()
+        block_wasted_spend = wasted_spend[b].copy()
         for j in range(start[b], start[b + 1]):
             i = sorted_hits[j] >> 1
             inside = sorted_hits[j] & 1
             s = segment[i]
             block_impressions[s] += 1
-            if not inside or not satisfied[i]:
-                block_wasted[s] += 1
-                block_wasted_spend[s] += sorted_cost[j]
+            waste = 1 - (inside & np.int64(satisfied[i]))  # outside the audience or not satisfied, without a branch
+            block_wasted[s] += waste
+            block_wasted_spend[s] += sorted_cost[j] if waste else 0.0
             r = sorted_relevance[j] if inside else 0.0
             touched[k] = i  # kept only if i is new: no branch to mispredict
             k += 1 - np.int64(on_list[i])  # a uint8 count would wrap without the JIT
@@ -156,6 +170,7 @@ def _gather(sorted_hits, sorted_cost, sorted_relevance, start, impact, rules, co
             sums[i, 2] += impact * _response_to(r, relevance_gain, threshold)
         listed[b] = k - np.int64(b) * REGION
         most[b] = top
+        impressions[b], wasted[b], wasted_spend[b] = block_impressions, block_wasted, block_wasted_spend
 
 
 
@@ -270,7 +285,7 @@ class ContactPipeline:
         kept = (1.0 - rules.wearout) ** np.arange(int(most.max()) + 1)  # few distinct counts: a table
         recovery = self.recovery[:listed]
         if rules.wearout > 0:  # 2^(-idle / half-life), by numpy's exp2 as before: the same bits
-            np.take(wear_time[brand], exposed, out=recovery)
+            take(wear_time[brand], exposed, recovery)
             np.subtract(time, recovery, out=recovery)
             np.negative(recovery, out=recovery)
             np.divide(recovery, response.recovery_half_life, out=recovery)
