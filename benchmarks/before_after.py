@@ -11,8 +11,9 @@ alternation (before then after, after then before, ...: each side first in half 
 fresh process: benchmarks/model_speed.py's baseline year
 at ``--size`` consumers, and benchmarks/diffusion_speed.py's marketsim plain diffusion (one product,
 every other mechanism neutral) at the same size. Each side imports its own tree's marketsim (its
-root first on ``PYTHONPATH``). Prints each figure's median per side and the ratio after / before, the figures a change's note quotes (for example: at 1M a step may cost at most 1.3 times
-what it cost before).
+root first on ``PYTHONPATH``). Prints each figure's median per side and the ratio after / before, the
+figures a change's note quotes (for example: at 1M a step may cost at most 1.3 times what it cost
+before), and the baseline year's peak memory on each side.
 """
 
 from __future__ import annotations
@@ -59,13 +60,17 @@ def main() -> None:
                 for command, _ in benchmarks_at(min(args.size, 20_000)).values():
                     measure(root, command)
             figures = {name: {"before": [], "after": []} for name in benchmarks}
+            peaks = {"before": [], "after": []}  # the baseline year's, in MiB
             for round_ in range(args.rounds):
                 # ABBA: each side goes first in every other round, so that whatever the process run just before
                 # does to the next (here, freeing hundreds of MB) weighs on both sides alike
                 order = list(sides.items()) if round_ % 2 == 0 else list(sides.items())[::-1]
                 for name, (command, key) in benchmarks.items():
                     for side, root in order:
-                        figures[name][side].append(measure(root, command)[key])
+                        result = measure(root, command)
+                        figures[name][side].append(result[key])
+                        if "peak_mib" in result:
+                            peaks[side].append(result["peak_mib"])
                         print(f"{name} ({side}): {figures[name][side][-1] * 1000:.2f} ms", flush=True)
         finally:
             for root in sides.values():
@@ -73,6 +78,8 @@ def main() -> None:
     for name, sides in figures.items():
         b, a = statistics.median(sides["before"]), statistics.median(sides["after"])
         print(f"{name}: before {b * 1000:.2f} ms, after {a * 1000:.2f} ms, ratio {a / b:.3f}")
+    print(f"baseline year's peak memory: before {statistics.median(peaks['before']):,.0f} MiB, "
+          f"after {statistics.median(peaks['after']):,.0f} MiB")
 
 
 if __name__ == "__main__":
