@@ -17,6 +17,9 @@ from marketsim.market.chunks import CHUNK
 from marketsim.market.prices import Prices
 from marketsim.market.state import CUSTOMER, LAPSED
 
+# a market of two chunks (chunks.py), compiled only: as Python, a pass over it takes seconds
+SEVERAL_CHUNKS = st.nothing() if numba.config.DISABLE_JIT else st.just(CHUNK + 3)
+
 
 def market(seed: int, brands: int, n: int, networked: bool, negative_churn: bool) -> dict:
     """Consistent random state: a customer of b is in state CUSTOMER for b and no other brand's."""
@@ -123,7 +126,7 @@ def events_reference(candidates, u, hazard, ad, talk: Talk, q_dt):
 
 
 @settings(max_examples=80, deadline=None)
-@given(seed=st.integers(0, 2**32 - 1), brands=st.integers(1, 3), n=st.one_of(st.integers(1, 400), st.just(CHUNK + 3)),
+@given(seed=st.integers(0, 2**32 - 1), brands=st.integers(1, 3), n=st.one_of(st.integers(1, 400), SEVERAL_CHUNKS),
        networked=st.booleans(), negative_churn=st.booleans(), skip=st.booleans())
 def test_kernels_match_the_numpy_reference(seed, brands, n, networked, negative_churn, skip):
     inputs = market(seed, brands, n, networked, negative_churn)

@@ -26,7 +26,7 @@ from model_speed import scaled_baseline  # noqa: E402
 
 SIZE = 5 * CHUNK // 2  # two chunks and a half
 assert SIZE > 4 << BLOCK_BITS  # and several blocks of the contact pipeline
-STEPS = 90  # past the start of the niche brand's social ads, samples and event
+STEPS = 70  # past the start of the niche brand's social ads, samples and event
 
 
 def recorded(threads: int) -> dict[str, np.ndarray]:
