@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from marketsim.market import awareness, loyalty, network, wom
 from marketsim.market.awareness import AWARE, UNAWARE
-from marketsim.market.chunks import CHUNK, chunks, clear_at, take
+from marketsim.market.chunks import CHUNK, chunks, clear_at, joined, take
 from marketsim.market.draws import uniforms
 
 JIT = not numba.config.DISABLE_JIT
@@ -252,3 +252,14 @@ def test_take_and_clear_at_are_numpys(seed, n, picks):
     expected[positions] = 0.0
     clear_at(source, positions)
     assert np.array_equal(source, expected)
+
+
+@examples(40)
+@given(seed=seeds, lengths=st.lists(st.integers(0, 7), max_size=6))
+def test_joined_puts_the_lists_one_after_another(seed, lengths):
+    stride, rng = 7, np.random.default_rng(seed)
+    lists = rng.integers(0, 1000, stride * max(len(lengths), 1))
+    expected = np.concatenate([np.zeros(0, lists.dtype)] + [lists[c * stride:c * stride + n]
+                                                             for c, n in enumerate(lengths)])
+    assert joined(lists, np.array(lengths, np.int64), stride) == expected.size
+    assert np.array_equal(lists[:expected.size], expected)

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..scenario.schema import Scenario
 from .awareness import UNAWARE
-from .chunks import CHUNK_BITS, bounds, chunks, clear_at
+from .chunks import CHUNK, bounds, chunks, clear_at, joined
 from .draws import uniforms
 from .exposure import Exposure
 from .prices import Prices
@@ -133,19 +133,6 @@ def _brand_hazards_kernel(skip_customers: bool, listing: bool):
     return brand_hazards
 
 
-@numba.njit(cache=True, nogil=True)
-def _gathered(candidates, listed):
-    """Each chunk's candidates moved up behind the chunks before it, in chunk order (each moves
-    down or stays, so one pass in order is safe); returns how many there are."""
-    k = 0
-    for c in range(listed.size):
-        start = c << CHUNK_BITS
-        for j in range(start, start + listed[c]):
-            candidates[k] = candidates[j]
-            k += 1
-    return k
-
-
 _brand_hazards = {(skip, last): _brand_hazards_kernel(skip, last) for skip in (False, True) for last in (False, True)}
 
 
@@ -161,7 +148,7 @@ def _hazards(consumers: Consumers, prices: Prices, talk: Talk, rates: Rates, haz
     for b in range(brands):  # brand by brand: few memory streams at a time
         kernel = _brand_hazards[bool(customer_counts[b] > SKIP_CUSTOMERS_ABOVE * n), b == brands - 1]
         kernel(b, consumers, prices.adoption, talk, rates, hazard, hearing, candidates, listed)
-    return _gathered(candidates, listed)
+    return joined(candidates, listed, CHUNK)
 
 
 @numba.njit(cache=True, nogil=True, parallel=True, error_model="numpy")

@@ -1,5 +1,5 @@
-"""Fixed chunks of consumers, for the kernels that run on several threads; a gather of many elements
-on every thread, and a compiled clear.
+"""Fixed chunks of consumers, for the kernels that run on several threads, and the joining of their
+lists; a gather of many elements on every thread, and a compiled clear.
 
 A kernel that splits the market over threads gives each chunk its own slice of any sum (a count per
 segment, loyalty per brand and segment, a list of candidates) and adds the chunks' slices in chunk
@@ -27,6 +27,20 @@ def bounds(chunk, n):
     """The first consumer of ``chunk`` and one past its last."""
     start = np.int64(chunk) << CHUNK_BITS  # a prange index may be unsigned: mixed with signed, it makes floats
     return start, min(np.int64(n), start + CHUNK)
+
+
+@numba.njit(cache=True, nogil=True)
+def joined(lists, lengths, stride):
+    """Lists each written from its own place (list c from ``c * stride``, ``lengths[c]`` long) moved up
+    behind one another, in order (each moves down or stays, so one pass in order is safe); returns
+    how long the joined list is."""
+    k = 0
+    for c in range(lengths.size):
+        first = np.int64(c) * stride
+        for j in range(first, first + lengths[c]):
+            lists[k] = lists[j]
+            k += 1
+    return k
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)

@@ -2,14 +2,15 @@
 
 Campaigns hand over their impressions as arrays in which a consumer appears once per impression.
 Per campaign, one numba pass groups them by block of consumers (a counting sort that keeps their
-order within a block); a second adds them, block by block so that its reads and writes stay in the
-CPU's cache, into a scratch array kept for the whole run (impressions, relevance and strength per
-consumer), lists each consumer once and tallies impressions and wasted ones per segment. A last pass over that list, in
-index order, applies wear-out with its lazy recovery, sets the step's ad hazard, marks first
-reach and clears the scratch entries it read. No temporary of the market's size is made, so the
-cost follows the number of impressions. Every sum runs in impression order, as numpy's bincount
-would, and the recovery of wear-out uses numpy's exp2 (numba's differs from it in the last bit on
-some inputs), so the numbers are the same to the last bit as those of the bincount formulation.
+order within a block); a second adds them, block by block on every thread so that its reads and
+writes stay in a core's cache, into a scratch array kept for the whole run (impressions, relevance
+and strength per consumer), lists each consumer once and tallies impressions and wasted ones per
+block and segment. A last pass over that list, in index order, applies wear-out with its lazy
+recovery, sets the step's ad hazard, marks first reach and clears the scratch entries it read. No
+temporary of the market's size is made, so the cost follows the number of impressions. Every sum
+per consumer runs in impression order, as numpy's bincount would, and the recovery of wear-out uses
+numpy's exp2 (numba's differs from it in the last bit on some inputs), so the numbers are the same to
+the last bit as those of the bincount formulation.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
-from .chunks import take
+from .chunks import joined, take
 
 
 @dataclass
@@ -65,7 +66,7 @@ class Scratch(NamedTuple):
 
 
 class Tally(NamedTuple):
-    """Per segment: impressions, wasted ones and what the wasted cost."""
+    """Per block of consumers and segment: impressions, wasted ones and what the wasted cost."""
 
     impressions: np.ndarray
     wasted: np.ndarray
@@ -167,8 +168,7 @@ def _gather(sorted_hits, sorted_cost, sorted_relevance, start, impact, rules, co
 def _in_index_order(scratch, listed):
     """Each block's listed consumers in index order, which keeps the later per-consumer reads and
     writes sequential: a scan of the block's one-byte flags when many are listed, a sort when few are;
-    then the blocks' lists one after another (each moves down or stays, so one pass in order is
-    safe). Returns how many are listed."""
+    then the blocks' lists one after another (``joined``). Returns how many are listed."""
     on_list, touched = scratch.on_list, scratch.touched
     size = on_list.size
     for b in range(listed.size):
@@ -181,13 +181,7 @@ def _in_index_order(scratch, listed):
             for i in range(first, end):
                 touched[k] = i
                 k += np.int64(on_list[i])
-    k = 0
-    for b in range(listed.size):
-        region = np.int64(b) * REGION
-        for j in range(region, region + listed[b]):
-            touched[k] = touched[j]
-            k += 1
-    return k
+    return joined(touched, listed, REGION)
 
 
 @numba.njit(cache=True, nogil=True, parallel=True, error_model="numpy")

@@ -41,8 +41,9 @@ class Recorder:
         self.data.update({k: np.zeros(shape) for k in SEGMENT_AMOUNTS})
         self.spend = np.zeros((steps + 1, len(brands)))
         # what niche control counts (Buying.shares): each brand's expected buying per segment, step by step,
+        # over what each segment buys in all ((segments,), Buying.weight)
         self.held = np.zeros(shape)
-        self.weight = segment_weight  # of (segments,) what each segment buys in all (Buying.weight)
+        self.weight = segment_weight
         self.first_control = np.full((len(brands), len(segments)), np.nan)
         self.customer_time = np.zeros(len(brands))  # sum of customers x dt, for the churn rate
         # the installed base, followed apart so that the LTV of new customers uses their own churn
