@@ -149,7 +149,7 @@ def test_by_block_is_a_stable_sort_by_block(seed, n, hits):
     sorted_hits, sorted_cost = np.full(hits, -1, np.int64), np.full(hits, np.nan)
     sorted_relevance = np.full(hits, np.nan)
     start = np.full(blocks(n) + 1, -1, np.int64)
-    _by_block(consumers, in_audience, cost, relevance, n, sorted_hits, sorted_cost, sorted_relevance, start)
+    _by_block(consumers, in_audience, cost, relevance, sorted_hits, sorted_cost, sorted_relevance, start)
     assert np.array_equal(start, np.searchsorted(consumers[order] >> BLOCK_BITS, np.arange(blocks(n) + 1)))
     assert np.array_equal(sorted_hits, 2 * consumers[order] + in_audience[order])
     assert np.array_equal(sorted_cost, cost[order])

@@ -63,7 +63,8 @@ def test_forget_and_hear(seed, n, segments, forget, talk):
     counts = ref.tally(state, segment, (4, segments))
     expected_state, expected_counts = ref.forget_and_hear(state, heard, u, forget, segment, counts)
     became_aware = np.full((chunks(n), segments), 99, np.int64)
-    awareness._forget_and_hear(state, heard, key, step, forget, segment, np.empty(n), became_aware)
+    awareness._forget_and_hear(state, heard, key, step, forget, segment, np.empty(n), np.empty(n, np.int64),
+                               became_aware)
     assert np.array_equal(state, expected_state)
     change = became_aware.sum(axis=0)
     assert np.array_equal(counts[AWARE] + change, expected_counts[AWARE])
@@ -95,7 +96,8 @@ def test_update_awareness(seed, n, brands, segments, forget, talk):
     contacts = [np.unique(rng.integers(0, max(n, 1), rng.integers(0, 50) if n else 0)) for _ in range(brands)]
     keys, step = list(rng.integers(0, 2**32, (brands, 2)).astype(np.uint32)), int(rng.integers(0, 400))
     expected_state, expected_counts = ref.update_awareness(state, heard, contacts, forget, segment, counts, keys, step)
-    awareness.update_awareness(state, heard, contacts, forget, segment, counts, keys, step, np.empty(n))
+    awareness.update_awareness(state, heard, contacts, forget, segment, counts, keys, step, np.empty(n),
+                               np.empty(n, np.int64))
     assert np.array_equal(state, expected_state)
     assert np.array_equal(counts, expected_counts)
 

@@ -75,12 +75,12 @@ def _total(hazard, i):
     return t
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, parallel=True)
 def _churn_hazards(consumers, churn_price, churn_dt, hazard):
-    """Customers' churn from disloyalty and price; brands add churn from bad word after."""
+    """Customers' churn from disloyalty and price, on every thread; brands add churn from bad word after."""
     current, loyalty, segment = consumers.current, consumers.loyalty, consumers.segment
     brands = churn_price.shape[0]
-    for i in range(current.size):
+    for i in numba.prange(current.size):
         cur = current[i]
         hazard[brands, i] = churn_dt * (1.0 - loyalty[i]) * churn_price[cur, segment[i]] if cur >= 0 else 0.0
 

@@ -19,27 +19,33 @@ UNAWARE, AWARE = 0, 1
 
 
 @numba.njit(cache=True, nogil=True, parallel=True, error_model="numpy")
-def _forget_and_hear(state, hearing, key, step, forget, segment, u, became_aware):
+def _forget_and_hear(state, hearing, key, step, forget, segment, u, may_change, became_aware):
     """The aware forget with probability ``forget`` (talk this step does not keep them aware); the
     unaware who hear talk (hazard ``hearing``) become aware. They are different consumers, so one
     number per consumer (its uniform for ``key`` on ``step``, drawn into the work array ``u`` a chunk
-    at a time: a loop without branches draws several at once) serves both.
-    ``became_aware[chunk, segment]`` is each chunk's net change in the aware."""
+    at a time: a loop without branches draws several at once) serves both. A second loop without
+    branches lists the few who may change in the work array ``may_change`` (a branch per consumer
+    cost twice the whole pass); only they are decided. ``became_aware[chunk, segment]`` is each
+    chunk's net change in the aware."""
     n = state.size
     for c in numba.prange(chunks(n)):
         start, end = bounds(c, n)
         for i in range(start, end):
             u[i] = uniform(key, step, i)
         became_aware[c, :] = 0
-        for i in range(start, end):  # branches only where something may change: few mispredicted
-            s, h = state[i], hearing[i]
-            forgets = (s == AWARE) & (u[i] < forget)
-            hears = (s == UNAWARE) & (u[i] < h)  # 1 - exp(-h) <= h: only these can hear
-            if hears:
-                hears = u[i] < -np.expm1(-h)
-            if forgets | hears:
-                state[i] = AWARE if hears else UNAWARE
-                became_aware[c, segment[i]] += 1 if hears else -1
+        k = start
+        for i in range(start, end):  # 1 - exp(-h) <= h: only the unaware below h can hear
+            s = state[i]
+            may_change[k] = i  # kept only if it may change
+            k += np.int64(((s == AWARE) & (u[i] < forget)) | ((s == UNAWARE) & (u[i] < hearing[i])))
+        for j in range(start, k):
+            i = may_change[j]
+            if state[i] == AWARE:
+                state[i] = UNAWARE
+                became_aware[c, segment[i]] -= 1
+            elif u[i] < -np.expm1(-hearing[i]):
+                state[i] = AWARE
+                became_aware[c, segment[i]] += 1
 
 
 @numba.njit(cache=True, nogil=True)
@@ -54,9 +60,10 @@ def _contacted(state, consumers, segment, counts):
 
 
 def update_awareness(state: np.ndarray, hearing: np.ndarray, contacted: list[np.ndarray], forget: float,
-                     segment: np.ndarray, counts: np.ndarray, keys: list[np.ndarray], step: int, u: np.ndarray) -> None:
+                     segment: np.ndarray, counts: np.ndarray, keys: list[np.ndarray], step: int, u: np.ndarray,
+                     may_change: np.ndarray) -> None:
     """One step of awareness for every brand b: ``state[b]`` and ``counts[b]`` change in place; ``u``
-    is a work array of one entry per consumer.
+    (float) and ``may_change`` (int64) are work arrays of one entry per consumer.
 
     Forgetting comes before this step's news, so that what was just heard is not forgotten at
     once. A consumer's number is its uniform from the brand's own key (``keys[b]``) for this step
@@ -64,7 +71,7 @@ def update_awareness(state: np.ndarray, hearing: np.ndarray, contacted: list[np.
     """
     became_aware = np.empty((chunks(state.shape[1]), counts.shape[2]), dtype=np.int64)
     for b, key in enumerate(keys):
-        _forget_and_hear(state[b], hearing[b], key, step, forget, segment, u, became_aware)
+        _forget_and_hear(state[b], hearing[b], key, step, forget, segment, u, may_change, became_aware)
         change = became_aware.sum(axis=0)
         counts[b, AWARE] += change
         counts[b, UNAWARE] -= change

@@ -51,9 +51,9 @@ def uniform(key, step, consumer):
     return ((a >> np.uint32(5)) * 67108864.0 + (b >> np.uint32(6))) / 9007199254740992.0
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, parallel=True)
 def uniforms(key, step, consumers, out):
-    """``out[k]``: consumer ``consumers[k]``'s uniform for ``key`` on ``step``; returns ``out``."""
-    for k in range(consumers.size):
+    """``out[k]``: consumer ``consumers[k]``'s uniform for ``key`` on ``step``, on every thread; returns ``out``."""
+    for k in numba.prange(consumers.size):
         out[k] = uniform(key, step, consumers[k])
     return out

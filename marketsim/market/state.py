@@ -88,7 +88,7 @@ class ConsumerState:
         # per-step work arrays, kept to avoid reallocating them
         self.ad = np.zeros((brands, n))  # ad hazard from this step's impressions, before fit and barriers
         self.hazard = np.empty((brands + 1, n))  # adopt each brand, then churn
-        self.candidates = np.empty(n, dtype=np.int64)  # consumers with a positive total hazard
+        self.candidates = np.empty(n, dtype=np.int64)  # consumers with a positive total hazard; then awareness's list
         self.hearing = np.empty((brands, n))  # hazard of hearing of the brand, for the unaware
         self.uniform = np.empty(n)  # the candidates' random numbers, refilled each step
         self.pipeline = ContactPipeline(brands, n)
