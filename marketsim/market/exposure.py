@@ -2,16 +2,16 @@
 
 Campaigns hand over their impressions as arrays in which a consumer appears once per impression.
 Per campaign, one numba pass groups them by block of consumers (a counting sort that keeps their
-order within a block); a second, block by block on every thread, visits each block's consumers in
-ascending order (a second counting sort, in the core's cache: at random, each consumer's sums would
-be a miss to memory) and adds their impressions into a scratch array kept for the whole run
-(impressions, relevance and strength per consumer), lists each consumer once and tallies impressions
-and wasted ones per block and segment. A last pass over that list, in index order, applies wear-out with its lazy
-recovery, sets the step's ad hazard, marks first reach and clears the scratch entries it read. No
-temporary of the market's size is made, so the cost follows the number of impressions. Every sum
-per consumer runs in impression order, as numpy's bincount would, and the recovery of wear-out uses
-numpy's exp2 (numba's differs from it in the last bit on some inputs), so the numbers are the same to
-the last bit as those of the bincount formulation.
+order within a block, on every thread); a second, block by block on every thread, visits each
+block's consumers in ascending order (a second counting sort, in the core's cache: at random, each
+consumer's sums would be a miss to memory) and adds their impressions into a scratch array kept for
+the whole run (impressions, relevance and strength per consumer), lists each consumer once and
+tallies impressions and wasted ones per block and segment. A last pass over that list, in index
+order, applies wear-out with its lazy recovery, sets the step's ad hazard, marks first reach and
+clears the scratch entries it read. No temporary of the market's size is made, so the cost follows
+the number of impressions. Every sum per consumer runs in impression order, as numpy's bincount
+would, and the recovery of wear-out uses numpy's exp2 (numba's differs from it in the last bit on
+some inputs), so the numbers are the same to the last bit as those of the bincount formulation.
 """
 
 from __future__ import annotations
