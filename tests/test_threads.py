@@ -1,7 +1,7 @@
 """A run gives the same numbers, to the bit, on one thread or on several (chunks.py): the kernels split
 the market in chunks of a fixed size and add the chunks' sums in chunk order (the contact pipeline, its
-blocks), and a consumer's random
-numbers are a function of its index (draws.py), not of the order anyone drew them in.
+blocks), and a consumer's random numbers are a function of its index (draws.py), not of the order
+anyone drew them in.
 
 The runs are made in a process of their own, started with two threads whatever the suite's setting
 (tests/conftest.py gives each test worker one)."""

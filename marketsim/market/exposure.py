@@ -195,7 +195,6 @@ def _gather(sorted_hits, sorted_cost, sorted_relevance, start, impact, rules, co
         impressions[b], wasted[b], wasted_spend[b] = block_impressions, block_wasted, block_wasted_spend
 
 
-
 @numba.njit(cache=True, nogil=True)
 def _in_index_order(scratch, listed):
     """Each block's listed consumers in index order, which keeps the later per-consumer reads and
