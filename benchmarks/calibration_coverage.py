@@ -24,7 +24,6 @@ import copy
 import os
 import sys
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -128,6 +127,8 @@ def one_pilot_abc(case: str, index: int, population: int = 200, budget: int = 40
 def main() -> None:
     from statsmodels.stats.proportion import proportion_confint
 
+    from marketsim.studies.pool import process_pool
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pilots", type=int, default=40)
     parser.add_argument("--workers", type=int, default=2)
@@ -136,7 +137,7 @@ def main() -> None:
                         help="marketsim calibrate (default), or ABC-SMC with pyabc for comparison")
     args = parser.parse_args()
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    with ProcessPoolExecutor(args.workers) as pool:
+    with process_pool(args.workers) as pool:  # the cores shared out: two threads each made it 4x slower
         for case in args.cases:
             fit = one_pilot_abc if args.method == "abc" else one_pilot
             found = list(pool.map(fit, [case] * args.pilots, range(args.pilots)))

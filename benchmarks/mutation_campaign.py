@@ -280,8 +280,8 @@ MUTANTS = [
     dict(id="adopt-switch-counted-as-churn", area="adoption",
          rule="model.md Competing risks: adopting another brand counts the consumer as SWITCHED; counted as "
               "churned",
-         old="self.leave(int(other), lost, wom, moved, switched=True, time=time)",
-         new="self.leave(int(other), lost, wom, moved, switched=False, time=time)"),
+         old="self.leave(int(other), lost, wom, moved, switched=True, time=time, by_hazard=by_hazard)",
+         new="self.leave(int(other), lost, wom, moved, switched=False, time=time, by_hazard=by_hazard)"),
     dict(id="adopt-installed-bases-overlap", area="adoption",
          rule="model.md The market at step 0: installed bases of different brands never overlap; each brand's "
               "base is drawn from the same first members (scenarios give two brands a share of one segment)",

@@ -58,14 +58,22 @@ def assert_invariants(sc, result):
         assert (g.reach <= sizes[segment]).all() and (g.adopters <= sizes[segment]).all()
         assert (g.wasted_impressions <= g.impressions).all()
 
-    # the talk each consumer hears, kept up to date incrementally, equals a recount from scratch
+    # the talk each consumer hears, kept up to date incrementally, equals a recount from scratch: the
+    # customers' talk, plus half of what the last step's hazards changed (the next step's middle)
     wom, horizon = model.wom, sc.time.steps * sc.time.dt
+    assert not wom.flowing  # the step ended: its flow moved to ``flowed``
     for b in range(len(sc.brands)):
         customers = state.current == b
         for valence, members in ((0, customers & wom.satisfied[b]), (1, customers & ~wom.satisfied[b])):
             lasting = wom.lasting * wom.talk * members
             buzz = wom.own_buzz * np.exp(-wom.decay_rate * (horizon - wom.buzz_time)) * members if wom.fades \
                 else np.zeros(1)
+            for brand, who, lasting_flow, buzz_flow in wom.flowed:
+                if brand == b:
+                    spoke = wom.satisfied[b, who] == (valence == 0)
+                    np.add.at(lasting, who[spoke], 0.5 * lasting_flow[spoke])
+                    if wom.fades:  # faded by the step since
+                        np.add.at(buzz, who[spoke], 0.5 * np.exp(-wom.decay_rate * sc.time.dt) * buzz_flow[spoke])
             if model.graph is None:
                 expected = [lasting.sum()], [buzz.sum()]
             else:

@@ -246,13 +246,16 @@ def test_the_aware_forget_by_half_lives(half_life):
 # --- life cycle of talk ---------------------------------------------------------------------------
 def positive_talk_heard(changes: dict, steps: int) -> float:
     """The positive talk about A a consumer hears, fully mixed, after ``steps`` steps."""
+    return positive_talk_heard_in(stepped(market({"word_of_mouth.buzz_half_life": 4.0, "word_of_mouth.lasting": 0.25,
+                                                  "time.horizon": 10, **changes}), seed=3, steps=steps))
+
+
+def positive_talk_heard_in(model: MarketModel) -> float:
+    """The positive talk about A a consumer of a fully mixed market hears, in customers' voices."""
     from marketsim.market.wom import heard_by
 
-    model = stepped(market({"word_of_mouth.buzz_half_life": 4.0, "word_of_mouth.lasting": 0.25, "time.horizon": 10,
-                            **changes}),
-                    seed=3, steps=steps)
     wom = model.wom
-    return heard_by(wom.sums, wom.buzz, wom.inv_contacts, 0, 0)[0] * (N - 1)  # in customers' voices
+    return heard_by(wom.sums, wom.buzz, wom.inv_contacts, 0, 0)[0] * (N - 1)
 
 
 @pytest.mark.parametrize("steps", [1, 4, 9])
@@ -279,6 +282,27 @@ def test_campaign_buzz_tops_a_customers_buzz_up_and_never_piles_it_up():
     after_one, after_two = positive_talk_heard(quiet, 1), positive_talk_heard(quiet, 2)
     assert after_one == pytest.approx(N // 2 * (0.25 + 2.0 * 2 ** (-1 / 4.0)), rel=1e-9)
     assert after_two == pytest.approx(after_one, rel=1e-9)
+
+
+@pytest.mark.parametrize("steps", [1, 2, 3])
+def test_a_step_hears_half_of_the_last_steps_adoptions_but_never_half_of_a_jump(steps):
+    """model.md, the step: the talk heard on a step is the talk at its middle: every customer's voice,
+    plus half of the voices the hazards added on the step before (those of this step's own adoptions,
+    on average, over the step). Free samples are a jump at the step's start and count whole, never
+    half again. Each step, ads win customers here; 300 samples on the first."""
+    ads = {"name": "ads", "brand": "A", "channel": "tv", "impressions": 600}
+    samples = {"name": "samples", "brand": "A", "type": "seeding", "seeds": 300}
+    sc = market({"campaigns.0": ads, "campaigns.1": samples, "time.horizon": 5})
+    before, model = 300, MarketModel(sc, rng=4)
+    for step in range(steps):
+        if step:
+            before = int((model.state.current == 0).sum())
+        model.step()
+    customers = int((model.state.current == 0).sum())
+    won_by_ads = customers - before
+    assert won_by_ads > 50
+    heard = positive_talk_heard_in(model)
+    assert heard == pytest.approx(customers + 0.5 * won_by_ads, rel=1e-9)
 
 
 # --- fully mixed talk ---------------------------------------------------------------------------

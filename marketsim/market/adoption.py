@@ -215,8 +215,8 @@ def adopt_and_churn(state: ConsumerState, wom: WordOfMouth, rates: Rates, prices
     churners = who[option == brands]
     previous = state.current[churners]
     for b in np.unique(previous):
-        state.leave(int(b), churners[previous == b], wom, moved, switched=False, time=time)
+        state.leave(int(b), churners[previous == b], wom, moved, switched=False, time=time, by_hazard=True)
     for b in range(brands):
         chose = option == b
         if chose.any():
-            state.adopt(b, who[chose], wom, moved, paid=paid[chose], time=time)
+            state.adopt(b, who[chose], wom, moved, paid=paid[chose], time=time, by_hazard=True)

@@ -260,13 +260,14 @@ class MarketModel(LazyConsumerAgents, mesa.Model):
 
     def _word_of_mouth(self, contacts: list[Contacts], time: float) -> None:
         """Customers a campaign with ``buzz`` touched (a shared bottle, an event) talk more for a
-        while; then all buzz fades by one step (``wom.py``). Adoption and churn already updated
-        who talks (``WordOfMouth.joined`` and ``left``)."""
+        while; then all buzz fades by one step, and the next step hears half of this step's adoptions
+        and churn, the talk at its middle (``wom.py``). Adoption and churn already updated who talks
+        (``WordOfMouth.joined`` and ``left``)."""
         for c in contacts:
             if c.buzz > 0:
                 customers = np.unique(c.consumers[self.state.current[c.consumers] == c.brand])
                 self.wom.excite(c.brand, customers, c.buzz, time)
-        self.wom.fade(self.scenario_spec.time.dt)
+        self.wom.end_step(self.scenario_spec.time.dt)
 
     def _buy(self, prices: Prices, moved: Transitions) -> np.ndarray:
         """Purchases per (brand, segment): each bought adoption (a free sample is not bought) and every

@@ -105,7 +105,7 @@ class ConsumerState:
                 base = np.sort(members[taken:taken + k])
                 taken += k
                 self._become_customers(b, base, spec.initial.loyalty)
-                wom.joined(b, base, 0.0, established=True)
+                wom.joined(b, base, 0.0, by_hazard=False, established=True)
             for b, spec in enumerate(specs):
                 aware_share = spec.initial.awareness.get(name, 0.0)
                 unaware = members[self.state[b, members] == UNAWARE]
@@ -136,20 +136,21 @@ class ConsumerState:
         self.counts[brand, to] += np.bincount(self.segment[who], minlength=self.counts.shape[2])
 
     def adopt(self, brand: int, who: np.ndarray, wom: WordOfMouth, moved: Transitions, paid: np.ndarray,
-              time: float) -> None:
-        """``who`` become customers of ``brand``; the brand they had (if any) loses them."""
+              time: float, by_hazard: bool) -> None:
+        """``who`` become customers of ``brand``, by the step's hazards or a free sample; the brand
+        they had (if any) loses them."""
         previous = self.current[who]
         for other in np.unique(previous[previous >= 0]):
             lost = who[previous == other]
-            self.leave(int(other), lost, wom, moved, switched=True, time=time)
+            self.leave(int(other), lost, wom, moved, switched=True, time=time, by_hazard=by_hazard)
         moved.first[brand].append(~self.adopted_ever[brand, who])
         self._become_customers(brand, who, self.scenario.loyalty.initial)
-        wom.joined(brand, who, time)
+        wom.joined(brand, who, time, by_hazard)
         moved.adopted[brand].append(who)
         moved.paid[brand].append(paid)
 
     def leave(self, brand: int, who: np.ndarray, wom: WordOfMouth, moved: Transitions, switched: bool,
-              time: float) -> None:
+              time: float, by_hazard: bool) -> None:
         """``who`` stop being customers of ``brand``: lapsed, without loyalty, their voice gone."""
         self._count_move(brand, who, LAPSED)
         self.state[brand, who] = LAPSED
@@ -157,7 +158,7 @@ class ConsumerState:
         self.loyalty[who] = 0.0
         self.loyalty_target[who] = 0.0
         self.loyalty_keep[who] = 1.0
-        wom.left(brand, who, time)
+        wom.left(brand, who, time, by_hazard)
         moved.left[brand].append(who)
         moved.switched[brand].append(np.full(who.size, switched))
 
@@ -172,4 +173,4 @@ class ConsumerState:
         self._count_move(brand, unaware, AWARE)
         self.state[brand, unaware] = AWARE
         moved.seeded[brand].append(kept)
-        self.adopt(brand, kept, wom, moved, paid=np.ones(kept.size, dtype=bool), time=time)
+        self.adopt(brand, kept, wom, moved, paid=np.ones(kept.size, dtype=bool), time=time, by_hazard=False)
