@@ -286,7 +286,7 @@ def test_campaign_buzz_tops_a_customers_buzz_up_and_never_piles_it_up():
 
 @pytest.mark.parametrize("steps", [1, 2, 3])
 def test_a_step_hears_half_of_the_last_steps_adoptions_but_never_half_of_a_jump(steps):
-    """model.md, the step: the talk heard on a step is the talk at its middle: every customer's voice,
+    """model.md 7.4: the talk heard on a step is the talk at its middle: every customer's voice,
     plus half of the voices the hazards added on the step before (those of this step's own adoptions,
     on average, over the step). Free samples are a jump at the step's start and count whole, never
     half again. Each step, ads win customers here; 300 samples on the first."""
