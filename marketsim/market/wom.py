@@ -63,7 +63,7 @@ def heard_by(sums, buzz, inv_contacts, brand, i):
     return pos * inv_contacts[j], neg * inv_contacts[j]
 
 
-_HEARD = {True: 1.5, False: 1.0}  # a move by the hazards is heard half again over the next step; a jump is not
+AHEAD = 0.5  # of a step's moves by the hazards, the share heard over the next step before it is taken back
 
 
 class WordOfMouth:
@@ -111,26 +111,30 @@ class WordOfMouth:
         if consumers.size == 0:
             return
         talk = self.talk[consumers]
-        lasting, buzz, heard = self.lasting * talk, None, _HEARD[by_hazard]
-        self._add(self.sums, brand, consumers, heard * lasting)
+        buzz = None
         if self.fades and not established:
             buzz = (1.0 - self.lasting) * talk
             self.own_buzz[consumers] = buzz
             self.buzz_time[consumers] = time
-            self._add(self.buzz, brand, consumers, heard * buzz)
-        if by_hazard:
-            self.flowing.append((brand, consumers, lasting, buzz))
+        self._move(brand, consumers, self.lasting * talk, buzz, by_hazard)
 
     def left(self, brand: int, consumers: np.ndarray, time: float, by_hazard: bool) -> None:
         """Consumers stopped being customers of ``brand``: their voice goes."""
         if consumers.size == 0:
             return
-        lasting, buzz, heard = -self.lasting * self.talk[consumers], None, _HEARD[by_hazard]
-        self._add(self.sums, brand, consumers, heard * lasting)
+        buzz = -self._current_buzz(consumers, time) if self.fades else None
+        self._move(brand, consumers, -self.lasting * self.talk[consumers], buzz, by_hazard)
         if self.fades:
-            buzz = -self._current_buzz(consumers, time)
-            self._add(self.buzz, brand, consumers, heard * buzz)
             self.own_buzz[consumers] = 0.0
+
+    def _move(self, brand: int, consumers: np.ndarray, lasting: np.ndarray, buzz: np.ndarray | None,
+              by_hazard: bool) -> None:
+        """Add the signed talk of consumers who joined or left; a move by the hazards is heard
+        ``AHEAD`` again over the next step (a jump is not), and noted so that ``end_step`` takes it back."""
+        heard = 1.0 + AHEAD if by_hazard else 1.0
+        self._add(self.sums, brand, consumers, heard * lasting)
+        if buzz is not None:
+            self._add(self.buzz, brand, consumers, heard * buzz)
         if by_hazard:
             self.flowing.append((brand, consumers, lasting, buzz))
 
@@ -154,7 +158,7 @@ class WordOfMouth:
         if self.fades:
             self.buzz *= fading
         for brand, consumers, lasting, buzz in self.flowed:
-            self._add(self.sums, brand, consumers, -0.5 * lasting)
+            self._add(self.sums, brand, consumers, -AHEAD * lasting)
             if buzz is not None:  # added two fadings ago
-                self._add(self.buzz, brand, consumers, -0.5 * fading * fading * buzz)
+                self._add(self.buzz, brand, consumers, -AHEAD * fading * fading * buzz)
         self.flowed, self.flowing = self.flowing, []
