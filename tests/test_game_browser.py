@@ -90,6 +90,21 @@ class Player:
                 if attempt:
                     raise
 
+    def set_paused(self, paused: bool, team: "Player") -> None:
+        """The teacher clicks Pause (or Go on) until ``team``'s page shows the game paused (or going on). A click
+        dropped while the page redraws is clicked again, as a person would, only while the button still offers
+        the same, so a slow click is never undone by a second one."""
+        offered = "Pause" if paused else "Go on"
+        for attempt in range(2):
+            if offered.lower() in self.text("pause-button").lower():  # buttons show their labels in capitals
+                self.page.locator(".pause-button").click()
+            deadline = time.monotonic() + (15 if attempt == 0 else 90)
+            while time.monotonic() < deadline:
+                if ("paused" in team.text("paused-note")) == paused:
+                    return
+                time.sleep(0.2)
+        raise AssertionError(f"the game did not {'pause' if paused else 'go on'} on {team.code}'s page")
+
     def check_clean(self) -> None:
         assert self.refused == [], f"requests that would leave the machine: {self.refused[:5]}"
         assert self.problems == [], self.problems[:5]
@@ -126,12 +141,12 @@ def test_four_teams_and_a_teacher_play_three_periods_through_a_restart(small_gam
             teams["alpha"].submit("Not kept")
             assert "over the period's budget" in teams["alpha"].text("submit-message")
             # while the teacher pauses the game, decisions wait
-            teacher.page.locator(".pause-button").click()
+            teacher.set_paused(True, teams["beta"])
             teams["beta"].wait_for("paused-note", "paused")
             teams["beta"].fill(PLANS["beta"])
             teams["beta"].submit("the teacher has paused the game")
             assert GameStore.open(store_path).game.decisions == {}
-            teacher.page.locator(".pause-button").click()
+            teacher.set_paused(False, teams["beta"])
             teams["beta"].wait_for("submit-status", "No decision yet")
 
             for period in (1, 2, 3):
