@@ -154,3 +154,13 @@ def ends_outside(inside, draws, order, start, sizes, v):
         others = np.delete(order, np.arange(start[g], start[g] + sizes[g]))
         out[k] = others[int(draws[k] * (order.size - sizes[g]))]
     return out
+
+
+def wind_down(current, segment, rate_by_brand, rate_by_segment, propensity, dt, clock):
+    """Customers' purchase clocks run down by their segment's rate (their brand's where the segment's
+    is NaN) × propensity × dt; returns the customers whose clock ran out, in index order."""
+    customers = current >= 0
+    rate = rate_by_segment[segment]
+    rate = np.where(np.isnan(rate), rate_by_brand[np.maximum(current, 0)], rate)
+    clock[customers] -= (rate * propensity * dt)[customers]
+    return np.flatnonzero(customers & (clock <= 0.0))

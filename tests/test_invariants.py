@@ -80,7 +80,7 @@ def assert_invariants(sc, result):
                 adjacency = model.graph.adjacency()
                 expected = adjacency @ lasting, (adjacency @ buzz if wom.fades else np.zeros(1))
             assert np.allclose(wom.sums[valence, b], expected[0], atol=1e-6)
-            assert np.allclose(wom.buzz[valence, b], expected[1], atol=1e-6)
+            assert np.allclose(wom.buzz_heard()[valence, b], expected[1], atol=1e-6)
 
     # the panel counts (buying.parquet) are the time series' purchases, period by period, and nest as panels'
     buying = result.buying

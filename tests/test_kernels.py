@@ -15,7 +15,7 @@ import reference_kernels as ref
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from marketsim.market import awareness, loyalty, network, wom
+from marketsim.market import awareness, buying, loyalty, network, wom
 from marketsim.market.awareness import AWARE, UNAWARE
 from marketsim.market.chunks import CHUNK, chunks, clear_at, joined, take
 from marketsim.market.draws import uniforms
@@ -130,6 +130,26 @@ def test_update_loyalty(seed, n, brands, segments, gain, reach):
         assert np.allclose(loyalty_sum, expected_sum, rtol=1e-12, atol=0)
 
 
+# --- buying ---------------------------------------------------------------------------------
+
+@examples(40)
+@given(seed=seeds, n=st.one_of(sizes, several_chunks), brands=st.integers(1, 3), segments=st.integers(1, 3))
+def test_wind_down(seed, n, brands, segments):
+    """The purchase clocks, chunk by chunk, equal the reference; the due are listed in index order."""
+    rng = np.random.default_rng(seed)
+    current = rng.integers(-1, brands, n).astype(np.int16)
+    segment = segments_of(rng, n, segments)
+    rate_by_segment = np.where(rng.random(segments) < 0.5, np.nan, rng.random(segments))
+    rate_by_brand, propensity = rng.random(brands), rng.gamma(1.0, 1.0, n)
+    clock = rng.standard_exponential(n)
+    expected_clock = clock.copy()
+    expected = ref.wind_down(current, segment, rate_by_brand, rate_by_segment, propensity, 0.7, expected_clock)
+    due = np.full(n, -1, dtype=np.int64)
+    k = buying._wind_down(current, segment, rate_by_brand, rate_by_segment, propensity, 0.7, clock, due)
+    assert np.array_equal(clock, expected_clock)
+    assert np.array_equal(due[:k], expected)
+
+
 # --- word of mouth --------------------------------------------------------------------------
 
 def random_graph(rng, n, pairs):
@@ -157,10 +177,11 @@ def test_heard_by(seed, n, brands, networked, fades):
     width, buzz_width = (n if networked else 1), (n if networked and fades else 1)
     sums = rng.normal(0.0, 1.0, (2, brands, width)) * rng.integers(0, 2, (2, brands, width))  # some below zero
     buzz = rng.random((2, brands, buzz_width)) * fades
+    scale = rng.uniform(1e-3, 1.0) if fades else 1.0  # what a step's fading has left of the kept buzz
     inv_contacts = 1.0 / rng.integers(1, 20, width) if networked else np.array([1.0 / max(n - 1, 1)])
     for b in range(brands):
-        pos, neg = ref.heard(sums, buzz, inv_contacts, b)
-        got = np.array([wom.heard_by(sums, buzz, inv_contacts, b, i) for i in range(n)]).reshape(n, 2)
+        pos, neg = ref.heard(sums, buzz * scale, inv_contacts, b)
+        got = np.array([wom.heard_by(sums, buzz, scale, inv_contacts, b, i) for i in range(n)]).reshape(n, 2)
         assert np.array_equal(got[:, 0], np.broadcast_to(pos, n))
         assert np.array_equal(got[:, 1], np.broadcast_to(neg, n))
 

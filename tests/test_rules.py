@@ -255,7 +255,7 @@ def positive_talk_heard_in(model: MarketModel) -> float:
     from marketsim.market.wom import heard_by
 
     wom = model.wom
-    return heard_by(wom.sums, wom.buzz, wom.inv_contacts, 0, 0)[0] * (N - 1)
+    return heard_by(wom.sums, wom.buzz, wom.buzz_scale, wom.inv_contacts, 0, 0)[0] * (N - 1)
 
 
 @pytest.mark.parametrize("steps", [1, 4, 9])
@@ -265,6 +265,18 @@ def test_a_new_customers_buzz_halves_every_half_life_on_top_of_its_lasting_part(
     samples = {"name": "samples", "brand": "A", "type": "seeding", "seeds": 300}
     heard = positive_talk_heard({"campaigns.0": samples}, steps)
     assert heard == pytest.approx(300 * (0.25 + 0.75 * 2 ** (-steps / 4.0)), rel=1e-9)
+
+
+@pytest.mark.parametrize("steps", [6, 7, 9])
+def test_buzz_keeps_fading_by_half_lives_after_its_shared_factor_is_folded_in(steps):
+    """wom.py: buzz is kept in units of one factor that fading multiplies, folded into the kept buzz when
+    it falls below 1e-100: with a half-life of 1/50 step that happens on step 7, and the buzz heard
+    stays 2^(-tenure / half-life) of a new customer's before, on and after it."""
+    samples = {"name": "samples", "brand": "A", "type": "seeding", "seeds": 300}
+    model = stepped(market({"word_of_mouth.buzz_half_life": 0.02, "word_of_mouth.lasting": 0.0, "time.horizon": 10,
+                            "campaigns.0": samples}), seed=3, steps=steps)
+    assert positive_talk_heard_in(model) == pytest.approx(300 * 2.0 ** (-50 * steps), rel=1e-9, abs=0)
+    assert model.wom.buzz_scale == pytest.approx(2.0 ** (-50 * (steps if steps < 7 else steps - 7)), rel=1e-12, abs=0)
 
 
 def test_an_installed_base_talks_with_its_lasting_part_only():

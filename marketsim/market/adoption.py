@@ -39,10 +39,11 @@ class Consumers(NamedTuple):
 
 class Talk(NamedTuple):
     """Word of mouth as the kernels read it: what each consumer hears (``wom.heard_by`` reads the
-    first three) and how much more each brand's customers recommend it (a referral offer)."""
+    first four) and how much more each brand's customers recommend it (a referral offer)."""
 
     sums: np.ndarray
     buzz: np.ndarray
+    buzz_scale: float
     inv_contacts: np.ndarray
     uplift: np.ndarray  # (brands,)
 
@@ -99,7 +100,7 @@ def _brand_hazards_kernel(skip_customers: bool, listing: bool):
         # plain arrays out of the bundles before the loop: a bundle passed per consumer costs a
         # reference count per array on every call
         state, current, loyalty, segment, fit, ad = consumers
-        sums, buzz, inv_contacts, uplift = talk
+        sums, buzz, buzz_scale, inv_contacts, uplift = talk
         q_dt, negative_weight, switching, unaware_response, _, negative_churn_dt = rates
         brands, n = fit.shape
         for c in numba.prange(chunks(n)):
@@ -111,9 +112,9 @@ def _brand_hazards_kernel(skip_customers: bool, listing: bool):
                     hazard[b, i] = 0.0
                     hearing[b, i] = 0.0
                     if negative_churn_dt != 0.0:
-                        hazard[brands, i] += negative_churn_dt * heard_by(sums, buzz, inv_contacts, b, i)[1]
+                        hazard[brands, i] += negative_churn_dt * heard_by(sums, buzz, buzz_scale, inv_contacts, b, i)[1]
                 else:
-                    pos, neg = heard_by(sums, buzz, inv_contacts, b, i)
+                    pos, neg = heard_by(sums, buzz, buzz_scale, inv_contacts, b, i)
                     pos *= uplift[b]
                     unaware = state[b, i] == UNAWARE
                     hearing[b, i] = q_dt * (pos + neg) if unaware else 0.0
@@ -162,7 +163,7 @@ def _events(candidates, u, hazard, ad, talk, q_dt, option, paid):
     picks the event; its place inside that event's share is uniform again and splits the adoption
     between paid contact and word of mouth in proportion to their hazards.
     """
-    sums, buzz, inv_contacts, uplift = talk  # plain arrays for the per-consumer call, as in the hazards
+    sums, buzz, buzz_scale, inv_contacts, uplift = talk  # plain arrays for the per-consumer call, as in the hazards
     options = hazard.shape[0]
     for c in numba.prange(candidates.size):
         i = candidates[c]
@@ -185,7 +186,7 @@ def _events(candidates, u, hazard, ad, talk, q_dt, option, paid):
         option[c] = o
         if o < options - 1:
             w = min((v - before) / hazard[o, i], 1.0)
-            pos, _ = heard_by(sums, buzz, inv_contacts, o, i)
+            pos, _ = heard_by(sums, buzz, buzz_scale, inv_contacts, o, i)
             paid[c] = w * (ad[o, i] + q_dt * pos * uplift[o]) < ad[o, i]
 
 
@@ -198,7 +199,7 @@ def adopt_and_churn(state: ConsumerState, wom: WordOfMouth, rates: Rates, prices
     differ in one brand's campaigns share their random numbers.
     """
     brands = state.state.shape[0]
-    talk = Talk(wom.sums, wom.buzz, wom.inv_contacts, uplift)
+    talk = Talk(wom.sums, wom.buzz, wom.buzz_scale, wom.inv_contacts, uplift)
     listed = _hazards(Consumers(state.state, state.current, state.loyalty, state.segment, state.fit, state.ad),
                       prices, talk, rates, state.hazard, state.hearing, state.candidates,
                       state.counts[:, CUSTOMER].sum(axis=1))

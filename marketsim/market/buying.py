@@ -27,7 +27,7 @@ import pandas as pd
 
 from ..scenario.schema import Scenario
 from .awareness import AWARE
-from .chunks import bounds, chunks
+from .chunks import CHUNK, bounds, chunks, joined
 from .metrics import ALL
 from .state import CUSTOMER
 
@@ -36,23 +36,38 @@ PANEL_SUMMARY = ("buyers", "purchase_frequency", "share_of_requirements", "sole_
 PANEL_AMOUNTS = ("buyers",)  # of them, the counts of people (scaled by people_per_consumer)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, parallel=True)
 def _wind_down(current, segment, rate_by_brand, rate_by_segment, propensity, dt, clock, due):
     """Every customer's clock runs down by its rate × dt (its segment's, or NaN there for its brand's);
-    lists (in index order) those whose clock ran out."""
-    k = 0
-    for i in range(current.size):
-        c = current[i]
-        if c < 0:
-            continue
-        rate = rate_by_segment[segment[i]]
-        if np.isnan(rate):
-            rate = rate_by_brand[c]
-        clock[i] -= rate * propensity[i] * dt
-        if clock[i] <= 0.0:
-            due[k] = i
-            k += 1
-    return k
+    lists (in index order) those whose clock ran out. Chunk by chunk on every thread, each chunk
+    listing from its own place in ``due``, the lists then joined in chunk order (``chunks.py``)."""
+    n = current.size
+    found = np.zeros(chunks(n), dtype=np.int64)
+    for c in numba.prange(chunks(n)):
+        start, end = bounds(c, n)
+        k = start
+        for i in range(start, end):
+            b = current[i]
+            if b < 0:
+                continue
+            rate = rate_by_segment[segment[i]]
+            if np.isnan(rate):
+                rate = rate_by_brand[b]
+            clock[i] -= rate * propensity[i] * dt
+            if clock[i] <= 0.0:
+                due[k] = i
+                k += 1
+        found[c] = k - start
+    return joined(due, found, CHUNK)
+
+
+@numba.njit(cache=True, nogil=True)
+def _tally(bought, purchases, chosen, buyer, segment):
+    """Each occasion's purchase, per consumer for the period and per (brand, segment) for the step
+    (``np.add.at``, compiled)."""
+    for j in range(buyer.size):
+        bought[chosen[j], buyer[j]] += 1
+        purchases[chosen[j], segment[buyer[j]]] += 1
 
 
 @numba.njit(cache=True, nogil=True)
@@ -188,12 +203,11 @@ class Buying:
         brands = self.bought.shape[0]
         for b in range(brands):
             self.bought[b, first[b]] += 1  # a consumer adopts once a step at most
-        np.add.at(self.bought, (chosen, buyer), 1)
+        purchases = np.zeros((brands, self.segments), dtype=np.int64)
+        _tally(self.bought, purchases, chosen, buyer, self.segment)
         self.own_purchases += np.bincount(chosen[chosen == self.customer_of[buyer]], minlength=brands)
         if self.buys_again:  # where nobody buys again, nobody reads whose customer one was
             self.customer_of[:] = state.current
-        purchases = np.zeros((brands, self.segments), dtype=np.int64)
-        np.add.at(purchases, (chosen, self.segment[buyer]), 1)
         for b in range(brands):
             purchases[b] += np.bincount(self.segment[first[b]], minlength=self.segments)
         return purchases

@@ -8,8 +8,11 @@ talkative and satisfied it is the share of adopters among one's contacts: the Ba
 Talk has a life cycle. A new customer's voice is split into a lasting part (``lasting``) and a
 buzz part that fades with ``buzz_half_life``; campaigns with ``buzz`` add fresh buzz to the
 customers they touch. Every buzz contribution fades at the same rate, so the buzz each consumer
-hears fades as a whole: one multiplication per step. Without a half-life, all talk is lasting
-(the Bass model).
+hears fades as a whole: it is kept in units of one shared factor (``buzz_scale``) that a step's
+fading multiplies, so fading costs nothing per consumer; what is heard is the kept buzz times the
+factor, and talk added is divided by it. When the factor gets small, it is folded into the kept
+buzz (one pass, every few hundred half-lives). Without a half-life, all talk is lasting (the Bass
+model).
 
 The sums change only when someone becomes or stops being a customer, so each step updates them
 from that frontier alone (a numba loop over the changed consumers' neighbours) instead of a full
@@ -49,8 +52,9 @@ def _spread(indptr, indices, nodes, weights, out):
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def heard_by(sums, buzz, inv_contacts, brand, i):
-    """Positive and negative talk consumer i hears about ``brand`` (shares of its contacts).
+def heard_by(sums, buzz, buzz_scale, inv_contacts, brand, i):
+    """Positive and negative talk consumer i hears about ``brand`` (shares of its contacts); the
+    buzz heard is ``buzz`` times ``buzz_scale``.
 
     Fully mixed, everyone hears the one population total over N - 1 others: exact for those who
     are not customers, and a customer's own voice is one part in N - 1 of its churn pressure.
@@ -58,12 +62,13 @@ def heard_by(sums, buzz, inv_contacts, brand, i):
     j = 0 if sums.shape[2] == 1 else i
     k = 0 if buzz.shape[2] == 1 else i
     # the sums are updated by +/- many times: clip the rounding below zero
-    pos = max(sums[0, brand, j] + buzz[0, brand, k], 0.0)
-    neg = max(sums[1, brand, j] + buzz[1, brand, k], 0.0)
+    pos = max(sums[0, brand, j] + buzz[0, brand, k] * buzz_scale, 0.0)
+    neg = max(sums[1, brand, j] + buzz[1, brand, k] * buzz_scale, 0.0)
     return pos * inv_contacts[j], neg * inv_contacts[j]
 
 
 AHEAD = 0.5  # of a step's moves by the hazards, the share heard over the next step before it is taken back
+SMALLEST_SCALE = 1e-100  # below it, buzz_scale is folded into the kept buzz (far from float64's limits either way)
 
 
 class WordOfMouth:
@@ -78,8 +83,10 @@ class WordOfMouth:
         self.fades = spec.buzz_half_life is not None
         self.lasting = spec.lasting if self.fades else 1.0
         self.decay_rate = math.log(2.0) / spec.buzz_half_life if self.fades else 0.0
-        # fading talk heard, and each consumer's own buzz at ``buzz_time`` (a width-1 zero when off)
+        # fading talk heard, in units of buzz_scale, and each consumer's own buzz at ``buzz_time`` (a
+        # width-1 zero when off)
         self.buzz = np.zeros((2, brands, width if self.fades else 1))
+        self.buzz_scale = 1.0
         self.own_buzz = np.zeros(size if self.fades else 0)
         self.buzz_time = np.zeros(size if self.fades else 0)
         # the hazards' joins and leaves this step and the last: (brand, consumers, lasting, buzz) signed weights
@@ -100,6 +107,14 @@ class WordOfMouth:
             else:
                 _spread(self.graph.indptr, self.graph.indices, consumers[members], weights[members],
                         target[valence, brand])
+
+    def _add_buzz(self, brand: int, consumers: np.ndarray, heard: np.ndarray) -> None:
+        """Add buzz as heard now, in the kept units."""
+        self._add(self.buzz, brand, consumers, heard / self.buzz_scale)
+
+    def buzz_heard(self) -> np.ndarray:
+        """(valence, brand, consumer) the buzz each consumer hears now."""
+        return self.buzz * self.buzz_scale
 
     def _current_buzz(self, consumers: np.ndarray, time: float) -> np.ndarray:
         return self.own_buzz[consumers] * np.exp(-self.decay_rate * (time - self.buzz_time[consumers]))
@@ -134,7 +149,7 @@ class WordOfMouth:
         heard = 1.0 + AHEAD if by_hazard else 1.0
         self._add(self.sums, brand, consumers, heard * lasting)
         if buzz is not None:
-            self._add(self.buzz, brand, consumers, heard * buzz)
+            self._add_buzz(brand, consumers, heard * buzz)
         if by_hazard:
             self.flowing.append((brand, consumers, lasting, buzz))
 
@@ -148,17 +163,19 @@ class WordOfMouth:
         extra = np.maximum(level * self.talk[customers] - now, 0.0)
         self.own_buzz[customers] = now + extra
         self.buzz_time[customers] = time
-        self._add(self.buzz, brand, customers, extra)
+        self._add_buzz(brand, customers, extra)
 
     def end_step(self, dt: float) -> None:
-        """Every buzz contribution fades at one rate, so what each consumer hears fades as a whole;
-        then the half of the last step's flow that this step heard is taken back (this step's
-        stays for the next)."""
+        """Every buzz contribution fades at one rate, so what each consumer hears fades as a whole (its
+        shared factor does); then the half of the last step's flow that this step heard is taken back
+        (this step's stays for the next)."""
         fading = math.exp(-self.decay_rate * dt)
-        if self.fades:
-            self.buzz *= fading
+        self.buzz_scale *= fading
+        if self.buzz_scale < SMALLEST_SCALE:
+            self.buzz *= self.buzz_scale
+            self.buzz_scale = 1.0
         for brand, consumers, lasting, buzz in self.flowed:
             self._add(self.sums, brand, consumers, -AHEAD * lasting)
             if buzz is not None:  # added two fadings ago
-                self._add(self.buzz, brand, consumers, -AHEAD * fading * fading * buzz)
+                self._add_buzz(brand, consumers, -AHEAD * fading * fading * buzz)
         self.flowed, self.flowing = self.flowing, []
