@@ -109,14 +109,12 @@ def bytes_per_consumer(model: marketsim.MarketModel) -> dict[str, int]:
         # each brand: the uniforms written and read back, state, hearing, segment
         "awareness": brands * (2 * st.uniform.itemsize + 2 * state + st.hearing.itemsize + segment),
         "loyalty": 3 * loyalty + current + segment + loyalty,
-        "buzz fading": 2 * brands * wom.buzz.itemsize * 2 * (wom.buzz.shape[2] == n),
-    }
-    if not buying.one_brand_one_rate:
-        spread = buying.spread.itemsize
-        known = brands * (state + fit + segment + 2 * spread) + 3 * spread + current + segment  # what each knows
-        chosen = brands * (state + spread + fit + segment)  # the occasions spread by fit and appeal
-        passes["shares"] = segment + buying.propensity.itemsize + current + loyalty + 2 * spread \
-            + (known + chosen if buying.repertoire else 0)
+    }  # buzz fades by one shared factor (wom.py): no pass
+    if buying.buys_again:  # the purchase clocks wound down: read and written, with what sets their rate
+        passes["purchase clocks"] = current + segment + buying.propensity.itemsize + 2 * buying.clock.itemsize
+    if not buying.one_brand_one_rate:  # piece by piece: what a piece reads again and its work values stay in cache
+        passes["shares"] = segment + buying.propensity.itemsize + current + loyalty \
+            + (brands * (state + fit) if buying.repertoire else 0)
     return passes
 
 

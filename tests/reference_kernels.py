@@ -164,3 +164,22 @@ def wind_down(current, segment, rate_by_brand, rate_by_segment, propensity, dt, 
     rate = np.where(np.isnan(rate), rate_by_brand[np.maximum(current, 0)], rate)
     clock[customers] -= (rate * propensity * dt)[customers]
     return np.flatnonzero(customers & (clock <= 0.0))
+
+
+def expected_shares(current, loyalty, state, fit, appeal, segment, propensity, repertoire, segments):
+    """(brands, segments) each brand's expected buying: a customer's propensity to its own brand with
+    1 - repertoire (1 - loyalty), the rest split among the brands it knows (aware or beyond) by fit ×
+    appeal, or to its own brand if none it knows appeals."""
+    brands = fit.shape[0]
+    held = np.zeros((brands, segments))
+    customers = np.flatnonzero(current >= 0)
+    own, seg, g = current[customers], segment[customers], propensity[customers]
+    stay = 1.0 - repertoire * (1.0 - loyalty[customers])
+    np.add.at(held, (own, seg), g * stay)
+    weights = (state[:, customers] >= 1) * fit[:, customers] * appeal[:, seg]  # AWARE = 1
+    known = weights.sum(axis=0)
+    none = known == 0.0
+    np.add.at(held, (own[none], seg[none]), (g * (1.0 - stay))[none])
+    for b in range(brands):
+        np.add.at(held[b], seg[~none], (g * (1.0 - stay) * weights[b] / np.where(none, 1.0, known))[~none])
+    return held

@@ -365,7 +365,6 @@ def test_one_brand_at_one_rate_reads_the_shares_from_the_counts_as_the_kernel_wo
     assert buying.one_brand_one_rate and (st.current >= 0).sum() > 100
     appeal = step_prices(sc, model.recorder.controlled(60), 60.5 * sc.time.dt).adoption
     held = np.zeros((len(sc.brands), len(sc.segment_names)))
-    _expected_shares(st.current, st.loyalty, st.state, st.fit, appeal, buying.segment, buying.propensity, 0.0, held,
-                     np.empty(st.current.size), np.empty(st.current.size))
+    _expected_shares(st.current, st.loyalty, st.state, st.fit, appeal, buying.segment, buying.propensity, 0.0, held)
     assert (buying.shares(st, appeal) == held).all()
     assert (buying.weight == np.bincount(buying.segment, minlength=len(sc.segment_names))).all()

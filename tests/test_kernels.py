@@ -1,8 +1,10 @@
-"""Every numba kernel of awareness, loyalty, word of mouth and the network builders equals its
-plain-numpy reference (tests/reference_kernels.py) on small random inputs, edge cases included:
-no consumers, one consumer, one brand and several, zero rates, consumers repeated.
+"""Every numba kernel of awareness, loyalty, buying (purchase clocks, expected shares), word of mouth
+and the network builders equals its plain-numpy reference (tests/reference_kernels.py) on small
+random inputs, edge cases included: no consumers, one consumer, one brand and several, zero rates,
+consumers repeated.
 
-The references sum and multiply in the kernels' order, so the results are compared to the bit.
+The references sum and multiply in the kernels' order, so the results are compared to the bit
+(the expected shares, summed in lanes, to 1e-12).
 These tests also run with NUMBA_DISABLE_JIT=1 (.ci/run), fewer examples then, so that coverage and
 tracebacks see the kernels' Python.
 """
@@ -148,6 +150,26 @@ def test_wind_down(seed, n, brands, segments):
     k = buying._wind_down(current, segment, rate_by_brand, rate_by_segment, propensity, 0.7, clock, due)
     assert np.array_equal(clock, expected_clock)
     assert np.array_equal(due[:k], expected)
+
+
+@examples(40)
+@given(seed=seeds, n=st.one_of(sizes, several_chunks), brands=st.integers(1, 3), segments=st.integers(1, 3),
+       repertoire=st.sampled_from([0.0, 0.4, 1.0]), customers=st.sampled_from([0.0, 0.2, 1.0]))
+def test_expected_shares(seed, n, brands, segments, repertoire, customers):
+    """Each brand's expected buying per segment, piece by piece over the customers, equals the
+    reference's sums (summed in another order: to 1e-12)."""
+    rng = np.random.default_rng(seed)
+    current = np.where(rng.random(n) < customers, rng.integers(0, brands, n), -1).astype(np.int16)
+    state = states(rng, (brands, n))
+    for b in range(brands):
+        state[b, current == b] = 2  # customer
+    fit = rng.random((brands, n)) * (rng.random((brands, n)) < 0.8)  # some fit nothing: none known may appeal
+    appeal, segment = rng.random((brands, segments)) + 0.5, segments_of(rng, n, segments)
+    loyalty, propensity = rng.random(n) * (current >= 0), rng.gamma(1.0, 1.0, n)
+    held = np.zeros((brands, segments))
+    buying._expected_shares(current, loyalty, state, fit, appeal, segment, propensity, repertoire, held)
+    expected = ref.expected_shares(current, loyalty, state, fit, appeal, segment, propensity, repertoire, segments)
+    assert np.allclose(held, expected, rtol=1e-12, atol=0)
 
 
 # --- word of mouth --------------------------------------------------------------------------
