@@ -168,9 +168,11 @@ def _events(candidates, u, hazard, ad, talk, q_dt, option, paid):
     for c in numba.prange(candidates.size):
         i = candidates[c]
         total = _total(hazard, i)
-        p = -np.expm1(-total)
         option[c] = -1
         paid[c] = True
+        if u[c] >= total:  # then u >= P(any event) = 1 - exp(-total) <= total too: most stop here, spared the exp
+            continue
+        p = -np.expm1(-total)
         if u[c] >= p:
             continue
         v = u[c] / p * total
