@@ -22,10 +22,17 @@ BLOCK = 1 << BLOCK_BITS
 @dataclass
 class Contacts:
     consumers: np.ndarray
-    relevance: np.ndarray  # per impression
-    in_audience: np.ndarray
+    relevance: np.ndarray  # per consumer of the market, or one for all
+    audience: np.ndarray  # the same
     cost: np.ndarray
     impact: float
+
+    def per_impression(self, values: np.ndarray) -> np.ndarray:
+        return values[self.consumers] if values.size > 1 else np.repeat(values, self.consumers.size)
+
+    @property
+    def in_audience(self) -> np.ndarray:
+        return self.per_impression(self.audience)
 
 
 def response(wearout):
@@ -43,9 +50,9 @@ def reference(contacts, n, segment, satisfied, region, boost, time, wear, wear_t
     """The bincount formulation the pipeline replaced (docs/model.md, Ad response), and ``wear`` after."""
     none = [np.zeros(0, np.int64)]
     hits = np.concatenate(none + [c.consumers for c in contacts])
-    relevance = np.concatenate(none + [np.where(c.in_audience, c.relevance, 0.0) for c in contacts])
-    strength = np.concatenate(none + [c.impact * response_to(np.where(c.in_audience, c.relevance, 0.0), rules)
-                                      for c in contacts])
+    relevance = np.concatenate(none + [np.where(c.in_audience, c.per_impression(c.relevance), 0.0) for c in contacts])
+    strength = np.concatenate(none + [c.impact * response_to(np.where(c.in_audience, c.per_impression(c.relevance),
+                                                                      0.0), rules) for c in contacts])
     count = np.bincount(hits, minlength=n)
     consumers = np.flatnonzero(count != 0)
     count = count[consumers]
@@ -108,9 +115,10 @@ def test_pipeline_equals_bincount(n, seed, campaigns, per_consumer, wearout):
         contacts = []
         for _ in range(campaign_count):
             hits = impressions(rng, n, min(MOST_HITS, int(per_consumer * n) * int(rng.integers(0, 3) > 0)))
-            relevance = rng.random(hits.size) if rng.random() < 0.5 else np.full(hits.size, rng.random())
-            contacts.append(Contacts(hits, relevance, rng.random(hits.size) < 0.8,
-                                     rng.choice([0.004, 0.002], hits.size), float(rng.uniform(0.5, 2))))
+            relevance = rng.random(n) if rng.random() < 0.5 else np.array([rng.random()])  # tailored or one for all
+            audience = rng.random(n) < 0.8 if rng.random() < 0.7 else np.ones(1, bool)  # or everyone
+            contacts.append(Contacts(hits, relevance, audience, rng.choice([0.004, 0.002], hits.size),
+                                     float(rng.uniform(0.5, 2))))
         expected = reference(contacts, n, segment, satisfied[brand], region, boost, time, wear_before[brand],
                              wear_time[brand], rules)
         exposure, first = pipeline.expose(brand, contacts, time, boost, segment, 3, region, satisfied[brand], rules,
@@ -144,16 +152,14 @@ def test_pipeline_equals_bincount(n, seed, campaigns, per_consumer, wearout):
 def test_by_block_is_a_stable_sort_by_block(seed, n, hits):
     rng = np.random.default_rng(seed)
     consumers = impressions(rng, n, hits)
-    in_audience, cost, relevance = rng.random(hits) < 0.5, rng.random(hits), rng.random(hits)
+    cost = rng.random(hits)
     order = np.argsort(consumers >> BLOCK_BITS, kind="stable")
     sorted_hits, sorted_cost = np.full(hits, -1, np.int64), np.full(hits, np.nan)
-    sorted_relevance = np.full(hits, np.nan)
     start = np.full(blocks(n) + 1, -1, np.int64)
-    _by_block(consumers, in_audience, cost, relevance, sorted_hits, sorted_cost, sorted_relevance, start)
+    _by_block(consumers, cost, sorted_hits, sorted_cost, start)
     assert np.array_equal(start, np.searchsorted(consumers[order] >> BLOCK_BITS, np.arange(blocks(n) + 1)))
-    assert np.array_equal(sorted_hits, 2 * consumers[order] + in_audience[order])
+    assert np.array_equal(sorted_hits, consumers[order])
     assert np.array_equal(sorted_cost, cost[order])
-    assert np.array_equal(sorted_relevance, relevance[order])
 
 
 @settings(max_examples=60 if JIT else 12, deadline=None)
@@ -176,7 +182,7 @@ def test_in_index_order(seed, n, share):
 def test_worn_out_floors_at_zero():
     """Past 1e-100 responsiveness is worn out (0), keeping the floats off slow denormals."""
     n, hits, rules = 10, np.full(150, 3), response(0.9)  # (1 - 0.9)^150 = 1e-150
-    contacts = [Contacts(hits, np.full(hits.size, 0.5), np.ones(hits.size, bool), np.full(hits.size, 0.004), 1.0)]
+    contacts = [Contacts(hits, np.array([0.5]), np.ones(1, bool), np.full(hits.size, 0.004), 1.0)]
     wear, wear_time = np.ones((1, n)), np.zeros((1, n))
     expected = reference(contacts, n, np.zeros(n, np.int16), np.ones(n, bool), np.zeros(n, np.int16), np.ones(1), 1.0,
                          wear[0], wear_time[0], rules)

@@ -34,8 +34,10 @@ class Contacts:
 
     brand: int
     consumers: np.ndarray
-    relevance: np.ndarray  # per contact: the message's relevance to it if in the audience (relevance.py)
-    in_audience: np.ndarray
+    # per consumer of the market, or one value for all: the message's relevance to it if in the audience
+    # (relevance.py), and whether it is in the audience; read per consumer as the contacts are gathered
+    relevance: np.ndarray
+    audience: np.ndarray
     cost: np.ndarray  # per contact, so that wasted spend can be told apart
     impact: float = 1.0  # standard impressions one contact is worth
     buzz: float = 0.0  # fresh talk a touched customer gains, in units of a new customer's talk
@@ -84,15 +86,13 @@ class Campaign:
         self.status = "planned"  # planned -> researching -> running -> done | moved | unfunded
         self.researched = spec.research is None
         self.niche_codes = np.array([pop.categories["segment"].index(s) for s in spec.niche], dtype=np.int64)
-        # this step's contacts, costs and whether each is in the audience; kept to avoid reallocating them
-        self._hits, self._costs, self._inside = np.empty(0, np.int64), np.empty(0), np.empty(0, np.bool_)
-        self._relevance = np.empty(0)
+        # this step's contacts and their costs; kept to avoid reallocating them
+        self._hits, self._costs = np.empty(0, np.int64), np.empty(0)
 
-    def _buffers(self, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def _buffers(self, size: int) -> tuple[np.ndarray, np.ndarray]:
         if self._hits.size < size:
-            self._hits, self._costs, self._inside = np.empty(size, np.int64), np.empty(size), np.empty(size, np.bool_)
-            self._relevance = np.empty(size)
-        return self._hits[:size], self._costs[:size], self._inside[:size], self._relevance[:size]
+            self._hits, self._costs = np.empty(size, np.int64), np.empty(size)
+        return self._hits[:size], self._costs[:size]
 
     # --- money --------------------------------------------------------------------------
     def _pay(self, amount: float) -> bool:
@@ -239,7 +239,7 @@ class Campaign:
         if planned == 0 or users.size == 0:
             return None, 0.0
         inside = rng.binomial(planned, spec.precision) if targets.size else 0
-        hits, costs, _, _ = self._buffers(planned)
+        hits, costs = self._buffers(planned)
         for pool, draws, out in ((targets, inside, hits[:inside]), (users, planned - inside, hits[inside:])):
             drawn = rng.integers(0, pool.size, draws)
             if pool is self.pop.everyone:  # a draw is a consumer already
@@ -295,14 +295,8 @@ class Campaign:
             budget.spent -= amount
 
     def _contacts(self, consumers: np.ndarray, costs: np.ndarray, quality: float = 1.0) -> Contacts:
-        in_audience, relevance = self._buffers(consumers.size)[2:]
-        if self.relevance_by_consumer is None:
-            relevance.fill(self.spec.relevance)
-        else:
-            take(self.relevance_by_consumer, consumers, relevance)
-        if self.targets is self.pop.everyone:  # the audience is everyone
-            in_audience.fill(True)
-        else:
-            take(self.audience, consumers, in_audience)
-        return Contacts(self.brand, consumers, relevance, in_audience, costs, self.spec.impact * quality,
+        relevance = np.array([self.spec.relevance]) if self.relevance_by_consumer is None \
+            else self.relevance_by_consumer
+        audience = np.ones(1, np.bool_) if self.targets is self.pop.everyone else self.audience
+        return Contacts(self.brand, consumers, relevance, audience, costs, self.spec.impact * quality,
                         self.spec.buzz, channel=self.spec.channel)

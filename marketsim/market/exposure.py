@@ -4,8 +4,9 @@ Campaigns hand over their impressions as arrays in which a consumer appears once
 Per campaign, one numba pass groups them by block of consumers (a counting sort that keeps their
 order within a block, on every thread); a second, block by block on every thread, visits each
 block's consumers in ascending order (a second counting sort, in the core's cache: at random, each
-consumer's sums would be a miss to memory) and adds their impressions into a scratch array kept for
-the whole run (impressions, relevance and strength per consumer), lists each consumer once and
+consumer's sums would be a miss to memory), reads the message's relevance to each and whether it is in
+the audience, and adds their impressions into a scratch array kept for the whole run (impressions,
+relevance and strength per consumer), lists each consumer once and
 tallies impressions and wasted ones per block and segment. A last pass over that list, in index
 order, applies wear-out with its lazy recovery, sets the step's ad hazard, marks first reach and
 clears the scratch entries it read. No temporary of the market's size is made, so the cost follows
@@ -45,6 +46,15 @@ class Rules(NamedTuple):
     wearout: float
     ad_effect: float
     intrusion_threshold: float
+
+
+class Message(NamedTuple):
+    """A campaign's message: its relevance to each consumer and whether each is in its audience (per
+    consumer of the market, or one value for all), and what one contact is worth."""
+
+    relevance: np.ndarray
+    audience: np.ndarray
+    impact: float
 
 
 class Consumers(NamedTuple):
@@ -99,12 +109,11 @@ SORT_PARTS = 16  # the impressions are counted and placed in this many parts, a 
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)
-def _by_block(hits, in_audience, cost, relevance, sorted_hits, sorted_cost, sorted_relevance, start):
+def _by_block(hits, cost, sorted_hits, sorted_cost, start):
     """One campaign's impressions grouped by block of consumers, their order kept within a block,
-    each as ``2 * consumer + in_audience``, its cost and its relevance (a counting sort); block b's
-    are ``start[b]:start[b + 1]``. The parts of the impressions are counted and placed on every thread,
-    each part's share of a block after the earlier parts': a stable sort has one result, whatever
-    the threads."""
+    each as its consumer and its cost (a counting sort); block b's are ``start[b]:start[b + 1]``.
+    The parts of the impressions are counted and placed on every thread, each part's share of a
+    block after the earlier parts': a stable sort has one result, whatever the threads."""
     n, count = hits.size, start.size - 1
     in_part = np.zeros((SORT_PARTS, count), np.int64)
     for p in numba.prange(SORT_PARTS):
@@ -121,9 +130,8 @@ def _by_block(hits, in_audience, cost, relevance, sorted_hits, sorted_cost, sort
     for p in numba.prange(SORT_PARTS):
         for j in range(p * n // SORT_PARTS, (p + 1) * n // SORT_PARTS):
             b = hits[j] >> BLOCK_BITS
-            sorted_hits[at[p, b]] = 2 * hits[j] + in_audience[j]
+            sorted_hits[at[p, b]] = hits[j]
             sorted_cost[at[p, b]] = cost[j]
-            sorted_relevance[at[p, b]] = relevance[j]
             at[p, b] += 1
 
 
@@ -143,27 +151,29 @@ def _in_consumer_order(sorted_hits, lo, hi, first):
     random."""
     at = np.zeros((1 << BLOCK_BITS) + 1, np.int32)
     for j in range(lo, hi):
-        at[(sorted_hits[j] >> 1) - first + 1] += 1
+        at[sorted_hits[j] - first + 1] += 1
     for x in range(1 << BLOCK_BITS):
         at[x + 1] += at[x]
     order = np.empty(hi - lo, np.int64)
     for j in range(lo, hi):
-        x = (sorted_hits[j] >> 1) - first
+        x = sorted_hits[j] - first
         order[at[x]] = j
         at[x] += 1
     return order
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)
-def _gather(sorted_hits, sorted_cost, sorted_relevance, start, impact, rules, consumers, scratch, listed, most,
-            tally):
+def _gather(sorted_hits, sorted_cost, start, message, rules, consumers, scratch, listed, most, tally):
     """Add one campaign's impressions into the per-consumer scratch sums, block by block on every
-    thread (a consumer is in one block, so its sums run in impression order); list the consumers not
-    yet listed, block b's from ``touched[b * REGION]`` on (``listed[b]`` of them); tally
-    impressions, wasted ones and their cost per block and segment (within a segment a campaign's
-    impressions cost the same, so the order of that sum does not matter); ``most[b]``: the most
-    impressions on one consumer of block b."""
+    thread (a consumer is in one block, so its sums run in impression order; the message's relevance
+    to it and whether it is in the audience are read here, in consumer order, rather than per
+    impression at random when the campaign delivers); list the consumers not yet listed, block b's
+    from ``touched[b * REGION]`` on (``listed[b]`` of them); tally impressions, wasted ones and their
+    cost per block and segment (within a segment a campaign's impressions cost the same, so the order
+    of that sum does not matter); ``most[b]``: the most impressions on one consumer of block b."""
     segment, satisfied = consumers.segment, consumers.satisfied
+    relevance, audience, impact = message.relevance, message.audience, message.impact
+    one_relevance, everyone = relevance.size == 1, audience.size == 1  # one value for all (a market of one: the same)
     relevance_gain, threshold = rules.relevance_gain, rules.intrusion_threshold
     sums, on_list, touched = scratch.sums, scratch.on_list, scratch.touched
     impressions, wasted, wasted_spend = tally.impressions, tally.wasted, tally.wasted_spend
@@ -175,14 +185,14 @@ def _gather(sorted_hits, sorted_cost, sorted_relevance, start, impact, rules, co
         block_impressions, block_wasted = impressions[b].copy(), wasted[b].copy()
         block_wasted_spend = wasted_spend[b].copy()
         for j in _in_consumer_order(sorted_hits, start[b], start[b + 1], np.int64(b) << BLOCK_BITS):
-            i = sorted_hits[j] >> 1
-            inside = sorted_hits[j] & 1
+            i = sorted_hits[j]
+            inside = np.int64(audience[0 if everyone else i])
             s = segment[i]
             block_impressions[s] += 1
             waste = 1 - (inside & np.int64(satisfied[i]))  # outside the audience or not satisfied, without a branch
             block_wasted[s] += waste
             block_wasted_spend[s] += sorted_cost[j] if waste else 0.0
-            r = sorted_relevance[j] if inside else 0.0
+            r = relevance[0 if one_relevance else i] if inside else 0.0
             touched[k] = i  # kept only if i is new: no branch to mispredict
             k += 1 - np.int64(on_list[i])  # a uint8 count would wrap without the JIT
             on_list[i] = 1
@@ -258,7 +268,6 @@ class ContactPipeline:
         self.on_list = np.zeros(size, dtype=np.uint8)
         # a campaign's impressions (and their costs) grouped by block of consumers
         self.sorted_hits, self.sorted_cost = np.empty(0, dtype=np.int64), np.empty(0)
-        self.sorted_relevance = np.empty(0)
         # the step's exposed consumers and their personal weight; memory is committed only as far as used
         # (brands - 1) full lists and a last brand's blocks, each with a spare place (REGION)
         self.listed = np.empty((brands - 1) * size + blocks(size) * REGION, dtype=np.int64)
@@ -286,13 +295,10 @@ class ContactPipeline:
             hits = c.consumers.size
             if self.sorted_hits.size < hits:
                 self.sorted_hits, self.sorted_cost = np.empty(hits, dtype=np.int64), np.empty(hits)
-                self.sorted_relevance = np.empty(hits)
             sorted_hits, sorted_cost = self.sorted_hits[:hits], self.sorted_cost[:hits]
-            sorted_relevance = self.sorted_relevance[:hits]
-            _by_block(c.consumers, c.in_audience, c.cost, c.relevance, sorted_hits, sorted_cost,
-                      sorted_relevance, start)
-            _gather(sorted_hits, sorted_cost, sorted_relevance, start, float(c.impact), rules, consumers, scratch,
-                    listed, most, tally)
+            _by_block(c.consumers, c.cost, sorted_hits, sorted_cost, start)
+            _gather(sorted_hits, sorted_cost, start, Message(c.relevance, c.audience, float(c.impact)), rules,
+                    consumers, scratch, listed, most, tally)
         listed = _in_index_order(scratch, listed)
         exposed, personal = scratch.touched[:listed], self.personal[self.used:self.used + listed]
         self.used += listed
