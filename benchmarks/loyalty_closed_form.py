@@ -86,7 +86,7 @@ def main() -> None:
     st, dt = model.state, model.scenario_spec.time.dt
     customers = st.current >= 0
     rate = -np.log(st.loyalty_keep) / dt  # what the keep of a step stands for
-    since = np.where(customers, model.steps * dt * model.rng.random(customers.size), 0.0)  # when each was last set
+    since = np.where(customers, model.steps * dt * np.random.default_rng(0).random(customers.size), 0.0)  # last set
     out = np.zeros_like(st.loyalty_sum)
     relax = median_ms(lambda: update_loyalty(*passed[0]), args.repeats)
     read = median_ms(lambda: closed_form_read(st.loyalty, st.loyalty_target, rate, since, model.steps * dt,

@@ -73,8 +73,8 @@ MUTANTS_FIFTH = [
               "multiplies the buzz heard by e^{-ln2 dt / h}; the step's length is dropped (e^{-ln2 / h} a "
               "STEP), so with dt = 7 buzz fades seven times too slowly, out of step with each customer's own "
               "buzz (reachable with buzz_half_life and dt != 1, e.g. launch_decision: dt = 7)",
-         old="self.buzz *= math.exp(-self.decay_rate * dt)",
-         new="self.buzz *= math.exp(-self.decay_rate)"),
+         old="fading = math.exp(-self.decay_rate * dt)",
+         new="fading = math.exp(-self.decay_rate)"),
     dict(id="wom-buzz-excites-noncustomers", area="wom",
          rule="model.md 7.4: a campaign with buzz = b tops up the buzz of each CUSTOMER OF THE BRAND it touches; "
               "every consumer it touched is excited, so people who never bought the brand start talking about "

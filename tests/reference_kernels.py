@@ -166,20 +166,41 @@ def wind_down(current, segment, rate_by_brand, rate_by_segment, propensity, dt, 
     return np.flatnonzero(customers & (clock <= 0.0))
 
 
-def expected_shares(current, loyalty, state, fit, appeal, segment, propensity, repertoire, segments):
+def sequential_sum(terms) -> float:
+    """0 + t1 + t2 + ..., left to right (numpy's cumsum adds in order; its sum adds pairwise)."""
+    return float(np.cumsum(np.concatenate([[0.0], *terms]))[-1])
+
+
+def expected_shares(current, loyalty, state, fit, appeal, segment, propensity, repertoire, segments, chunk, lanes):
     """(brands, segments) each brand's expected buying: a customer's propensity to its own brand with
     1 - repertoire (1 - loyalty), the rest split among the brands it knows (aware or beyond) by fit ×
-    appeal, or to its own brand if none it knows appeals."""
-    brands = fit.shape[0]
-    held = np.zeros((brands, segments))
-    customers = np.flatnonzero(current >= 0)
-    own, seg, g = current[customers], segment[customers], propensity[customers]
-    stay = 1.0 - repertoire * (1.0 - loyalty[customers])
-    np.add.at(held, (own, seg), g * stay)
-    weights = (state[:, customers] >= 1) * fit[:, customers] * appeal[:, seg]  # AWARE = 1
-    known = weights.sum(axis=0)
-    none = known == 0.0
-    np.add.at(held, (own[none], seg[none]), (g * (1.0 - stay))[none])
-    for b in range(brands):
-        np.add.at(held[b], seg[~none], (g * (1.0 - stay) * weights[b] / np.where(none, 1.0, known))[~none])
-    return held
+    appeal, or to its own brand if none it knows appeals. Summed as the kernel sums, to the bit: per
+    chunk of ``chunk`` consumers and per lane (consumer index mod ``lanes``), each running sum takes
+    the own-brand terms, then the none-known terms, then each brand's terms, each in index order; the
+    chunks' and lanes' sums are then added in chunk order."""
+    brands, n = fit.shape
+    parts = []  # per chunk: (brands, lanes, segments)
+    for first in range(0, n, chunk):
+        i = np.arange(first, min(first + chunk, n))
+        i = i[current[i] >= 0]  # only customers hold any buying (the others would add zeros)
+        own, seg, g, lane = current[i], segment[i], propensity[i], i % lanes
+        stay = 1.0 - repertoire * (1.0 - loyalty[i])
+        spread = g * (1.0 - stay)
+        known = np.zeros(i.size)
+        for b in range(brands):
+            known = known + (state[b, i] >= 1) * fit[b, i] * appeal[b, seg]  # AWARE = 1
+        none = known == 0.0
+        per_unit = (1.0 - none) * spread / (known + none)
+        part = np.zeros((brands, lanes, segments))
+        for b in range(brands):
+            for k in range(lanes):
+                for s in range(segments):
+                    mine, here = (own == b) & (lane == k) & (seg == s), (lane == k) & (seg == s)
+                    terms = [(g * stay)[mine]]
+                    if repertoire > 0.0:
+                        terms += [(none * spread)[mine],
+                                  ((state[b, i] >= 1) * per_unit * fit[b, i] * appeal[b, seg])[here]]
+                    part[b, k, s] = sequential_sum(terms)
+        parts.append(part)
+    return np.array([[sequential_sum([[p[b, k, s] for p in parts for k in range(lanes)]]) for s in range(segments)]
+                     for b in range(brands)])

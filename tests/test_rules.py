@@ -279,6 +279,23 @@ def test_buzz_keeps_fading_by_half_lives_after_its_shared_factor_is_folded_in(st
     assert model.wom.buzz_scale == pytest.approx(2.0 ** (-50 * (steps if steps < 7 else steps - 7)), rel=1e-12, abs=0)
 
 
+def test_buzz_heard_is_every_customers_own_across_folds_of_its_shared_factor():
+    """wom.py: with a half-life of one step the factor folds on step 333; over 400 steps customers come
+    (ads, word of mouth, campaign buzz) and go (churn), their talk added, taken back and faded across the
+    fold: at the end the buzz each consumer hears still equals a recount from every customer's own
+    (the run invariants, tests/test_invariants.py)."""
+    from test_invariants import assert_invariants
+
+    ads = {"name": "ads", "brand": "A", "channel": "tv", "impressions": 60}
+    party = {"name": "party", "brand": "A", "type": "event", "reach": 200, "buzz": 2.0, "start": 395.0}
+    sc = market({"time.horizon": 400, "word_of_mouth.buzz_half_life": 1.0, "word_of_mouth.strength": 0.2,
+                 "loyalty.churn": 0.01, "campaigns.0": ads, "campaigns.1": party})
+    result = marketsim.run(sc, seed=8)
+    assert result.model.wom.buzz_scale > 2.0 ** -80  # folded: unfolded it would be 2^-400
+    assert rows(result).loc[390:400, "churned"].sum() > 0 and rows(result).loc[390:400, "new_paid"].sum() > 0
+    assert_invariants(sc, result)
+
+
 def test_an_installed_base_talks_with_its_lasting_part_only():
     """model.md Life cycle of talk: customers at step 0 are established: no buzz."""
     heard = positive_talk_heard({"brands.0.initial": INSTALLED_HALF}, 1)

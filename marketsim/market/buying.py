@@ -98,7 +98,6 @@ def _choose(buyer, u, current, loyalty, state, fit, appeal, segment, repertoire,
 
 
 LANES = 4  # independent running sums per segment, so that consecutive consumers do not wait on each other's add
-PIECE = 2048  # consumers whose two work values stay in a core's first-level cache between the brand loops
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)
@@ -106,46 +105,44 @@ def _expected_shares(current, loyalty, state, fit, appeal, segment, propensity, 
     """Each brand's expected share of each segment's buying, unnormalised (of the segment's total
     propensity, ``Buying.weight``): a customer's propensity goes to brands as its occasions would, its own
     with 1 - repertoire (1 - loyalty), the rest (``spread``) among the brands it knows by fit × appeal
-    (``_choose``). Chunk by chunk on every thread (``chunks.py``), and within a chunk piece by piece
-    (``PIECE`` consumers, whose customers' work values stay in the cache): the piece's customers are
-    listed, then taken brand by brand in index order, without branches on what they know (a term is
-    multiplied by 0 instead: a market of mixed states mispredicts branches), summing in LANES (one
-    who is no customer would only add zeros). The chunks' sums are added in chunk order: reproducible
-    whatever the machine and the threads."""
+    (``_choose``). Chunk by chunk on every thread (``chunks.py``): the chunk's customers are listed (one
+    who is no customer would only add zeros), then taken pass by pass and brand by brand in index
+    order, without branches on what they know (a term is multiplied by 0 instead: a market of mixed
+    states mispredicts branches), summing in LANES. The chunks' sums are added in chunk order:
+    reproducible whatever the machine and the threads."""
     brands, n = fit.shape
     segments = held.shape[1]
     sums = np.zeros((chunks(n), brands, LANES, segments))
     for c in numba.prange(chunks(n)):
         start, end = bounds(c, n)
         part = sums[c]
-        buyer, spread, known = np.empty(PIECE, np.int64), np.empty(PIECE), np.empty(PIECE)  # per customer of the piece
-        for first in range(start, end, PIECE):
-            size = 0  # the piece's customers, listed without a branch: only they hold any buying
-            for i in range(first, min(first + PIECE, end)):
-                buyer[size] = i
-                size += current[i] >= 0
-            for j in range(size):
-                i = buyer[j]
-                s, g = segment[i], propensity[i]
-                stay = 1.0 - repertoire * (1.0 - loyalty[i])
-                part[current[i], i % LANES, s] += g * stay
-                spread[j] = g * (1.0 - stay)
-                known[j] = 0.0
-            if repertoire > 0.0:
-                for b in range(brands):
-                    for j in range(size):
-                        i = buyer[j]
-                        known[j] += (state[b, i] >= AWARE) * fit[b, i] * appeal[b, segment[i]]
+        buyer, spread, known = np.empty(end - start, np.int64), np.empty(end - start), np.empty(end - start)
+        size = 0  # the chunk's customers, listed without a branch: only they hold any buying
+        for i in range(start, end):
+            buyer[size] = i
+            size += current[i] >= 0
+        for j in range(size):
+            i = buyer[j]
+            s, g = segment[i], propensity[i]
+            stay = 1.0 - repertoire * (1.0 - loyalty[i])
+            part[current[i], i % LANES, s] += g * stay
+            spread[j] = g * (1.0 - stay)
+            known[j] = 0.0
+        if repertoire > 0.0:
+            for b in range(brands):
                 for j in range(size):
                     i = buyer[j]
-                    none = known[j] == 0.0  # no brand it knows appeals: every occasion rebuys its own (``_choose``)
-                    part[current[i], i % LANES, segment[i]] += none * spread[j]
-                    spread[j] = (1.0 - none) * spread[j] / (known[j] + none)  # now per unit of fit × appeal
-                for b in range(brands):
-                    for j in range(size):
-                        i = buyer[j]
-                        s = segment[i]
-                        part[b, i % LANES, s] += (state[b, i] >= AWARE) * spread[j] * fit[b, i] * appeal[b, s]
+                    known[j] += (state[b, i] >= AWARE) * fit[b, i] * appeal[b, segment[i]]
+            for j in range(size):
+                i = buyer[j]
+                none = known[j] == 0.0  # no brand it knows appeals: every occasion rebuys its own (``_choose``)
+                part[current[i], i % LANES, segment[i]] += none * spread[j]
+                spread[j] = (1.0 - none) * spread[j] / (known[j] + none)  # now per unit of fit × appeal
+            for b in range(brands):
+                for j in range(size):
+                    i = buyer[j]
+                    s = segment[i]
+                    part[b, i % LANES, s] += (state[b, i] >= AWARE) * spread[j] * fit[b, i] * appeal[b, s]
     for c in range(sums.shape[0]):
         for s in range(segments):
             for lane in range(LANES):

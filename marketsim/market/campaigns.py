@@ -29,8 +29,9 @@ from .relevance import profile, relevance_to
 
 @dataclass
 class Contacts:
-    """Paid contacts made this step; ``consumers`` may repeat (several impressions). The arrays
-    are the campaign's buffers, reused on its next step: copy them to keep them."""
+    """Paid contacts made this step; ``consumers`` may repeat (several impressions). ``consumers`` and
+    ``cost`` are the campaign's buffers, reused on its next step: copy them to keep them; ``relevance``
+    and ``audience`` are the campaign's own arrays, to be read, never written."""
 
     brand: int
     consumers: np.ndarray
