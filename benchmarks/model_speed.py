@@ -112,7 +112,7 @@ def bytes_per_consumer(model: marketsim.MarketModel) -> dict[str, int]:
     }  # buzz fades by one shared factor (wom.py): no pass
     if buying.buys_again:  # the purchase clocks wound down: read and written, with what sets their rate
         passes["purchase clocks"] = current + segment + buying.propensity.itemsize + 2 * buying.clock.itemsize
-    if not buying.one_brand_one_rate:  # piece by piece: what a piece reads again and its work values stay in cache
+    if not buying.one_brand_one_rate:  # what a chunk reads again, and its customers' work values, stay in cache
         passes["shares"] = segment + buying.propensity.itemsize + current + loyalty \
             + (brands * (state + fit) if buying.repertoire else 0)
     return passes
