@@ -37,7 +37,7 @@ def market(seed: int, brands: int, n: int, networked: bool, negative_churn: bool
     adoption, churn = rng.random((brands, segments)) + 0.5, rng.random((brands, segments)) + 0.5
     return dict(
         consumers=consumers, prices=Prices(np.ones((brands, segments)), adoption, churn),
-        talk=Talk(talk_heard, rng.random((2, brands, width)) * 0.1, rng.uniform(0.5, 2.0),  # buzz, in units of its scale
+        talk=Talk(talk_heard, rng.random((2, brands, width)) * 0.1, rng.uniform(0.5, 2.0),  # buzz, its scale
                   1.0 / rng.integers(1, 20, width), rng.random(brands) + 1.0),
         rates=Rates(q_dt=0.3, negative_weight=2.0, switching=0.7, unaware_response=0.4,
                     churn_dt=0.01 * float(rng.integers(0, 2)), negative_churn_dt=0.05 if negative_churn else 0.0))
