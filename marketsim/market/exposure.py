@@ -4,10 +4,10 @@ Campaigns hand over their impressions as arrays in which a consumer appears once
 Per campaign, one numba pass groups them by block of consumers (a counting sort that keeps their
 order within a block, on every thread); a second, block by block on every thread, visits each
 block's consumers in ascending order (a second counting sort, in the core's cache: at random, each
-consumer's sums would be a miss to memory), reads the message's relevance to each and whether it is in
-the audience, and adds their impressions into a scratch array kept for the whole run (impressions,
-relevance and strength per consumer), lists each consumer once and
-tallies impressions and wasted ones per block and segment. A last pass over that list, in index
+consumer's sums would be a miss to memory), reads the message's relevance to each and whether it is
+in the audience, and adds their impressions into a scratch array kept for the whole run (impressions,
+relevance and strength per consumer), lists each consumer once and tallies impressions and wasted
+ones per block and segment. A last pass over that list, in index
 order, applies wear-out with its lazy recovery, sets the step's ad hazard, marks first reach and
 clears the scratch entries it read. No temporary of the market's size is made, so the cost follows
 the number of impressions. Every sum per consumer runs in impression order, as numpy's bincount
