@@ -8,6 +8,7 @@ change is measured side by side (``before_after.py``).
 
     python benchmarks/step_phases.py                      # 1M consumers, steps 61 to 260
     python benchmarks/step_phases.py --size 10000000 --warmup 40 --steps 60
+    python benchmarks/step_phases.py --diffusion 0.01 --warmup 20 --steps 180   # the plain diffusion
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 import numba
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from diffusion_speed import diffusion_scenario  # noqa: E402
 from model_speed import scaled_baseline  # noqa: E402
 
 import marketsim  # noqa: E402
@@ -35,8 +37,15 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=1_000_000)
     parser.add_argument("--warmup", type=int, default=60)
     parser.add_argument("--steps", type=int, default=200)
+    parser.add_argument("--diffusion", type=float, metavar="IMPRESSIONS",
+                        help="the plain diffusion of diffusion_speed.py (this many impressions per consumer "
+                             "per step) instead of the baseline")
     args = parser.parse_args()
-    model = marketsim.MarketModel(scaled_baseline(args.size), rng=1)
+    if args.diffusion is None:
+        scenario = scaled_baseline(args.size)
+    else:
+        scenario = diffusion_scenario(args.size, args.warmup + args.steps, impressions=args.diffusion)
+    model = marketsim.MarketModel(scenario, rng=1)
     spent = dict.fromkeys(PHASES, 0.0)
     for phase in PHASES:  # each phase method, timed where the step calls it
         method = getattr(model, phase)
@@ -56,7 +65,7 @@ def main() -> None:
         model.step()
     whole = time.perf_counter() - start
     print(f"{datetime.now():%Y-%m-%d %H:%M}, load average {os.getloadavg()[0]:.2f}, {numba.get_num_threads()} "
-          f"thread(s), {args.size:,} consumers, steps {args.warmup + 1} to {args.warmup + args.steps}, ms per step:")
+          f"thread(s), {args.size:,} consumers, {'baseline' if args.diffusion is None else 'plain diffusion'}, steps {args.warmup + 1} to {args.warmup + args.steps}, ms per step:")
     for phase in PHASES:
         print(f"  {phase.lstrip('_'):18s} {1000 * spent[phase] / args.steps:8.2f}")
     print(f"  {'rest of the step':18s} {1000 * (whole - sum(spent.values())) / args.steps:8.2f}")

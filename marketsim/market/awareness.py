@@ -22,27 +22,40 @@ UNAWARE, AWARE = 0, 1
 def _forget_and_hear(state, hearing, key, step, forget, segment, u, may_change, became_aware):
     """The aware forget with probability ``forget`` (talk this step does not keep them aware); the
     unaware who hear talk (hazard ``hearing``) become aware. They are different consumers, so one
-    number per consumer (its uniform for ``key`` on ``step``, drawn into the work array ``u`` a chunk
-    at a time: a loop without branches draws several at once) serves both. A second loop without
-    branches lists the few who may change in the work array ``may_change`` (a branch per consumer
-    cost twice the whole pass); only they are decided. ``became_aware[chunk, segment]`` is each
-    chunk's net change in the aware."""
+    number per consumer (its uniform for ``key`` on ``step``, ``u[i]`` in the work array ``u``)
+    serves both. A loop without branches (a branch per consumer cost twice the whole pass) lists
+    the few who may change in the work array ``may_change``; only they are decided.
+    ``became_aware[chunk, segment]`` is each chunk's net change in the aware.
+
+    Where the aware forget, most consumers need their number: all draw, in a loop without branches
+    that draws several at once, and the listing keeps those whose number is below their chance
+    (1 - exp(-h) <= h). Where nobody forgets, only the unaware who hear need one: they are listed
+    first and only they draw (a draw for a listed consumer costs about 1.5 sequential draws)."""
     n = state.size
+    forgetting = forget > 0.0
     for c in numba.prange(chunks(n)):
         start, end = bounds(c, n)
-        for i in range(start, end):
-            u[i] = uniform(key, step, i)
         became_aware[c, :] = 0
         k = start
-        for i in range(start, end):  # 1 - exp(-h) <= h: only the unaware below h can hear
-            s = state[i]
-            may_change[k] = i  # kept only if it may change
-            k += np.int64(((s == AWARE) & (u[i] < forget)) | ((s == UNAWARE) & (u[i] < hearing[i])))
+        if forgetting:
+            for i in range(start, end):
+                u[i] = uniform(key, step, i)
+            for i in range(start, end):
+                s = state[i]
+                may_change[k] = i  # kept only if it may change
+                k += np.int64(((s == AWARE) & (u[i] < forget)) | ((s == UNAWARE) & (u[i] < hearing[i])))
+        else:
+            for i in range(start, end):
+                may_change[k] = i
+                k += np.int64((state[i] == UNAWARE) & (hearing[i] > 0.0))
+            for j in range(start, k):
+                u[may_change[j]] = uniform(key, step, may_change[j])
         for j in range(start, k):
             i = may_change[j]
             if state[i] == AWARE:
-                state[i] = UNAWARE
-                became_aware[c, segment[i]] -= 1
+                if u[i] < forget:
+                    state[i] = UNAWARE
+                    became_aware[c, segment[i]] -= 1
             elif u[i] < -np.expm1(-hearing[i]):
                 state[i] = AWARE
                 became_aware[c, segment[i]] += 1
