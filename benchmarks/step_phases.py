@@ -64,8 +64,10 @@ def main() -> None:
     for _ in range(args.steps):
         model.step()
     whole = time.perf_counter() - start
+    market = "baseline" if args.diffusion is None else f"plain diffusion ({args.diffusion:g} impressions)"
     print(f"{datetime.now():%Y-%m-%d %H:%M}, load average {os.getloadavg()[0]:.2f}, {numba.get_num_threads()} "
-          f"thread(s), {args.size:,} consumers, {'baseline' if args.diffusion is None else 'plain diffusion'}, steps {args.warmup + 1} to {args.warmup + args.steps}, ms per step:")
+          f"thread(s), {args.size:,} consumers, {market}, steps {args.warmup + 1} to {args.warmup + args.steps}, "
+          "ms per step:")
     for phase in PHASES:
         print(f"  {phase.lstrip('_'):18s} {1000 * spent[phase] / args.steps:8.2f}")
     print(f"  {'rest of the step':18s} {1000 * (whole - sum(spent.values())) / args.steps:8.2f}")
