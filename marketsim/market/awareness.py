@@ -18,19 +18,22 @@ from .draws import uniform
 UNAWARE, AWARE = 0, 1
 
 
+DRAWN = 1024  # numbers drawn at a time into a buffer that stays in a core's own cache
+
+
 @numba.njit(cache=True, nogil=True, parallel=True, error_model="numpy")
 def _forget_and_hear(state, hearing, key, step, forget, segment, u, may_change, became_aware):
     """The aware forget with probability ``forget`` (talk this step does not keep them aware); the
     unaware who hear talk (hazard ``hearing``) become aware. They are different consumers, so one
-    number per consumer (its uniform for ``key`` on ``step``, ``u[i]`` in the work array ``u``)
-    serves both. A loop without branches (a branch per consumer cost twice the whole pass) lists
-    the few who may change in the work array ``may_change``; only they are decided.
-    ``became_aware[chunk, segment]`` is each chunk's net change in the aware.
+    number per consumer (its uniform for ``key`` on ``step``) serves both. A loop without branches
+    (a branch per consumer cost twice the whole pass) lists the few who may change in the work array
+    ``may_change``, with their numbers in the work array ``u`` at the same places; only they are
+    decided. ``became_aware[chunk, segment]`` is each chunk's net change in the aware.
 
-    Where the aware forget, most consumers need their number: all draw, in a loop without branches
-    that draws several at once, and the listing keeps those whose number is below their chance
-    (1 - exp(-h) <= h). Where nobody forgets, only the unaware who hear need one: they are listed
-    first and only they draw (a draw for a listed consumer costs about 1.5 sequential draws)."""
+    Where the aware forget, most consumers need their number: all draw, ``DRAWN`` at a time in a
+    loop without branches that draws several at once, and the listing keeps those whose number is
+    below their chance (1 - exp(-h) <= h). Where nobody forgets, only the unaware who hear need one:
+    they are listed first and only they draw."""
     n = state.size
     forgetting = forget > 0.0
     for c in numba.prange(chunks(n)):
@@ -38,25 +41,29 @@ def _forget_and_hear(state, hearing, key, step, forget, segment, u, may_change, 
         became_aware[c, :] = 0
         k = start
         if forgetting:
-            for i in range(start, end):
-                u[i] = uniform(key, step, i)
-            for i in range(start, end):
-                s = state[i]
-                may_change[k] = i  # kept only if it may change
-                k += np.int64(((s == AWARE) & (u[i] < forget)) | ((s == UNAWARE) & (u[i] < hearing[i])))
+            drawn = np.empty(DRAWN)
+            for first in range(start, end, DRAWN):
+                last = min(first + DRAWN, end)
+                for i in range(first, last):
+                    drawn[i - first] = uniform(key, step, i)
+                for i in range(first, last):
+                    s, v = state[i], drawn[i - first]
+                    may_change[k] = i  # kept only if it may change
+                    u[k] = v
+                    k += np.int64(((s == AWARE) & (v < forget)) | ((s == UNAWARE) & (v < hearing[i])))
         else:
             for i in range(start, end):
                 may_change[k] = i
                 k += np.int64((state[i] == UNAWARE) & (hearing[i] > 0.0))
             for j in range(start, k):
-                u[may_change[j]] = uniform(key, step, may_change[j])
+                u[j] = uniform(key, step, may_change[j])
         for j in range(start, k):
             i = may_change[j]
             if state[i] == AWARE:
-                if u[i] < forget:
+                if u[j] < forget:
                     state[i] = UNAWARE
                     became_aware[c, segment[i]] -= 1
-            elif u[i] < -np.expm1(-hearing[i]):
+            elif u[j] < -np.expm1(-hearing[i]):
                 state[i] = AWARE
                 became_aware[c, segment[i]] += 1
 
