@@ -148,7 +148,10 @@ def _in_consumer_order(sorted_hits, lo, hi, first):
     """The places ``lo:hi`` of one block's impressions, ordered by consumer and, for each consumer, in
     impression order (a counting sort whose counts stay in the core's cache): the block's consumers are
     then read and written in ascending order, which the memory's prefetching follows, instead of at
-    random."""
+    random. A block with few impressions is sorted instead (stably, so in impression order within a
+    consumer: the same order), which spares the counts' pass over the whole block."""
+    if (hi - lo) * 16 < 1 << BLOCK_BITS:
+        return lo + np.argsort(sorted_hits[lo:hi], kind="mergesort")
     at = np.zeros((1 << BLOCK_BITS) + 1, np.int32)
     for j in range(lo, hi):
         at[sorted_hits[j] - first + 1] += 1
