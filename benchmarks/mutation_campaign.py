@@ -241,8 +241,8 @@ MUTANTS = [
     # --- awareness -------------------------------------------------------------------------
     dict(id="aware-contact-not-aware", area="awareness",
          rule="model.md Awareness: paid contact makes the unaware aware; only hearing does",
-         old="_contacted(state[b], contacted[b], segment, counts[b])",
-         new="pass"),
+         old="for j in range(np.searchsorted(contacted, start), np.searchsorted(contacted, end)):",
+         new="for j in range(0):"),
     dict(id="aware-unaware-response-swapped", area="awareness",
          rule="model.md Awareness: U = unaware_response for the unaware, 1 for the aware; swapped",
          old="barrier *= unaware_response if unaware else 1.0",

@@ -64,8 +64,8 @@ def test_forget_and_hear(seed, n, segments, forget, talk):
     counts = ref.tally(state, segment, (4, segments))
     expected_state, expected_counts = ref.forget_and_hear(state, heard, u, forget, segment, counts)
     became_aware = np.full((chunks(n), segments), 99, np.int64)
-    awareness._forget_and_hear(state, heard, key, step, forget, segment, np.empty(n), np.empty(n, np.int64),
-                               became_aware)
+    awareness._forget_and_hear(state, heard, key, step, forget, segment, np.zeros(0, np.int64), np.empty(n),
+                               np.empty(n, np.int64), became_aware)
     assert np.array_equal(state, expected_state)
     change = became_aware.sum(axis=0)
     assert np.array_equal(counts[AWARE] + change, expected_counts[AWARE])
@@ -73,16 +73,21 @@ def test_forget_and_hear(seed, n, segments, forget, talk):
 
 
 @examples(60)
-@given(seed=seeds, n=sizes, segments=st.integers(1, 3), contacts=st.integers(0, 600))
+@given(seed=seeds, n=st.one_of(sizes, several_chunks), segments=st.integers(1, 3), contacts=st.integers(0, 600))
 def test_contacted(seed, n, segments, contacts):
+    """Paid contacts alone (no talk, no forgetting), over one chunk or several."""
     rng = np.random.default_rng(seed)
     state, segment = states(rng, n), segments_of(rng, n, segments)
-    consumers = rng.integers(0, max(n, 1), contacts if n else 0)  # repeats among them
+    consumers = np.unique(rng.integers(0, max(n, 1), contacts if n else 0))
     counts = ref.tally(state, segment, (4, segments))
     expected_state, expected_counts = ref.contacted(state, consumers, segment, counts)
-    awareness._contacted(state, consumers, segment, counts)
+    became_aware = np.full((chunks(n), segments), 99, np.int64)
+    awareness._forget_and_hear(state, np.zeros(n), np.zeros(2, np.uint32), 1, 0.0, segment, consumers, np.empty(n),
+                               np.empty(n, np.int64), became_aware)
     assert np.array_equal(state, expected_state)
-    assert np.array_equal(counts, expected_counts)
+    change = became_aware.sum(axis=0)
+    assert np.array_equal(counts[AWARE] + change, expected_counts[AWARE])
+    assert np.array_equal(counts[UNAWARE] - change, expected_counts[UNAWARE])
 
 
 @examples(40)

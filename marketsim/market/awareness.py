@@ -22,9 +22,10 @@ DRAWN = 1024  # numbers drawn at a time into a buffer that stays in a core's own
 
 
 @numba.njit(cache=True, nogil=True, parallel=True, error_model="numpy")
-def _forget_and_hear(state, hearing, key, step, forget, segment, u, may_change, became_aware):
+def _forget_and_hear(state, hearing, key, step, forget, segment, contacted, u, may_change, became_aware):
     """The aware forget with probability ``forget`` (talk this step does not keep them aware); the
-    unaware who hear talk (hazard ``hearing``) become aware. They are different consumers, so one
+    unaware who hear talk (hazard ``hearing``) become aware; then a paid contact makes the unaware
+    aware (``contacted``: in index order, each once). They are different consumers, so one
     number per consumer (its uniform for ``key`` on ``step``) serves both. A loop without branches
     (a branch per consumer cost twice the whole pass) lists the few who may change in the work array
     ``may_change``, with their numbers in the work array ``u`` at the same places; only they are
@@ -66,23 +67,18 @@ def _forget_and_hear(state, hearing, key, step, forget, segment, u, may_change, 
             elif u[j] < -np.expm1(-hearing[i]):
                 state[i] = AWARE
                 became_aware[c, segment[i]] += 1
-
-
-@numba.njit(cache=True, nogil=True)
-def _contacted(state, consumers, segment, counts):
-    """A paid contact makes the unaware aware."""
-    for k in range(consumers.size):
-        i = consumers[k]
-        if state[i] == UNAWARE:
-            state[i] = AWARE
-            counts[UNAWARE, segment[i]] -= 1
-            counts[AWARE, segment[i]] += 1
+        for j in range(np.searchsorted(contacted, start), np.searchsorted(contacted, end)):
+            i = contacted[j]
+            if state[i] == UNAWARE:
+                state[i] = AWARE
+                became_aware[c, segment[i]] += 1
 
 
 def update_awareness(state: np.ndarray, hearing: np.ndarray, contacted: list[np.ndarray], forget: float,
                      segment: np.ndarray, counts: np.ndarray, keys: list[np.ndarray], step: int, u: np.ndarray,
                      may_change: np.ndarray) -> None:
-    """One step of awareness for every brand b: ``state[b]`` and ``counts[b]`` change in place; ``u``
+    """One step of awareness for every brand b: ``state[b]`` and ``counts[b]`` change in place;
+    ``contacted[b]`` are the consumers b's paid contacts reached, in index order, each once; ``u``
     (float) and ``may_change`` (int64) are work arrays of one entry per consumer.
 
     Forgetting comes before this step's news, so that what was just heard is not forgotten at
@@ -91,8 +87,7 @@ def update_awareness(state: np.ndarray, hearing: np.ndarray, contacted: list[np.
     """
     became_aware = np.empty((chunks(state.shape[1]), counts.shape[2]), dtype=np.int64)
     for b, key in enumerate(keys):
-        _forget_and_hear(state[b], hearing[b], key, step, forget, segment, u, may_change, became_aware)
+        _forget_and_hear(state[b], hearing[b], key, step, forget, segment, contacted[b], u, may_change, became_aware)
         change = became_aware.sum(axis=0)
         counts[b, AWARE] += change
         counts[b, UNAWARE] -= change
-        _contacted(state[b], contacted[b], segment, counts[b])
