@@ -106,8 +106,8 @@ def bytes_per_consumer(model: marketsim.MarketModel) -> dict[str, int]:
         "hazards": current + loyalty + segment + hazard
         + brands * (current + state + loyalty + segment + fit + ad + talk + 3 * hazard + st.hearing.itemsize)
         + (brands + 1) * hazard,
-        # each brand: the uniforms written and read back, state, hearing, segment
-        "awareness": brands * (2 * st.uniform.itemsize + 2 * state + st.hearing.itemsize + segment),
+        # each brand: state and hearing (the numbers stay in a core's cache; only the few who change are written)
+        "awareness": brands * (state + st.hearing.itemsize),
         "loyalty": 3 * loyalty + current + segment + loyalty,
     }  # buzz fades by one shared factor (wom.py): no pass
     if buying.buys_again:  # the purchase clocks wound down: read and written, with what sets their rate

@@ -66,7 +66,7 @@ def update_awareness(state, hearing, contacts, forget, segment, counts, keys, st
     state, counts = state.copy(), counts.copy()
     u = np.empty(state.shape[1])
     for b, key in enumerate(keys):
-        uniforms(key, step, np.arange(state.shape[1]), u)
+        uniforms(key, step, np.arange(state.shape[1]), np.array([state.shape[1]]), 0, u)
         state[b], counts[b] = forget_and_hear(state[b], hearing[b], u, forget, segment, counts[b])
         state[b], counts[b] = contacted(state[b], contacts[b], segment, counts[b])
     return state, counts

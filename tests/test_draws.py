@@ -59,7 +59,7 @@ def test_uniforms_are_philox_of_consumer_and_step(key, step, consumers):
     words = philox_numpy(counter, key).astype(np.float64)
     expected = (np.floor(words[:, 0] / 32) * 67108864.0 + np.floor(words[:, 1] / 64)) / 2.0**53
     k = np.array(key, np.uint32)
-    got = uniforms(k, step, consumers, np.empty(consumers.size))
+    got = uniforms(k, step, consumers, np.array([consumers.size]), 0, np.empty(consumers.size))
     assert np.array_equal(got, expected)
     assert [uniform(k, step, c) for c in consumers.tolist()] == got.tolist()
 
@@ -69,12 +69,12 @@ def test_uniform_and_independent():
     and no correlation between neighbouring consumers, consecutive steps or two purposes' keys."""
     consumers = np.arange(MANY, dtype=np.int64)
     key, other = key_of(np.random.SeedSequence(7)), key_of(np.random.SeedSequence(8))
-    u = uniforms(key, 3, consumers, np.empty(MANY))
+    u = uniforms(key, 3, consumers, np.array([MANY]), 0, np.empty(MANY))
     assert 0.0 <= u.min() and u.max() < 1.0
     assert stats.kstest(u, "uniform").pvalue > 1e-4
     assert stats.chisquare(np.bincount((u * 100).astype(int), minlength=100)).pvalue > 1e-4
-    next_step = uniforms(key, 4, consumers, np.empty(MANY))
-    other_purpose = uniforms(other, 3, consumers, np.empty(MANY))
+    next_step = uniforms(key, 4, consumers, np.array([MANY]), 0, np.empty(MANY))
+    other_purpose = uniforms(other, 3, consumers, np.array([MANY]), 0, np.empty(MANY))
     for a, b in ((u[:-1], u[1:]), (u, next_step), (u, other_purpose)):
         assert abs(np.corrcoef(a, b)[0, 1]) < 5 / np.sqrt(MANY)  # five standard errors
 
@@ -82,6 +82,12 @@ def test_uniform_and_independent():
 def test_a_consumers_number_does_not_depend_on_who_else_draws():
     """Common random numbers at the cost of the candidates: drawing for a few gives what drawing for all gives."""
     key = key_of(np.random.SeedSequence(3))
-    everyone = uniforms(key, 12, np.arange(5000, dtype=np.int64), np.empty(5000))
+    everyone = uniforms(key, 12, np.arange(5000, dtype=np.int64), np.array([5000]), 0, np.empty(5000))
     few = np.array([4999, 17, 3, 2500], np.int64)
-    assert np.array_equal(uniforms(key, 12, few, np.empty(few.size)), everyone[few])
+    assert np.array_equal(uniforms(key, 12, few, np.array([few.size]), 0, np.empty(few.size)), everyone[few])
+    # lists each from its own place (a chunk's candidates): only their places are written
+    lists, out = np.full(30, -1, np.int64), np.full(30, np.nan)
+    lists[0:3], lists[5:6], lists[20:24] = [4, 9, 4000], [17], [3, 5, 6, 4999]
+    uniforms(key, 12, lists, np.array([3, 1, 0, 0, 4]), 5, out)  # list c from 5 c: empty lists 2 and 3
+    written = lists >= 0
+    assert np.array_equal(out[written], everyone[lists[written]]) and np.isnan(out[~written]).all()

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from marketsim.market.adoption import Consumers, Rates, Talk, _events, _hazards
 from marketsim.market.awareness import AWARE, UNAWARE
-from marketsim.market.chunks import CHUNK
+from marketsim.market.chunks import CHUNK, joined
 from marketsim.market.prices import Prices
 from marketsim.market.state import CUSTOMER, LAPSED
 
@@ -53,7 +53,7 @@ def test_skipping_customers_changes_nothing(seed, brands, n, networked, negative
         hazard, hearing = np.full((brands + 1, n), np.nan), np.full((brands, n), np.nan)
         candidates = np.empty(n, dtype=np.int64)
         listed = _hazards(**inputs, hazard=hazard, hearing=hearing, candidates=candidates, customer_counts=customers)
-        out[skip] = hazard, hearing, candidates[:listed]
+        out[skip] = hazard, hearing, candidates[:joined(candidates, listed, CHUNK)]
     for skipped, computed in zip(out["every brand"], out["none"]):
         assert np.array_equal(skipped, computed)
 
@@ -134,22 +134,26 @@ def test_kernels_match_the_numpy_reference(seed, brands, n, networked, negative_
     candidates = np.empty(n, dtype=np.int64)
     customer_counts = np.full(brands, n if skip else 0)
     listed = _hazards(**inputs, hazard=hazard, hearing=hearing, candidates=candidates, customer_counts=customer_counts)
+    in_chunks = candidates.copy()  # each chunk's list from its own place, as _events takes them
+    joined_candidates = candidates[:joined(candidates, listed, CHUNK)]
     expected = hazards_reference(**inputs)
-    for got, want in zip((hazard, hearing, candidates[:listed]), expected):
+    for got, want in zip((hazard, hearing, joined_candidates), expected):
         assert np.array_equal(got, want)
 
-    candidates = candidates[:listed]
     rng = np.random.default_rng(seed + 1)
-    u = rng.random(listed)
+    u = rng.random(joined_candidates.size)
     # some numbers just under P(any event), where rounding can run past the last positive hazard
-    p = p_any_event(np.cumsum(hazard[:, candidates], axis=0)[-1])
-    edge = rng.random(listed) < 0.2
+    p = p_any_event(np.cumsum(hazard[:, joined_candidates], axis=0)[-1])
+    edge = rng.random(u.size) < 0.2
     u[edge] = np.nextafter(p[edge], 0.0)
-    option, paid = np.full(listed, 99, dtype=np.int64), np.empty(listed, dtype=np.bool_)
-    _events(candidates, u, hazard, inputs["consumers"].ad, inputs["talk"], inputs["rates"].q_dt, option, paid)
-    happened = option >= 0
-    assert (option[~happened] == -1).all()
-    for got, want in zip((candidates[happened], option[happened], paid[happened]),
-                         events_reference(candidates, u, hazard, inputs["consumers"].ad, inputs["talk"],
+    u_in_chunks = np.full(n, np.nan)
+    u_in_chunks[np.concatenate([np.arange(c * CHUNK, c * CHUNK + k) for c, k in enumerate(listed)])] = u
+    option, paid, events = np.full(n, 99, dtype=np.int64), np.empty(n, dtype=np.bool_), np.empty(listed.size, np.int64)
+    _events(in_chunks, listed, u_in_chunks, hazard, inputs["consumers"].ad, inputs["talk"], inputs["rates"].q_dt,
+            option, paid, events)
+    happened = joined(in_chunks, events, CHUNK)
+    assert happened == joined(option, events, CHUNK) == joined(paid, events, CHUNK)
+    for got, want in zip((in_chunks[:happened], option[:happened], paid[:happened]),
+                         events_reference(joined_candidates, u, hazard, inputs["consumers"].ad, inputs["talk"],
                                           inputs["rates"].q_dt)):
         assert np.array_equal(got, want)

@@ -60,7 +60,7 @@ def test_forget_and_hear(seed, n, segments, forget, talk):
     rng = np.random.default_rng(seed)
     state, heard, segment = states(rng, n), hearing(rng, n, talk), segments_of(rng, n, segments)
     key, step = rng.integers(0, 2**32, 2).astype(np.uint32), int(rng.integers(0, 10_000))
-    u = uniforms(key, step, np.arange(n), np.empty(n))
+    u = uniforms(key, step, np.arange(n), np.array([n]), 0, np.empty(n))
     counts = ref.tally(state, segment, (4, segments))
     expected_state, expected_counts = ref.forget_and_hear(state, heard, u, forget, segment, counts)
     became_aware = np.full((chunks(n), segments), 99, np.int64)

@@ -138,10 +138,11 @@ _brand_hazards = {(skip, last): _brand_hazards_kernel(skip, last) for skip in (F
 
 
 def _hazards(consumers: Consumers, prices: Prices, talk: Talk, rates: Rates, hazard: np.ndarray,
-             hearing: np.ndarray, candidates: np.ndarray, customer_counts: np.ndarray) -> int:
+             hearing: np.ndarray, candidates: np.ndarray, customer_counts: np.ndarray) -> np.ndarray:
     """Each consumer's hazard, integrated over the step, of adopting each brand and of churning
     (``hazard``, brands then churn), and of hearing of each brand if unaware (``hearing``); lists
-    the candidates (a positive total) in index order and returns how many there are.
+    the candidates (a positive total) in index order, chunk by chunk, each chunk's from its own first
+    place in ``candidates`` (``chunks.py``), and returns how many each chunk lists.
     ``customer_counts[b]`` is how many customers b has."""
     brands, n = consumers.fit.shape
     _churn_hazards(consumers, prices.churn, rates.churn_dt, hazard)
@@ -149,47 +150,54 @@ def _hazards(consumers: Consumers, prices: Prices, talk: Talk, rates: Rates, haz
     for b in range(brands):  # brand by brand: few memory streams at a time
         kernel = _brand_hazards[bool(customer_counts[b] > SKIP_CUSTOMERS_ABOVE * n), b == brands - 1]
         kernel(b, consumers, prices.adoption, talk, rates, hazard, hearing, candidates, listed)
-    return joined(candidates, listed, CHUNK)
+    return listed
 
 
 @numba.njit(cache=True, nogil=True, parallel=True, error_model="numpy")
-def _events(candidates, u, hazard, ad, talk, q_dt, option, paid):
-    """Which candidates have an event (``option[c]``, -1 for none), which one, and whether an adoption
-    came from a paid contact; each candidate on its own, so on every thread.
+def _events(candidates, listed, u, hazard, ad, talk, q_dt, option, paid, events):
+    """Which candidates have an event, which one (``option``), and whether an adoption came from a
+    paid contact (``paid``), chunk by chunk on every thread: chunk c's candidates are ``listed[c]``
+    from ``c * CHUNK`` on, their numbers in ``u`` at the same places; those with an event move up in
+    place, their option and whether paid at the same places in ``option`` and ``paid``, ``events[c]``
+    of them (few: only they are joined up after).
 
-    One uniform number per consumer (``u[c]`` for candidate c, its own for this step whether it is
-    a candidate or not, so that runs that differ only in who is a candidate keep common random
-    numbers) decides all three: below P(any event) it is uniform over the summed hazards, which
-    picks the event; its place inside that event's share is uniform again and splits the adoption
-    between paid contact and word of mouth in proportion to their hazards.
+    One uniform number per consumer (its own for this step whether it is a candidate or not, so that
+    runs that differ only in who is a candidate keep common random numbers) decides all three: below
+    P(any event) it is uniform over the summed hazards, which picks the event; its place inside that
+    event's share is uniform again and splits the adoption between paid contact and word of mouth in
+    proportion to their hazards.
     """
     sums, buzz, buzz_scale, inv_contacts, uplift = talk  # plain arrays for the per-consumer call, as in the hazards
     options = hazard.shape[0]
-    for c in numba.prange(candidates.size):
-        i = candidates[c]
-        total = _total(hazard, i)
-        option[c] = -1
-        paid[c] = True
-        if u[c] >= total:  # then u >= P(any event) = 1 - exp(-total) <= total too: most stop here, spared the exp
-            continue
-        p = -np.expm1(-total)
-        if u[c] >= p:
-            continue
-        v = u[c] / p * total
-        o, before, last = 0, 0.0, -1
-        while o < options - 1 and (hazard[o, i] == 0.0 or before + hazard[o, i] <= v):
-            if hazard[o, i] > 0.0:
-                last = o
-            before += hazard[o, i]
-            o += 1
-        if o == options - 1 and hazard[o, i] == 0.0:  # rounding ran past the last positive hazard
-            o = last
-            before -= hazard[o, i]
-        option[c] = o
-        if o < options - 1:
-            w = min((v - before) / hazard[o, i], 1.0)
-            pos, _ = heard_by(sums, buzz, buzz_scale, inv_contacts, o, i)
-            paid[c] = w * (ad[o, i] + q_dt * pos * uplift[o]) < ad[o, i]
+    for c in numba.prange(listed.size):
+        first = np.int64(c) * CHUNK
+        e = first
+        for j in range(first, first + listed[c]):
+            i = candidates[j]
+            total = _total(hazard, i)
+            if u[j] >= total:  # then u >= P(any event) = 1 - exp(-total) <= total too: most stop here, spared the exp
+                continue
+            p = -np.expm1(-total)
+            if u[j] >= p:
+                continue
+            v = u[j] / p * total
+            o, before, last = 0, 0.0, -1
+            while o < options - 1 and (hazard[o, i] == 0.0 or before + hazard[o, i] <= v):
+                if hazard[o, i] > 0.0:
+                    last = o
+                before += hazard[o, i]
+                o += 1
+            if o == options - 1 and hazard[o, i] == 0.0:  # rounding ran past the last positive hazard
+                o = last
+                before -= hazard[o, i]
+            by_paid_contact = True
+            if o < options - 1:
+                w = min((v - before) / hazard[o, i], 1.0)
+                pos, _ = heard_by(sums, buzz, buzz_scale, inv_contacts, o, i)
+                by_paid_contact = w * (ad[o, i] + q_dt * pos * uplift[o]) < ad[o, i]
+            candidates[e], option[e], paid[e] = i, o, by_paid_contact
+            e += 1
+        events[c] = e - first
 
 
 def adopt_and_churn(state: ConsumerState, wom: WordOfMouth, rates: Rates, prices: Prices, uplift: np.ndarray,
@@ -205,13 +213,13 @@ def adopt_and_churn(state: ConsumerState, wom: WordOfMouth, rates: Rates, prices
     listed = _hazards(Consumers(state.state, state.current, state.loyalty, state.segment, state.fit, state.ad),
                       prices, talk, rates, state.hazard, state.hearing, state.candidates,
                       state.counts[:, CUSTOMER].sum(axis=1))
-    candidates = state.candidates[:listed]
-    u = uniforms(key, step, candidates, state.uniform[:listed])
-    option = np.empty(candidates.size, dtype=np.int64)
-    paid = np.empty(candidates.size, dtype=np.bool_)
-    _events(candidates, u, state.hazard, state.ad, talk, rates.q_dt, option, paid)
-    happened = option >= 0
-    who, option, paid = candidates[happened], option[happened], paid[happened]
+    u = uniforms(key, step, state.candidates, listed, CHUNK, state.uniform)
+    events = np.empty(listed.size, dtype=np.int64)
+    _events(state.candidates, listed, u, state.hazard, state.ad, talk, rates.q_dt, state.option, state.paid, events)
+    happened = joined(state.candidates, events, CHUNK)
+    joined(state.option, events, CHUNK)
+    joined(state.paid, events, CHUNK)
+    who, option, paid = state.candidates[:happened], state.option[:happened], state.paid[:happened]
     for e in exposure:  # the ad hazard lasts this step
         clear_at(state.ad[e.brand], e.consumers)
 

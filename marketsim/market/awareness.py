@@ -56,15 +56,16 @@ def _forget_and_hear(state, hearing, key, step, forget, segment, contacted, u, m
             for i in range(start, end):
                 may_change[k] = i
                 k += np.int64((state[i] == UNAWARE) & (hearing[i] > 0.0))
-            for j in range(start, k):
-                u[j] = uniform(key, step, may_change[j])
+            listening, numbers = may_change[start:k], u[start:k]
+            for j in range(numbers.size):  # over slices: the loop vectorises (over the places, it did not)
+                numbers[j] = uniform(key, step, listening[j])
         for j in range(start, k):
             i = may_change[j]
             if state[i] == AWARE:
                 if u[j] < forget:
                     state[i] = UNAWARE
                     became_aware[c, segment[i]] -= 1
-            elif u[j] < -np.expm1(-hearing[i]):
+            elif u[j] < hearing[i] and u[j] < -np.expm1(-hearing[i]):  # 1 - exp(-h) <= h: most are spared the exp
                 state[i] = AWARE
                 became_aware[c, segment[i]] += 1
         for j in range(np.searchsorted(contacted, start), np.searchsorted(contacted, end)):

@@ -52,8 +52,13 @@ def uniform(key, step, consumer):
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)
-def uniforms(key, step, consumers, out):
-    """``out[k]``: consumer ``consumers[k]``'s uniform for ``key`` on ``step``, on every thread; returns ``out``."""
-    for k in numba.prange(consumers.size):
-        out[k] = uniform(key, step, consumers[k])
+def uniforms(key, step, lists, lengths, stride, out):
+    """``out[j]``: the uniform for ``key`` on ``step`` of consumer ``lists[j]``, for lists each written from
+    its own place (list c from ``c * stride``, ``lengths[c]`` long, as ``chunks.joined`` takes them; one
+    list: ``lengths = [size]``), a list to a thread at a time; returns ``out``."""
+    for c in numba.prange(lengths.size):
+        first = np.int64(c) * stride
+        consumers, numbers = lists[first:first + lengths[c]], out[first:first + lengths[c]]
+        for j in range(consumers.size):  # over slices: the loop vectorises (over the places, it did not)
+            numbers[j] = uniform(key, step, consumers[j])
     return out

@@ -91,6 +91,8 @@ class ConsumerState:
         self.candidates = np.empty(n, dtype=np.int64)  # consumers with a positive total hazard; then awareness's list
         self.hearing = np.empty((brands, n))  # hazard of hearing of the brand, for the unaware
         self.uniform = np.empty(n)  # the candidates' random numbers, refilled each step
+        # of the candidates with an event: which option, and whether a paid contact caused it
+        self.option, self.paid = np.empty(n, dtype=np.int64), np.empty(n, dtype=bool)
         self.pipeline = ContactPipeline(brands, n)
 
     # --- the market at step 0 -------------------------------------------------------------
