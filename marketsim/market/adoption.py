@@ -88,48 +88,64 @@ def _churn_hazards(consumers, churn_price, churn_dt, hazard):
 
 def _brand_hazards_kernel(skip_customers: bool, listing: bool):
     """The kernel for each brand. ``listing`` (for the last brand) also lists the candidates, a
-    positive total hazard, while the consumer's hazards are at hand: each chunk of consumers
-    (``chunks.py``) from its own first place in ``candidates``, ``listed[chunk]`` of them.
-    ``skip_customers`` (when most are the brand's customers) skips reading what its customers do
-    not need. Both are compiled in: without the branch, the loop vectorises."""
+    positive total hazard: each chunk of consumers (``chunks.py``) from its own first place in
+    ``candidates``, ``listed[chunk]`` of them, in a second loop over the chunk (in the first, the
+    list's running count would stop the loop from vectorising). ``skip_customers`` (when most are the
+    brand's customers) skips reading what its customers do not need. Both are compiled in."""
 
     @numba.njit(cache=True, nogil=True, parallel=True, error_model="numpy")
     def brand_hazards(b, consumers, adopt_price, talk, rates, hazard, hearing, candidates, listed):
         """Each consumer's hazard of adopting brand b, its hazard of hearing of b if unaware, and the
-        churn that bad word about its own brand b adds, chunk by chunk on every thread."""
+        churn that bad word about its own brand b adds, chunk by chunk on every thread. The talk heard
+        is ``wom.heard_by``'s, written out: one value for all where the market is fully mixed (or has
+        no buzz)."""
         # plain arrays out of the bundles before the loop: a bundle passed per consumer costs a
         # reference count per array on every call
         state, current, loyalty, segment, fit, ad = consumers
         sums, buzz, buzz_scale, inv_contacts, uplift = talk
         q_dt, negative_weight, switching, unaware_response, _, negative_churn_dt = rates
         brands, n = fit.shape
+        price, more = adopt_price[b], uplift[b]
+        talk_each, buzz_each = sums.shape[2] > 1, buzz.shape[2] > 1
         for c in numba.prange(chunks(n)):
             start, end = bounds(c, n)
-            k = start
-            for i in range(start, end):
-                mine = current[i] == b
+            # the chunk's slices, indexed from 0: so the loop vectorises (indexed by consumer, it did not)
+            known, fits, ads = state[b, start:end], fit[b, start:end], ad[b, start:end]
+            adopt, churn, hears = hazard[b, start:end], hazard[brands, start:end], hearing[b, start:end]
+            brand_of, loyal, segment_of = current[start:end], loyalty[start:end], segment[start:end]
+            first, last = (start, end) if talk_each else (0, 1)
+            good, bad, per_contact = sums[0, b, first:last], sums[1, b, first:last], inv_contacts[first:last]
+            first, last = (start, end) if buzz_each else (0, 1)
+            good_buzz, bad_buzz = buzz[0, b, first:last], buzz[1, b, first:last]
+            for x in range(adopt.size):
+                t, z = x if talk_each else 0, x if buzz_each else 0
+                mine = brand_of[x] == b
                 if skip_customers and mine:
-                    hazard[b, i] = 0.0
-                    hearing[b, i] = 0.0
+                    adopt[x] = 0.0
+                    hears[x] = 0.0
                     if negative_churn_dt != 0.0:
-                        hazard[brands, i] += negative_churn_dt * heard_by(sums, buzz, buzz_scale, inv_contacts, b, i)[1]
+                        churn[x] += negative_churn_dt * (max(bad[t] + bad_buzz[z] * buzz_scale, 0.0) * per_contact[t])
                 else:
-                    pos, neg = heard_by(sums, buzz, buzz_scale, inv_contacts, b, i)
-                    pos *= uplift[b]
-                    unaware = state[b, i] == UNAWARE
-                    hearing[b, i] = q_dt * (pos + neg) if unaware else 0.0
-                    barrier = switching * (1.0 - loyalty[i])  # read unconditionally: the loop vectorises
-                    barrier = barrier if current[i] >= 0 else 1.0
+                    pos = max(good[t] + good_buzz[z] * buzz_scale, 0.0) * per_contact[t] * more
+                    neg = max(bad[t] + bad_buzz[z] * buzz_scale, 0.0) * per_contact[t]
+                    unaware = known[x] == UNAWARE
+                    hears[x] = q_dt * (pos + neg) if unaware else 0.0
+                    barrier = switching * (1.0 - loyal[x])
+                    barrier = barrier if brand_of[x] >= 0 else 1.0
                     barrier *= unaware_response if unaware else 1.0
-                    h = ((ad[b, i] + q_dt * pos) * fit[b, i] * adopt_price[b, segment[i]] * barrier
+                    h = ((ads[x] + q_dt * pos) * fits[x] * price[segment_of[x]] * barrier
                          / (1.0 + negative_weight * neg))
-                    hazard[b, i] = 0.0 if mine else h
-                    hazard[brands, i] += negative_churn_dt * neg if mine else 0.0
-                if listing:
-                    candidates[k] = i  # kept only if the total is positive: no branch to mispredict
-                    k += np.int64(_total(hazard, i) > 0.0)
+                    adopt[x] = 0.0 if mine else h
+                    churn[x] += negative_churn_dt * neg if mine else 0.0
             if listing:
-                listed[c] = k - start
+                rows, listing_here, k = hazard[:, start:end], candidates[start:end], 0
+                for x in range(adopt.size):
+                    total = rows[0, x]  # summed in _total's order
+                    for o in range(1, brands + 1):
+                        total += rows[o, x]
+                    listing_here[k] = start + x  # kept only if the total is positive: no branch to mispredict
+                    k += np.int64(total > 0.0)
+                listed[c] = k
 
     return brand_hazards
 

@@ -44,18 +44,20 @@ def _forget_and_hear(state, hearing, key, step, forget, segment, contacted, u, m
         if forgetting:
             drawn = np.empty(DRAWN)
             for first in range(start, end, DRAWN):
-                last = min(first + DRAWN, end)
-                for i in range(first, last):
-                    drawn[i - first] = uniform(key, step, i)
-                for i in range(first, last):
-                    s, v = state[i], drawn[i - first]
-                    may_change[k] = i  # kept only if it may change
+                # slices indexed from 0: indexed by consumer, the loops were several times slower
+                known, hears = state[first:min(first + DRAWN, end)], hearing[first:min(first + DRAWN, end)]
+                for x in range(known.size):
+                    drawn[x] = uniform(key, step, first + x)
+                for x in range(known.size):
+                    s, v = known[x], drawn[x]
+                    may_change[k] = first + x  # kept only if it may change
                     u[k] = v
-                    k += np.int64(((s == AWARE) & (v < forget)) | ((s == UNAWARE) & (v < hearing[i])))
+                    k += np.int64(((s == AWARE) & (v < forget)) | ((s == UNAWARE) & (v < hears[x])))
         else:
-            for i in range(start, end):
-                may_change[k] = i
-                k += np.int64((state[i] == UNAWARE) & (hearing[i] > 0.0))
+            known, hears = state[start:end], hearing[start:end]
+            for x in range(known.size):
+                may_change[k] = start + x
+                k += np.int64((known[x] == UNAWARE) & (hears[x] > 0.0))
             listening, numbers = may_change[start:k], u[start:k]
             for j in range(numbers.size):  # over slices: the loop vectorises (over the places, it did not)
                 numbers[j] = uniform(key, step, listening[j])

@@ -46,16 +46,19 @@ def _wind_down(current, segment, rate_by_brand, rate_by_segment, propensity, dt,
     for c in numba.prange(chunks(n)):
         start, end = bounds(c, n)
         k = start
-        for i in range(start, end):
-            b = current[i]
+        # slices indexed from 0: indexed by consumer, the loop was slower
+        brand_of, segment_of, rate_of, clock_of = current[start:end], segment[start:end], propensity[start:end], \
+            clock[start:end]
+        for x in range(brand_of.size):
+            b = brand_of[x]
             if b < 0:
                 continue
-            rate = rate_by_segment[segment[i]]
+            rate = rate_by_segment[segment_of[x]]
             if np.isnan(rate):
                 rate = rate_by_brand[b]
-            clock[i] -= rate * propensity[i] * dt
-            if clock[i] <= 0.0:
-                due[k] = i
+            clock_of[x] -= rate * rate_of[x] * dt
+            if clock_of[x] <= 0.0:
+                due[k] = start + x
                 k += 1
         found[c] = k - start
     return joined(due, found, CHUNK)
@@ -118,9 +121,10 @@ def _expected_shares(current, loyalty, state, fit, appeal, segment, propensity, 
         part = sums[c]
         buyer, spread, known = np.empty(end - start, np.int64), np.empty(end - start), np.empty(end - start)
         size = 0  # the chunk's customers, listed without a branch: only they hold any buying
-        for i in range(start, end):
-            buyer[size] = i
-            size += current[i] >= 0
+        brand_of = current[start:end]  # a slice indexed from 0: indexed by consumer, the loop was slower
+        for x in range(brand_of.size):
+            buyer[size] = start + x
+            size += brand_of[x] >= 0
         for j in range(size):
             i = buyer[j]
             s, g = segment[i], propensity[i]

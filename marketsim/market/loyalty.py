@@ -51,17 +51,20 @@ def _relax_and_bond(customers, bonds, gain, loyalty_sum):
         at = np.empty(brands, np.int64)  # per brand: the next bonded consumer not yet passed
         for b in range(brands):
             at[b] = starts[b] + np.searchsorted(bonded[starts[b]:starts[b + 1]], start)
-        for i in range(start, end):
-            value = target[i] + (loyalty[i] - target[i]) * keep[i]
-            b = current[i]
+        # slices indexed from 0: indexed by consumer, the loop was slower
+        loyal, heads_to, kept = loyalty[start:end], target[start:end], keep[start:end]
+        brand_of, segment_of, chunk_sums = current[start:end], segment[start:end], sums[c]
+        for x in range(loyal.size):
+            value = heads_to[x] + (loyal[x] - heads_to[x]) * kept[x]
+            b = brand_of[x]
             if b >= 0:
-                end_b = starts[b + 1]
+                i, end_b = start + x, starts[b + 1]
                 while at[b] < end_b and bonded[at[b]] < i:
                     at[b] += 1
                 if at[b] < end_b and bonded[at[b]] == i:
                     value += (1.0 - value) * -np.expm1(-gain * personal[at[b]])
-                sums[c, b, segment[i]] += value
-            loyalty[i] = value
+                chunk_sums[b, segment_of[x]] += value
+            loyal[x] = value
     loyalty_sum[:] = 0.0
     for c in range(sums.shape[0]):
         loyalty_sum += sums[c]
