@@ -117,8 +117,9 @@ def _by_block(hits, cost, sorted_hits, sorted_cost, start):
     n, count = hits.size, start.size - 1
     in_part = np.zeros((SORT_PARTS, count), np.int64)
     for p in numba.prange(SORT_PARTS):
-        for j in range(p * n // SORT_PARTS, (p + 1) * n // SORT_PARTS):
-            in_part[p, hits[j] >> BLOCK_BITS] += 1
+        counts, part = in_part[p], hits[p * n // SORT_PARTS:(p + 1) * n // SORT_PARTS]  # slices: faster loops
+        for j in range(part.size):
+            counts[part[j] >> BLOCK_BITS] += 1
     at = np.empty((SORT_PARTS, count), np.int64)  # where each part's next impression of each block goes
     placed = 0
     for b in range(count):
@@ -128,11 +129,13 @@ def _by_block(hits, cost, sorted_hits, sorted_cost, start):
             placed += in_part[p, b]
     start[count] = placed
     for p in numba.prange(SORT_PARTS):
-        for j in range(p * n // SORT_PARTS, (p + 1) * n // SORT_PARTS):
-            b = hits[j] >> BLOCK_BITS
-            sorted_hits[at[p, b]] = hits[j]
-            sorted_cost[at[p, b]] = cost[j]
-            at[p, b] += 1
+        first, last = p * n // SORT_PARTS, (p + 1) * n // SORT_PARTS
+        part, part_cost, place = hits[first:last], cost[first:last], at[p]
+        for j in range(part.size):
+            b = part[j] >> BLOCK_BITS
+            sorted_hits[place[b]] = part[j]
+            sorted_cost[place[b]] = part_cost[j]
+            place[b] += 1
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
