@@ -23,7 +23,7 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
-from .chunks import joined, take
+from .chunks import joined
 
 
 @dataclass
@@ -264,6 +264,14 @@ def _settle(scratch, listed, time, kept, recovery, rules, consumers, state, pers
         reached[i] = True
 
 
+@numba.njit(cache=True, nogil=True, parallel=True)
+def _idle_half_lives(wear_time, exposed, time, half_life, out):
+    """``out[k]``: minus the half-lives consumer ``exposed[k]``'s wear-out has recovered for since its
+    last update, on every thread (numpy's subtract, negative and divide, one after the other)."""
+    for k in numba.prange(exposed.size):
+        out[k] = -(time - wear_time[exposed[k]]) / half_life
+
+
 class ContactPipeline:
     """Scratch arrays, one entry per consumer, reused by every brand on every step; and the step's
     exposures, brand after brand in one buffer, so that nothing of the market's size is allocated
@@ -311,10 +319,7 @@ class ContactPipeline:
         kept = (1.0 - rules.wearout) ** np.arange(int(most.max()) + 1)  # few distinct counts: a table
         recovery = self.recovery[:listed]
         if rules.wearout > 0:  # 2^(-idle / half-life), by numpy's exp2 as before: the same bits
-            take(wear_time[brand], exposed, recovery)
-            np.subtract(time, recovery, out=recovery)
-            np.negative(recovery, out=recovery)
-            np.divide(recovery, response.recovery_half_life, out=recovery)
+            _idle_half_lives(wear_time[brand], exposed, time, float(response.recovery_half_life), recovery)
             np.exp2(recovery, out=recovery)
         first_reach = np.empty(listed, dtype=np.bool_)
         _settle(scratch, listed, time, kept, recovery, rules, consumers,
