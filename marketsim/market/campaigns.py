@@ -249,16 +249,17 @@ class Campaign:
                 take(pool, drawn, out)
         impression_costs(self.cpm, hits, self.pop.segment, ctx.controlled[self.brand], ctx.reach_discount,
                          out=costs)
-        money = self._available()
-        if costs.sum() > money:  # the budget binds: deliver a random affordable subset
+        money, cost = self._available(), costs.sum()
+        if cost > money:  # the budget binds: deliver a random affordable subset
             self.ran_out_at = ctx.time if self.ran_out_at is None else self.ran_out_at
             order = rng.permutation(hits.size)
             hits, costs = hits[order], costs[order]
             keep = within(costs, money)
             hits, costs = hits[:keep], costs[:keep]
+            cost = costs.sum()
         if hits.size == 0:
             return None, 0.0
-        charge_all(float(costs.sum()), self.budget, self.brand_budget)
+        charge_all(float(cost), self.budget, self.brand_budget)
         return self._contacts(hits, costs, quality), hits.size / planned
 
     def _event(self, ctx: StepContext) -> Contacts | None:

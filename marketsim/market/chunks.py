@@ -51,8 +51,8 @@ def take(source, positions, out):
     return out
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, parallel=True)
 def clear_at(row, positions):
     """``row[positions] = 0``, compiled (numpy's fancy assignment takes several times as long)."""
-    for k in range(positions.size):
+    for k in numba.prange(positions.size):
         row[positions[k]] = 0
