@@ -224,10 +224,10 @@ def _in_index_order(scratch, listed):
         if listed[b] * 16 < end - first:
             touched[region:region + listed[b]].sort()
         else:
-            k = region
-            for i in range(first, end):
-                touched[k] = i
-                k += np.int64(on_list[i])
+            k, flags = region, on_list[first:end]  # a slice indexed from 0: indexed by consumer, slower
+            for x in range(flags.size):
+                touched[k] = first + x
+                k += np.int64(flags[x])
     return joined(touched, listed, REGION)
 
 
