@@ -22,7 +22,8 @@ SEVERAL_CHUNKS = st.nothing() if numba.config.DISABLE_JIT else st.just(CHUNK + 3
 
 
 def market(seed: int, brands: int, n: int, networked: bool, negative_churn: bool) -> dict:
-    """Consistent random state: a customer of b is in state CUSTOMER for b and no other brand's."""
+    """Consistent random state: a customer of b is in state CUSTOMER for b and no other brand's. In a
+    networked market, the buzz is per consumer or (no buzz half-life) one value for all, by the seed."""
     rng = np.random.default_rng(seed)
     segments = 3
     current = rng.integers(-1, brands, n).astype(np.int16)
@@ -37,7 +38,8 @@ def market(seed: int, brands: int, n: int, networked: bool, negative_churn: bool
     adoption, churn = rng.random((brands, segments)) + 0.5, rng.random((brands, segments)) + 0.5
     return dict(
         consumers=consumers, prices=Prices(np.ones((brands, segments)), adoption, churn),
-        talk=Talk(talk_heard, rng.random((2, brands, width)) * 0.1, rng.uniform(0.5, 2.0),  # buzz, its scale
+        talk=Talk(talk_heard, rng.random((2, brands, width if rng.random() < 0.5 else 1)) * 0.1,  # buzz
+                  rng.uniform(0.5, 2.0),  # its scale
                   1.0 / rng.integers(1, 20, width), rng.random(brands) + 1.0),
         rates=Rates(q_dt=0.3, negative_weight=2.0, switching=0.7, unaware_response=0.4,
                     churn_dt=0.01 * float(rng.integers(0, 2)), negative_churn_dt=0.05 if negative_churn else 0.0))
