@@ -11,7 +11,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from marketsim.market.adoption import Consumers, Rates, Talk, _events, _hazards
+from marketsim.market.adoption import Consumers, Rates, Talk, _decide, _hazards
 from marketsim.market.awareness import AWARE, UNAWARE
 from marketsim.market.chunks import CHUNK, joined
 from marketsim.market.prices import Prices
@@ -150,12 +150,9 @@ def test_kernels_match_the_numpy_reference(seed, brands, n, networked, negative_
     u[edge] = np.nextafter(p[edge], 0.0)
     u_in_chunks = np.full(n, np.nan)
     u_in_chunks[np.concatenate([np.arange(c * CHUNK, c * CHUNK + k) for c, k in enumerate(listed)])] = u
-    option, paid, events = np.full(n, 99, dtype=np.int64), np.empty(n, dtype=np.bool_), np.empty(listed.size, np.int64)
-    _events(in_chunks, listed, u_in_chunks, hazard, inputs["consumers"].ad, inputs["talk"], inputs["rates"].q_dt,
-            option, paid, events)
-    happened = joined(in_chunks, events, CHUNK)
-    assert happened == joined(option, events, CHUNK) == joined(paid, events, CHUNK)
-    for got, want in zip((in_chunks[:happened], option[:happened], paid[:happened]),
-                         events_reference(joined_candidates, u, hazard, inputs["consumers"].ad, inputs["talk"],
-                                          inputs["rates"].q_dt)):
+    option, paid = np.full(n, 99, dtype=np.int64), np.empty(n, dtype=np.bool_)
+    decided = _decide(in_chunks, listed, u_in_chunks, hazard, inputs["consumers"].ad, inputs["talk"],
+                      inputs["rates"].q_dt, option, paid)
+    for got, want in zip(decided, events_reference(joined_candidates, u, hazard, inputs["consumers"].ad,
+                                                   inputs["talk"], inputs["rates"].q_dt)):
         assert np.array_equal(got, want)

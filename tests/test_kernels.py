@@ -91,7 +91,7 @@ def test_contacted(seed, n, segments, contacts):
 
 
 @examples(40)
-@given(seed=seeds, n=st.one_of(sizes, st.integers(2_000, 5_000)), brands=st.integers(1, 3),
+@given(seed=seeds, n=st.one_of(sizes, st.integers(2_000, 5_000), several_chunks), brands=st.integers(1, 3),
        segments=st.integers(1, 3), forget=st.sampled_from([0.0, 0.0, 0.1]),
        talk=st.sampled_from([0.0, 0.0005, 0.2]))
 def test_update_awareness(seed, n, brands, segments, forget, talk):

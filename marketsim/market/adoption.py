@@ -183,7 +183,7 @@ def _events(candidates, listed, u, hazard, ad, talk, q_dt, option, paid, events)
     event's share is uniform again and splits the adoption between paid contact and word of mouth in
     proportion to their hazards.
     """
-    sums, buzz, buzz_scale, inv_contacts, uplift = talk  # plain arrays for the per-consumer call, as in the hazards
+    sums, buzz, buzz_scale, inv_contacts, uplift = talk  # plain arrays for the per-consumer call
     options = hazard.shape[0]
     for c in numba.prange(listed.size):
         first = np.int64(c) * CHUNK
@@ -216,6 +216,19 @@ def _events(candidates, listed, u, hazard, ad, talk, q_dt, option, paid, events)
         events[c] = e - first
 
 
+def _decide(candidates: np.ndarray, listed: np.ndarray, u: np.ndarray, hazard: np.ndarray, ad: np.ndarray,
+            talk: Talk, q_dt: float, option: np.ndarray, paid: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The events of each chunk's candidates (``_events``), joined up: who has one, which option and
+    whether a paid contact caused it, in index order (views of the work arrays ``candidates``,
+    ``option`` and ``paid``, valid until they are next used)."""
+    events = np.empty(listed.size, dtype=np.int64)
+    _events(candidates, listed, u, hazard, ad, talk, q_dt, option, paid, events)
+    happened = joined(candidates, events, CHUNK)
+    joined(option, events, CHUNK)
+    joined(paid, events, CHUNK)
+    return candidates[:happened], option[:happened], paid[:happened]
+
+
 def adopt_and_churn(state: ConsumerState, wom: WordOfMouth, rates: Rates, prices: Prices, uplift: np.ndarray,
                     exposure: list[Exposure], key: np.ndarray, step: int, moved: Transitions, time: float) -> None:
     """Every consumer's competing hazards, then at most one event each: churners leave, adopters
@@ -230,12 +243,8 @@ def adopt_and_churn(state: ConsumerState, wom: WordOfMouth, rates: Rates, prices
                       prices, talk, rates, state.hazard, state.hearing, state.candidates,
                       state.counts[:, CUSTOMER].sum(axis=1))
     u = uniforms(key, step, state.candidates, listed, CHUNK, state.uniform)
-    events = np.empty(listed.size, dtype=np.int64)
-    _events(state.candidates, listed, u, state.hazard, state.ad, talk, rates.q_dt, state.option, state.paid, events)
-    happened = joined(state.candidates, events, CHUNK)
-    joined(state.option, events, CHUNK)
-    joined(state.paid, events, CHUNK)
-    who, option, paid = state.candidates[:happened], state.option[:happened], state.paid[:happened]
+    who, option, paid = _decide(state.candidates, listed, u, state.hazard, state.ad, talk, rates.q_dt, state.option,
+                                state.paid)
     for e in exposure:  # the ad hazard lasts this step
         clear_at(state.ad[e.brand], e.consumers)
 

@@ -32,9 +32,9 @@ def _forget_and_hear(state, hearing, key, step, forget, segment, contacted, u, m
     decided. ``became_aware[chunk, segment]`` is each chunk's net change in the aware.
 
     Where the aware forget, most consumers need their number: all draw, ``DRAWN`` at a time in a
-    loop without branches that draws several at once, and the listing keeps those whose number is
-    below their chance (1 - exp(-h) <= h). Where nobody forgets, only the unaware who hear need one:
-    they are listed first and only they draw."""
+    loop without branches that draws several at once, and the listing keeps the aware whose number is
+    below ``forget`` and the unaware whose number is below h (which bounds their chance, 1 - exp(-h)).
+    Where nobody forgets, only the unaware who hear need one: they are listed first and only they draw."""
     n = state.size
     forgetting = forget > 0.0
     for c in numba.prange(chunks(n)):

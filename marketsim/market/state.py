@@ -88,9 +88,10 @@ class ConsumerState:
         # per-step work arrays, kept to avoid reallocating them
         self.ad = np.zeros((brands, n))  # ad hazard from this step's impressions, before fit and barriers
         self.hazard = np.empty((brands + 1, n))  # adopt each brand, then churn
-        self.candidates = np.empty(n, dtype=np.int64)  # consumers with a positive total hazard; then awareness's list
+        # consumers with a positive total hazard, then those of them with an event; then awareness's list
+        self.candidates = np.empty(n, dtype=np.int64)
         self.hearing = np.empty((brands, n))  # hazard of hearing of the brand, for the unaware
-        self.uniform = np.empty(n)  # the candidates' random numbers, refilled each step
+        self.uniform = np.empty(n)  # the candidates' random numbers, refilled each step; then awareness's
         # of the candidates with an event: which option, and whether a paid contact caused it
         self.option, self.paid = np.empty(n, dtype=np.int64), np.empty(n, dtype=bool)
         self.pipeline = ContactPipeline(brands, n)
