@@ -1,6 +1,7 @@
 """Speed work must not change results: small runs of every ready scenario, plus variants that reach
 the branches the scenarios do not (fully mixed, referral offers, seeding at random, every network
-type, no wear-out, no forgetting, half steps, flighting, lift), hash to the fingerprints saved in fingerprints.json.
+type, no wear-out, no forgetting, half steps, flighting, lift, a market of several chunks), hash to the
+fingerprints saved in fingerprints.json.
 
 A change that is meant to alter results regenerates the file on purpose and says why in its
 commit:  python tests/test_fingerprint.py
@@ -45,6 +46,9 @@ VARIANTS = {
     "baseline_audience_rules": ("baseline", {"campaigns.spark_social.audience": {"all": [
         {"field": "interests", "has_all": ["extreme_sports", "fitness"]},
         {"field": "occupation", "not_in": ["retired", "professional"]}]}}),
+    # three of the kernels' chunks (65,536 consumers) and nine of the contact pipeline's blocks: the
+    # others fit in one of each, where a chunk's boundaries and the joins of its lists cannot go wrong
+    "baseline_several_chunks": ("baseline", {"population.size": 140_000, "time.horizon": 60}),
 }
 LIFT = {"baseline"}
 
