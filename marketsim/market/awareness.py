@@ -44,7 +44,7 @@ def _forget_and_hear(state, hearing, key, step, forget, segment, contacted, u, m
         if forgetting:
             drawn = np.empty(DRAWN)
             for first in range(start, end, DRAWN):
-                # slices indexed from 0: indexed by consumer, the loops were several times slower
+                # slices indexed from 0: indexed by consumer, the loops were slower
                 known, hears = state[first:min(first + DRAWN, end)], hearing[first:min(first + DRAWN, end)]
                 for x in range(known.size):
                     drawn[x] = uniform(key, step, first + x)
@@ -59,7 +59,7 @@ def _forget_and_hear(state, hearing, key, step, forget, segment, contacted, u, m
                 may_change[k] = start + x
                 k += np.int64((known[x] == UNAWARE) & (hears[x] > 0.0))
             listening, numbers = may_change[start:k], u[start:k]
-            for j in range(numbers.size):  # over slices: the loop vectorises (over the places, it did not)
+            for j in range(numbers.size):  # over slices, as in draws.uniforms (faster than over the places)
                 numbers[j] = uniform(key, step, listening[j])
         for j in range(start, k):
             i = may_change[j]
