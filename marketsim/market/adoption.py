@@ -21,7 +21,7 @@ from .draws import uniforms
 from .exposure import Exposure
 from .prices import Prices
 from .state import CUSTOMER, ConsumerState, Transitions
-from .wom import WordOfMouth, heard_by
+from .wom import WordOfMouth, heard_by, talk_heard
 
 SKIP_CUSTOMERS_ABOVE = 0.75  # a brand's share of the market above which hazards skip its customers (break-even 0.72)
 
@@ -97,8 +97,8 @@ def _brand_hazards_kernel(skip_customers: bool, listing: bool):
     def brand_hazards(b, consumers, adopt_price, talk, rates, hazard, hearing, candidates, listed):
         """Each consumer's hazard of adopting brand b, its hazard of hearing of b if unaware, and the
         churn that bad word about its own brand b adds, chunk by chunk on every thread. The talk heard
-        is ``wom.heard_by``'s, written out: one value for all where the market is fully mixed (or has
-        no buzz)."""
+        is ``wom.heard_by``'s, read from the chunk's slices: one value for all where the market is fully
+        mixed (or has no buzz)."""
         # plain arrays out of the bundles before the loop: a bundle passed per consumer costs a
         # reference count per array on every call
         state, current, loyalty, segment, fit, ad = consumers
@@ -124,10 +124,10 @@ def _brand_hazards_kernel(skip_customers: bool, listing: bool):
                     adopt[x] = 0.0
                     hears[x] = 0.0
                     if negative_churn_dt != 0.0:
-                        churn[x] += negative_churn_dt * (max(bad[t] + bad_buzz[z] * buzz_scale, 0.0) * per_contact[t])
+                        churn[x] += negative_churn_dt * talk_heard(bad[t], bad_buzz[z], buzz_scale, per_contact[t])
                 else:
-                    pos = max(good[t] + good_buzz[z] * buzz_scale, 0.0) * per_contact[t] * more
-                    neg = max(bad[t] + bad_buzz[z] * buzz_scale, 0.0) * per_contact[t]
+                    pos = talk_heard(good[t], good_buzz[z], buzz_scale, per_contact[t]) * more
+                    neg = talk_heard(bad[t], bad_buzz[z], buzz_scale, per_contact[t])
                     unaware = known[x] == UNAWARE
                     hears[x] = q_dt * (pos + neg) if unaware else 0.0
                     barrier = switching * (1.0 - loyal[x])

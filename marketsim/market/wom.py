@@ -51,6 +51,13 @@ def _spread(indptr, indices, nodes, weights, out):
             out[indices[k]] += w
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def talk_heard(said, buzz, buzz_scale, per_contact):
+    """One valence of talk as heard: the lasting talk plus the buzz (kept in units of ``buzz_scale``),
+    per contact; the sums are updated by +/- many times, so the rounding below zero is clipped."""
+    return max(said + buzz * buzz_scale, 0.0) * per_contact
+
+
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def heard_by(sums, buzz, buzz_scale, inv_contacts, brand, i):
     """Positive and negative talk consumer i hears about ``brand`` (shares of its contacts); the
@@ -61,10 +68,8 @@ def heard_by(sums, buzz, buzz_scale, inv_contacts, brand, i):
     """
     j = 0 if sums.shape[2] == 1 else i
     k = 0 if buzz.shape[2] == 1 else i
-    # the sums are updated by +/- many times: clip the rounding below zero
-    pos = max(sums[0, brand, j] + buzz[0, brand, k] * buzz_scale, 0.0)
-    neg = max(sums[1, brand, j] + buzz[1, brand, k] * buzz_scale, 0.0)
-    return pos * inv_contacts[j], neg * inv_contacts[j]
+    return (talk_heard(sums[0, brand, j], buzz[0, brand, k], buzz_scale, inv_contacts[j]),
+            talk_heard(sums[1, brand, j], buzz[1, brand, k], buzz_scale, inv_contacts[j]))
 
 
 AHEAD = 0.5  # of a step's moves by the hazards, the share heard over the next step before it is taken back
