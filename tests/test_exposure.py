@@ -4,7 +4,7 @@ Also run with NUMBA_DISABLE_JIT=1 (.ci/run): then with fewer examples and impres
 """
 
 import types
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numba
 import numpy as np
@@ -22,10 +22,11 @@ BLOCK = 1 << BLOCK_BITS
 @dataclass
 class Contacts:
     consumers: np.ndarray
-    relevance: np.ndarray  # per consumer of the market, or one for all
-    audience: np.ndarray  # the same
+    relevance: np.ndarray  # per consumer of the market, or one for all, or per consumer of written_for
+    audience: np.ndarray  # per consumer of the market, or one for all
     cost: np.ndarray
     impact: float
+    written_for: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
     def per_impression(self, values: np.ndarray) -> np.ndarray:
         return values[self.consumers] if values.size > 1 else np.repeat(values, self.consumers.size)
@@ -33,6 +34,15 @@ class Contacts:
     @property
     def in_audience(self) -> np.ndarray:
         return self.per_impression(self.audience)
+
+    @property
+    def relevance_inside(self) -> np.ndarray:
+        """The message's relevance per impression, 0 outside the audience."""
+        if self.written_for.size == 0:  # per consumer of the market, or one for all
+            per = self.per_impression(self.relevance)
+        else:  # per consumer of written_for (the places of those outside it are clipped, then not used)
+            per = self.relevance[np.minimum(np.searchsorted(self.written_for, self.consumers), self.relevance.size - 1)]
+        return np.where(self.in_audience, per, 0.0)
 
 
 def response(wearout):
@@ -50,9 +60,8 @@ def reference(contacts, n, segment, satisfied, region, boost, time, wear, wear_t
     """The bincount formulation the pipeline replaced (docs/model.md, Ad response), and ``wear`` after."""
     none = [np.zeros(0, np.int64)]
     hits = np.concatenate(none + [c.consumers for c in contacts])
-    relevance = np.concatenate(none + [np.where(c.in_audience, c.per_impression(c.relevance), 0.0) for c in contacts])
-    strength = np.concatenate(none + [c.impact * response_to(np.where(c.in_audience, c.per_impression(c.relevance),
-                                                                      0.0), rules) for c in contacts])
+    relevance = np.concatenate(none + [c.relevance_inside for c in contacts])
+    strength = np.concatenate(none + [c.impact * response_to(c.relevance_inside, rules) for c in contacts])
     count = np.bincount(hits, minlength=n)
     consumers = np.flatnonzero(count != 0)
     count = count[consumers]
@@ -115,10 +124,14 @@ def test_pipeline_equals_bincount(n, seed, campaigns, per_consumer, wearout):
         contacts = []
         for _ in range(campaign_count):
             hits = impressions(rng, n, min(MOST_HITS, int(per_consumer * n) * int(rng.integers(0, 3) > 0)))
-            relevance = rng.random(n) if rng.random() < 0.5 else np.array([rng.random()])  # tailored or one for all
             audience = rng.random(n) < 0.8 if rng.random() < 0.7 else np.ones(1, bool)  # or everyone
+            # tailored to every consumer, or one for all, or to the audience and some others (a campaign's
+            # targets: its audience among its channel's users, whom all its contacts reach)
+            written_for = np.flatnonzero((audience if audience.size > 1 else np.ones(n, bool)) | (rng.random(n) < 0.1))
+            tailoring = rng.integers(0, 3)
+            relevance = [rng.random(n), np.array([rng.random()]), rng.random(written_for.size)][tailoring]
             contacts.append(Contacts(hits, relevance, audience, rng.choice([0.004, 0.002], hits.size),
-                                     float(rng.uniform(0.5, 2))))
+                                     float(rng.uniform(0.5, 2)), written_for if tailoring == 2 else np.zeros(0, int)))
         expected = reference(contacts, n, segment, satisfied[brand], region, boost, time, wear_before[brand],
                              wear_time[brand], rules)
         exposure, first = pipeline.expose(brand, contacts, time, boost, segment, 3, region, satisfied[brand], rules,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -35,8 +35,9 @@ class Contacts:
 
     brand: int
     consumers: np.ndarray
-    # per consumer of the market, or one value for all: the message's relevance to it if in the audience
-    # (relevance.py), and whether it is in the audience; read per consumer as the contacts are gathered
+    # the message's relevance (relevance.py) to each consumer of ``written_for`` (the campaign's targets), or
+    # one value for all; and whether each consumer is in the audience, or one value for all. Read per
+    # consumer as the contacts are gathered (exposure.Message)
     relevance: np.ndarray
     audience: np.ndarray
     cost: np.ndarray  # per contact, so that wasted spend can be told apart
@@ -46,6 +47,7 @@ class Contacts:
     channel: str | None = None  # where the contacts aired (share of voice is per channel)
     sample_draws: np.ndarray | None = None  # samples: (2, contacts) uniforms: converts? which of two?
     refund: Callable[[float], None] | None = None  # gives money back for samples nobody received
+    written_for: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # ascending
 
 
 @dataclass
@@ -111,10 +113,11 @@ class Campaign:
         self.audience = audience
         self.targets = self.pop.members(audience & self.user_mask)
         # whom the message is written for: its audience among the channel's users. Its relevance to
-        # each consumer changes only when the campaign is re-aimed, so it is computed here, once
+        # each of them changes only when the campaign is re-aimed, so it is computed here, once; the
+        # contacts that reach others are outside the audience, where relevance is 0
         prof = profile(self.targets, self.pop) if self.tailoring > 0 else None
-        self.relevance_by_consumer = None if prof is None else relevance_to(
-            self.pop.everyone, self.spec.relevance, self.tailoring, prof, self.pop, np.empty(self.pop.size))
+        self.relevance_to_targets = None if prof is None else relevance_to(
+            self.targets, self.spec.relevance, self.tailoring, prof, self.pop, np.empty(self.targets.size))
         share = self.targets.size / self.users.size if self.users.size else 1.0
         self.cpm = 0.0 if self.channel is None else targeted_cpm(self.channel.cpm, self.channel.targeting_premium,
                                                                  self.spec.precision, share)
@@ -297,8 +300,8 @@ class Campaign:
             budget.spent -= amount
 
     def _contacts(self, consumers: np.ndarray, costs: np.ndarray, quality: float = 1.0) -> Contacts:
-        relevance = np.array([self.spec.relevance]) if self.relevance_by_consumer is None \
-            else self.relevance_by_consumer
+        relevance = np.array([self.spec.relevance]) if self.relevance_to_targets is None \
+            else self.relevance_to_targets
         audience = np.ones(1, np.bool_) if self.targets is self.pop.everyone else self.audience
         return Contacts(self.brand, consumers, relevance, audience, costs, self.spec.impact * quality,
-                        self.spec.buzz, channel=self.spec.channel)
+                        self.spec.buzz, channel=self.spec.channel, written_for=self.targets)

@@ -49,10 +49,15 @@ class Rules(NamedTuple):
 
 
 class Message(NamedTuple):
-    """A campaign's message: its relevance to each consumer and whether each is in its audience (per
-    consumer of the market, or one value for all), and what one contact is worth."""
+    """A campaign's message: its relevance to those it is written for, whether each consumer is in its
+    audience (per consumer of the market, or one value for all), and what one contact is worth.
+
+    ``relevance`` is one value for all, or one per consumer of the market, or one per consumer of
+    ``written_for`` (ascending; every consumer in the audience that a contact reaches must be among
+    them): a niche campaign keeps its relevance for its audience only."""
 
     relevance: np.ndarray
+    written_for: np.ndarray
     audience: np.ndarray
     impact: float
 
@@ -178,8 +183,9 @@ def _gather(sorted_hits, sorted_cost, start, message, rules, consumers, scratch,
     cost per block and segment (within a segment a campaign's impressions cost the same, so the order
     of that sum does not matter); ``most[b]``: the most impressions on one consumer of block b."""
     segment, satisfied = consumers.segment, consumers.satisfied
-    relevance, audience, impact = message.relevance, message.audience, message.impact
+    relevance, written_for, audience, impact = message
     one_relevance, everyone = relevance.size == 1, audience.size == 1  # one value for all (a market of one: the same)
+    by_consumer = one_relevance or relevance.size == segment.size  # else one per consumer of written_for
     relevance_gain, threshold = rules.relevance_gain, rules.intrusion_threshold
     sums, on_list, touched = scratch.sums, scratch.on_list, scratch.touched
     impressions, wasted, wasted_spend = tally.impressions, tally.wasted, tally.wasted_spend
@@ -190,7 +196,13 @@ def _gather(sorted_hits, sorted_cost, start, message, rules, consumers, scratch,
         # would pass the line back and forth on every impression
         block_impressions, block_wasted = impressions[b].copy(), wasted[b].copy()
         block_wasted_spend = wasted_spend[b].copy()
-        for j in _in_consumer_order(sorted_hits, start[b], start[b + 1], np.int64(b) << BLOCK_BITS):
+        first = np.int64(b) << BLOCK_BITS
+        place = np.empty(0 if by_consumer else 1 << BLOCK_BITS, np.int32)  # in written_for, by consumer of the block
+        if not by_consumer:  # only consumers in the audience read theirs, and they are all in written_for
+            lo, hi = np.searchsorted(written_for, first), np.searchsorted(written_for, first + (1 << BLOCK_BITS))
+            for t in range(lo, hi):
+                place[written_for[t] - first] = t
+        for j in _in_consumer_order(sorted_hits, start[b], start[b + 1], first):
             i = sorted_hits[j]
             inside = np.int64(audience[0 if everyone else i])
             s = segment[i]
@@ -198,7 +210,7 @@ def _gather(sorted_hits, sorted_cost, start, message, rules, consumers, scratch,
             waste = 1 - (inside & np.int64(satisfied[i]))  # outside the audience or not satisfied, without a branch
             block_wasted[s] += waste
             block_wasted_spend[s] += sorted_cost[j] if waste else 0.0
-            r = relevance[0 if one_relevance else i] if inside else 0.0
+            r = relevance[0 if one_relevance else (i if by_consumer else place[i - first])] if inside else 0.0
             touched[k] = i  # kept only if i is new: no branch to mispredict
             k += 1 - np.int64(on_list[i])  # a uint8 count would wrap without the JIT
             on_list[i] = 1
@@ -311,8 +323,8 @@ class ContactPipeline:
                 self.sorted_hits, self.sorted_cost = np.empty(hits, dtype=np.int64), np.empty(hits)
             sorted_hits, sorted_cost = self.sorted_hits[:hits], self.sorted_cost[:hits]
             _by_block(c.consumers, c.cost, sorted_hits, sorted_cost, start)
-            _gather(sorted_hits, sorted_cost, start, Message(c.relevance, c.audience, float(c.impact)), rules,
-                    consumers, scratch, listed, most, tally)
+            message = Message(c.relevance, c.written_for, c.audience, float(c.impact))
+            _gather(sorted_hits, sorted_cost, start, message, rules, consumers, scratch, listed, most, tally)
         listed = _in_index_order(scratch, listed)
         exposed, personal = scratch.touched[:listed], self.personal[self.used:self.used + listed]
         self.used += listed
