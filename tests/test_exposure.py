@@ -24,7 +24,7 @@ class Contacts:
     consumers: np.ndarray
     relevance: np.ndarray  # per consumer of the market, or one for all, or per consumer of written_for
     audience: np.ndarray  # per consumer of the market, or one for all
-    cost: np.ndarray
+    cost_by_segment: np.ndarray
     impact: float
     written_for: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
@@ -80,7 +80,7 @@ def reference(contacts, n, segment, satisfied, region, boost, time, wear, wear_t
     ad = rules.ad_effect * effective * strength / count * boost[region[consumers]]
     wasted = np.concatenate([np.zeros(0, bool)] + [~c.in_audience | ~satisfied[c.consumers] for c in contacts])
     segments = 3
-    cost = np.concatenate(none + [c.cost for c in contacts])
+    cost = np.concatenate(none + [c.cost_by_segment[segment[c.consumers]] for c in contacts])
     return dict(consumers=consumers, ad=ad, wear=wear, personal=effective * relevance / count,
                 impressions=np.bincount(segment[hits], minlength=segments),
                 wasted=np.bincount(segment[hits][wasted], minlength=segments),
@@ -130,7 +130,7 @@ def test_pipeline_equals_bincount(n, seed, campaigns, per_consumer, wearout):
             written_for = np.flatnonzero((audience if audience.size > 1 else np.ones(n, bool)) | (rng.random(n) < 0.1))
             tailoring = rng.integers(0, 3)
             relevance = [rng.random(n), np.array([rng.random()]), rng.random(written_for.size)][tailoring]
-            contacts.append(Contacts(hits, relevance, audience, rng.choice([0.004, 0.002], hits.size),
+            contacts.append(Contacts(hits, relevance, audience, rng.choice([0.004, 0.002, 0.0], 3),
                                      float(rng.uniform(0.5, 2)), written_for if tailoring == 2 else np.zeros(0, int)))
         expected = reference(contacts, n, segment, satisfied[brand], region, boost, time, wear_before[brand],
                              wear_time[brand], rules)
@@ -165,14 +165,12 @@ def test_pipeline_equals_bincount(n, seed, campaigns, per_consumer, wearout):
 def test_by_block_is_a_stable_sort_by_block(seed, n, hits):
     rng = np.random.default_rng(seed)
     consumers = impressions(rng, n, hits)
-    cost = rng.random(hits)
     order = np.argsort(consumers >> BLOCK_BITS, kind="stable")
-    sorted_hits, sorted_cost = np.full(hits, -1, np.int64), np.full(hits, np.nan)
+    sorted_hits = np.full(hits, -1, np.int64)
     start = np.full(blocks(n) + 1, -1, np.int64)
-    _by_block(consumers, cost, sorted_hits, sorted_cost, start)
+    _by_block(consumers, sorted_hits, start)
     assert np.array_equal(start, np.searchsorted(consumers[order] >> BLOCK_BITS, np.arange(blocks(n) + 1)))
     assert np.array_equal(sorted_hits, consumers[order])
-    assert np.array_equal(sorted_cost, cost[order])
 
 
 @settings(max_examples=60 if JIT else 12, deadline=None)
@@ -195,7 +193,7 @@ def test_in_index_order(seed, n, share):
 def test_worn_out_floors_at_zero():
     """Past 1e-100 responsiveness is worn out (0), keeping the floats off slow denormals."""
     n, hits, rules = 10, np.full(150, 3), response(0.9)  # (1 - 0.9)^150 = 1e-150
-    contacts = [Contacts(hits, np.array([0.5]), np.ones(1, bool), np.full(hits.size, 0.004), 1.0)]
+    contacts = [Contacts(hits, np.array([0.5]), np.ones(1, bool), np.full(3, 0.004), 1.0)]
     wear, wear_time = np.ones((1, n)), np.zeros((1, n))
     expected = reference(contacts, n, np.zeros(n, np.int16), np.ones(n, bool), np.zeros(n, np.int16), np.ones(1), 1.0,
                          wear[0], wear_time[0], rules)

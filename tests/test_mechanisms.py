@@ -24,7 +24,8 @@ def effective_impressions(model, consumers, impressions, time):
     ``time``, read back from the ad hazard they set (one standard impression of no relevance)."""
     state = model.state
     hits = np.repeat(consumers, impressions)
-    contact = Contacts(0, hits, np.zeros(1), np.ones(1, dtype=bool), np.zeros(hits.size))  # one relevance, everyone
+    segments = state.counts.shape[2]
+    contact = Contacts(0, hits, np.zeros(1), np.ones(1, dtype=bool), np.zeros(segments))  # one relevance, everyone
     state.ad[0] = 0.0
     state.pipeline.start_step()
     state.pipeline.expose(0, [contact], time, np.ones(len(model.population.categories["region"])), state.segment,

@@ -788,7 +788,7 @@ def test_a_width_draws_from_its_own_stream_only():
 def contacts_in(channel: str, brand: int, size: int) -> "Contacts":
     from marketsim.market.campaigns import Contacts
 
-    return Contacts(brand, np.arange(size), np.zeros(1), np.ones(1, bool), np.zeros(size), 1.0, channel=channel)
+    return Contacts(brand, np.arange(size), np.zeros(1), np.ones(1, bool), np.zeros(1), 1.0, channel=channel)
 
 
 @pytest.mark.parametrize("interference, rival", [(0.5, 1800), (0.5, 600), (1.0, 200), (0.3, 1800)])

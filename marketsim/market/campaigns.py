@@ -22,16 +22,17 @@ import numpy as np
 from ..scenario.audience import matches
 from ..scenario.schema import CampaignSpec, Channel
 from .chunks import take
-from .costs import Budget, affordable, charge_all, impression_costs, stochastic_round, targeted_cpm, within
+from .costs import (Budget, affordable, charge_all, impression_costs, segment_costs, stochastic_round, targeted_cpm,
+                    within)
 from .population import Population
 from .relevance import profile, relevance_to
 
 
 @dataclass
 class Contacts:
-    """Paid contacts made this step; ``consumers`` may repeat (several impressions). ``consumers`` and
-    ``cost`` are the campaign's buffers, reused on its next step: copy them to keep them; ``relevance``
-    and ``audience`` are the campaign's own arrays, to be read, never written."""
+    """Paid contacts made this step; ``consumers`` may repeat (several impressions). ``consumers`` is
+    the campaign's buffer, reused on its next step: copy it to keep it; ``relevance``, ``audience`` and
+    ``written_for`` are the campaign's own arrays, to be read, never written."""
 
     brand: int
     consumers: np.ndarray
@@ -40,7 +41,7 @@ class Contacts:
     # consumer as the contacts are gathered (exposure.Message)
     relevance: np.ndarray
     audience: np.ndarray
-    cost: np.ndarray  # per contact, so that wasted spend can be told apart
+    cost_by_segment: np.ndarray  # what one contact cost, per segment (costs.segment_costs): wasted spend is counted
     impact: float = 1.0  # standard impressions one contact is worth
     buzz: float = 0.0  # fresh talk a touched customer gains, in units of a new customer's talk
     seeded: bool = False  # the contacts are offered a free sample (seeding.py), not an impression
@@ -250,8 +251,8 @@ class Campaign:
                 out[:] = drawn
             else:
                 take(pool, drawn, out)
-        impression_costs(self.cpm, hits, self.pop.segment, ctx.controlled[self.brand], ctx.reach_discount,
-                         out=costs)
+        by_segment = segment_costs(self.cpm, ctx.controlled[self.brand], ctx.reach_discount)
+        impression_costs(by_segment, hits, self.pop.segment, out=costs)
         money, cost = self._available(), costs.sum()
         if cost > money:  # the budget binds: deliver a random affordable subset
             self.ran_out_at = ctx.time if self.ran_out_at is None else self.ran_out_at
@@ -263,15 +264,16 @@ class Campaign:
         if hits.size == 0:
             return None, 0.0
         charge_all(float(cost), self.budget, self.brand_budget)
-        return self._contacts(hits, costs, quality), hits.size / planned
+        return self._contacts(hits, by_segment, quality), hits.size / planned
 
     def _event(self, ctx: StepContext) -> Contacts | None:
         pool = self._where_condition_holds(self.targets, ctx)
         chosen = self.rng.choice(pool, size=min(self.spec.reach, pool.size), replace=False)
-        costs = impression_costs(self.cpm, chosen, self.pop.segment, ctx.controlled[self.brand], ctx.reach_discount)
+        by_segment = segment_costs(self.cpm, ctx.controlled[self.brand], ctx.reach_discount)
+        costs = impression_costs(by_segment, chosen, self.pop.segment)
         keep = within(costs, self._available())
         charge_all(float(costs[:keep].sum()), self.budget, self.brand_budget)
-        return self._contacts(chosen[:keep], costs[:keep])
+        return self._contacts(chosen[:keep], by_segment)
 
     def _seed(self, ctx: StepContext) -> Contacts | None:
         spec, rng = self.spec, self.rng
@@ -288,7 +290,7 @@ class Campaign:
         else:
             chosen = rng.choice(pool, size=k, replace=False)
         charge_all(k * self.cost_per_seed, self.budget, self.brand_budget)
-        contacts = self._contacts(chosen, np.full(k, self.cost_per_seed))
+        contacts = self._contacts(chosen, np.full(len(self.pop.categories["segment"]), float(self.cost_per_seed)))
         contacts.seeded = True
         contacts.sample_draws = rng.random((2, k))
         contacts.refund = self._refund
@@ -299,9 +301,9 @@ class Campaign:
         for budget in (self.budget, self.brand_budget):
             budget.spent -= amount
 
-    def _contacts(self, consumers: np.ndarray, costs: np.ndarray, quality: float = 1.0) -> Contacts:
+    def _contacts(self, consumers: np.ndarray, cost_by_segment: np.ndarray, quality: float = 1.0) -> Contacts:
         relevance = np.array([self.spec.relevance]) if self.relevance_to_targets is None \
             else self.relevance_to_targets
         audience = np.ones(1, np.bool_) if self.targets is self.pop.everyone else self.audience
-        return Contacts(self.brand, consumers, relevance, audience, costs, self.spec.impact * quality,
+        return Contacts(self.brand, consumers, relevance, audience, cost_by_segment, self.spec.impact * quality,
                         self.spec.buzz, channel=self.spec.channel, written_for=self.targets)

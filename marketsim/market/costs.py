@@ -45,14 +45,21 @@ def targeted_cpm(cpm: float, premium: float, precision: float, audience_share: f
     return cpm * (1.0 + premium * precision * (1.0 - audience_share))
 
 
-def impression_costs(cpm: float, consumers: np.ndarray, segment: np.ndarray, controlled: np.ndarray,
-                     reach_discount: float, out: np.ndarray | None = None) -> np.ndarray:
-    """Price of each impression: CPM/1000, cheaper in a niche the brand controls."""
+def segment_costs(cpm: float, controlled: np.ndarray, reach_discount: float) -> np.ndarray:
+    """Price of one impression in each segment: CPM/1000, cheaper in a niche the brand controls
+    (``controlled``: per segment). Within a segment every impression of a campaign's step costs the same,
+    which the contact pipeline relies on (``Contacts.cost_by_segment``)."""
+    return cpm / 1000.0 * (1.0 - reach_discount * controlled)
+
+
+def impression_costs(by_segment: np.ndarray, consumers: np.ndarray, segment: np.ndarray,
+                     out: np.ndarray | None = None) -> np.ndarray:
+    """Price of each impression: ``by_segment`` (``segment_costs``) of its consumer's segment."""
     out = np.empty(consumers.size) if out is None else out
-    if reach_discount == 0 or not controlled.any():
-        out.fill(cpm / 1000.0)
+    if (by_segment == by_segment[0]).all():
+        out.fill(by_segment[0])
     else:
-        np.multiply(cpm / 1000.0, 1.0 - reach_discount * controlled[segment[consumers]], out=out)
+        np.take(by_segment, segment[consumers], out=out)
     return out
 
 

@@ -114,11 +114,11 @@ SORT_PARTS = 16  # the impressions are counted and placed in this many parts, a 
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)
-def _by_block(hits, cost, sorted_hits, sorted_cost, start):
-    """One campaign's impressions grouped by block of consumers, their order kept within a block,
-    each as its consumer and its cost (a counting sort); block b's are ``start[b]:start[b + 1]``.
-    The parts of the impressions are counted and placed on every thread, each part's share of a
-    block after the earlier parts': a stable sort has one result, whatever the threads."""
+def _by_block(hits, sorted_hits, start):
+    """One campaign's impressions grouped by block of consumers, their order kept within a block (a
+    counting sort); block b's are ``start[b]:start[b + 1]``. The parts of the impressions are counted
+    and placed on every thread, each part's share of a block after the earlier parts': a stable sort
+    has one result, whatever the threads."""
     n, count = hits.size, start.size - 1
     in_part = np.zeros((SORT_PARTS, count), np.int64)
     for p in numba.prange(SORT_PARTS):
@@ -134,12 +134,10 @@ def _by_block(hits, cost, sorted_hits, sorted_cost, start):
             placed += in_part[p, b]
     start[count] = placed
     for p in numba.prange(SORT_PARTS):
-        first, last = p * n // SORT_PARTS, (p + 1) * n // SORT_PARTS
-        part, part_cost, place = hits[first:last], cost[first:last], at[p]
+        part, place = hits[p * n // SORT_PARTS:(p + 1) * n // SORT_PARTS], at[p]
         for j in range(part.size):
             b = part[j] >> BLOCK_BITS
             sorted_hits[place[b]] = part[j]
-            sorted_cost[place[b]] = part_cost[j]
             place[b] += 1
 
 
@@ -174,14 +172,15 @@ def _in_consumer_order(sorted_hits, lo, hi, first):
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)
-def _gather(sorted_hits, sorted_cost, start, message, rules, consumers, scratch, listed, most, tally):
+def _gather(sorted_hits, start, message, cost, rules, consumers, scratch, listed, most, tally):
     """Add one campaign's impressions into the per-consumer scratch sums, block by block on every
     thread (a consumer is in one block, so its sums run in impression order; the message's relevance
     to it and whether it is in the audience are read here, in consumer order, rather than per
     impression at random when the campaign delivers); list the consumers not yet listed, block b's
     from ``touched[b * REGION]`` on (``listed[b]`` of them); tally impressions, wasted ones and their
-    cost per block and segment (within a segment a campaign's impressions cost the same, so the order
-    of that sum does not matter); ``most[b]``: the most impressions on one consumer of block b."""
+    cost per block and segment (``cost[s]``: one contact's in segment s; the wasted spend is added one
+    contact at a time after the block's loop, as it was within it: the same bits, without a chain of
+    additions through memory in the loop); ``most[b]``: the most impressions on one consumer of block b."""
     segment, satisfied = consumers.segment, consumers.satisfied
     relevance, written_for, audience, impact = message
     one_relevance, everyone = relevance.size == 1, audience.size == 1  # one value for all (a market of one: the same)
@@ -209,7 +208,6 @@ def _gather(sorted_hits, sorted_cost, start, message, rules, consumers, scratch,
             block_impressions[s] += 1
             waste = 1 - (inside & np.int64(satisfied[i]))  # outside the audience or not satisfied, without a branch
             block_wasted[s] += waste
-            block_wasted_spend[s] += sorted_cost[j] if waste else 0.0
             r = relevance[0 if one_relevance else (i if by_consumer else place[i - first])] if inside else 0.0
             touched[k] = i  # kept only if i is new: no branch to mispredict
             k += 1 - np.int64(on_list[i])  # a uint8 count would wrap without the JIT
@@ -218,6 +216,11 @@ def _gather(sorted_hits, sorted_cost, start, message, rules, consumers, scratch,
             top = max(top, sums[i, 0])
             sums[i, 1] += r
             sums[i, 2] += impact * _response_to(r, relevance_gain, threshold)
+        for s in range(block_wasted.size):
+            spend = block_wasted_spend[s]
+            for _ in range(block_wasted[s] - wasted[b, s]):
+                spend += cost[s]
+            block_wasted_spend[s] = spend
         listed[b] = k - np.int64(b) * REGION
         most[b] = top
         impressions[b], wasted[b], wasted_spend[b] = block_impressions, block_wasted, block_wasted_spend
@@ -292,8 +295,8 @@ class ContactPipeline:
     def __init__(self, brands: int, size: int):
         self.scratch = np.zeros((size, 3))  # per consumer: impressions, relevance and strength summed
         self.on_list = np.zeros(size, dtype=np.uint8)
-        # a campaign's impressions (and their costs) grouped by block of consumers
-        self.sorted_hits, self.sorted_cost = np.empty(0, dtype=np.int64), np.empty(0)
+        # a campaign's impressions grouped by block of consumers
+        self.sorted_hits = np.empty(0, dtype=np.int64)
         # the step's exposed consumers and their personal weight; memory is committed only as far as used
         # (brands - 1) full lists and a last brand's blocks, each with a spare place (REGION)
         self.listed = np.empty((brands - 1) * size + blocks(size) * REGION, dtype=np.int64)
@@ -318,13 +321,14 @@ class ContactPipeline:
                       np.zeros((count, segments)))
         listed, most, start = np.zeros(count, np.int64), np.zeros(count), np.empty(count + 1, np.int64)
         for c in contacts:
+            assert c.cost_by_segment.size == segments, "a contact's cost is given per segment"
             hits = c.consumers.size
             if self.sorted_hits.size < hits:
-                self.sorted_hits, self.sorted_cost = np.empty(hits, dtype=np.int64), np.empty(hits)
-            sorted_hits, sorted_cost = self.sorted_hits[:hits], self.sorted_cost[:hits]
-            _by_block(c.consumers, c.cost, sorted_hits, sorted_cost, start)
+                self.sorted_hits = np.empty(hits, dtype=np.int64)
+            sorted_hits = self.sorted_hits[:hits]
+            _by_block(c.consumers, sorted_hits, start)
             message = Message(c.relevance, c.written_for, c.audience, float(c.impact))
-            _gather(sorted_hits, sorted_cost, start, message, rules, consumers, scratch, listed, most, tally)
+            _gather(sorted_hits, start, message, c.cost_by_segment, rules, consumers, scratch, listed, most, tally)
         listed = _in_index_order(scratch, listed)
         exposed, personal = scratch.touched[:listed], self.personal[self.used:self.used + listed]
         self.used += listed

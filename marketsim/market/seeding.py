@@ -30,7 +30,7 @@ def resolve_samples(samples: list[Contacts], state, switching: float) -> list[tu
     chance = np.concatenate([c.sample_draws[0] for c in samples])
     priority = np.concatenate([c.sample_draws[1] for c in samples])
     offer = np.concatenate([np.full(c.consumers.size, k) for k, c in enumerate(samples)])
-    cost = np.concatenate([c.cost for c in samples])
+    cost = np.concatenate([c.cost_by_segment[state.segment[c.consumers]] for c in samples])
 
     # one sample per (brand, consumer): the lowest priority gives it, the other campaigns are refunded
     order = np.lexsort((priority, who, brand))
