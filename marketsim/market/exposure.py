@@ -150,37 +150,42 @@ def _response_to(relevance, gain, threshold):
 
 
 @numba.njit(cache=True, nogil=True)
-def _in_consumer_order(sorted_hits, lo, hi, first):
-    """The places ``lo:hi`` of one block's impressions, ordered by consumer and, for each consumer, in
-    impression order (a counting sort whose counts stay in the core's cache): the block's consumers are
-    then read and written in ascending order, which the memory's prefetching follows, instead of at
-    random. A block with few impressions is sorted instead (stably, so in impression order within a
-    consumer: the same order), which spares the counts' pass over the whole block."""
+def _per_consumer(sorted_hits, lo, hi, first, hit, times):
+    """The consumers that one block's impressions (places ``lo:hi``) reach, in ascending order, as
+    offsets from the block's ``first`` consumer (``hit[:q]``), and how many impressions each
+    (``times[:q]``); returns q. A count per consumer of the block, in the core's cache; a block with
+    few impressions is sorted instead, which spares the pass over the whole block's counts. Ascending,
+    the block's consumers are read and written in the order the memory's prefetching follows."""
     if (hi - lo) * 16 < 1 << BLOCK_BITS:
-        return lo + np.argsort(sorted_hits[lo:hi], kind="mergesort")
-    at = np.zeros((1 << BLOCK_BITS) + 1, np.int32)
+        ordered = np.sort(sorted_hits[lo:hi])
+        q = 0
+        for j in range(ordered.size):
+            if j == 0 or ordered[j] != ordered[j - 1]:
+                hit[q], times[q] = ordered[j] - first, 0
+                q += 1
+            times[q - 1] += 1
+        return q
+    count = np.zeros(1 << BLOCK_BITS, np.int32)
     for j in range(lo, hi):
-        at[sorted_hits[j] - first + 1] += 1
-    for x in range(1 << BLOCK_BITS):
-        at[x + 1] += at[x]
-    order = np.empty(hi - lo, np.int64)
-    for j in range(lo, hi):
-        x = sorted_hits[j] - first
-        order[at[x]] = j
-        at[x] += 1
-    return order
+        count[sorted_hits[j] - first] += 1
+    q = 0
+    for x in range(count.size):
+        hit[q], times[q] = x, count[x]  # kept only if hit: no branch to mispredict
+        q += np.int64(count[x] > 0)
+    return q
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)
 def _gather(sorted_hits, start, message, cost, rules, consumers, scratch, listed, most, tally):
     """Add one campaign's impressions into the per-consumer scratch sums, block by block on every
-    thread (a consumer is in one block, so its sums run in impression order; the message's relevance
-    to it and whether it is in the audience are read here, in consumer order, rather than per
-    impression at random when the campaign delivers); list the consumers not yet listed, block b's
-    from ``touched[b * REGION]`` on (``listed[b]`` of them); tally impressions, wasted ones and their
-    cost per block and segment (``cost[s]``: one contact's in segment s; the wasted spend is added one
-    contact at a time after the block's loop, as it was within it: the same bits, without a chain of
-    additions through memory in the loop); ``most[b]``: the most impressions on one consumer of block b."""
+    thread, consumer by consumer in ascending order (``_per_consumer``; the message's relevance to it
+    and whether it is in the audience are read here, rather than per impression at random when the
+    campaign delivers). A consumer's impressions of one campaign are alike: their sums get one
+    addition per impression, in a row, as in impression order. Lists the consumers not yet listed,
+    block b's from ``touched[b * REGION]`` on (``listed[b]`` of them); tallies impressions, wasted ones
+    and their cost per block and segment (``cost[s]``: one contact's in segment s; the wasted spend is
+    added one contact at a time after the block's loop: the same additions, in the same order, as one
+    per impression); ``most[b]``: the most impressions on one consumer of block b."""
     segment, satisfied = consumers.segment, consumers.satisfied
     relevance, written_for, audience, impact = message
     one_relevance, everyone = relevance.size == 1, audience.size == 1  # one value for all (a market of one: the same)
@@ -201,21 +206,27 @@ def _gather(sorted_hits, start, message, cost, rules, consumers, scratch, listed
             lo, hi = np.searchsorted(written_for, first), np.searchsorted(written_for, first + (1 << BLOCK_BITS))
             for t in range(lo, hi):
                 place[written_for[t] - first] = t
-        for j in _in_consumer_order(sorted_hits, start[b], start[b + 1], first):
-            i = sorted_hits[j]
+        size = min(start[b + 1] - start[b], 1 << BLOCK_BITS)
+        hit, times = np.empty(size, np.int32), np.empty(size, np.int32)
+        for q in range(_per_consumer(sorted_hits, start[b], start[b + 1], first, hit, times)):
+            i, c = first + hit[q], np.int64(times[q])
             inside = np.int64(audience[0 if everyone else i])
             s = segment[i]
-            block_impressions[s] += 1
+            block_impressions[s] += c
             waste = 1 - (inside & np.int64(satisfied[i]))  # outside the audience or not satisfied, without a branch
-            block_wasted[s] += waste
+            block_wasted[s] += c * waste
             r = relevance[0 if one_relevance else (i if by_consumer else place[i - first])] if inside else 0.0
             touched[k] = i  # kept only if i is new: no branch to mispredict
             k += 1 - np.int64(on_list[i])  # a uint8 count would wrap without the JIT
             on_list[i] = 1
-            sums[i, 0] += 1.0
+            sums[i, 0] += c  # c additions of 1: whole numbers, exact
             top = max(top, sums[i, 0])
-            sums[i, 1] += r
-            sums[i, 2] += impact * _response_to(r, relevance_gain, threshold)
+            strength = impact * _response_to(r, relevance_gain, threshold)
+            summed_relevance, summed_strength = sums[i, 1], sums[i, 2]
+            for _ in range(c):
+                summed_relevance += r
+                summed_strength += strength
+            sums[i, 1], sums[i, 2] = summed_relevance, summed_strength
         for s in range(block_wasted.size):
             spend = block_wasted_spend[s]
             for _ in range(block_wasted[s] - wasted[b, s]):
