@@ -340,7 +340,9 @@ class ContactPipeline:
             _by_block(c.consumers, sorted_hits, start)
             message = Message(c.relevance, c.written_for, c.audience, float(c.impact))
             _gather(sorted_hits, start, message, c.cost_by_segment, rules, consumers, scratch, listed, most, tally)
-        listed = _in_index_order(scratch, listed)
+        # one campaign's consumers are each block's in ascending order already (_gather): then only joined
+        gathered = sum(c.consumers.size > 0 for c in contacts)
+        listed = _in_index_order(scratch, listed) if gathered > 1 else joined(scratch.touched, listed, REGION)
         exposed, personal = scratch.touched[:listed], self.personal[self.used:self.used + listed]
         self.used += listed
         kept = (1.0 - rules.wearout) ** np.arange(int(most.max()) + 1)  # few distinct counts: a table
