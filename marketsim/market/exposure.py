@@ -1,15 +1,15 @@
 """The contact pipeline: a brand's paid contacts on a step, gathered per consumer.
 
-Campaigns hand over their impressions as arrays in which a consumer appears once per impression.
-Per campaign, one numba pass groups them by block of consumers (a counting sort that keeps their
-order within a block, on every thread); a second, block by block on every thread, visits each
-block's consumers in ascending order (a second counting sort, in the core's cache: at random, each
-consumer's sums would be a miss to memory), reads the message's relevance to each and whether it is
-in the audience, and adds their impressions into a scratch array kept for the whole run (impressions,
-relevance and strength per consumer), lists each consumer once and tallies impressions and wasted
-ones per block and segment. A last pass over that list, in index
-order, applies wear-out with its lazy recovery, sets the step's ad hazard, marks first reach and
-clears the scratch entries it read. No temporary of the market's size is made, so the cost follows
+Campaigns hand over their impressions as arrays in which a consumer appears once per impression, and
+one contact's cost per segment. Per campaign, one numba pass groups them by block of consumers (a
+counting sort that keeps their order within a block, on every thread); a second, block by block on
+every thread, counts each consumer's impressions in the core's cache and visits the block's consumers
+reached in ascending order (at random, each consumer's sums would be a miss to memory), reads the
+message's relevance to each and whether it is in the audience, and adds its impressions into a
+scratch array kept for the whole run (impressions, relevance and strength per consumer), lists each
+consumer once and tallies impressions and wasted ones per block and segment. A last pass over that
+list, in index order, applies wear-out with its lazy recovery, sets the step's ad hazard, marks first
+reach and clears the flags of those it read. No temporary of the market's size is made, so the cost follows
 the number of impressions. Every sum per consumer runs in impression order, as numpy's bincount
 would, and the recovery of wear-out uses numpy's exp2 (numba's differs from it in the last bit on
 some inputs), so the numbers are the same to the last bit as those of the bincount formulation.
@@ -73,8 +73,9 @@ class Consumers(NamedTuple):
 
 
 class Scratch(NamedTuple):
-    """Per consumer, kept for the whole run and clean between brands: impressions, relevance and
-    strength summed (a row each), a one-byte flag for those listed, and the list itself."""
+    """Per consumer, kept for the whole run: impressions, relevance and strength summed (a row each,
+    valid while the consumer is flagged: the first impression of a brand's step starts it from 0), a
+    one-byte flag for those listed (clear between brands), and the list itself."""
 
     sums: np.ndarray
     on_list: np.ndarray
@@ -217,12 +218,14 @@ def _gather(sorted_hits, start, message, cost, rules, consumers, scratch, listed
             block_wasted[s] += c * waste
             r = relevance[0 if one_relevance else (i if by_consumer else place[i - first])] if inside else 0.0
             touched[k] = i  # kept only if i is new: no branch to mispredict
-            k += 1 - np.int64(on_list[i])  # a uint8 count would wrap without the JIT
+            known = on_list[i] != 0  # else its sums are left from an earlier step: they start at 0 here
+            k += 1 - np.int64(known)
             on_list[i] = 1
-            sums[i, 0] += c  # c additions of 1: whole numbers, exact
+            sums[i, 0] = (sums[i, 0] if known else 0.0) + c  # c additions of 1: whole numbers, exact
             top = max(top, sums[i, 0])
             strength = impact * _response_to(r, relevance_gain, threshold)
-            summed_relevance, summed_strength = sums[i, 1], sums[i, 2]
+            summed_relevance = sums[i, 1] if known else 0.0
+            summed_strength = sums[i, 2] if known else 0.0
             for _ in range(c):
                 summed_relevance += r
                 summed_strength += strength
@@ -262,7 +265,7 @@ def _settle(scratch, listed, time, kept, recovery, rules, consumers, state, pers
     """Per listed consumer, on every thread: wear-out (impression j of a burst weighs w (1 - wearout)^j,
     w recovering toward 1 between bursts: ``recovery[k]`` is what is left of the gap since the last
     update), the ad hazard (contacts convert as their mean strength says) and first reach
-    (``first_reach[k]``); clears the scratch sums."""
+    (``first_reach[k]``); clears the flags of those listed."""
     sums, on_list, touched = scratch.sums, scratch.on_list, scratch.touched
     wearout, ad_effect = rules.wearout, rules.ad_effect
     boost, region = consumers.boost, consumers.region
@@ -272,9 +275,6 @@ def _settle(scratch, listed, time, kept, recovery, rules, consumers, state, pers
         c = sums[i, 0]
         strength = sums[i, 2]
         relevance = sums[i, 1]
-        sums[i, 0] = 0.0
-        sums[i, 1] = 0.0
-        sums[i, 2] = 0.0
         on_list[i] = 0
         if wearout > 0:
             w = 1.0 - (1.0 - wear[i]) * recovery[k]
@@ -304,7 +304,7 @@ class ContactPipeline:
     per step (at ten million consumers, fresh arrays cost page faults on every step)."""
 
     def __init__(self, brands: int, size: int):
-        self.scratch = np.zeros((size, 3))  # per consumer: impressions, relevance and strength summed
+        self.scratch = np.empty((size, 3))  # per consumer: impressions, relevance and strength summed, while flagged
         self.on_list = np.zeros(size, dtype=np.uint8)
         # a campaign's impressions grouped by block of consumers
         self.sorted_hits = np.empty(0, dtype=np.int64)
