@@ -61,7 +61,11 @@ def results(root: Path, out: Path) -> None:
             model.step()
         st, wom = model.state, model.wom
         arrays |= {f"{name} recorded {k}": np.asarray(v) for k, v in model.recorder.data.items()}
-        arrays |= {f"{name} {k}": getattr(st, k) for k in ("state", "current", "loyalty", "wear", "wear_time", "ad")}
+        arrays |= {f"{name} {k}": getattr(st, k) for k in ("state", "current", "loyalty", "wear", "ad")}
+        # when each consumer's wear-out was last updated: a time per consumer, or since 2026-12-07 a step
+        # (a place in the contact pipeline's times)
+        wear_time = st.wear_time if hasattr(st, "wear_time") else st.pipeline.times[st.wear_step]
+        arrays[f"{name} wear_time"] = wear_time
         arrays |= {f"{name} talk": wom.sums, f"{name} clocks": model.buying.clock}
     np.savez(out, **arrays)
 

@@ -113,12 +113,15 @@ def test_pipeline_equals_bincount(n, seed, campaigns, per_consumer, wearout):
     satisfied = rng.random((brands, n)) < 0.7
     boost = np.array([1.0, 1.5])
     wear = np.where(rng.random((brands, n)) < 0.5, 1.0, rng.random((brands, n)) ** 200)  # some near zero
-    wear_time = rng.integers(0, 40, (brands, n)) / 4.0  # steps of a quarter: exp2 of fractions, not just of integers
-    wear_time[rng.random((brands, n)) < 0.2] = time  # no time to recover: wear-out can reach the floor of 1e-100
+    times = np.append(np.arange(40) / 4.0, time)  # steps of a quarter: exp2 of fractions, not just of integers
+    wear_step = rng.integers(0, 40, (brands, n)).astype(np.int32)  # the step wear was last updated on
+    wear_step[rng.random((brands, n)) < 0.2] = 40  # this step: no time to recover, wear-out can reach its floor
+    wear_time = times[wear_step]
     reached, ad = rng.random((brands, n)) < 0.2, np.zeros((brands, n))
     before, wear_before = reached.copy(), wear.copy()
     pipeline = ContactPipeline(brands, n)
-    pipeline.start_step()
+    for t in times:  # recovery is computed once per step so far, or once per consumer listed when they are fewer
+        pipeline.start_step(t)
     listed, weights = [], []
     for brand, campaign_count in enumerate(campaigns):
         contacts = []
@@ -134,8 +137,8 @@ def test_pipeline_equals_bincount(n, seed, campaigns, per_consumer, wearout):
                                      float(rng.uniform(0.5, 2)), written_for if tailoring == 2 else np.zeros(0, int)))
         expected = reference(contacts, n, segment, satisfied[brand], region, boost, time, wear_before[brand],
                              wear_time[brand], rules)
-        exposure, first = pipeline.expose(brand, contacts, time, boost, segment, 3, region, satisfied[brand], rules,
-                                          wear, wear_time, reached, ad)
+        exposure, first = pipeline.expose(brand, contacts, boost, segment, 3, region, satisfied[brand], rules,
+                                          wear, wear_step, reached, ad)
         assert exposure.brand == brand
         assert np.array_equal(exposure.consumers, expected["consumers"])
         assert np.array_equal(first, expected["consumers"][~before[brand, expected["consumers"]]])
@@ -150,7 +153,7 @@ def test_pipeline_equals_bincount(n, seed, campaigns, per_consumer, wearout):
         assert np.allclose(exposure.wasted_spend, expected["wasted_spend"], rtol=1e-9, atol=0)
         if wearout > 0:
             assert np.array_equal(wear[brand], expected["wear"])
-            assert (wear_time[brand, exposure.consumers] == time).all()
+            assert (wear_step[brand, exposure.consumers] == 40).all()
         listed.append(exposure.consumers.copy())
         weights.append(exposure.personal.copy())
         # the flags are left clear for the next brand (a consumer's sums start from 0 at its first impression)
@@ -194,11 +197,12 @@ def test_worn_out_floors_at_zero():
     """Past 1e-100 responsiveness is worn out (0), keeping the floats off slow denormals."""
     n, hits, rules = 10, np.full(150, 3), response(0.9)  # (1 - 0.9)^150 = 1e-150
     contacts = [Contacts(hits, np.array([0.5]), np.ones(1, bool), np.full(3, 0.004), 1.0)]
-    wear, wear_time = np.ones((1, n)), np.zeros((1, n))
+    wear, wear_step = np.ones((1, n)), np.zeros((1, n), np.int32)
     expected = reference(contacts, n, np.zeros(n, np.int16), np.ones(n, bool), np.zeros(n, np.int16), np.ones(1), 1.0,
-                         wear[0], wear_time[0], rules)
+                         wear[0], np.zeros(n), rules)
     pipeline = ContactPipeline(1, n)
-    pipeline.start_step()
-    pipeline.expose(0, contacts, 1.0, np.ones(1), np.zeros(n, np.int16), 3, np.zeros(n, np.int16), np.ones(n, bool),
-                    rules, wear, wear_time, np.zeros((1, n), bool), np.zeros((1, n)))
+    pipeline.start_step(0.0)
+    pipeline.start_step(1.0)
+    pipeline.expose(0, contacts, np.ones(1), np.zeros(n, np.int16), 3, np.zeros(n, np.int16), np.ones(n, bool),
+                    rules, wear, wear_step, np.zeros((1, n), bool), np.zeros((1, n)))
     assert wear[0, 3] == 0.0 and np.array_equal(wear[0], expected["wear"])

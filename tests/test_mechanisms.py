@@ -27,10 +27,10 @@ def effective_impressions(model, consumers, impressions, time):
     segments = state.counts.shape[2]
     contact = Contacts(0, hits, np.zeros(1), np.ones(1, dtype=bool), np.zeros(segments))  # one relevance, everyone
     state.ad[0] = 0.0
-    state.pipeline.start_step()
-    state.pipeline.expose(0, [contact], time, np.ones(len(model.population.categories["region"])), state.segment,
+    state.pipeline.start_step(time)
+    state.pipeline.expose(0, [contact], np.ones(len(model.population.categories["region"])), state.segment,
                           state.counts.shape[2], state.region, state.satisfied[0], state.scenario.response,
-                          state.wear, state.wear_time, state.reached, state.ad)
+                          state.wear, state.wear_step, state.reached, state.ad)
     return state.ad[0, consumers] / state.scenario.response.ad_effect
 
 

@@ -91,11 +91,11 @@ class Tally(NamedTuple):
 
 
 class AdState(NamedTuple):
-    """One brand's rows of what its contacts change per consumer: wear-out and when it was last
-    updated, whether ever reached, this step's ad hazard."""
+    """One brand's rows of what its contacts change per consumer: wear-out and the step it was last
+    updated on (a place in ``ContactPipeline.times``), whether ever reached, this step's ad hazard."""
 
     wear: np.ndarray
-    wear_time: np.ndarray
+    wear_step: np.ndarray
     reached: np.ndarray
     ad: np.ndarray
 
@@ -261,15 +261,16 @@ def _in_index_order(scratch, listed):
 
 
 @numba.njit(cache=True, nogil=True, parallel=True, error_model="numpy")
-def _settle(scratch, listed, time, kept, recovery, rules, consumers, state, personal, first_reach):
+def _settle(scratch, listed, step, kept, recovery, per_step, rules, consumers, state, personal, first_reach):
     """Per listed consumer, on every thread: wear-out (impression j of a burst weighs w (1 - wearout)^j,
-    w recovering toward 1 between bursts: ``recovery[k]`` is what is left of the gap since the last
-    update), the ad hazard (contacts convert as their mean strength says) and first reach
-    (``first_reach[k]``); clears the flags of those listed."""
+    w recovering toward 1 between bursts: ``recovery`` is what is left of the gap since the last update,
+    per step it was last updated on if ``per_step``, else per listed consumer), the ad hazard (contacts
+    convert as their mean strength says) and first reach (``first_reach[k]``); clears the flags of
+    those listed."""
     sums, on_list, touched = scratch.sums, scratch.on_list, scratch.touched
     wearout, ad_effect = rules.wearout, rules.ad_effect
     boost, region = consumers.boost, consumers.region
-    wear, wear_time, reached, ad = state.wear, state.wear_time, state.reached, state.ad
+    wear, wear_step, reached, ad = state.wear, state.wear_step, state.reached, state.ad
     for k in numba.prange(listed):
         i = touched[k]
         c = sums[i, 0]
@@ -277,11 +278,11 @@ def _settle(scratch, listed, time, kept, recovery, rules, consumers, state, pers
         relevance = sums[i, 1]
         on_list[i] = 0
         if wearout > 0:
-            w = 1.0 - (1.0 - wear[i]) * recovery[k]
+            w = 1.0 - (1.0 - wear[i]) * recovery[np.int64(wear_step[i]) if per_step else np.int64(k)]
             effective = w * (1.0 - kept[int(c)]) / wearout
             w *= kept[int(c)]
             wear[i] = 0.0 if w < 1e-100 else w  # worn out; keeps the floats away from slow denormals
-            wear_time[i] = time
+            wear_step[i] = step
         else:
             effective = c
         personal[k] = effective * relevance / c
@@ -291,11 +292,11 @@ def _settle(scratch, listed, time, kept, recovery, rules, consumers, state, pers
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)
-def _idle_half_lives(wear_time, exposed, time, half_life, out):
+def _idle_half_lives(times, wear_step, exposed, time, half_life, out):
     """``out[k]``: minus the half-lives consumer ``exposed[k]``'s wear-out has recovered for since its
     last update, on every thread (numpy's subtract, negative and divide, one after the other)."""
     for k in numba.prange(exposed.size):
-        out[k] = -(time - wear_time[exposed[k]]) / half_life
+        out[k] = -(time - times[wear_step[exposed[k]]]) / half_life
 
 
 class ContactPipeline:
@@ -314,15 +315,28 @@ class ContactPipeline:
         self.personal = np.empty(brands * size)
         self.recovery = np.empty(size)  # per listed consumer: how much of its wear-out has recovered
         self.used = 0
+        self._times, self.steps = np.empty(64), 0  # the times of the steps begun so far (``times``)
 
-    def start_step(self) -> None:
+    @property
+    def times(self) -> np.ndarray:
+        """The time of each step begun so far: a consumer's wear-out was last updated on one of them."""
+        return self._times[:self.steps]
+
+    def start_step(self, time: float) -> None:
+        """A new step, at ``time``: the exposures of the last are done with."""
+        if self.steps == self._times.size:
+            self._times = np.concatenate([self._times, np.empty(self._times.size)])
+        self._times[self.steps] = time
+        self.steps += 1
         self.used = 0
 
-    def expose(self, brand: int, contacts: list, time: float, boost: np.ndarray, segment: np.ndarray,
+    def expose(self, brand: int, contacts: list, boost: np.ndarray, segment: np.ndarray,
                segments: int, region: np.ndarray, satisfied: np.ndarray, response, wear: np.ndarray,
-               wear_time: np.ndarray, reached: np.ndarray, ad: np.ndarray) -> tuple[Exposure, np.ndarray]:
-        """Gather the brand's impressions (``Contacts``) and set their ad hazard for this step;
-        returns the exposure (valid for this step) and the consumers reached for the first time."""
+               wear_step: np.ndarray, reached: np.ndarray, ad: np.ndarray) -> tuple[Exposure, np.ndarray]:
+        """Gather the brand's impressions (``Contacts``) and set their ad hazard for this step (the
+        one ``start_step`` began); returns the exposure (valid for this step) and the consumers reached
+        for the first time. ``wear_step`` is the step (a place in ``times``) each consumer's wear-out
+        was last updated on."""
         rules = Rules(float(response.relevance_gain), float(response.wearout), float(response.ad_effect),
                       float(response.intrusion_threshold))
         consumers = Consumers(segment, region, satisfied, boost)
@@ -346,13 +360,21 @@ class ContactPipeline:
         exposed, personal = scratch.touched[:listed], self.personal[self.used:self.used + listed]
         self.used += listed
         kept = (1.0 - rules.wearout) ** np.arange(int(most.max()) + 1)  # few distinct counts: a table
-        recovery = self.recovery[:listed]
-        if rules.wearout > 0:  # 2^(-idle / half-life), by numpy's exp2 as before: the same bits
-            _idle_half_lives(wear_time[brand], exposed, time, float(response.recovery_half_life), recovery)
+        # what is left of a wear-out gap since its last update, 2^(-idle / half-life) by numpy's exp2 (the
+        # same bits as ever): once per step so far when they are fewer than the listed, else per listed
+        times, half_life = self.times, float(response.recovery_half_life)
+        time, per_step = times[-1], times.size <= listed
+        if rules.wearout == 0:
+            recovery = np.zeros(0)  # not read
+        elif per_step:
+            recovery = np.exp2(-(time - times) / half_life)
+        else:
+            recovery = self.recovery[:listed]
+            _idle_half_lives(times, wear_step[brand], exposed, time, half_life, recovery)
             np.exp2(recovery, out=recovery)
         first_reach = np.empty(listed, dtype=np.bool_)
-        _settle(scratch, listed, time, kept, recovery, rules, consumers,
-                AdState(wear[brand], wear_time[brand], reached[brand], ad[brand]), personal, first_reach)
+        _settle(scratch, listed, times.size - 1, kept, recovery, per_step, rules, consumers,
+                AdState(wear[brand], wear_step[brand], reached[brand], ad[brand]), personal, first_reach)
         impressions, wasted, wasted_spend = (t.sum(axis=0) for t in tally)  # block by block, in block order
         return Exposure(brand, exposed, personal, impressions, wasted, wasted_spend), exposed[first_reach]
 

@@ -224,12 +224,12 @@ class MarketModel(LazyConsumerAgents, mesa.Model):
         (``state.ad``) after wear-out, relevance and the context boost where a condition holds."""
         sc, st = self.scenario_spec, self.state
         boost = context_boost(sc.brands, ctx.regions_with, len(self.population.categories["region"]))
-        st.pipeline.start_step()
+        st.pipeline.start_step(ctx.time)
         for b in range(len(self.brands)):
             paid = [c for c in contacts if c.brand == b and not c.seeded]
             exposure, first_reached = st.pipeline.expose(
-                b, paid, ctx.time, boost[b], st.segment, st.counts.shape[2], st.region, st.satisfied[b],
-                sc.response, st.wear, st.wear_time, st.reached, st.ad)
+                b, paid, boost[b], st.segment, st.counts.shape[2], st.region, st.satisfied[b],
+                sc.response, st.wear, st.wear_step, st.reached, st.ad)
             moved.reached[b].append(first_reached)
             moved.exposure.append(exposure)
         return moved.exposure

@@ -77,8 +77,8 @@ class ConsumerState:
         self.loyalty = np.zeros(n)
         self.loyalty_target = np.zeros(n)  # where loyalty heads while the consumer stays
         self.loyalty_keep = np.ones(n)  # share of the gap to the target left after a step
-        self.wear = np.ones((brands, n))  # weight of the next impression, as of ``wear_time``
-        self.wear_time = np.zeros((brands, n))
+        self.wear = np.ones((brands, n))  # weight of the next impression, as of ``wear_step``
+        self.wear_step = np.zeros((brands, n), dtype=np.int32)  # the step wear was last updated on (exposure.py)
         self.reached = np.zeros((brands, n), dtype=bool)
         self.adopted_ever = np.zeros((brands, n), dtype=bool)
         # consumers per (brand, state, segment) and loyalty summed per (brand, segment), kept up to date
