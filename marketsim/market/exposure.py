@@ -347,6 +347,7 @@ class ContactPipeline:
         listed, most, start = np.zeros(count, np.int64), np.zeros(count), np.empty(count + 1, np.int64)
         for c in contacts:
             assert c.cost_by_segment.size == segments, "a contact's cost is given per segment"
+            assert c.relevance.size in (1, segment.size, c.written_for.size), "relevance per consumer of written_for"
             hits = c.consumers.size
             if self.sorted_hits.size < hits:
                 self.sorted_hits = np.empty(hits, dtype=np.int64)
