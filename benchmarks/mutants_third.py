@@ -112,8 +112,8 @@ MUTANTS_THIRD = [
          rule="model.md Copy wear-out: the copy's quality Q multiplies every contact's impact; the contacts are "
               "made at quality 1, so a worn copy converts like a fresh one (reachable with copy_wearout > 0, as "
               "in experiments/pulsing.toml)",
-         old="return self._contacts(hits, costs, quality), hits.size / planned",
-         new="return self._contacts(hits, costs), hits.size / planned"),
+         old="return self._contacts(hits, by_segment, quality), hits.size / planned",
+         new="return self._contacts(hits, by_segment), hits.size / planned"),
     # --- adoption, churn, prices ------------------------------------------------------------------------
     dict(id="adopt-barrier-brand-zero", area="adoption",
          rule="model.md Adoption: B = switching (1 - L) for a customer of another brand, 1 for a consumer with no "

@@ -141,8 +141,8 @@ MUTANTS = [
     dict(id="exp-reach-discount-everywhere", area="exposure",
          rule="model.md Paid contacts: reach_discount only on consumers of a segment the brand controls; on every "
               "impression once it controls any segment",
-         old="1.0 - reach_discount * controlled[segment[consumers]]",
-         new="1.0 - reach_discount"),
+         old="return cpm / 1000.0 * (1.0 - reach_discount * controlled)",
+         new="return cpm / 1000.0 * (1.0 - reach_discount * np.ones_like(controlled))"),
     dict(id="exp-precision-ignored", area="exposure",
          rule="model.md Paid contacts: Binomial(n, precision) impressions inside the audience, the rest on users; "
               "all inside the audience",
@@ -156,8 +156,8 @@ MUTANTS = [
     dict(id="exp-impact-ignored", area="exposure",
          rule="model.md Ad response: S = mean of u_j (1 + relevance_gain r_j) with impact u_j (and copy quality "
               "multiplying it); u_j taken as 1",
-         old="sums[i, 2] += impact * _response_to(r, relevance_gain, threshold)",
-         new="sums[i, 2] += _response_to(r, relevance_gain, threshold)"),
+         old="strength = impact * _response_to(r, relevance_gain, threshold)",
+         new="strength = _response_to(r, relevance_gain, threshold)"),
     dict(id="exp-wasted-ignores-fit", area="exposure",
          rule="outputs: wasted impressions are outside the audience OR on a consumer the product does not "
               "satisfy; the unsatisfied are not counted",
@@ -166,7 +166,7 @@ MUTANTS = [
     dict(id="exp-no-restoration", area="exposure",
          rule="model.md Ad response: between contacts w recovers toward 1 with recovery_half_life; it never "
               "recovers",
-         old="w = 1.0 - (1.0 - wear[i]) * recovery[k]",
+         old="w = 1.0 - (1.0 - wear[i]) * recovery[np.int64(wear_step[i]) if per_step else np.int64(k)]",
          new="w = wear[i]"),
     dict(id="exp-strength-summed", area="exposure",
          rule="model.md Ad response: S is the MEAN strength (1/m) sum_j; the sum is used (m times too strong)",
