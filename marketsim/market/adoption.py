@@ -140,11 +140,8 @@ def _brand_hazards_kernel(skip_customers: bool, listing: bool):
             if listing:
                 rows, listing_here, k = hazard[:, start:end], candidates[start:end], 0
                 for x in range(adopt.size):
-                    total = rows[0, x]  # summed in _total's order
-                    for o in range(1, brands + 1):
-                        total += rows[o, x]
                     listing_here[k] = start + x  # kept only if the total is positive: no branch to mispredict
-                    k += np.int64(total > 0.0)
+                    k += np.int64(_total(rows, x) > 0.0)
                 listed[c] = k
 
     return brand_hazards
