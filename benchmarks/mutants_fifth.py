@@ -153,8 +153,8 @@ MUTANTS_FIFTH = [
               "campaigns act at its start; the step's context gets time s dt, its END, so every campaign starts "
               "and ends one step early and an ads campaign without 'end' is already done on the last step "
               "(reachable by every scenario with a campaign)",
-         old="return StepContext((step - 1) * dt, dt, controlled, regions_with, self.state.current,",
-         new="return StepContext(step * dt, dt, controlled, regions_with, self.state.current,"),
+         old="return StepContext((step - 1) * dt, dt, step, controlled, regions_with, self.state.current,",
+         new="return StepContext(step * dt, dt, step, controlled, regions_with, self.state.current,"),
     dict(id="niche-control-unrecorded-step", area="niche",
          rule="model.md 3 Process (1. Conditions: which segments each brand controls AS THE LAST STEP LEFT "
               "THEM); the control is read from the row of the step being simulated, not yet recorded (all "

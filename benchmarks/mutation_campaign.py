@@ -190,8 +190,8 @@ MUTANTS = [
     dict(id="exp-budget-cut-not-random", area="exposure",
          rule="model.md Money: impressions that do not all fit are cut to a RANDOM affordable subset; the first "
               "ones are kept (the in-audience draws come first, so the cut favours the audience)",
-         old="order = rng.permutation(hits.size)",
-         new="order = np.arange(hits.size)"),
+         old="hits = hits[rng.permutation(hits.size)]",
+         new="hits = hits[np.arange(hits.size)]"),
     # --- campaigns -------------------------------------------------------------------------
     dict(id="camp-end-ignored", area="campaigns",
          rule="model.md Paid contacts / referral: a campaign runs until its end; end ignored, runs to the horizon",

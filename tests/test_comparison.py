@@ -17,7 +17,7 @@ from marketsim.scenario.loading import scenario_from_dict
 
 N = 20_000
 HORIZON = 90
-SEEDS = range(8)
+SEEDS = range(24)  # a seed's ratio spreads by about 0.1: the mean of 24 has a standard error of about 0.02
 AUDIENCE_SHARE = {25: 0.1, 60: 0.7}  # the targeted plan aims at ages up to this: its share of the market
 
 
@@ -67,16 +67,16 @@ def ratios() -> dict[int, float]:
 
 
 def test_targeting_a_small_distinct_niche_wins_on_cac(ratios):
-    assert ratios[25] < 0.92  # about 0.82 (seed-to-seed spread 0.08)
+    assert ratios[25] < 0.95  # about 0.90 (0.87 with impressions drawn from numpy's stream, before 2026-12-07)
 
 
 def test_targeting_loses_its_edge_as_the_target_grows_toward_the_whole_market(ratios):
     """Aimed at 70% of the market the targeted plan pays its premium for an audience hardly better than
-    everyone, with a message hardly more relevant to each: the mass plan wins (about 1.18, spread 0.04)."""
+    everyone, with a message hardly more relevant to each: the mass plan wins (about 1.15, spread 0.05)."""
     assert ratios[60] > 1.0 and ratios[60] > ratios[25] + 0.15
 
 
 def test_free_relevance_would_hand_the_niche_a_larger_edge(ratios):
     """Without the price of relevance (no tailoring, no premium) the niche's edge was larger: the
-    mechanisms above are what narrows it (about 0.63 against 0.82)."""
+    mechanisms above are what narrows it (about 0.65 against 0.90)."""
     assert cac_ratio(25, free_relevance=True) < ratios[25] - 0.08

@@ -1,5 +1,6 @@
 """The counter-based generator (draws.py): Philox4x32-10 as published, and uniforms that are uniform,
-independent across consumers, steps and purposes, and the same whoever else draws.
+independent across consumers, steps and purposes, and the same whoever else draws; whole numbers below
+n (a campaign's impressions) that are the top bits of Philox's 64 bits times n, uniform and independent.
 
 Also run with NUMBA_DISABLE_JIT=1 (.ci/run), where the kernels are plain Python.
 """
@@ -10,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from marketsim.market.draws import key_of, philox, uniform, uniforms
+from marketsim.market.draws import below, key_of, philox, uniform, uniforms, whole_numbers
 
 JIT = not numba.config.DISABLE_JIT
 # Random123's known-answer vectors for Philox4x32-10 (its tests/kat_vectors): counter, key, output
@@ -91,3 +92,39 @@ def test_a_consumers_number_does_not_depend_on_who_else_draws():
     uniforms(key, 12, lists, np.array([3, 1, 0, 0, 4]), 5, out)  # list c from 5 c: empty lists 2 and 3
     written = lists >= 0
     assert np.array_equal(out[written], everyone[lists[written]]) and np.isnan(out[~written]).all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(key=st.tuples(st.integers(0, 2**32 - 1), st.integers(0, 2**32 - 1)), step=st.integers(0, 2**32 - 1),
+       stream=st.integers(0, 1), n=st.one_of(st.integers(1, 10), st.integers(1, 2**32 - 1)),
+       size=st.integers(0, 70))
+def test_whole_numbers_are_the_top_bits_of_philox_times_n(key, step, stream, n, size):
+    """The k-th number below n is floor(r n / 2**64), r the first two words of Philox of (k's low word,
+    step, stream, k's high word) as one 64-bit number, worked out here in Python's exact integers; all at
+    once (on the threads) or one at a time, the same; a longer draw begins with a shorter one."""
+    k = np.arange(size, dtype=np.int64) + (2**33 if size % 2 else 0)  # some with a high word
+    counter = np.stack([k & 0xFFFFFFFF, np.full(size, step), np.full(size, stream), k >> 32], axis=1)
+    words = philox_numpy(counter, key).tolist() if size else []
+    expected = [((a << 32 | b) * n) >> 64 for a, b, _, _ in words]
+    assert all(0 <= x < n for x in expected)
+    kk = np.array(key, np.uint32)
+    assert [below(n, kk, step, stream, int(j)) for j in k] == expected
+    if size and not size % 2:  # from k = 0: whole_numbers' own counter
+        got = whole_numbers(n, kk, step, stream, np.empty(size, np.int64))
+        assert got.tolist() == expected
+        assert np.array_equal(whole_numbers(n, kk, step, stream, np.empty(size // 2, np.int64)), got[:size // 2])
+
+
+def test_whole_numbers_are_uniform_and_independent():
+    """A million numbers below 7 and below a million: each outcome as likely (chi-square), and no
+    correlation between neighbours, the two streams of a step, two steps or two campaigns' keys."""
+    key, other = key_of(np.random.SeedSequence(5)), key_of(np.random.SeedSequence(6))
+    for n in (7, 1_000_000):
+        x = whole_numbers(n, key, 9, 0, np.empty(MANY, np.int64))
+        assert 0 <= x.min() and x.max() < n
+        bins = np.bincount(x if n < 100 else x * 100 // n, minlength=min(n, 100))
+        assert stats.chisquare(bins).pvalue > 1e-4
+        for y in (x[1:], whole_numbers(n, key, 9, 1, np.empty(MANY, np.int64)),
+                  whole_numbers(n, key, 10, 0, np.empty(MANY, np.int64)),
+                  whole_numbers(n, other, 9, 0, np.empty(MANY, np.int64))):
+            assert abs(np.corrcoef(x[:y.size], y)[0, 1]) < 5 / np.sqrt(MANY)

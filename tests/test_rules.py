@@ -20,9 +20,12 @@ import numpy as np
 import pandas as pd
 import pytest
 from helpers import put, scenario
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import marketsim
 from marketsim import MarketModel
+from marketsim.market.costs import delivery_cost, impression_costs
 from marketsim.scenario.loading import scenario_from_dict
 
 SIGMAS = 5.0
@@ -506,6 +509,21 @@ def test_the_targeting_premium_counts_the_audience_among_the_channels_users():
     assert 0.55 < share < 0.65
     expected = 10.0 / 1000 * (1 + 1.0 * (1 - share))
     assert result.summary["campaigns"]["ads"]["spent"] / 600 == pytest.approx(expected, rel=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(prices=st.lists(st.sampled_from([0.0, 0.004, 0.01, 0.0125]), min_size=1, max_size=4),
+       picks=st.lists(st.integers(0, 29), max_size=200), segments=st.data())
+def test_a_deliverys_cost_is_its_impressions_prices_summed(prices, picks, segments):
+    """costs.delivery_cost: each segment's price times its impressions, the sum of the impressions' own
+    prices (impression_costs) whether the segments cost the same or not."""
+    by_segment = np.array(prices)
+    segment = np.array(segments.draw(st.lists(st.integers(0, by_segment.size - 1), min_size=30, max_size=30)),
+                       np.int16)
+    consumers = np.array(picks, np.int64)
+    each = impression_costs(by_segment, consumers, segment)
+    assert each.tolist() == [prices[segment[i]] for i in picks]
+    assert delivery_cost(by_segment, consumers, segment) == pytest.approx(each.sum(), rel=1e-12, abs=1e-15)
 
 
 def test_a_narrower_audience_pays_more_and_no_premium_costs_nothing():

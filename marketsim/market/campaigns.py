@@ -7,8 +7,8 @@ the one that likes the product best. Impressions land on the channel's users: a 
 to the steps and regions where an exogenous condition holds; flighting to its on periods. Events
 reach a number of audience members once; seeding gives the product to K audience members. No
 charge is made that the campaign's or the brand's budget cannot pay. Each campaign draws its
-random numbers from its own stream, so a run without one brand's campaigns keeps the others'
-contacts (common random numbers for lift).
+random numbers from its own stream and its own key, so a run without one brand's campaigns keeps
+the others' contacts (common random numbers for lift).
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ import numpy as np
 from ..scenario.audience import matches
 from ..scenario.schema import CampaignSpec, Channel
 from .chunks import take
-from .costs import (Budget, affordable, charge_all, impression_costs, segment_costs, stochastic_round, targeted_cpm,
-                    within)
+from .costs import (Budget, affordable, charge_all, delivery_cost, impression_costs, segment_costs, stochastic_round,
+                    targeted_cpm, within)
+from .draws import whole_numbers
 from .population import Population
 from .relevance import profile, relevance_to
 
@@ -57,6 +58,7 @@ class StepContext:
 
     time: float
     dt: float
+    step: int  # Mesa's count: 1 on the first step
     controlled: np.ndarray  # (brands, segments) bool
     regions_with: dict[str, np.ndarray]  # condition name -> bool per region code
     current: np.ndarray  # brand each consumer is a customer of, -1 for none
@@ -69,12 +71,13 @@ class Campaign:
 
     def __init__(self, spec: CampaignSpec, brand_index: int, brand_budget: Budget, channel: Channel | None,
                  pop: Population, unit_cost: float, horizon: float, fit: np.ndarray, rng: np.random.Generator,
-                 tailoring: float):
+                 key: np.ndarray, tailoring: float):
         self.spec = spec
         self.tailoring = tailoring  # how fast relevance falls with distance from the audience (relevance.py)
         self.brand = brand_index
         self.fit = fit  # the brand's true fit per consumer: what research can learn about
-        self.rng = rng
+        self.rng = rng  # numbers drawn one after another: delivery's totals, event guests, seeds, research panels
+        self.key = key  # each impression's consumer (draws.whole_numbers), on any thread
         self.brand_budget = brand_budget
         self.budget = Budget(spec.budget)
         self.channel = channel
@@ -90,13 +93,12 @@ class Campaign:
         self.status = "planned"  # planned -> researching -> running -> done | moved | unfunded
         self.researched = spec.research is None
         self.niche_codes = np.array([pop.categories["segment"].index(s) for s in spec.niche], dtype=np.int64)
-        # this step's contacts and their costs; kept to avoid reallocating them
-        self._hits, self._costs = np.empty(0, np.int64), np.empty(0)
+        self._hits = np.empty(0, np.int64)  # this step's contacts; kept to avoid reallocating them
 
-    def _buffers(self, size: int) -> tuple[np.ndarray, np.ndarray]:
+    def _buffer(self, size: int) -> np.ndarray:
         if self._hits.size < size:
-            self._hits, self._costs = np.empty(size, np.int64), np.empty(size)
-        return self._hits[:size], self._costs[:size]
+            self._hits = np.empty(size, np.int64)
+        return self._hits[:size]
 
     # --- money --------------------------------------------------------------------------
     def _pay(self, amount: float) -> bool:
@@ -244,23 +246,19 @@ class Campaign:
         if planned == 0 or users.size == 0:
             return None, 0.0
         inside = rng.binomial(planned, spec.precision) if targets.size else 0
-        hits, costs = self._buffers(planned)
-        for pool, draws, out in ((targets, inside, hits[:inside]), (users, planned - inside, hits[inside:])):
-            drawn = rng.integers(0, pool.size, draws)
-            if pool is self.pop.everyone:  # a draw is a consumer already
-                out[:] = drawn
-            else:
-                take(pool, drawn, out)
+        hits = self._buffer(planned)
+        for stream, (pool, out) in enumerate(((targets, hits[:inside]), (users, hits[inside:]))):
+            whole_numbers(pool.size, self.key, ctx.step, stream, out)  # places in the pool
+            if pool is not self.pop.everyone:  # else a place is a consumer already
+                take(pool, out, out)
         by_segment = segment_costs(self.cpm, ctx.controlled[self.brand], ctx.reach_discount)
-        impression_costs(by_segment, hits, self.pop.segment, out=costs)
-        money, cost = self._available(), costs.sum()
+        money, cost = self._available(), delivery_cost(by_segment, hits, self.pop.segment)
         if cost > money:  # the budget binds: deliver a random affordable subset
             self.ran_out_at = ctx.time if self.ran_out_at is None else self.ran_out_at
-            order = rng.permutation(hits.size)
-            hits, costs = hits[order], costs[order]
+            hits = hits[rng.permutation(hits.size)]
+            costs = impression_costs(by_segment, hits, self.pop.segment)
             keep = within(costs, money)
-            hits, costs = hits[:keep], costs[:keep]
-            cost = costs.sum()
+            hits, cost = hits[:keep], costs[:keep].sum()
         if hits.size == 0:
             return None, 0.0
         charge_all(float(cost), self.budget, self.brand_budget)

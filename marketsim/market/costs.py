@@ -52,15 +52,17 @@ def segment_costs(cpm: float, controlled: np.ndarray, reach_discount: float) -> 
     return cpm / 1000.0 * (1.0 - reach_discount * controlled)
 
 
-def impression_costs(by_segment: np.ndarray, consumers: np.ndarray, segment: np.ndarray,
-                     out: np.ndarray | None = None) -> np.ndarray:
+def impression_costs(by_segment: np.ndarray, consumers: np.ndarray, segment: np.ndarray) -> np.ndarray:
     """Price of each impression: ``by_segment`` (``segment_costs``) of its consumer's segment."""
-    out = np.empty(consumers.size) if out is None else out
+    return by_segment[segment[consumers]]
+
+
+def delivery_cost(by_segment: np.ndarray, consumers: np.ndarray, segment: np.ndarray) -> float:
+    """What impressions on ``consumers`` cost in all: each segment's price times its impressions (no
+    price per impression is stored: where every segment costs the same, nothing is read per impression)."""
     if (by_segment == by_segment[0]).all():
-        out.fill(by_segment[0])
-    else:
-        np.take(by_segment, segment[consumers], out=out)
-    return out
+        return float(by_segment[0] * consumers.size)
+    return float(np.bincount(segment[consumers], minlength=by_segment.size) @ by_segment)
 
 
 def within(costs: np.ndarray, money: float) -> int:

@@ -16,6 +16,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from .chunks import bounds, chunks
+
 ROUNDS = 10
 M0, M1 = 0xD2511F53, 0xCD9E8D57  # Philox4x32's multipliers
 W0, W1 = 0x9E3779B9, 0xBB67AE85  # its key schedule's increments (golden ratio, sqrt(3) - 1)
@@ -61,4 +63,26 @@ def uniforms(key, step, lists, lengths, stride, out):
         consumers, numbers = lists[first:first + lengths[c]], out[first:first + lengths[c]]
         for j in range(consumers.size):  # over slices: the loop vectorises (over the places, it did not)
             numbers[j] = uniform(key, step, consumers[j])
+    return out
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def below(n, key, step, stream, k):
+    """The k-th whole number in [0, n) for ``key`` on ``step`` in ``stream``: 64 random bits times n, the top
+    64 bits of the product (Lemire 2019's multiply, without its rejection step: an outcome is at most n / 2**64
+    more likely than another, 5e-14 at a million). n must be below 2**32."""
+    a, b, _, _ = philox(k & LOW, step, stream, k >> 32, key[0], key[1])
+    n = np.uint64(n)
+    return np.int64((np.uint64(a) * n + ((np.uint64(b) * n) >> np.uint64(32))) >> np.uint64(32))
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def whole_numbers(n, key, step, stream, out):
+    """``out[k] = below(n, key, step, stream, k)`` for every k, in chunks of a fixed size on every thread
+    (each number on its own, so in any order); returns ``out``."""
+    for c in numba.prange(chunks(out.size)):
+        first, last = bounds(c, out.size)
+        numbers = out[first:last]
+        for j in range(numbers.size):  # over a slice: the loop vectorises
+            numbers[j] = below(n, key, step, stream, first + j)
     return out

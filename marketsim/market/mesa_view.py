@@ -106,7 +106,7 @@ class Consumer(mesa.Agent):
 class Brand(mesa.Agent):
     """A brand: its product, its budget and its campaigns."""
 
-    def __init__(self, model: mesa.Model, index: int, campaign_streams: list[np.random.Generator],
+    def __init__(self, model: mesa.Model, index: int, campaign_draws: list[tuple[np.random.Generator, np.ndarray]],
                  order_stream: np.random.Generator, silent: bool = False):
         super().__init__(model)
         sc = model.scenario_spec
@@ -116,21 +116,22 @@ class Brand(mesa.Agent):
         self.silent = silent
         self.order_stream = order_stream  # the order its campaigns act in on each step
         self.budget = Budget(self.spec.budget)
-        self.campaigns = [self._campaign(c, rng) for c, rng in zip(sc.campaigns, campaign_streams)
+        # each campaign's stream and key (campaigns.py), in the scenario's order of campaigns
+        self.campaigns = [self._campaign(c, *draws) for c, draws in zip(sc.campaigns, campaign_draws)
                           if c.brand == self.name]
 
-    def _campaign(self, spec: CampaignSpec, rng: np.random.Generator) -> Campaign:
+    def _campaign(self, spec: CampaignSpec, rng: np.random.Generator, key: np.ndarray) -> Campaign:
         sc, model = self.model.scenario_spec, self.model
         return Campaign(spec, self.index, self.budget, sc.channel(spec.channel) if spec.channel else None,
                         model.population, self.spec.unit_cost, sc.time.horizon, model.state.fit[self.index], rng,
-                        sc.response.tailoring)
+                        key, sc.response.tailoring)
 
     def replan(self, spec: CampaignSpec) -> None:
         """Give a campaign that has not started a new plan (``MarketModel.replan``). It keeps its own random
-        stream, untouched so far: a campaign draws nothing before its start, so the run goes on as a run of
-        the new plan from the beginning would."""
+        stream, untouched so far, and its key: a campaign draws nothing before its start, so the run goes on as
+        a run of the new plan from the beginning would."""
         k = next(k for k, c in enumerate(self.campaigns) if c.spec.name == spec.name)
-        self.campaigns[k] = self._campaign(spec, self.campaigns[k].rng)
+        self.campaigns[k] = self._campaign(spec, self.campaigns[k].rng, self.campaigns[k].key)
 
     def act(self, ctx: StepContext) -> list[Contacts]:
         """Run this step's campaigns; returns the paid contacts they made. A silent brand (the

@@ -11,9 +11,10 @@ view of the market (the agents, made on first access) is in ``mesa_view.py``; ``
 
 All randomness flows from named streams spawned from the seed, one per purpose (population,
 network, fit, installed base, conditions, sales (purchase occasions), each campaign), so that switching one
-brand's campaigns off leaves every other draw as it was. The events of adoption and churn and each brand's
-awareness take a key instead (``draws.py``): a consumer's number on a step is a function of the key, the step
-and the consumer, so only those who need one compute it, on any thread. Mesa's own
+brand's campaigns off leaves every other draw as it was. The events of adoption and churn, each brand's
+awareness and each campaign's impressions take a key instead (``draws.py``): a consumer's number on a
+step is a function of the key, the step and the consumer (an impression's, of the key, the step and the
+impression's place), so only those who need one compute it, on any thread. Mesa's own
 ``model.rng`` and ``model.random`` (seeded by ``super().__init__``) are never drawn from by the
 market.
 """
@@ -96,7 +97,7 @@ class MarketModel(LazyConsumerAgents, mesa.Model):
         self.scenario_spec = sc  # the simulated market, as the Mesa view shows it (in consumers)
         # one stream per purpose, so a change in one (a brand's campaigns switched off) leaves the others
         population_seq, network_seq, fit_seq, market_seq, conditions_seq, events_seq, awareness_seq, sales_seq, \
-            campaigns_seq, satisfaction_seq, order_seq = np.random.SeedSequence(seed).spawn(11)
+            campaigns_seq, satisfaction_seq, order_seq, impressions_seq = np.random.SeedSequence(seed).spawn(12)
         self.conditions_rng = np.random.default_rng(conditions_seq)
         self.event_key = key_of(events_seq)  # counter-based: a consumer's number is a function of key and step
         self.awareness_keys = [key_of(s) for s in awareness_seq.spawn(len(sc.brands))]
@@ -125,9 +126,10 @@ class MarketModel(LazyConsumerAgents, mesa.Model):
         self.buying = Buying(sc, pop.segment, self.state.current, sales_rng)
 
         self.keep_consumer_ids(pop.size)  # consumer agents are made on first access (mesa_view.py)
-        campaign_streams = [np.random.default_rng(s) for s in campaigns_seq.spawn(len(sc.campaigns))]
+        campaign_draws = list(zip([np.random.default_rng(s) for s in campaigns_seq.spawn(len(sc.campaigns))],
+                                  [key_of(s) for s in impressions_seq.spawn(len(sc.campaigns))]))
         order_streams = [np.random.default_rng(s) for s in order_seq.spawn(len(sc.brands))]
-        self.brands = [Brand(self, b, campaign_streams, order_streams[b], silent=spec.name in silent_brands)
+        self.brands = [Brand(self, b, campaign_draws, order_streams[b], silent=spec.name in silent_brands)
                        for b, spec in enumerate(sc.brands)]
         self.recorder = Recorder(sc.time.steps, [b.name for b in sc.brands], sc.segment_names,
                                  self.audiences(), pop.segment, sc.niche.control_threshold, self.buying.weight,
@@ -198,7 +200,7 @@ class MarketModel(LazyConsumerAgents, mesa.Model):
         dt = sc.time.dt
         controlled = self.recorder.controlled(step - 1)
         regions_with = draw_conditions(sc.conditions, self.population.categories["region"], self.conditions_rng)
-        return StepContext((step - 1) * dt, dt, controlled, regions_with, self.state.current,
+        return StepContext((step - 1) * dt, dt, step, controlled, regions_with, self.state.current,
                            None if self.graph is None else self.graph.degree, sc.niche.reach_discount)
 
     def _campaigns_act(self, ctx: StepContext) -> list[Contacts]:
