@@ -165,7 +165,7 @@ def plain_step(model: marketsim.MarketModel) -> None:
     sc = model.scenario_spec
     regions_with = draw_conditions(sc.conditions, model.population.categories["region"], model.conditions_rng)
     ctx = StepContext(0.0, sc.time.dt, model.steps, model.recorder.controlled(0), regions_with,
-                      model.state.current, model.graph.degree, sc.niche.reach_discount)
+                      model.state.current, model.graph, sc.niche.reach_discount)
     contacts = [c for made in model.agents_by_type[marketsim.Brand].map("act", ctx) for c in made]
     impressions = Counter((c.brand, int(i)) for c in contacts for i in c.consumers)
     model.agents_by_type[Consumer].shuffle_do(plain_consumer_step, impressions)

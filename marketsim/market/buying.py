@@ -177,7 +177,7 @@ class Buying:
         self.buys_again = bool(np.nan_to_num(self.rate_by_segment).max(initial=0.0) > 0
                                or self.rate_by_brand.max(initial=0.0) > 0)
         self.clock = rng.standard_exponential(n)
-        self.due = np.empty(n, dtype=np.int64)
+        self.due = np.empty(n, dtype=np.int32)  # work array: a consumer's index fits (and it is copied out as int64)
         # each consumer's brand as the step began: those who were customers then buy on the step's
         # occasions (an adopter's purchase on the step is its first), and the brand they rebuy
         self.customer_of = current.copy()
@@ -195,7 +195,7 @@ class Buying:
             return np.empty(0, dtype=np.int64)
         k = _wind_down(current, self.segment, self.rate_by_brand, self.rate_by_segment, self.propensity, dt,
                        self.clock, self.due)
-        due = self.due[:k].copy()
+        due = self.due[:k].astype(np.int64)
         times = np.zeros(k, dtype=np.int64)
         pending = np.arange(k)
         while pending.size:  # a clock can run out more than once in a step

@@ -25,6 +25,7 @@ from .chunks import take
 from .costs import (Budget, affordable, charge_all, delivery_cost, impression_costs, segment_costs, stochastic_round,
                     targeted_cpm, within)
 from .draws import whole_numbers
+from .network import Graph
 from .population import Population
 from .relevance import profile, relevance_to
 
@@ -62,7 +63,7 @@ class StepContext:
     controlled: np.ndarray  # (brands, segments) bool
     regions_with: dict[str, np.ndarray]  # condition name -> bool per region code
     current: np.ndarray  # brand each consumer is a customer of, -1 for none
-    degree: np.ndarray | None
+    graph: Graph | None  # the social network, if any: seeding by degree reads its contacts per consumer
     reach_discount: float
 
 
@@ -281,9 +282,9 @@ class Campaign:
         if self.cost_per_seed > 0 and math.isfinite(money):
             k = min(k, int(math.floor(money / self.cost_per_seed * (1 + 1e-12))))
         k = min(k, pool.size)
-        if spec.seed_by == "degree" and ctx.degree is not None:
+        if spec.seed_by == "degree" and ctx.graph is not None:
             # most contacts first; ties broken at random so the choice does not depend on index order
-            order = np.lexsort((rng.random(pool.size), -ctx.degree[pool]))
+            order = np.lexsort((rng.random(pool.size), -ctx.graph.degree[pool]))
             chosen = pool[order[:k]]
         else:
             chosen = rng.choice(pool, size=k, replace=False)

@@ -201,7 +201,7 @@ class MarketModel(LazyConsumerAgents, mesa.Model):
         controlled = self.recorder.controlled(step - 1)
         regions_with = draw_conditions(sc.conditions, self.population.categories["region"], self.conditions_rng)
         return StepContext((step - 1) * dt, dt, step, controlled, regions_with, self.state.current,
-                           None if self.graph is None else self.graph.degree, sc.niche.reach_discount)
+                           self.graph, sc.niche.reach_discount)
 
     def _campaigns_act(self, ctx: StepContext) -> list[Contacts]:
         """Every brand's campaigns make this step's paid contacts, each from its own stream. Research

@@ -8,7 +8,6 @@ word of mouth then acts through the whole population, as in the Bass model.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 from typing import NamedTuple
 
 import networkx as nx
@@ -40,9 +39,10 @@ class Graph:
     def size(self) -> int:
         return self.indptr.size - 1
 
-    @cached_property
+    @property
     def degree(self) -> np.ndarray:
-        """Contacts per consumer, computed once (every step reads it) and read-only, as it is shared."""
+        """Contacts per consumer, computed when asked (read at the build and by seeding by degree: kept, it
+        would hold 8 bytes a consumer all run long); read-only, like the graph."""
         degree = np.diff(self.indptr)
         degree.flags.writeable = False
         return degree

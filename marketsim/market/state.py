@@ -93,7 +93,7 @@ class ConsumerState:
         self.hearing = np.empty((brands, n))  # hazard of hearing of the brand, for the unaware
         self.uniform = np.empty(n)  # the candidates' random numbers, refilled each step; then awareness's
         # of the candidates with an event: which option, and whether a paid contact caused it
-        self.option, self.paid = np.empty(n, dtype=np.int64), np.empty(n, dtype=bool)
+        self.option, self.paid = np.empty(n, dtype=np.int16), np.empty(n, dtype=bool)  # int16: as ``current``
         self.pipeline = ContactPipeline(brands, n)
 
     # --- the market at step 0 -------------------------------------------------------------
