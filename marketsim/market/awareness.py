@@ -26,15 +26,17 @@ def _forget_and_hear(state, hearing, key, step, forget, segment, contacted, u, m
     """The aware forget with probability ``forget`` (talk this step does not keep them aware); the
     unaware who hear talk (hazard ``hearing``) become aware; then a paid contact makes the unaware
     aware (``contacted``: in index order, each once). They are different consumers, so one
-    number per consumer (its uniform for ``key`` on ``step``) serves both. A loop without branches
-    (a branch per consumer cost twice the whole pass) lists the few who may change in the work array
-    ``may_change``, with their numbers in the work array ``u`` at the same places; only they are
-    decided. ``became_aware[chunk, segment]`` is each chunk's net change in the aware.
+    number per consumer (its uniform for ``key`` on ``step``) serves both. The few who may change are
+    listed in the work array ``may_change``, with their numbers in the work array ``u`` at the same
+    places; only they are decided. ``became_aware[chunk, segment]`` is each chunk's net change in the aware.
 
     Where the aware forget, most consumers need their number: all draw, ``DRAWN`` at a time in a
-    loop without branches that draws several at once, and the listing keeps the aware whose number is
-    below ``forget`` and the unaware whose number is below h (which bounds their chance, 1 - exp(-h)).
-    Where nobody forgets, only the unaware who hear need one: they are listed first and only they draw."""
+    loop without branches that draws several at once and flags the aware whose number is below
+    ``forget`` and the unaware whose number is below h (which bounds their chance, 1 - exp(-h)); a
+    second loop lists the flagged, a branch seldom taken and so well predicted (listing every consumer
+    at a place that moves only for the flagged took 1.5 ms more a step at 1M, 2026-12-07). Where nobody
+    forgets, only the unaware who hear need one: they are listed first, without a branch (a branch per
+    consumer on its state cost twice the whole pass), and only they draw."""
     n = state.size
     forgetting = forget > 0.0
     for c in numba.prange(chunks(n)):
@@ -42,17 +44,18 @@ def _forget_and_hear(state, hearing, key, step, forget, segment, contacted, u, m
         became_aware[c, :] = 0
         k = start
         if forgetting:
-            drawn = np.empty(DRAWN)
+            drawn, may = np.empty(DRAWN), np.empty(DRAWN, np.bool_)
             for first in range(start, end, DRAWN):
                 # slices indexed from 0: indexed by consumer, the loops were slower
                 known, hears = state[first:min(first + DRAWN, end)], hearing[first:min(first + DRAWN, end)]
                 for x in range(known.size):
-                    drawn[x] = uniform(key, step, first + x)
+                    s, v = known[x], uniform(key, step, first + x)
+                    drawn[x] = v
+                    may[x] = ((s == AWARE) & (v < forget)) | ((s == UNAWARE) & (v < hears[x]))
                 for x in range(known.size):
-                    s, v = known[x], drawn[x]
-                    may_change[k] = first + x  # kept only if it may change
-                    u[k] = v
-                    k += np.int64(((s == AWARE) & (v < forget)) | ((s == UNAWARE) & (v < hears[x])))
+                    if may[x]:
+                        may_change[k], u[k] = first + x, drawn[x]
+                        k += 1
         else:
             known, hears = state[start:end], hearing[start:end]
             for x in range(known.size):
