@@ -275,6 +275,29 @@ def test_a_silent_brand_leaves_every_other_brand_on_the_same_random_numbers():
     assert not np.array_equal(with_ads.recorder.data["aware"][:, 0], without.recorder.data["aware"][:, 0])
 
 
+def test_a_silent_brand_leaves_a_rivals_campaign_on_the_same_consumers():
+    """Lift's counterfactual switches one brand's campaigns off: a rival's campaign must reach the same
+    consumers on every step (its impressions are drawn under its own key, draws.whole_numbers, and their
+    number from its own stream), in its audience and outside it (``precision`` below 1)."""
+    other = {"name": "B", "price": 10, "margin": 0.5, "purchase_rate": 0.1}
+    rival_ads = {"name": "b_ads", "brand": "B", "channel": "tv", "impressions": 1500, "precision": 0.7,
+                 "audience": {"field": "age", "max": 29}}
+    sc = scenario(("brands.1", other), ("campaigns.1", rival_ads))
+    runs = MarketModel(sc, rng=5), MarketModel(sc, rng=5, silent_brands=frozenset(["A"]))
+    reached = []
+    for model in runs:
+        seen = []
+        for _ in range(5):
+            model.step()
+            seen.append(model.state.reached[1].copy())  # whom B's contacts have reached so far
+        reached.append(seen)
+    assert all(np.array_equal(a, b) for a, b in zip(*reached))
+    assert reached[0][-1].sum() > 1500  # B's impressions land in and outside its audience of the young
+    young = runs[0].population.age <= 29
+    assert reached[0][-1][~young].any() and reached[0][-1][young].sum() > reached[0][-1][~young].sum()
+    assert not np.array_equal(runs[0].state.reached[0], runs[1].state.reached[0])  # A was silent in one
+
+
 def test_a_loyal_installed_base_does_not_flatter_new_customers_lifetime_value():
     churny = (("loyalty.churn", 0.05), ("time.horizon", 90))
     base = {"share": {"young": 0.5, "old": 0.5}, "loyalty": 0.95}
