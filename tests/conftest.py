@@ -7,10 +7,13 @@ from hypothesis import settings
 settings.register_profile("mutation", database=None, derandomize=True)
 
 # One thread per test worker, and per process a test starts: the suite runs two workers on two cores.
-# tests/test_threads.py sets two where it compares them with one.
+# tests/test_threads.py starts a process with two where it compares them with one. Set before numba starts
+# its threads: set after, a run without xdist launched two, and numba's next compile, reading one from the
+# environment, refused to change the count (a RuntimeError instead of the test's own outcome).
 import os  # noqa: E402
+
+os.environ["NUMBA_NUM_THREADS"] = "1"  # read by numba when it starts its threads, and by the processes a test starts
 
 import numba  # noqa: E402
 
 numba.set_num_threads(1)
-os.environ["NUMBA_NUM_THREADS"] = "1"  # read by the processes a test starts; this one has read it already
