@@ -215,15 +215,15 @@ def _events(candidates, listed, u, hazard, ad, talk, q_dt, option, paid, events)
 
 def _decide(candidates: np.ndarray, listed: np.ndarray, u: np.ndarray, hazard: np.ndarray, ad: np.ndarray,
             talk: Talk, q_dt: float, option: np.ndarray, paid: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The events of each chunk's candidates (``_events``), joined up: who has one, which option and
-    whether a paid contact caused it, in index order (views of the work arrays ``candidates``,
-    ``option`` and ``paid``, valid until they are next used)."""
+    """The events of each chunk's candidates (``_events``), joined up: who has one (as int64 indices, like
+    every list of consumers outside the work arrays), which option and whether a paid contact caused it, in
+    index order (views of the work arrays ``option`` and ``paid``, valid until they are next used)."""
     events = np.empty(listed.size, dtype=np.int64)
     _events(candidates, listed, u, hazard, ad, talk, q_dt, option, paid, events)
     happened = joined(candidates, events, CHUNK)
     joined(option, events, CHUNK)
     joined(paid, events, CHUNK)
-    return candidates[:happened], option[:happened], paid[:happened]
+    return candidates[:happened].astype(np.int64), option[:happened], paid[:happened]
 
 
 def adopt_and_churn(state: ConsumerState, wom: WordOfMouth, rates: Rates, prices: Prices, uplift: np.ndarray,

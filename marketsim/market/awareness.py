@@ -85,7 +85,7 @@ def update_awareness(state: np.ndarray, hearing: np.ndarray, contacted: list[np.
                      may_change: np.ndarray) -> None:
     """One step of awareness for every brand b: ``state[b]`` and ``counts[b]`` change in place;
     ``contacted[b]`` are the consumers b's paid contacts reached, in index order, each once; ``u``
-    (float) and ``may_change`` (int64) are work arrays of one entry per consumer.
+    (float) and ``may_change`` (int32: a consumer index) are work arrays of one entry per consumer.
 
     Forgetting comes before this step's news, so that what was just heard is not forgotten at
     once. A consumer's number is its uniform from the brand's own key (``keys[b]``) for this step

@@ -48,7 +48,8 @@ def philox(c0, c1, c2, c3, k0, k1):
 @numba.njit(cache=True, nogil=True, inline="always")
 def uniform(key, step, consumer):
     """Consumer's uniform in [0, 1) for the purpose ``key`` on ``step``: 53 random bits, as numpy
-    makes a double from two 32-bit words."""
+    makes a double from two 32-bit words. ``consumer`` may be a 32-bit index (a work list's)."""
+    consumer = np.int64(consumer)
     a, b, _, _ = philox(consumer & LOW, step, 0, consumer >> 32, key[0], key[1])
     return ((a >> np.uint32(5)) * 67108864.0 + (b >> np.uint32(6))) / 9007199254740992.0
 

@@ -89,7 +89,7 @@ class ConsumerState:
         self.ad = np.zeros((brands, n))  # ad hazard from this step's impressions, before fit and barriers
         self.hazard = np.empty((brands + 1, n))  # adopt each brand, then churn
         # consumers with a positive total hazard, then those of them with an event; then awareness's list
-        self.candidates = np.empty(n, dtype=np.int64)
+        self.candidates = np.empty(n, dtype=np.int32)  # a consumer's index fits in 32 bits (as in the graph)
         self.hearing = np.empty((brands, n))  # hazard of hearing of the brand, for the unaware
         self.uniform = np.empty(n)  # the candidates' random numbers, refilled each step; then awareness's
         # of the candidates with an event: which option, and whether a paid contact caused it
