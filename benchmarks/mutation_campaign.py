@@ -217,8 +217,8 @@ MUTANTS = [
          new='self.status = "done" if spec.type == "seeding" else self.status\n            return self._seed(ctx)'),
     dict(id="camp-seed-fewest-contacts", area="campaigns",
          rule="model.md Seeding: seed_by degree picks the most connected first; picks the least connected",
-         old="order = np.lexsort((rng.random(pool.size), -ctx.degree[pool]))",
-         new="order = np.lexsort((rng.random(pool.size), ctx.degree[pool]))"),
+         old="order = np.lexsort((rng.random(pool.size), -ctx.graph.degree[pool]))",
+         new="order = np.lexsort((rng.random(pool.size), ctx.graph.degree[pool]))"),
     dict(id="camp-seed-outside-audience", area="campaigns",
          rule="model.md Seeding: seeds are audience members (always inside the audience); drawn from all channel "
               "users",
