@@ -22,8 +22,8 @@ import numpy as np
 from ..scenario.audience import matches
 from ..scenario.schema import CampaignSpec, Channel
 from .chunks import take
-from .costs import (Budget, affordable, charge_all, delivery_cost, impression_costs, segment_costs, stochastic_round,
-                    targeted_cpm, within)
+from .costs import (Budget, affordable, affordable_prefix, charge_all, delivery_cost, segment_costs, stochastic_round,
+                    targeted_cpm)
 from .draws import whole_numbers
 from .network import Graph
 from .population import Population
@@ -257,9 +257,8 @@ class Campaign:
         if cost > money:  # the budget binds: deliver a random affordable subset
             self.ran_out_at = ctx.time if self.ran_out_at is None else self.ran_out_at
             hits = hits[rng.permutation(hits.size)]
-            costs = impression_costs(by_segment, hits, self.pop.segment)
-            keep = within(costs, money)
-            hits, cost = hits[:keep], costs[:keep].sum()
+            keep, cost = affordable_prefix(by_segment, hits, self.pop.segment, money)
+            hits = hits[:keep]
         if hits.size == 0:
             return None, 0.0
         charge_all(float(cost), self.budget, self.brand_budget)
@@ -269,9 +268,8 @@ class Campaign:
         pool = self._where_condition_holds(self.targets, ctx)
         chosen = self.rng.choice(pool, size=min(self.spec.reach, pool.size), replace=False)
         by_segment = segment_costs(self.cpm, ctx.controlled[self.brand], ctx.reach_discount)
-        costs = impression_costs(by_segment, chosen, self.pop.segment)
-        keep = within(costs, self._available())
-        charge_all(float(costs[:keep].sum()), self.budget, self.brand_budget)
+        keep, cost = affordable_prefix(by_segment, chosen, self.pop.segment, self._available())
+        charge_all(cost, self.budget, self.brand_budget)
         return self._contacts(chosen[:keep], by_segment)
 
     def _seed(self, ctx: StepContext) -> Contacts | None:

@@ -72,6 +72,14 @@ def within(costs: np.ndarray, money: float) -> int:
     return int(np.searchsorted(np.cumsum(costs), money * (1 + _EPS) + _EPS, side="right"))
 
 
+def affordable_prefix(by_segment: np.ndarray, consumers: np.ndarray, segment: np.ndarray,
+                      money: float) -> tuple[int, float]:
+    """How many of the impressions on ``consumers``, taken in order, ``money`` pays for, and what they cost."""
+    costs = impression_costs(by_segment, consumers, segment)
+    keep = within(costs, money)
+    return keep, float(costs[:keep].sum())
+
+
 def stochastic_round(x: float, rng: np.random.Generator) -> int:
     """An integer whose mean is ``x``: keeps fractional per-step rates unbiased as dt shrinks."""
     whole = math.floor(x)
