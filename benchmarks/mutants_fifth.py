@@ -35,31 +35,17 @@ MUTANTS_FIFTH = [
               "heard (or seen in an ad) is not forgotten at once; the paid contacts are applied first, so a "
               "consumer contacted on the step can forget the brand on the same step (reachable by any scenario "
               "with response.awareness_half_life and ads, e.g. baseline, limited_exposure)",
-         old="    for b, rng in enumerate(rngs):\n"
-             "        if forget > 0:\n"
-             "            rng.random(out=uniform)\n"
-             "            _forget_and_hear(state[b], hearing[b], uniform, forget, segment, counts[b])\n"
-             "        else:\n"
-             "            listening = positions[:_listening(state[b], hearing[b], positions)]\n"
-             "            _hear(state[b], hearing[b], listening, uniforms_at(rng, n, listening, uniform), segment, "
-             "counts[b])\n"
-             "        _contacted(state[b], contacted[b], segment, counts[b])",
-         new="    for b, rng in enumerate(rngs):\n"
-             "        _contacted(state[b], contacted[b], segment, counts[b])\n"
-             "        if forget > 0:\n"
-             "            rng.random(out=uniform)\n"
-             "            _forget_and_hear(state[b], hearing[b], uniform, forget, segment, counts[b])\n"
-             "        else:\n"
-             "            listening = positions[:_listening(state[b], hearing[b], positions)]\n"
-             "            _hear(state[b], hearing[b], listening, uniforms_at(rng, n, listening, uniform), segment, "
-             "counts[b])"),
+         old=('            i = contacted[j]\n'
+             '            if state[i] == UNAWARE:'),
+         new=('            i = contacted[j]\n'
+             '            if state[i] == UNAWARE and not (forget > 0.0 and uniform(key, step, i) < forget):')),
     dict(id="loyal-keep-as-closed", area="loyalty",
          rule="model.md 7.8 Loyalty: over a step L -> L* + (L - L*) e^{-(growth f + decay) dt}: loyalty_keep is the "
               "share of the gap to the target LEFT after a step; it is read as the share CLOSED "
               "(L + (L* - L) keep), so a customer's loyalty jumps almost to its target on the first step "
               "(reachable by every scenario with customers and loyalty growth or decay)",
-         old="value = target[i] + (loyalty[i] - target[i]) * keep[i]",
-         new="value = loyalty[i] + (target[i] - loyalty[i]) * keep[i]"),
+         old='value = heads_to[x] + (loyal[x] - heads_to[x]) * kept[x]',
+         new='value = loyal[x] + (heads_to[x] - loyal[x]) * kept[x]'),
     dict(id="seed-rejected-stay-unaware", area="campaigns",
          rule="model.md 7.5 Seeding: EVERY RECIPIENT of a free sample is reached by the brand and knows it "
               "(aware), whether or not the sample converts; only the consumers it converted are made aware, "
@@ -93,8 +79,8 @@ MUTANTS_FIFTH = [
               "counts 1 + uplift times IN OTHERS' ADOPTION HAZARDS AND AWARENESS; the uplift is dropped from the "
               "hazards (only the paid/word-of-mouth attribution still reads it), so an offer pays rewards "
               "without winning anyone extra (reachable by any scenario with a 'referral' campaign, uplift > 0)",
-         old="pos *= uplift[b]\n                unaware = state[b, i] == UNAWARE",
-         new="unaware = state[b, i] == UNAWARE"),
+         old='pos = talk_heard(good[t], good_buzz[z], buzz_scale, per_contact[t]) * more',
+         new='pos = talk_heard(good[t], good_buzz[z], buzz_scale, per_contact[t])'),
     # --- market: exposure ---------------------------------------------------------------------------------
     dict(id="exp-wearout-kept-as-lost", area="exposure",
          rule="model.md 7.6 Ad response: contact k of a step weighs w (1 - omega)^k and w <- w (1 - omega)^m; the "
@@ -116,8 +102,10 @@ MUTANTS_FIFTH = [
               "lasts this step'); it is not cleared after the step, so a consumer contacted once keeps its ad "
               "hazard on every later step until another contact overwrites it (reachable by every ads campaign "
               "that does not hit the same consumers every step)",
-         old="    for e in exposure:  # the ad hazard lasts this step\n        state.ad[e.brand, e.consumers] = 0.0",
-         new="    for e in exposure:  # the ad hazard lasts this step\n        pass"),
+         old=('    for e in exposure:  # the ad hazard lasts this step\n'
+             '        clear_at(state.ad[e.brand], e.consumers)'),
+         new=('    for e in exposure:  # the ad hazard lasts this step\n'
+             '        pass')),
     dict(id="seed-counted-as-impression", area="exposure",
          rule="model.md 3 Process (6. Exposure: PAID contacts become the ad hazard) and 7.6 Share of voice "
               "('seeding has no channel and is not counted'); samples are fed into the contact pipeline with "
@@ -225,8 +213,8 @@ MUTANTS_FIFTH = [
               "purchase_rate per time unit; dt is dropped, so purchases, revenue and margin are per step "
               "(seven times too few with dt = 7, ten times too many with dt = 0.1) (reachable by any scenario "
               "with dt != 1, e.g. launch_decision, air_conditioners)",
-         old="repeat = rng.poisson(customers * (purchase_rate * dt)[:, None])",
-         new="repeat = rng.poisson(customers * purchase_rate[:, None])"),
+         old='clock_of[x] -= rate * rate_of[x] * dt',
+         new='clock_of[x] -= rate * rate_of[x]'),
     # --- scenario: uncertainty, loading, scaling, targeting ----------------------------------------------
     dict(id="unc-truncnorm-unstandardised", area="uncertainty",
          rule="scenarios.md Uncertain assumptions / uncertainty.Normal: a normal TRUNCATED TO [low, high]; scipy's "
@@ -323,8 +311,8 @@ MUTANTS_FIFTH = [
               "taken from the wrong branch, so with better = lower the map shows where micro LOSES, coloured as "
               "a win (reachable by marketsim report on targeting_precision or break_even: compare on cac_paid, "
               "better = lower)",
-         old='sign = 1.0 if c.better == "lower" else -1.0',
-         new='sign = 1.0 if c.better == "higher" else -1.0'),
+         old='sign = 1.0 if compare.better == "lower" else -1.0',
+         new='sign = 1.0 if compare.better == "higher" else -1.0'),
     dict(id="output-campaign-spent-in-consumers", area="output",
          rule="outputs.md People, not agents: every sum of money in the outputs is real money (the simulated "
               "amount times people_per_consumer), summary.json's campaigns[].spent included; spent is left in "

@@ -255,8 +255,8 @@ MUTANTS_FOURTH = [
               "lambda the loss rate of ALL the brand's customers (churn_rate), unlike ltv's new customers' rate; "
               "the new customers' rate is used (reachable with an installed base and churn, a different rate "
               "for the base and the newcomers, and assess --metric customer_equity)",
-         old="remaining = spec.purchase_rate / (churn_rate + discount) if churn_rate + discount > 0",
-         new="remaining = spec.purchase_rate / (new_churn + discount) if new_churn + discount > 0"),
+         old='remaining = rate / (churn_rate + discount) if churn_rate + discount > 0',
+         new='remaining = rate / (new_churn + discount) if new_churn + discount > 0'),
     dict(id="met-aware-state-only", area="metrics",
          rule="outputs.md: aware = consumers NOT UNAWARE of the brand (customers and lapsed included); only those "
               "in the state 'aware' are counted, so a brand's customers drop out of its awareness (reachable by "

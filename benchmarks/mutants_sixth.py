@@ -29,8 +29,8 @@ MUTANTS_SIXTH = [
               "per consumer, so counts over a period are NBD across consumers (buying.py docstring); the clock "
               "winds down at r dt alone, so every customer buys at the mean rate and the counts are Poisson "
               "(reachable by every ready scenario: buying.rate_shape = 1.0, and experiments/category.py)",
-         old="clock[i] -= rate * propensity[i] * dt",
-         new="clock[i] -= rate * dt"),
+         old='clock_of[x] -= rate * rate_of[x] * dt',
+         new='clock_of[x] -= rate * dt'),
     dict(id="buy-stay-loyalty-inverted", area="buying",
          rule="model.md 7.10 The brand bought: a customer of c with loyalty L buys c with probability "
               "1 - rho (1 - L); the loyalty term is inverted (1 - rho L), so the most loyal customers are the "
@@ -135,8 +135,8 @@ MUTANTS_SIXTH = [
               "effect has a lift of exactly zero); the events stream draws one number per candidate, so the "
               "numbers shift whenever the candidates differ and lift carries noise (reachable by every run, and "
               "every --lift, assess and experiment with lift = true)",
-         old="uniforms_at(rng, n, candidates, state.uniform)",
-         new="rng.random(candidates.size)"),
+         old='u = uniforms(key, step, state.candidates, listed, CHUNK, state.uniform)',
+         new='u = uniforms(key, step, np.arange(state.candidates.size), listed, CHUNK, state.uniform)'),
     dict(id="switch-from-first-brand-kept", area="adoption",
          rule="model.md 7.6 Competing risks: an adoption of b switches the consumer away from ANY current brand, "
               "which counts it as switched; the test skips brand 0 (previous > 0), so customers of the first brand "
@@ -181,8 +181,8 @@ MUTANTS_SIXTH = [
               "e^{-gain E r}); the walk through the brand's exposed consumers passes the customer itself (<= i "
               "instead of < i), so the match is never found and relationship building never happens (reachable by "
               "any scenario whose ads reach the brand's customers, loyalty.relationship_gain 0.5 by default)",
-         old="while at[b] < end and bonded[at[b]] < i:",
-         new="while at[b] < end and bonded[at[b]] <= i:"),
+         old='while at[b] < end_b and bonded[at[b]] < i:',
+         new='while at[b] < end_b and bonded[at[b]] <= i:'),
     dict(id="wom-leaver-buzz-from-start", area="wom",
          rule="model.md 7.4 Life cycle of talk: a customer's buzz fades as 2^(-tenure/h), from ITS adoption or last "
               "campaign contact (buzz_time); the current buzz is aged from the start of the run, so a leaver removes "

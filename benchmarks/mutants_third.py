@@ -58,8 +58,8 @@ MUTANTS_THIRD = [
          rule="model.md Life cycle of talk: a customer's lasting voice is lambda * tau; a customer who leaves "
               "removes the full tau from what its contacts hear, more than it added (reachable with "
               "word_of_mouth.buzz_half_life set, lasting 0.25 by default, and any churn or switching)",
-         old="self._add(self.sums, brand, consumers, -self.lasting * self.talk[consumers])",
-         new="self._add(self.sums, brand, consumers, -self.talk[consumers])"),
+         old='self._move(brand, consumers, -self.lasting * self.talk[consumers], buzz, by_hazard)',
+         new='self._move(brand, consumers, -self.talk[consumers], buzz, by_hazard)'),
     # --- relevance, intrusion, wear-out -----------------------------------------------------------------
     dict(id="rel-tailoring-ignored", area="exposure",
          rule="model.md Paid contacts: relevance r (1 - t d_i) with t = response.tailoring; the factor t is "
@@ -119,13 +119,13 @@ MUTANTS_THIRD = [
          rule="model.md Adoption: B = switching (1 - L) for a customer of another brand, 1 for a consumer with no "
               "brand; current > 0 instead of >= 0 treats customers of the first brand in the file as brandless "
               "(no loyalty barrier; reachable by any scenario of two brands)",
-         old="barrier = barrier if current[i] >= 0 else 1.0",
-         new="barrier = barrier if current[i] > 0 else 1.0"),
+         old='barrier = barrier if brand_of[x] >= 0 else 1.0',
+         new='barrier = barrier if brand_of[x] > 0 else 1.0'),
     dict(id="churn-negative-word-uses-positive", area="churn and loyalty",
          rule="model.md Churn: negative_word_churn W-_ci, the BAD word heard about one's brand; the positive talk "
               "is used (reachable at the default negative_word_churn 0.05 with satisfied customers around)",
-         old="hazard[brands, i] += negative_churn_dt * neg if mine else 0.0",
-         new="hazard[brands, i] += negative_churn_dt * pos if mine else 0.0"),
+         old='churn[x] += negative_churn_dt * neg if mine else 0.0',
+         new='churn[x] += negative_churn_dt * pos if mine else 0.0'),
     dict(id="price-shield-inverted", area="prices",
          rule="model.md Churn: the price rise's churn response is scaled by (1 - price_shield); by price_shield "
               "(identical at the default 0.5; reachable with price_increase_on_control > 0 and a shield of 0, "
@@ -142,12 +142,15 @@ MUTANTS_THIRD = [
     dict(id="aware-lapsed-forget", area="awareness",
          rule="model.md Awareness: lapsed customers know the brand from use and do not forget; they forget like "
               "the aware (reachable with awareness_half_life set and any churn)",
-         old="if s == AWARE and u[i] < forget:\n"
-             "            state[i] = UNAWARE\n"
-             "            counts[AWARE, segment[i]] -= 1",
-         new="if (s == AWARE or s == 3) and u[i] < forget:\n"
-             "            state[i] = UNAWARE\n"
-             "            counts[s, segment[i]] -= 1"),
+         old='        _forget_and_hear(state[b], hearing[b], key, step, forget, segment, contacted[b], u, may_change, became_aware)',
+         new=('        if forget > 0:  # the lapsed (3) forget like the aware, on the same number\n'
+             '            lapsed = np.flatnonzero(state[b] == 3)\n'
+             '            gone = lapsed[np.array([uniform(key, step, i) < forget for i in lapsed], dtype=bool)]\n'
+             '            state[b, gone] = UNAWARE\n'
+             '            lost = np.bincount(segment[gone], minlength=counts.shape[2])\n'
+             '            counts[b, 3] -= lost\n'
+             '            counts[b, UNAWARE] += lost\n'
+             '        _forget_and_hear(state[b], hearing[b], key, step, forget, segment, contacted[b], u, may_change, became_aware)')),
     # --- loyalty ----------------------------------------------------------------------------------------
     dict(id="loyal-relax-at-decay-only", area="churn and loyalty",
          rule="model.md Loyalty: L -> L* + (L - L*) e^(-(growth f + decay) dt); the gap closes at decay alone, "
@@ -159,8 +162,8 @@ MUTANTS_THIRD = [
          rule="model.md Niche control: the brand controls the niche while its share is AT LEAST control_threshold; "
               "strictly above (reachable by an installed base of exactly the threshold, initial.share 0.5 of a "
               "segment of even size)",
-         old='self.data["customer"][step] / np.maximum(self.sizes, 1) >= self.threshold',
-         new='self.data["customer"][step] / np.maximum(self.sizes, 1) > self.threshold'),
+         old='return self.share(step) >= self.threshold',
+         new='return self.share(step) > self.threshold'),
     dict(id="camp-niche-any-segment", area="niche control",
          rule="model.md Niche control triggers: cut / move while the brand controls ALL of the campaign's niche; "
               "as soon as it controls any one (reachable with a niche of two segments and on_control cut or move)",
@@ -178,14 +181,14 @@ MUTANTS_THIRD = [
          rule="model.md Seeding: seeded consumers get the product FREE (a first purchase is one bought); seeded "
               "adoptions are counted as bought first purchases, with revenue and margin (reachable by any seeding "
               "campaign)",
-         old='return d["new_paid"][step] - d["seeded"][step] + d["new_wom"][step]',
-         new='return d["new_paid"][step] + d["new_wom"][step]'),
+         old='first.append(adopted[~np.isin(adopted, Transitions.joined(moved.seeded[b]))])',
+         new='first.append(adopted)'),
     dict(id="sales-unit-cost-is-margin", area="metrics",
          rule="model.md Sales and value: gross margin is revenue minus the unit cost price (1 - margin); the unit "
               "margin price * margin is taken as the cost (identical at margin 0.5; reachable with margin 0.4, "
               "as in the worked example of parameters.md)",
-         old="np.array([b.unit_cost for b in sc.brands]), np.array([b.purchase_rate for b in sc.brands]), dt,",
-         new="np.array([b.price * b.margin for b in sc.brands]), np.array([b.purchase_rate for b in sc.brands]), dt,"),
+         old='unit_cost = np.array([b.unit_cost for b in sc.brands])[:, None]',
+         new='unit_cost = np.array([b.price * b.margin for b in sc.brands])[:, None]'),
     dict(id="met-retention-acquisitions", area="metrics",
          rule="outputs: retention = customers / (installed_base + adopters), first acquisitions; all acquisitions "
               "are used, re-acquisitions included (reachable with churn and re-adoption in a long run)",
@@ -194,8 +197,8 @@ MUTANTS_THIRD = [
     dict(id="met-discount-per-year", area="metrics",
          rule="model.md Sales and value: delta = discount_rate per YEAR converted to the time unit; the yearly "
               "rate is used per time unit (365 times too large in a daily scenario, the default unit)",
-         old="discount = discount_rate * days_per_unit / 365.0  # per time unit",
-         new="discount = discount_rate  # per time unit"),
+         old='discount = sc.valuation.discount_rate * sc.time.days_per_unit / 365.0  # per time unit',
+         new='discount = sc.valuation.discount_rate  # per time unit'),
     # --- lift -------------------------------------------------------------------------------------------
     dict(id="lift-brands-without-campaigns", area="lift",
          rule="model.md Lift: the counterfactual is run for each brand WITH campaigns (outputs: incremental "

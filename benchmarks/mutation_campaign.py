@@ -115,8 +115,8 @@ MUTANTS = [
     dict(id="wom-buzz-on-top-of-lasting", area="word of mouth",
          rule="model.md Life cycle of talk: the voice splits into lasting lambda*tau and buzz (1 - lambda)*tau; the "
               "buzz starts at the full tau on top of the lasting part",
-         old="self.own_buzz[consumers] = (1.0 - self.lasting) * talk",
-         new="self.own_buzz[consumers] = talk"),
+         old='buzz = (1.0 - self.lasting) * talk',
+         new='buzz = talk'),
     dict(id="wom-installed-base-buzzes", area="word of mouth",
          rule="model.md Life cycle of talk: an installed base talks with its lasting part only; it gets new "
               "customers' buzz too",
@@ -130,8 +130,8 @@ MUTANTS = [
     dict(id="wom-hearing-positive-only", area="word of mouth",
          rule="model.md Word of mouth: hearing makes the unaware aware with hazard q (W+ + W-); negative talk "
               "makes nobody aware",
-         old="hearing[b, i] = q_dt * (pos + neg) if unaware else 0.0",
-         new="hearing[b, i] = q_dt * pos if unaware else 0.0"),
+         old='hears[x] = q_dt * (pos + neg) if unaware else 0.0',
+         new='hears[x] = q_dt * pos if unaware else 0.0'),
     # --- paid contacts and exposure --------------------------------------------------------
     dict(id="exp-spend-rate-per-impression", area="exposure",
          rule="model.md Paid contacts: spend_rate buys spend_rate*dt/(cpm/1000) impressions; divided by the CPM "
@@ -151,8 +151,8 @@ MUTANTS = [
     dict(id="exp-relevance-outside-audience", area="exposure",
          rule="model.md Paid contacts: a contact outside the audience carries relevance 0; it carries the "
               "campaign's relevance",
-         old="r = sorted_relevance[j] if inside else 0.0",
-         new="r = sorted_relevance[j]"),
+         old='place[i - first])] if inside else 0.0',
+         new='place[i - first])] if inside else relevance[0]'),
     dict(id="exp-impact-ignored", area="exposure",
          rule="model.md Ad response: S = mean of u_j (1 + relevance_gain r_j) with impact u_j (and copy quality "
               "multiplying it); u_j taken as 1",
@@ -161,8 +161,8 @@ MUTANTS = [
     dict(id="exp-wasted-ignores-fit", area="exposure",
          rule="outputs: wasted impressions are outside the audience OR on a consumer the product does not "
               "satisfy; the unsatisfied are not counted",
-         old="if not inside or not satisfied[i]:",
-         new="if not inside:"),
+         old='waste = 1 - (inside & np.int64(satisfied[i]))',
+         new='waste = 1 - inside'),
     dict(id="exp-no-restoration", area="exposure",
          rule="model.md Ad response: between contacts w recovers toward 1 with recovery_half_life; it never "
               "recovers",
@@ -255,8 +255,8 @@ MUTANTS = [
     # --- adoption, switching ----------------------------------------------------------------
     dict(id="adopt-fit-ignored", area="adoption",
          rule="model.md Adoption: H = (A + q dt W+) f P U B / (1 + nu W-); the fit f left out",
-         old="h = ((ad[b, i] + q_dt * pos) * fit[b, i] * adopt_price[b, segment[i]] * barrier",
-         new="h = ((ad[b, i] + q_dt * pos) * adopt_price[b, segment[i]] * barrier"),
+         old='h = ((ads[x] + q_dt * pos) * fits[x] * price[segment_of[x]] * barrier',
+         new='h = ((ads[x] + q_dt * pos) * price[segment_of[x]] * barrier'),
     dict(id="adopt-elasticity-sign", area="adoption",
          rule="model.md Price: P = (p / p_ref)^(-elasticity); exponent +elasticity (premium adopts faster)",
          old="adopt = (price / reference) ** -elasticity",
@@ -268,8 +268,8 @@ MUTANTS = [
          new="adopt = (list_price / reference) ** -elasticity"),
     dict(id="adopt-attribution-winner-takes-all", area="adoption",
          rule="model.md Competing risks: paid with probability A / (A + q dt W+); paid whenever A is the larger",
-         old="paid[k] = w * (ad[o, i] + q_dt * pos * uplift[o]) < ad[o, i]",
-         new="paid[k] = ad[o, i] >= q_dt * pos * uplift[o]"),
+         old='by_paid_contact = w * (ad[o, i] + q_dt * pos * uplift[o]) < ad[o, i]',
+         new='by_paid_contact = ad[o, i] >= q_dt * pos * uplift[o]'),
     dict(id="adopt-first-after-becoming", area="adoption",
          rule="model.md Sales / outputs: a first acquisition is by one who never had the brand; tested after "
               "becoming a customer, so every adoption counts as a re-acquisition",
@@ -308,9 +308,10 @@ MUTANTS = [
          new="personal[k] = effective"),
     # --- niche control -----------------------------------------------------------------------
     dict(id="niche-share-of-market", area="niche control",
-         rule="model.md Niche control: share = customers_bs / |s| (of the segment); divided by the whole market",
-         old='self.data["customer"][step] / np.maximum(self.sizes, 1) >= self.threshold',
-         new='self.data["customer"][step] / max(self.sizes.sum(), 1) >= self.threshold'),
+         rule="model.md Niche control: share = the brand's share of the segment's buying (customers_bs / |s| with one "
+              "brand each at one rate); divided by the whole market's buying",
+         old='return self.share(step) >= self.threshold',
+         new='return self.held[step] / max(self.weight.sum(), 1) >= self.threshold'),
     dict(id="niche-time-to-control-latest", area="niche control",
          rule="outputs: time_to_control is when control was FIRST reached; overwritten on every step it holds",
          old="newly = self.controlled(step) & np.isnan(self.first_control)",
@@ -319,8 +320,8 @@ MUTANTS = [
     dict(id="sales-repeat-from-end-of-step", area="metrics",
          rule="model.md Sales: a step's repeat purchases are Poisson(customers * purchase_rate * dt) of those who "
               "were customers during the step; counted on the customers at its end (new ones buy twice)",
-         old='d["customer"][step - 1], rec.first_purchases(step), prices.paid,',
-         new='d["customer"][step], rec.first_purchases(step), prices.paid,'),
+         old='buyer = self.occasions(self.customer_of, dt)',
+         new='self.customer_of[:] = state.current; buyer = self.occasions(self.customer_of, dt)'),
     dict(id="met-reach-not-cumulative", area="metrics",
          rule="outputs: reach counts consumers reached so far (cumulative); only this step's first reach is kept",
          old='for k in ("reach", "reach_outside_audience", "adopters"):',
@@ -328,8 +329,8 @@ MUTANTS = [
     dict(id="met-ltv-installed-churn", area="metrics",
          rule="model.md Sales and value: LTV uses the loss rate of customers won during the run (installed base "
               "left out); uses the loss rate of all customers",
-         old="spec.purchase_rate / (new_churn + discount)",
-         new="spec.purchase_rate / (churn_rate + discount)"),
+         old='lifetime_purchases = rate / (new_churn + discount)',
+         new='lifetime_purchases = rate / (churn_rate + discount)'),
     dict(id="met-ltv-no-first-purchase", area="metrics",
          rule="model.md Sales and value: LTV = price margin (1 + purchase_rate / (lambda + delta)); the first "
               "purchase's 1 left out",
