@@ -553,6 +553,22 @@ def test_the_reach_discount_applies_only_in_a_controlled_segment():
     assert result.summary["brands"]["A"]["spend"] == pytest.approx(10.0 / 1000 * (0.7 * young + old), rel=1e-9)
 
 
+@pytest.mark.parametrize("held, controls", [(375, True), (374, False)])
+def test_a_share_exactly_at_the_threshold_controls_the_segment(held, controls):
+    """model.md Niche control: a brand controls a segment while its share is at least control_threshold. An
+    installed base of 375 of the 1,500 young (one brand at one rate: the share is customers / size, 0.25
+    exactly) controls at threshold 0.25 from step 0, and so gets the reach discount there; one fewer does not."""
+    ads = {"name": "ads", "brand": "A", "channel": "tv", "impressions": 2000}
+    base = {"share": {"young": held / 1500}, "awareness": {"young": held / 1500}, "loyalty": 1.0}
+    result = marketsim.run(market({"campaigns.0": ads, "brands.0.initial": base, "niche.control_threshold": 0.25,
+                                   "niche.reach_discount": 0.3, "time.horizon": 1}), seed=2)
+    young, old = rows(result, segment="young").impressions[1], rows(result, segment="old").impressions[1]
+    assert rows(result, segment="young").customer[0] == held
+    assert (result.summary["brands"]["A"]["time_to_control"]["young"] == 0.0) is controls
+    price_young = 0.7 if controls else 1.0
+    assert result.summary["brands"]["A"]["spend"] == pytest.approx(10.0 / 1000 * (price_young * young + old), rel=1e-9)
+
+
 def test_a_campaign_stops_at_its_end():
     ads = {"name": "ads", "brand": "A", "channel": "tv", "impressions": 500, "end": 3.0}
     impressions = rows(marketsim.run(market({"campaigns.0": ads, "time.horizon": 6}), seed=2)).impressions
