@@ -35,10 +35,10 @@ MUTANTS_FIFTH = [
               "heard (or seen in an ad) is not forgotten at once; the paid contacts are applied first, so a "
               "consumer contacted on the step can forget the brand on the same step (reachable by any scenario "
               "with response.awareness_half_life and ads, e.g. baseline, limited_exposure)",
-         old=('            i = contacted[j]\n'
-             '            if state[i] == UNAWARE:'),
-         new=('            i = contacted[j]\n'
-             '            if state[i] == UNAWARE and not (forget > 0.0 and uniform(key, step, i) < forget):')),
+         old=('                i = contacted[j]\n'
+             '                if state[i] == UNAWARE:'),
+         new=('                i = contacted[j]\n'
+             '                if state[i] == UNAWARE and not (forget > 0.0 and uniform(key, step, i) < forget):')),
     dict(id="loyal-keep-as-closed", area="loyalty",
          rule="model.md 7.8 Loyalty: over a step L -> L* + (L - L*) e^{-(growth f + decay) dt}: loyalty_keep is the "
               "share of the gap to the target LEFT after a step; it is read as the share CLOSED "
@@ -72,8 +72,8 @@ MUTANTS_FIFTH = [
          rule="model.md 7.6 Adoption: H = (A + q dt W+) f P U B / (1 + nu W-): bad word DAMPS adoption; the "
               "factor multiplies instead of dividing, so complaints about a brand raise its adoption (reachable "
               "whenever a brand has dissatisfied customers and negative_weight > 0, the default 1)",
-         old="/ (1.0 + negative_weight * neg))",
-         new="* (1.0 + negative_weight * neg))"),
+         old="* barrier / (1.0 + negative_weight * neg)",
+         new="* barrier * (1.0 + negative_weight * neg)"),
     dict(id="referral-uplift-ignored", area="wom",
          rule="model.md 7.5 Referral offers: while an offer runs, the brand's satisfied customers' positive talk "
               "counts 1 + uplift times IN OTHERS' ADOPTION HAZARDS AND AWARENESS; the uplift is dropped from the "

@@ -142,7 +142,7 @@ MUTANTS_THIRD = [
     dict(id="aware-lapsed-forget", area="awareness",
          rule="model.md Awareness: lapsed customers know the brand from use and do not forget; they forget like "
               "the aware (reachable with awareness_half_life set and any churn)",
-         old='        _forget_and_hear(state[b], hearing[b], key, step, forget, segment, contacted[b], u, may_change, became_aware)',
+         old='        _forget_and_hear[prospects is not None](state[b], hearing[b],',
          new=('        if forget > 0:  # the lapsed (3) forget like the aware, on the same number\n'
              '            lapsed = np.flatnonzero(state[b] == 3)\n'
              '            gone = lapsed[np.array([uniform(key, step, i) < forget for i in lapsed], dtype=bool)]\n'
@@ -150,7 +150,7 @@ MUTANTS_THIRD = [
              '            lost = np.bincount(segment[gone], minlength=counts.shape[2])\n'
              '            counts[b, 3] -= lost\n'
              '            counts[b, UNAWARE] += lost\n'
-             '        _forget_and_hear(state[b], hearing[b], key, step, forget, segment, contacted[b], u, may_change, became_aware)')),
+             '        _forget_and_hear[prospects is not None](state[b], hearing[b],')),
     # --- loyalty ----------------------------------------------------------------------------------------
     dict(id="loyal-relax-at-decay-only", area="churn and loyalty",
          rule="model.md Loyalty: L -> L* + (L - L*) e^(-(growth f + decay) dt); the gap closes at decay alone, "

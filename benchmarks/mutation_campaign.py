@@ -255,8 +255,8 @@ MUTANTS = [
     # --- adoption, switching ----------------------------------------------------------------
     dict(id="adopt-fit-ignored", area="adoption",
          rule="model.md Adoption: H = (A + q dt W+) f P U B / (1 + nu W-); the fit f left out",
-         old='h = ((ads[x] + q_dt * pos) * fits[x] * price[segment_of[x]] * barrier',
-         new='h = ((ads[x] + q_dt * pos) * price[segment_of[x]] * barrier'),
+         old='return (ad + q_dt * pos) * fit * price * barrier',
+         new='return (ad + q_dt * pos) * price * barrier'),
     dict(id="adopt-elasticity-sign", area="adoption",
          rule="model.md Price: P = (p / p_ref)^(-elasticity); exponent +elasticity (premium adopts faster)",
          old="adopt = (price / reference) ** -elasticity",

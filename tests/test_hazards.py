@@ -1,7 +1,8 @@
 """The adoption kernels (market/adoption.py) give, to the last bit, what a plain-numpy statement of
 the same rules gives on random small markets (1 to 3 brands, networked or fully mixed, with or
 without churn from bad word); and skipping a brand's customers in the hazard pass (done when they
-are most of the market) gives the same hazards, talk heard and candidates as computing everyone's.
+are most of the market), or passing over the prospects only (one brand, no churn), gives the same
+hazards, talk heard and candidates as computing everyone's.
 The numpy versions add in the kernels' order, so they agree to the bit, not only to rounding."""
 
 import math
@@ -15,6 +16,7 @@ from marketsim.market.adoption import Consumers, Rates, Talk, _decide, _hazards
 from marketsim.market.awareness import AWARE, UNAWARE
 from marketsim.market.chunks import CHUNK, joined
 from marketsim.market.prices import Prices
+from marketsim.market.prospects import prospects_of
 from marketsim.market.state import CUSTOMER, LAPSED
 
 # a market of two chunks (chunks.py), compiled only: as Python, a pass over it takes seconds
@@ -58,6 +60,31 @@ def test_skipping_customers_changes_nothing(seed, brands, n, networked, negative
         out[skip] = hazard, hearing, candidates[:joined(candidates, listed, CHUNK)]
     for skipped, computed in zip(out["every brand"], out["none"]):
         assert np.array_equal(skipped, computed)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.one_of(st.integers(1, 3000), SEVERAL_CHUNKS), networked=st.booleans())
+def test_the_prospects_hazards_are_everyones_for_them(seed, n, networked):
+    """One brand, no churn (prospects.py): listed from an earlier step, the prospects who have since become
+    customers are dropped from the list; the others get the hazards, talk heard and candidacy the pass over
+    everyone gives them, and a churn hazard of 0; a customer's entries are left as they were."""
+    inputs = market(seed, 1, n, networked, negative_churn=False)
+    inputs["rates"] = inputs["rates"]._replace(churn_dt=0.0)
+    current = inputs["consumers"].current
+    earlier = np.where(np.random.default_rng(seed).random(n) < 0.3, -1, current).astype(np.int16)
+    prospects = prospects_of(earlier)
+    hazard, hearing = np.full((2, n), np.nan), np.full((1, n), np.nan)
+    candidates = np.empty(n, dtype=np.int64)
+    listed = _hazards(**inputs, hazard=hazard, hearing=hearing, candidates=candidates,
+                      customer_counts=np.zeros(1, np.int64), prospects=prospects)
+    want_hazard, want_hearing, want_candidates = hazards_reference(**inputs)
+    stay = current >= 0
+    assert np.array_equal(hazard[:, ~stay], want_hazard[:, ~stay]) and (hazard[1, ~stay] == 0.0).all()
+    assert np.array_equal(hearing[:, ~stay], want_hearing[:, ~stay])
+    assert np.isnan(hazard[:, stay]).all() and np.isnan(hearing[:, stay]).all()
+    assert np.array_equal(candidates[:joined(candidates, listed, CHUNK)], want_candidates)
+    still = prospects.listed[:joined(prospects.listed, prospects.count, CHUNK)]
+    assert np.array_equal(still, np.flatnonzero(~stay))
 
 
 # --- the rules in plain numpy -------------------------------------------------------------

@@ -20,6 +20,8 @@ from marketsim.market import awareness, buying, loyalty, network, wom
 from marketsim.market.awareness import AWARE, UNAWARE
 from marketsim.market.chunks import CHUNK, chunks, clear_at, joined, take
 from marketsim.market.draws import uniforms
+from marketsim.market.prospects import prospects_of
+from marketsim.market.state import CUSTOMER
 
 JIT = not numba.config.DISABLE_JIT
 OTHER_STATES = (2, 3)  # customer, lapsed: states that awareness leaves alone
@@ -64,8 +66,8 @@ def test_forget_and_hear(seed, n, segments, forget, talk):
     counts = ref.tally(state, segment, (4, segments))
     expected_state, expected_counts = ref.forget_and_hear(state, heard, u, forget, segment, counts)
     became_aware = np.full((chunks(n), segments), 99, np.int64)
-    awareness._forget_and_hear(state, heard, key, step, forget, segment, np.zeros(0, np.int64), np.empty(n),
-                               np.empty(n, np.int64), became_aware)
+    awareness._forget_and_hear[False](state, heard, key, step, forget, segment, np.zeros(0, np.int64), np.empty(n),
+                                      np.empty(n, np.int64), became_aware, *awareness.NONE_LISTED)
     assert np.array_equal(state, expected_state)
     change = became_aware.sum(axis=0)
     assert np.array_equal(counts[AWARE] + change, expected_counts[AWARE])
@@ -82,8 +84,8 @@ def test_contacted(seed, n, segments, contacts):
     counts = ref.tally(state, segment, (4, segments))
     expected_state, expected_counts = ref.contacted(state, consumers, segment, counts)
     became_aware = np.full((chunks(n), segments), 99, np.int64)
-    awareness._forget_and_hear(state, np.zeros(n), np.zeros(2, np.uint32), 1, 0.0, segment, consumers, np.empty(n),
-                               np.empty(n, np.int64), became_aware)
+    awareness._forget_and_hear[False](state, np.zeros(n), np.zeros(2, np.uint32), 1, 0.0, segment, consumers,
+                                      np.empty(n), np.empty(n, np.int64), became_aware, *awareness.NONE_LISTED)
     assert np.array_equal(state, expected_state)
     change = became_aware.sum(axis=0)
     assert np.array_equal(counts[AWARE] + change, expected_counts[AWARE])
@@ -93,17 +95,20 @@ def test_contacted(seed, n, segments, contacts):
 @examples(40)
 @given(seed=seeds, n=st.one_of(sizes, st.integers(2_000, 5_000), several_chunks), brands=st.integers(1, 3),
        segments=st.integers(1, 3), forget=st.sampled_from([0.0, 0.0, 0.1]),
-       talk=st.sampled_from([0.0, 0.0005, 0.2]))
-def test_update_awareness(seed, n, brands, segments, forget, talk):
-    """The whole step, each brand under its own key."""
+       talk=st.sampled_from([0.0, 0.0005, 0.2]), over_prospects=st.booleans())
+def test_update_awareness(seed, n, brands, segments, forget, talk, over_prospects):
+    """The whole step, each brand under its own key; for one brand, also looking at its prospects only
+    (``prospects.py``: its non-customers)."""
     rng = np.random.default_rng(seed)
     state, heard, segment = states(rng, (brands, n)), hearing(rng, (brands, n), talk), segments_of(rng, n, segments)
     counts = np.stack([ref.tally(s, segment, (4, segments)) for s in state])
     contacts = [np.unique(rng.integers(0, max(n, 1), rng.integers(0, 50) if n else 0)) for _ in range(brands)]
     keys, step = list(rng.integers(0, 2**32, (brands, 2)).astype(np.uint32)), int(rng.integers(0, 400))
     expected_state, expected_counts = ref.update_awareness(state, heard, contacts, forget, segment, counts, keys, step)
+    one_brand_listed = over_prospects and brands == 1
+    listed = prospects_of(np.where(state[0] == CUSTOMER, 0, -1).astype(np.int16)) if one_brand_listed else None
     awareness.update_awareness(state, heard, contacts, forget, segment, counts, keys, step, np.empty(n),
-                               np.empty(n, np.int64))
+                               np.empty(n, np.int64), listed)
     assert np.array_equal(state, expected_state)
     assert np.array_equal(counts, expected_counts)
 

@@ -22,6 +22,7 @@ from marketsim.market.chunks import CHUNK
 from marketsim.market.exposure import BLOCK_BITS
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+from diffusion_speed import diffusion_scenario  # noqa: E402
 from model_speed import scaled_baseline  # noqa: E402
 
 SIZE = 5 * CHUNK // 2  # two chunks and a half
@@ -29,9 +30,9 @@ assert SIZE > 4 << BLOCK_BITS  # and several blocks of the contact pipeline
 STEPS = 70  # past the start of the niche brand's social ads, samples and event
 
 
-def recorded(threads: int) -> dict[str, np.ndarray]:
+def recorded(threads: int, scenario) -> dict[str, np.ndarray]:
     numba.set_num_threads(threads)
-    model = marketsim.MarketModel(scaled_baseline(SIZE), rng=5)
+    model = marketsim.MarketModel(scenario, rng=5)
     for _ in range(STEPS):
         model.step()
     rec = model.recorder
@@ -42,20 +43,28 @@ def recorded(threads: int) -> dict[str, np.ndarray]:
 
 
 def compare() -> dict:
-    """Both runs, in this process: the arrays that differ, and how the market moved."""
-    one, two = recorded(1), recorded(2)
-    return {"threads": numba.get_num_threads(), "names": sorted(one) == sorted(two),
-            "differ": [name for name in one if not np.array_equal(one[name], two[name], equal_nan=True)],
-            "customers": [int(one["customer"][30].sum()), int(one["customer"][STEPS].sum())]}
+    """Both runs of each market, in this process: the arrays that differ, and how the market moved. The
+    plain diffusion (one brand, no churn) passes over its prospects only once most have adopted
+    (prospects.py)."""
+    out = {"threads": numba.get_num_threads()}
+    for name, scenario in (("baseline", scaled_baseline(SIZE)), ("diffusion", diffusion_scenario(SIZE, STEPS))):
+        one, two = recorded(1, scenario), recorded(2, scenario)
+        out[name] = {"names": sorted(one) == sorted(two),
+                     "differ": [k for k in one if not np.array_equal(one[k], two[k], equal_nan=True)],
+                     "customers": [int(one["customer"][30].sum()), int(one["customer"][STEPS].sum())]}
+    return out
 
 
 def test_one_thread_and_two_give_the_same_run():
     done = subprocess.run([sys.executable, __file__], capture_output=True, text=True, check=True,
                           env={**os.environ, "NUMBA_NUM_THREADS": "2"})
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    assert result["threads"] == 2 and result["names"]
-    assert result["differ"] == []
-    assert result["customers"][1] > result["customers"][0]  # the market moved
+    assert result["threads"] == 2
+    for market in ("baseline", "diffusion"):
+        assert result[market]["names"]
+        assert result[market]["differ"] == []
+        assert result[market]["customers"][1] > result[market]["customers"][0]  # the market moved
+    assert result["diffusion"]["customers"][1] > 0.75 * SIZE  # most adopted: the prospects were listed
 
 
 if __name__ == "__main__":

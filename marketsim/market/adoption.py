@@ -20,6 +20,7 @@ from .chunks import CHUNK, bounds, chunks, clear_at, joined
 from .draws import uniforms
 from .exposure import Exposure
 from .prices import Prices
+from .prospects import LIST_ABOVE, Prospects, customers_stay, prospects_of
 from .state import CUSTOMER, ConsumerState, Transitions
 from .wom import WordOfMouth, heard_by, talk_heard
 
@@ -74,6 +75,13 @@ def _total(hazard, i):
     for o in range(1, hazard.shape[0]):
         t += hazard[o, i]
     return t
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _adopting(ad, pos, neg, fit, price, barrier, q_dt, negative_weight):
+    """The hazard of adopting a brand: its paid contacts and good word, scaled by fit, price and the
+    barrier (loyalty to one's own brand, or being unaware), damped by bad word."""
+    return (ad + q_dt * pos) * fit * price * barrier / (1.0 + negative_weight * neg)
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)
@@ -133,8 +141,7 @@ def _brand_hazards_kernel(skip_customers: bool, listing: bool):
                     barrier = switching * (1.0 - loyal[x])
                     barrier = barrier if brand_of[x] >= 0 else 1.0
                     barrier *= unaware_response if unaware else 1.0
-                    h = ((ads[x] + q_dt * pos) * fits[x] * price[segment_of[x]] * barrier
-                         / (1.0 + negative_weight * neg))
+                    h = _adopting(ads[x], pos, neg, fits[x], price[segment_of[x]], barrier, q_dt, negative_weight)
                     adopt[x] = 0.0 if mine else h
                     churn[x] += negative_churn_dt * neg if mine else 0.0
             if listing:
@@ -150,14 +157,55 @@ def _brand_hazards_kernel(skip_customers: bool, listing: bool):
 _brand_hazards = {(skip, last): _brand_hazards_kernel(skip, last) for skip in (False, True) for last in (False, True)}
 
 
+@numba.njit(cache=True, nogil=True, parallel=True, error_model="numpy")
+def _prospect_hazards(consumers, adopt_price, talk, rates, hazard, hearing, prospects, candidates, listed):
+    """Where customers stay (``prospects.py``): each prospect's hazard of adopting the one brand and of
+    hearing of it, computed as ``brand_hazards`` does for a non-customer, chunk by chunk on every thread;
+    its churn is 0. The step's new customers are dropped from the list as it is read. Candidates are
+    listed as ``brand_hazards`` lists them (the prospects are in index order)."""
+    state, current, loyalty, segment, fit, ad = consumers
+    sums, buzz, buzz_scale, inv_contacts, uplift = talk
+    q_dt, negative_weight, _, unaware_response, _, _ = rates
+    who, count = prospects.listed, prospects.count  # by name: writes to arrays unpacked are lost (numba#7135)
+    price, more = adopt_price[0], uplift[0]
+    talk_each, buzz_each = sums.shape[2] > 1, buzz.shape[2] > 1
+    for c in numba.prange(count.size):
+        first = np.int64(c) * CHUNK
+        kept, k = first, first
+        for j in range(first, first + count[c]):
+            i = np.int64(who[j])
+            if current[i] >= 0:
+                continue
+            who[kept] = i
+            kept += 1
+            t, z = i if talk_each else 0, i if buzz_each else 0
+            pos = talk_heard(sums[0, 0, t], buzz[0, 0, z], buzz_scale, inv_contacts[t]) * more
+            neg = talk_heard(sums[1, 0, t], buzz[1, 0, z], buzz_scale, inv_contacts[t])
+            unaware = state[0, i] == UNAWARE
+            hearing[0, i] = q_dt * (pos + neg) if unaware else 0.0
+            barrier = unaware_response if unaware else 1.0
+            h = _adopting(ad[0, i], pos, neg, fit[0, i], price[segment[i]], barrier, q_dt, negative_weight)
+            hazard[0, i], hazard[1, i] = h, 0.0
+            candidates[k] = i
+            k += np.int64(h > 0.0)
+        count[c] = kept - first
+        listed[c] = k - first
+
+
 def _hazards(consumers: Consumers, prices: Prices, talk: Talk, rates: Rates, hazard: np.ndarray,
-             hearing: np.ndarray, candidates: np.ndarray, customer_counts: np.ndarray) -> np.ndarray:
+             hearing: np.ndarray, candidates: np.ndarray, customer_counts: np.ndarray,
+             prospects: Prospects | None = None) -> np.ndarray:
     """Each consumer's hazard, integrated over the step, of adopting each brand and of churning
     (``hazard``, brands then churn), and of hearing of each brand if unaware (``hearing``); lists
     the candidates (a positive total) in index order, chunk by chunk, each chunk's from its own first
     place in ``candidates`` (``chunks.py``), and returns how many each chunk lists.
-    ``customer_counts[b]`` is how many customers b has."""
+    ``customer_counts[b]`` is how many customers b has. Given ``prospects`` (where customers stay),
+    only they are computed: a customer's hazards are all 0 and its entries are left as they were."""
     brands, n = consumers.fit.shape
+    if prospects is not None:
+        listed = np.zeros(chunks(n), dtype=np.int64)
+        _prospect_hazards(consumers, prices.adoption, talk, rates, hazard, hearing, prospects, candidates, listed)
+        return listed
     _churn_hazards(consumers, prices.churn, rates.churn_dt, hazard)
     listed = np.zeros(chunks(n), dtype=np.int64)
     for b in range(brands):  # brand by brand: few memory streams at a time
@@ -234,11 +282,14 @@ def adopt_and_churn(state: ConsumerState, wom: WordOfMouth, rates: Rates, prices
     the events' ``key`` (``draws.py``), and only the candidates compute theirs, so two runs that
     differ in one brand's campaigns share their random numbers.
     """
-    brands = state.state.shape[0]
+    brands, n = state.state.shape
     talk = Talk(wom.sums, wom.buzz, wom.buzz_scale, wom.inv_contacts, uplift)
+    customers = state.counts[:, CUSTOMER].sum(axis=1)
+    if (state.prospects is None and customers_stay(brands, rates.churn_dt, rates.negative_churn_dt)
+            and customers.sum() > LIST_ABOVE * n):
+        state.prospects = prospects_of(state.current)
     listed = _hazards(Consumers(state.state, state.current, state.loyalty, state.segment, state.fit, state.ad),
-                      prices, talk, rates, state.hazard, state.hearing, state.candidates,
-                      state.counts[:, CUSTOMER].sum(axis=1))
+                      prices, talk, rates, state.hazard, state.hearing, state.candidates, customers, state.prospects)
     u = uniforms(key, step, state.candidates, listed, CHUNK, state.uniform)
     who, option, paid = _decide(state.candidates, listed, u, state.hazard, state.ad, talk, rates.q_dt, state.option,
                                 state.paid)

@@ -250,7 +250,7 @@ class MarketModel(LazyConsumerAgents, mesa.Model):
         half_life = sc.response.awareness_half_life
         forget = 0.0 if half_life is None else -np.expm1(-np.log(2.0) * sc.time.dt / half_life)
         update_awareness(st.state, st.hearing, [e.consumers for e in exposure], forget, st.segment, st.counts,
-                         self.awareness_keys, self.steps, st.uniform, st.candidates)
+                         self.awareness_keys, self.steps, st.uniform, st.candidates, st.prospects)
 
     def _update_loyalty(self, exposure: list[Exposure]) -> None:
         """Loyalty heads for what satisfaction sustains; personal contact from one's own brand binds

@@ -18,6 +18,7 @@ import numpy as np
 from ..scenario.schema import Scenario
 from .awareness import AWARE, UNAWARE
 from .exposure import ContactPipeline, Exposure
+from .prospects import Prospects
 from .wom import WordOfMouth
 
 CUSTOMER, LAPSED = 2, 3  # after UNAWARE and AWARE
@@ -95,6 +96,7 @@ class ConsumerState:
         # of the candidates with an event: which option, and whether a paid contact caused it
         self.option, self.paid = np.empty(n, dtype=np.int16), np.empty(n, dtype=bool)  # int16: as ``current``
         self.pipeline = ContactPipeline(brands, n)
+        self.prospects: Prospects | None = None  # listed once customers are most of a market they never leave
 
     # --- the market at step 0 -------------------------------------------------------------
     def install(self, wom: WordOfMouth, segment_codes: dict[str, int], rng: np.random.Generator) -> None:
