@@ -155,8 +155,8 @@ MUTANTS_THIRD = [
     dict(id="loyal-relax-at-decay-only", area="churn and loyalty",
          rule="model.md Loyalty: L -> L* + (L - L*) e^(-(growth f + decay) dt); the gap closes at decay alone, "
               "four times slower at the defaults (reachable by every customer)",
-         old="self.loyalty_keep[who] = np.exp(-rate * self.scenario.time.dt)",
-         new="self.loyalty_keep[who] = np.exp(-lp.decay * self.scenario.time.dt)"),
+         old="keep = np.exp(-rate * self.scenario.time.dt)",
+         new="keep = np.exp(-(lp.decay + 0.0 * rate) * self.scenario.time.dt)"),
     # --- niche control ----------------------------------------------------------------------------------
     dict(id="niche-threshold-strict", area="niche control",
          rule="model.md Niche control: the brand controls the niche while its share is AT LEAST control_threshold; "

@@ -294,7 +294,7 @@ MUTANTS = [
          new="churn_dt * churn_price[cur, segment[i]]"),
     dict(id="loyal-target-ignores-fit", area="churn and loyalty",
          rule="model.md Loyalty: L* = growth f / (growth f + decay); f left out of the numerator",
-         old="np.divide(lp.growth * self.fit[brand, who], rate,",
+         old="np.divide(lp.growth * fit, rate,",
          new="np.divide(lp.growth, rate,"),
     dict(id="loyal-contact-gain-no-gap", area="churn and loyalty",
          rule="model.md Loyalty: contact gains L -> L + (1 - L)(1 - e^(-gain E r)); the (1 - L) gap left out "

@@ -49,7 +49,7 @@ def _forget_and_hear_kernel(over_prospects: bool):
             start, end = bounds(c, n)
             became_aware[c, :] = 0
             k = start
-            if over_prospects:  # those listed below, and the aware among them where they forget; all draw
+            if over_prospects:  # the prospects who may change (customers cannot), each with its number
                 for j in range(start, start + prospect_count[c]):
                     i = np.int64(prospects[j])
                     if (state[i] == AWARE and forgetting) or (state[i] == UNAWARE and hearing[i] > 0.0):
