@@ -202,12 +202,11 @@ def _hazards(consumers: Consumers, prices: Prices, talk: Talk, rates: Rates, haz
     ``customer_counts[b]`` is how many customers b has. Given ``prospects`` (where customers stay),
     only they are computed: a customer's hazards are all 0 and its entries are left as they were."""
     brands, n = consumers.fit.shape
+    listed = np.zeros(chunks(n), dtype=np.int64)
     if prospects is not None:
-        listed = np.zeros(chunks(n), dtype=np.int64)
         _prospect_hazards(consumers, prices.adoption, talk, rates, hazard, hearing, prospects, candidates, listed)
         return listed
     _churn_hazards(consumers, prices.churn, rates.churn_dt, hazard)
-    listed = np.zeros(chunks(n), dtype=np.int64)
     for b in range(brands):  # brand by brand: few memory streams at a time
         kernel = _brand_hazards[bool(customer_counts[b] > SKIP_CUSTOMERS_ABOVE * n), b == brands - 1]
         kernel(b, consumers, prices.adoption, talk, rates, hazard, hearing, candidates, listed)
