@@ -87,16 +87,16 @@ MUTANTS_FIFTH = [
               "table of what each contact KEEPS uses omega^k (what it LOSES), so with omega = 0.1 a fresh "
               "consumer's first contact counts as nine and then leaves it a tenth of its responsiveness "
               "(reachable by any scenario with response.wearout > 0, e.g. 0.1 in the ready scenarios)",
-         old="kept = (1.0 - rules.wearout) ** np.arange(int(most.max()) + 1)",
-         new="kept = rules.wearout ** np.arange(int(most.max()) + 1)"),
+         old="return (1.0 - wearout) ** np.arange(int(most) + 1)",
+         new="return wearout ** np.arange(int(most) + 1)"),
     dict(id="exp-wear-clock-not-reset", area="exposure",
          rule="model.md 7.6: between contacts the consumer recovers, after dt time units WITHOUT AN AD, "
               "w <- 1 - (1 - w) 2^(-dt/recovery_half_life); the time of the last contact is not stored, so the "
               "idle time is counted from the start of the run and a consumer hit daily recovers as if rested "
               "for months (reachable by any scenario with response.wearout > 0)",
-         old="            wear[i] = 0.0 if w < 1e-100 else w  # worn out; keeps the floats away from slow denormals\n"
-             "            wear_step[i] = step",
-         new="            wear[i] = 0.0 if w < 1e-100 else w  # worn out; keeps the floats away from slow denormals"),
+         old="        wear[i] = 0.0 if w < 1e-100 else w  # worn out; keeps the floats away from slow denormals\n"
+             "        wear_step[i] = step",
+         new="        wear[i] = 0.0 if w < 1e-100 else w  # worn out; keeps the floats away from slow denormals"),
     dict(id="adopt-ad-hazard-lingers", area="adoption",
          rule="model.md 7.6: the ad hazard A_bi comes from THIS STEP'S contacts (adoption.py: 'the ad hazard "
               "lasts this step'); it is not cleared after the step, so a consumer contacted once keeps its ad "

@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 
 import numba
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from marketsim.market.chunks import CHUNK
-from marketsim.market.exposure import BLOCK_BITS, REGION, ContactPipeline, Scratch, _by_block, _in_index_order, blocks
+from marketsim.market.exposure import (BLOCK_BITS, REGION, ContactPipeline, Scratch, _by_block, _by_consumer,
+                                       _in_index_order, blocks)
 
 JIT = not numba.config.DISABLE_JIT
 MOST_HITS = 10**7 if JIT else 2_000  # per campaign: a Python loop per impression without the JIT
@@ -177,6 +179,28 @@ def test_by_block_is_a_stable_sort_by_block(seed, n, hits):
 
 
 @settings(max_examples=60 if JIT else 12, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.sampled_from([1, 1000, BLOCK, 3 * BLOCK - 3]),
+       hits=st.integers(0, 3_000), distinct=st.sampled_from([0, 1024, 1500, BLOCK]))
+def test_by_consumer(seed, n, hits, distinct):
+    """Each block's impressions become its consumers reached, ascending, and how many times each, in the
+    block's own places; also where every impression of a block is on a consumer of its own (``distinct``
+    of them in the first block: counted, not sorted), which leaves no spare place before the next block's."""
+    rng = np.random.default_rng(seed)
+    consumers = impressions(rng, n, hits)
+    if n > 2 * BLOCK:  # the first block's impressions all on consumers of their own, the others' after them
+        consumers = np.concatenate([rng.permutation(BLOCK)[:distinct], BLOCK + impressions(rng, n - BLOCK, hits)])
+    sorted_hits, start = np.empty(consumers.size, np.int64), np.empty(blocks(n) + 1, np.int64)
+    _by_block(consumers, sorted_hits, start)
+    times, found, most = np.full(consumers.size, -1, np.int32), np.empty(blocks(n), np.int64), np.empty(blocks(n))
+    _by_consumer(sorted_hits, start, times, found, most)
+    for b in range(blocks(n)):
+        reached, count = np.unique(consumers[consumers >> BLOCK_BITS == b], return_counts=True)
+        assert found[b] == reached.size and most[b] == count.max(initial=0)
+        assert np.array_equal(sorted_hits[start[b]:start[b] + found[b]] + b * BLOCK, reached)
+        assert np.array_equal(times[start[b]:start[b] + found[b]], count)
+
+
+@settings(max_examples=60 if JIT else 12, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), n=st.sampled_from([1, 3_000, BLOCK, 2 * BLOCK + 7]),
        share=st.sampled_from([0.0, 0.01, 1 / 16, 0.5, 1.0]))
 def test_in_index_order(seed, n, share):
@@ -206,3 +230,36 @@ def test_worn_out_floors_at_zero():
     pipeline.expose(0, contacts, np.ones(1), np.zeros(n, np.int16), 3, np.zeros(n, np.int16), np.ones(n, bool),
                     rules, wear, wear_step, np.zeros((1, n), bool), np.zeros((1, n)))
     assert wear[0, 3] == 0.0 and np.array_equal(wear[0], expected["wear"])
+
+
+@settings(max_examples=30 if JIT else 6, deadline=None)
+@given(n=st.sampled_from([1, 1000, BLOCK + 5, 3 * BLOCK]), seed=st.integers(0, 2**32 - 1),
+       per_consumer=st.sampled_from([0.001, 0.3, 2.0]), wearout=st.sampled_from([0.0, 0.1]))
+def test_one_campaign_settled_as_gathered_or_after(n, seed, per_consumer, wearout):
+    """A brand's one campaign is settled as its impressions are gathered (``_gather[True]``) or in a pass
+    of its own over the summed consumers (``_settle``): every output the same bits, and every array
+    written the same, two steps running (the second recovers from the first's wear-out)."""
+    from marketsim.market import exposure
+
+    outputs = []
+    for as_gathered in (True, False):
+        rng = np.random.default_rng(seed)
+        segment, region = rng.integers(0, 3, n).astype(np.int16), rng.integers(0, 2, n).astype(np.int16)
+        satisfied, boost = rng.random(n) < 0.7, np.array([1.0, 1.5])
+        wear, wear_step = rng.random((1, n)), np.zeros((1, n), np.int32)
+        reached, ad = rng.random((1, n)) < 0.2, np.zeros((1, n))
+        pipeline, seen = ContactPipeline(1, n), []
+        for time in (0.0, 1.5):
+            pipeline.start_step(time)
+            audience = rng.random(n) < 0.8 if rng.random() < 0.5 else np.ones(1, bool)
+            contact = Contacts(impressions(rng, n, max(1, int(per_consumer * n))), rng.random(n), audience,
+                               np.array([0.004, 0.002, 0.0]), 1.3)
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(exposure, "settles_as_gathered", lambda *_, now=as_gathered: now)
+                exposure_, first = pipeline.expose(0, [contact], boost, segment, 3, region, satisfied,
+                                                   response(wearout), wear, wear_step, reached, ad)
+            seen += [exposure_.consumers.copy(), exposure_.personal.copy(), exposure_.impressions,
+                     exposure_.wasted_impressions, exposure_.wasted_spend, first]
+        outputs.append(seen + [wear, wear_step, reached, ad, pipeline.on_list])
+    for gathered, after in zip(*outputs):
+        assert np.array_equal(gathered, after)

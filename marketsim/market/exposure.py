@@ -3,16 +3,19 @@
 Campaigns hand over their impressions as arrays in which a consumer appears once per impression, and
 one contact's cost per segment. Per campaign, one numba pass groups them by block of consumers (a
 counting sort that keeps their order within a block, on every thread); a second, block by block on
-every thread, counts each consumer's impressions in the core's cache and visits the block's consumers
-reached in ascending order (at random, each consumer's sums would be a miss to memory), reads the
-message's relevance to each and whether it is in the audience, and adds its impressions into a
-scratch array kept for the whole run (impressions, relevance and strength per consumer), lists each
-consumer once and tallies impressions and wasted ones per block and segment. A last pass over that
-list, in index order, applies wear-out with its lazy recovery, sets the step's ad hazard, marks first
-reach and clears the flags of those it read. No temporary of the market's size is made, so the cost follows
-the number of impressions. Every sum per consumer runs in impression order, as numpy's bincount
-would, and the recovery of wear-out uses numpy's exp2 (numba's differs from it in the last bit on
-some inputs), so the numbers are the same to the last bit as those of the bincount formulation.
+every thread, counts each consumer's impressions in the core's cache and lists the block's consumers
+reached in ascending order (at random, each consumer's sums would be a miss to memory), with how many
+times each; a third reads the message's relevance to each and whether it is in the audience, and adds
+its impressions into a scratch array kept for the whole run (impressions, relevance and strength per
+consumer), lists each consumer once and tallies impressions and wasted ones per block and segment. A
+last pass over that list, in index order, applies wear-out with its lazy recovery, sets the step's ad
+hazard, marks first reach and clears the flags of those it read. Where a brand has one campaign on the
+step (the usual case), a consumer's sums are complete as the third pass makes them, and it settles
+them there: no scratch sums, flags or last pass (the baseline's step at 1M: 0.91 times). No temporary
+of the market's size is made, so the cost follows the number of impressions. Every sum per consumer
+runs in impression order, as numpy's bincount would, and the recovery of wear-out uses numpy's exp2
+(numba's differs from it in the last bit on some inputs), so the numbers are the same to the last bit
+as those of the bincount formulation, on either path.
 """
 
 from __future__ import annotations
@@ -100,6 +103,25 @@ class AdState(NamedTuple):
     ad: np.ndarray
 
 
+class Settling(NamedTuple):
+    """What settles a step's contacts besides the sums: the step (a place in ``ContactPipeline.times``),
+    what is left of a burst's weight after each number of impressions, and of a wear-out gap since its
+    last update (per step it was last updated on if ``per_step``, else per listed consumer)."""
+
+    step: int
+    kept: np.ndarray
+    recovery: np.ndarray
+    per_step: bool
+
+
+class Outcome(NamedTuple):
+    """Per listed consumer, in the order listed: its personal weight (``Exposure.personal``) and whether
+    the brand reached it for the first time."""
+
+    personal: np.ndarray
+    first_reach: np.ndarray
+
+
 BLOCK_BITS = 14  # consumers per block: 16,384, whose scratch rows (384 KB) and flags stay in a core's own cache
 
 
@@ -156,7 +178,8 @@ def _per_consumer(sorted_hits, lo, hi, first, hit, times):
     offsets from the block's ``first`` consumer (``hit[:q]``), and how many impressions each
     (``times[:q]``); returns q. A count per consumer of the block, in the core's cache; a block with
     few impressions is sorted instead, which spares the pass over the whole block's counts. Ascending,
-    the block's consumers are read and written in the order the memory's prefetching follows."""
+    the block's consumers are read and written in the order the memory's prefetching follows. ``hit``
+    may be the places ``lo:hi`` themselves: they are all read before the first is written."""
     if (hi - lo) * 16 < 1 << BLOCK_BITS:
         ordered = np.sort(sorted_hits[lo:hi])
         q = 0
@@ -173,71 +196,133 @@ def _per_consumer(sorted_hits, lo, hi, first, hit, times):
     for x in range(count.size):
         hit[q], times[q] = x, count[x]  # kept only if hit: no branch to mispredict
         q += np.int64(count[x] > 0)
+        if q == hit.size:  # every impression on a consumer of its own: the rest are 0, and one more write
+            break  # would land past the end
     return q
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)
-def _gather(sorted_hits, start, message, cost, rules, consumers, scratch, listed, most, tally):
-    """Add one campaign's impressions into the per-consumer scratch sums, block by block on every
-    thread, consumer by consumer in ascending order (``_per_consumer``; the message's relevance to it
-    and whether it is in the audience are read here, rather than per impression at random when the
-    campaign delivers). A consumer's impressions of one campaign are alike: their sums get one
-    addition per impression, in a row, as in impression order. Lists the consumers not yet listed,
-    block b's from ``touched[b * REGION]`` on (``listed[b]`` of them); tallies impressions, wasted ones
-    and their cost per block and segment (``cost[s]``: one contact's in segment s; the wasted spend is
-    added one contact at a time after the block's loop: the same additions, in the same order, as one
-    per impression); ``most[b]``: the most impressions on one consumer of block b."""
-    segment, satisfied = consumers.segment, consumers.satisfied
-    relevance, written_for, audience, impact = message
-    one_relevance, everyone = relevance.size == 1, audience.size == 1  # one value for all (a market of one: the same)
-    by_consumer = one_relevance or relevance.size == segment.size  # else one per consumer of written_for
-    relevance_gain, threshold = rules.relevance_gain, rules.intrusion_threshold
-    sums, on_list, touched = scratch.sums, scratch.on_list, scratch.touched
-    impressions, wasted, wasted_spend = tally.impressions, tally.wasted, tally.wasted_spend
+def _by_consumer(sorted_hits, start, times, found, most):
+    """One campaign's impressions, grouped by block (``_by_block``), as the consumers they reach, block
+    by block on every thread (``_per_consumer``): block b's first ``found[b]`` places from ``start[b]``
+    become the offsets of its consumers reached from its first, in ascending order, and ``times`` at the
+    same places how many impressions each; ``most[b]``: the most on one consumer of the block."""
     for b in numba.prange(start.size - 1):
-        k = np.int64(b) * REGION + listed[b]
-        top = most[b]
-        # the block's own tallies, written back at its end: threads writing rows that share a cache line
-        # would pass the line back and forth on every impression
-        block_impressions, block_wasted = impressions[b].copy(), wasted[b].copy()
-        block_wasted_spend = wasted_spend[b].copy()
-        first = np.int64(b) << BLOCK_BITS
-        place = np.empty(0 if by_consumer else 1 << BLOCK_BITS, np.int32)  # in written_for, by consumer of the block
-        if not by_consumer:  # only consumers in the audience read theirs, and they are all in written_for
-            lo, hi = np.searchsorted(written_for, first), np.searchsorted(written_for, first + (1 << BLOCK_BITS))
-            for t in range(lo, hi):
-                place[written_for[t] - first] = t
-        size = min(start[b + 1] - start[b], 1 << BLOCK_BITS)
-        hit, times = np.empty(size, np.int32), np.empty(size, np.int32)
-        for q in range(_per_consumer(sorted_hits, start[b], start[b + 1], first, hit, times)):
-            i, c = first + hit[q], np.int64(times[q])
-            inside = np.int64(audience[0 if everyone else i])
-            s = segment[i]
-            block_impressions[s] += c
-            waste = 1 - (inside & np.int64(satisfied[i]))  # outside the audience or not satisfied, without a branch
-            block_wasted[s] += c * waste
-            r = relevance[0 if one_relevance else (i if by_consumer else place[i - first])] if inside else 0.0
-            touched[k] = i  # kept only if i is new: no branch to mispredict
-            known = on_list[i] != 0  # else its sums are left from an earlier step: they start at 0 here
-            k += 1 - np.int64(known)
-            on_list[i] = 1
-            sums[i, 0] = (sums[i, 0] if known else 0.0) + c  # c additions of 1: whole numbers, exact
-            top = max(top, sums[i, 0])
-            strength = impact * _response_to(r, relevance_gain, threshold)
-            summed_relevance = sums[i, 1] if known else 0.0
-            summed_strength = sums[i, 2] if known else 0.0
-            for _ in range(c):
-                summed_relevance += r
-                summed_strength += strength
-            sums[i, 1], sums[i, 2] = summed_relevance, summed_strength
-        for s in range(block_wasted.size):
-            spend = block_wasted_spend[s]
-            for _ in range(block_wasted[s] - wasted[b, s]):
-                spend += cost[s]
-            block_wasted_spend[s] = spend
-        listed[b] = k - np.int64(b) * REGION
-        most[b] = top
-        impressions[b], wasted[b], wasted_spend[b] = block_impressions, block_wasted, block_wasted_spend
+        lo, hi = start[b], start[b + 1]
+        q = _per_consumer(sorted_hits, lo, hi, np.int64(b) << BLOCK_BITS, sorted_hits[lo:hi], times[lo:hi])
+        found[b] = q
+        most[b] = times[lo:lo + q].max() if q > 0 else 0
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _settle_one(i, k, c, relevance, strength, step, kept, recovery, per_step, wearout, ad_effect, boost, region, wear,
+                wear_step, reached, ad, personal, first_reach):
+    """Consumer i's wear-out, ad hazard and first reach from its step's contacts (``c`` of them, their
+    relevance and strength summed): impression j of a burst weighs w (1 - wearout)^j (``kept``), w
+    recovering toward 1 between bursts (``recovery``: what is left of the gap since the last update,
+    per step it was last updated on if ``per_step``, else per listed consumer, k); contacts convert as
+    their mean strength says. ``personal[k]`` and ``first_reach[k]`` are written. The arrays come as
+    themselves: written through a bundle inside a kernel's parallel loop, the writes are lost (numba#7135)."""
+    if wearout > 0:
+        w = 1.0 - (1.0 - wear[i]) * recovery[np.int64(wear_step[i]) if per_step else np.int64(k)]
+        effective = w * (1.0 - kept[int(c)]) / wearout
+        w *= kept[int(c)]
+        wear[i] = 0.0 if w < 1e-100 else w  # worn out; keeps the floats away from slow denormals
+        wear_step[i] = step
+    else:
+        effective = c
+    personal[k] = effective * relevance / c
+    ad[i] = ad_effect * effective * strength / c * boost[region[i]]
+    first_reach[k] = not reached[i]
+    reached[i] = True
+
+
+def _gather_kernel(settle_now: bool):
+    """The kernel below. With ``settle_now`` (a brand's one campaign of the step) each consumer's sums
+    are its campaign's alone, complete as soon as they are made: its wear-out, ad hazard and first
+    reach are settled there (``_settle_one``), and the sums, flags and second pass over the consumers
+    (``_settle``) are spared. Compiled in."""
+
+    @numba.njit(cache=True, nogil=True, parallel=True, error_model="numpy")
+    def gather(sorted_hits, times, start, found, message, cost, rules, consumers, scratch, listed, most, tally,
+               settling, state, outcome):
+        """Add one campaign's impressions (``_by_consumer``'s consumers and counts) into the per-consumer
+        scratch sums, block by block on every thread, consumer by consumer in ascending order (the message's
+        relevance to each and whether it is in the audience are read here, rather than per impression at
+        random when the campaign delivers). A consumer's impressions of one campaign are alike: their sums
+        get one addition per impression, in a row, as in impression order. Lists the consumers not yet
+        listed, block b's from ``touched[b * REGION]`` on (``listed[b]`` of them; with ``settle_now``, block
+        b's from ``touched[listed[b]]``, as they will be joined); tallies impressions, wasted ones and their
+        cost per block and segment (``cost[s]``: one contact's in segment s; the wasted spend is added one
+        contact at a time after the block's loop: the same additions, in the same order, as one per
+        impression); ``most[b]``: the most impressions on one consumer of block b."""
+        segment, satisfied = consumers.segment, consumers.satisfied
+        relevance, written_for, audience, impact = message
+        one_relevance, everyone = relevance.size == 1, audience.size == 1  # one value for all (a market of one: the same)
+        by_consumer = one_relevance or relevance.size == segment.size  # else one per consumer of written_for
+        relevance_gain, threshold = rules.relevance_gain, rules.intrusion_threshold
+        sums, on_list, touched = scratch.sums, scratch.on_list, scratch.touched
+        impressions, wasted, wasted_spend = tally.impressions, tally.wasted, tally.wasted_spend
+        step, kept, recovery, per_step = settling
+        wearout, ad_effect, boost, region = rules.wearout, rules.ad_effect, consumers.boost, consumers.region
+        wear, wear_step, reached, ad = state.wear, state.wear_step, state.reached, state.ad
+        personal, first_reach = outcome.personal, outcome.first_reach
+        for b in numba.prange(start.size - 1):
+            k = listed[b] if settle_now else np.int64(b) * REGION + listed[b]
+            top = most[b]
+            # the block's own tallies, written back at its end: threads writing rows that share a cache line
+            # would pass the line back and forth on every impression
+            block_impressions, block_wasted = impressions[b].copy(), wasted[b].copy()
+            block_wasted_spend = wasted_spend[b].copy()
+            first = np.int64(b) << BLOCK_BITS
+            place = np.empty(0 if by_consumer else 1 << BLOCK_BITS, np.int32)  # in written_for, by consumer of the block
+            if not by_consumer:  # only consumers in the audience read theirs, and they are all in written_for
+                lo, hi = np.searchsorted(written_for, first), np.searchsorted(written_for, first + (1 << BLOCK_BITS))
+                for t in range(lo, hi):
+                    place[written_for[t] - first] = t
+            for j in range(start[b], start[b] + found[b]):
+                i, c = first + sorted_hits[j], np.int64(times[j])
+                inside = np.int64(audience[0 if everyone else i])
+                s = segment[i]
+                block_impressions[s] += c
+                waste = 1 - (inside & np.int64(satisfied[i]))  # outside the audience or not satisfied, without a branch
+                block_wasted[s] += c * waste
+                r = relevance[0 if one_relevance else (i if by_consumer else place[i - first])] if inside else 0.0
+                strength = impact * _response_to(r, relevance_gain, threshold)
+                touched[k] = i  # kept only if i is new: no branch to mispredict
+                if settle_now:
+                    summed_relevance, summed_strength = 0.0, 0.0
+                else:
+                    known = on_list[i] != 0  # else its sums are left from an earlier step: they start at 0 here
+                    on_list[i] = 1
+                    sums[i, 0] = (sums[i, 0] if known else 0.0) + c  # c additions of 1: whole numbers, exact
+                    top = max(top, sums[i, 0])
+                    summed_relevance = sums[i, 1] if known else 0.0
+                    summed_strength = sums[i, 2] if known else 0.0
+                for _ in range(c):
+                    summed_relevance += r
+                    summed_strength += strength
+                if settle_now:
+                    _settle_one(i, k, float(c), summed_relevance, summed_strength, step, kept, recovery, per_step,
+                                wearout, ad_effect, boost, region, wear, wear_step, reached, ad, personal, first_reach)
+                    k += 1
+                else:
+                    sums[i, 1], sums[i, 2] = summed_relevance, summed_strength
+                    k += 1 - np.int64(known)
+            for s in range(block_wasted.size):
+                spend = block_wasted_spend[s]
+                for _ in range(block_wasted[s] - wasted[b, s]):
+                    spend += cost[s]
+                block_wasted_spend[s] = spend
+            if not settle_now:
+                listed[b] = k - np.int64(b) * REGION
+                most[b] = top
+            impressions[b], wasted[b], wasted_spend[b] = block_impressions, block_wasted, block_wasted_spend
+
+    return gather
+
+
+_gather = {now: _gather_kernel(now) for now in (False, True)}
 
 
 @numba.njit(cache=True, nogil=True)
@@ -261,34 +346,19 @@ def _in_index_order(scratch, listed):
 
 
 @numba.njit(cache=True, nogil=True, parallel=True, error_model="numpy")
-def _settle(scratch, listed, step, kept, recovery, per_step, rules, consumers, state, personal, first_reach):
-    """Per listed consumer, on every thread: wear-out (impression j of a burst weighs w (1 - wearout)^j,
-    w recovering toward 1 between bursts: ``recovery`` is what is left of the gap since the last update,
-    per step it was last updated on if ``per_step``, else per listed consumer), the ad hazard (contacts
-    convert as their mean strength says) and first reach (``first_reach[k]``); clears the flags of
-    those listed."""
+def _settle(scratch, listed, settling, rules, consumers, state, outcome):
+    """Per listed consumer, on every thread: its wear-out, ad hazard and first reach from its summed
+    contacts (``_settle_one``); clears the flags of those listed."""
     sums, on_list, touched = scratch.sums, scratch.on_list, scratch.touched
-    wearout, ad_effect = rules.wearout, rules.ad_effect
-    boost, region = consumers.boost, consumers.region
+    step, kept, recovery, per_step = settling
+    wearout, ad_effect, boost, region = rules.wearout, rules.ad_effect, consumers.boost, consumers.region
     wear, wear_step, reached, ad = state.wear, state.wear_step, state.reached, state.ad
+    personal, first_reach = outcome.personal, outcome.first_reach
     for k in numba.prange(listed):
         i = touched[k]
-        c = sums[i, 0]
-        strength = sums[i, 2]
-        relevance = sums[i, 1]
         on_list[i] = 0
-        if wearout > 0:
-            w = 1.0 - (1.0 - wear[i]) * recovery[np.int64(wear_step[i]) if per_step else np.int64(k)]
-            effective = w * (1.0 - kept[int(c)]) / wearout
-            w *= kept[int(c)]
-            wear[i] = 0.0 if w < 1e-100 else w  # worn out; keeps the floats away from slow denormals
-            wear_step[i] = step
-        else:
-            effective = c
-        personal[k] = effective * relevance / c
-        ad[i] = ad_effect * effective * strength / c * boost[region[i]]
-        first_reach[k] = not reached[i]
-        reached[i] = True
+        _settle_one(i, k, sums[i, 0], sums[i, 1], sums[i, 2], step, kept, recovery, per_step, wearout, ad_effect, boost,
+                    region, wear, wear_step, reached, ad, personal, first_reach)
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)
@@ -297,6 +367,24 @@ def _idle_half_lives(times, wear_step, exposed, time, half_life, out):
     last update, on every thread (numpy's subtract, negative and divide, one after the other)."""
     for k in numba.prange(exposed.size):
         out[k] = -(time - times[wear_step[exposed[k]]]) / half_life
+
+
+def _kept(wearout: float, most: float) -> np.ndarray:
+    """What is left of a burst's weight after each number of impressions up to ``most``: few distinct
+    counts, so a table."""
+    return (1.0 - wearout) ** np.arange(int(most) + 1)
+
+
+def settles_as_gathered(delivered: list, wearout: float, steps: int) -> bool:
+    """Whether a brand's step is settled as its impressions are gathered: one campaign delivered (its sums
+    are complete as they are made) and wear-out's recovery can be one per step so far (``steps``, not more
+    than its impressions: with few consumers listed, the table would cost more than it saves). The same
+    bits either way."""
+    return len(delivered) == 1 and (wearout == 0 or steps <= delivered[0].consumers.size)
+
+
+NOT_SETTLING = Settling(0, np.zeros(0), np.zeros(0), True)  # what _gather[False] is given and does not read
+NO_OUTCOME = Outcome(np.zeros(0), np.zeros(0, dtype=np.bool_))
 
 
 class ContactPipeline:
@@ -309,6 +397,7 @@ class ContactPipeline:
         self.on_list = np.zeros(size, dtype=np.uint8)
         # a campaign's impressions grouped by block of consumers
         self.sorted_hits = np.empty(0, dtype=np.int64)
+        self.hit_times = np.empty(0, dtype=np.int32)  # then the consumers reached and how many times each
         # the step's exposed consumers and their personal weight; memory is committed only as far as used
         # (brands - 1) full lists and a last brand's blocks, each with a spare place (REGION)
         self.listed = np.empty((brands - 1) * size + blocks(size) * REGION, dtype=np.int64)
@@ -340,44 +429,65 @@ class ContactPipeline:
         rules = Rules(float(response.relevance_gain), float(response.wearout), float(response.ad_effect),
                       float(response.intrusion_threshold))
         consumers = Consumers(segment, region, satisfied, boost)
+        state = AdState(wear[brand], wear_step[brand], reached[brand], ad[brand])
         scratch = Scratch(self.scratch, self.on_list, self.listed[self.used:])
         count = blocks(segment.size)
         tally = Tally(np.zeros((count, segments), np.int64), np.zeros((count, segments), np.int64),
                       np.zeros((count, segments)))
         listed, most, start = np.zeros(count, np.int64), np.zeros(count), np.empty(count + 1, np.int64)
+        found, most_here = np.empty(count, np.int64), np.empty(count)
         for c in contacts:
             assert c.cost_by_segment.size == segments, "a contact's cost is given per segment"
             assert c.relevance.size in (1, segment.size, c.written_for.size), "relevance per consumer of written_for"
+        delivered = [c for c in contacts if c.consumers.size > 0]
+        times, half_life = self.times, float(response.recovery_half_life)
+        settle_now = settles_as_gathered(delivered, rules.wearout, times.size)
+        for c in delivered:
             hits = c.consumers.size
             if self.sorted_hits.size < hits:
-                self.sorted_hits = np.empty(hits, dtype=np.int64)
-            sorted_hits = self.sorted_hits[:hits]
+                self.sorted_hits, self.hit_times = np.empty(hits, dtype=np.int64), np.empty(hits, dtype=np.int32)
+            sorted_hits, hit_times = self.sorted_hits[:hits], self.hit_times[:hits]
             _by_block(c.consumers, sorted_hits, start)
+            _by_consumer(sorted_hits, start, hit_times, found, most_here)
             message = Message(c.relevance, c.written_for, c.audience, float(c.impact))
-            _gather(sorted_hits, start, message, c.cost_by_segment, rules, consumers, scratch, listed, most, tally)
-        # one campaign's consumers are each block's in ascending order already (_gather): then only joined
-        gathered = sum(c.consumers.size > 0 for c in contacts)
-        listed = _in_index_order(scratch, listed) if gathered > 1 else joined(scratch.touched, listed, REGION)
-        exposed, personal = scratch.touched[:listed], self.personal[self.used:self.used + listed]
+            if settle_now:
+                listed = int(found.sum())
+                settling = Settling(times.size - 1, _kept(rules.wearout, most_here.max()),
+                                    self._recovery(rules.wearout, half_life, True, state.wear_step, scratch.touched), True)
+                outcome = Outcome(self.personal[self.used:self.used + listed], np.empty(listed, dtype=np.bool_))
+                places = np.cumsum(found) - found  # where each block's consumers are listed
+                _gather[True](sorted_hits, hit_times, start, found, message, c.cost_by_segment, rules, consumers,
+                              scratch, places, most, tally, settling, state, outcome)
+            else:
+                _gather[False](sorted_hits, hit_times, start, found, message, c.cost_by_segment, rules, consumers,
+                               scratch, listed, most, tally, NOT_SETTLING, state, NO_OUTCOME)
+        if not settle_now:
+            # one campaign's consumers are each block's in ascending order already (_gather): then only joined
+            listed = _in_index_order(scratch, listed) if len(delivered) > 1 else joined(scratch.touched, listed, REGION)
+            per_step = times.size <= listed
+            settling = Settling(times.size - 1, _kept(rules.wearout, most.max()),
+                                self._recovery(rules.wearout, half_life, per_step, state.wear_step,
+                                               scratch.touched[:listed]), per_step)
+            outcome = Outcome(self.personal[self.used:self.used + listed], np.empty(listed, dtype=np.bool_))
+            _settle(scratch, listed, settling, rules, consumers, state, outcome)
+        exposed = scratch.touched[:listed]
         self.used += listed
-        kept = (1.0 - rules.wearout) ** np.arange(int(most.max()) + 1)  # few distinct counts: a table
-        # what is left of a wear-out gap since its last update, 2^(-idle / half-life) by numpy's exp2 (the
-        # same bits as ever): once per step so far when they are fewer than the listed, else per listed
-        times, half_life = self.times, float(response.recovery_half_life)
-        time, per_step = times[-1], times.size <= listed
-        if rules.wearout == 0:
-            recovery = np.zeros(0)  # not read
-        elif per_step:
-            recovery = np.exp2(-(time - times) / half_life)
-        else:
-            recovery = self.recovery[:listed]
-            _idle_half_lives(times, wear_step[brand], exposed, time, half_life, recovery)
-            np.exp2(recovery, out=recovery)
-        first_reach = np.empty(listed, dtype=np.bool_)
-        _settle(scratch, listed, times.size - 1, kept, recovery, per_step, rules, consumers,
-                AdState(wear[brand], wear_step[brand], reached[brand], ad[brand]), personal, first_reach)
         impressions, wasted, wasted_spend = (t.sum(axis=0) for t in tally)  # block by block, in block order
-        return Exposure(brand, exposed, personal, impressions, wasted, wasted_spend), exposed[first_reach]
+        return Exposure(brand, exposed, outcome.personal, impressions, wasted, wasted_spend), \
+            exposed[outcome.first_reach]
+
+    def _recovery(self, wearout: float, half_life: float, per_step: bool, wear_step: np.ndarray,
+                  exposed: np.ndarray) -> np.ndarray:
+        """What is left of a wear-out gap since its last update, 2^(-idle / half-life) by numpy's exp2 (the
+        same bits as ever): once per step so far, or once per consumer of ``exposed`` where they are fewer."""
+        times = self.times
+        if wearout == 0:
+            return np.zeros(0)  # not read
+        if per_step:
+            return np.exp2(-(times[-1] - times) / half_life)
+        recovery = self.recovery[:exposed.size]
+        _idle_half_lives(times, wear_step, exposed, times[-1], half_life, recovery)
+        return np.exp2(recovery, out=recovery)
 
     def exposed(self) -> tuple[np.ndarray, np.ndarray]:
         """Every brand's exposed consumers this step, brand after brand, and their personal weights."""
