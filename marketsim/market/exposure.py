@@ -258,7 +258,8 @@ def _gather_kernel(settle_now: bool):
         impression); ``most[b]``: the most impressions on one consumer of block b."""
         segment, satisfied = consumers.segment, consumers.satisfied
         relevance, written_for, audience, impact = message
-        one_relevance, everyone = relevance.size == 1, audience.size == 1  # one value for all (a market of one: the same)
+        # one value for all (a market of one: the same)
+        one_relevance, everyone = relevance.size == 1, audience.size == 1
         by_consumer = one_relevance or relevance.size == segment.size  # else one per consumer of written_for
         relevance_gain, threshold = rules.relevance_gain, rules.intrusion_threshold
         sums, on_list, touched = scratch.sums, scratch.on_list, scratch.touched
@@ -275,7 +276,8 @@ def _gather_kernel(settle_now: bool):
             block_impressions, block_wasted = impressions[b].copy(), wasted[b].copy()
             block_wasted_spend = wasted_spend[b].copy()
             first = np.int64(b) << BLOCK_BITS
-            place = np.empty(0 if by_consumer else 1 << BLOCK_BITS, np.int32)  # in written_for, by consumer of the block
+            # the place in written_for, by consumer of the block
+            place = np.empty(0 if by_consumer else 1 << BLOCK_BITS, np.int32)
             if not by_consumer:  # only consumers in the audience read theirs, and they are all in written_for
                 lo, hi = np.searchsorted(written_for, first), np.searchsorted(written_for, first + (1 << BLOCK_BITS))
                 for t in range(lo, hi):
@@ -452,8 +454,8 @@ class ContactPipeline:
             message = Message(c.relevance, c.written_for, c.audience, float(c.impact))
             if settle_now:
                 listed = int(found.sum())
-                settling = Settling(times.size - 1, _kept(rules.wearout, most_here.max()),
-                                    self._recovery(rules.wearout, half_life, True, state.wear_step, scratch.touched), True)
+                recovery = self._recovery(rules.wearout, half_life, True, state.wear_step, scratch.touched)
+                settling = Settling(times.size - 1, _kept(rules.wearout, most_here.max()), recovery, True)
                 outcome = Outcome(self.personal[self.used:self.used + listed], np.empty(listed, dtype=np.bool_))
                 places = np.cumsum(found) - found  # where each block's consumers are listed
                 _gather[True](sorted_hits, hit_times, start, found, message, c.cost_by_segment, rules, consumers,
