@@ -204,3 +204,22 @@ def expected_shares(current, loyalty, state, fit, appeal, segment, propensity, r
         parts.append(part)
     return np.array([[sequential_sum([[p[b, k, s] for p in parts for k in range(lanes)]]) for s in range(segments)]
                      for b in range(brands)])
+
+
+def distance(prof, consumers: np.ndarray, pop) -> np.ndarray:
+    """How unlike an audience each consumer is (relevance.py's docstring): the mismatch of its age decade,
+    of each categorical field and the mean over the audience's tags of |holds - prevalence|, averaged over
+    the dimensions; array by array, in that order."""
+    from marketsim.market.relevance import DIMENSIONS
+    from marketsim.scenario.schema import CATEGORICAL_FIELDS
+
+    decades = np.minimum(pop.age[consumers].astype(np.int64) // 10, prof.decade_mismatch.size - 1)
+    d = prof.decade_mismatch[decades]
+    for f, table in zip(CATEGORICAL_FIELDS, prof.field_mismatch):
+        d = d + table[getattr(pop, f)[consumers]]
+    if prof.tag_bits.size:
+        off = np.zeros(consumers.size)
+        for bit, share in zip(prof.tag_bits, prof.prevalence):
+            off = off + np.abs((pop.interests[consumers] & bit != 0) - share)
+        d = d + off / prof.tag_bits.size
+    return d / DIMENSIONS

@@ -318,3 +318,22 @@ def test_joined_puts_the_lists_one_after_another(seed, lengths):
                                                              for c, n in enumerate(lengths)])
     assert joined(lists, np.array(lengths, np.int64), stride) == expected.size
     assert np.array_equal(lists[:expected.size], expected)
+
+
+@settings(max_examples=25 if JIT else 5, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.sampled_from([50, 3_000]), share=st.sampled_from([0.01, 0.3, 1.0]))
+def test_distance(seed, n, share):
+    """A message's distance from each consumer (relevance.py), compiled: the numpy statement's bits, for
+    audiences small and large, of consumers in and out of them."""
+    from marketsim.market.population import build_population
+    from marketsim.market.relevance import distance, profile
+    from marketsim.scenario.loading import load_scenario
+
+    sc = load_scenario("scenarios/baseline.toml", {"population.size": n})
+    rng = np.random.default_rng(seed)
+    pop = build_population(sc, rng)
+    members = np.flatnonzero(rng.random(n) < share)
+    consumers = np.sort(rng.choice(n, size=rng.integers(0, n + 1), replace=False))
+    if members.size:
+        prof = profile(members, pop)
+        assert np.array_equal(distance(prof, consumers, pop), ref.distance(prof, consumers, pop))

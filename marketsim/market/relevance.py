@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
 from ..scenario.schema import CATEGORICAL_FIELDS
@@ -53,17 +54,30 @@ def profile(members: np.ndarray, pop: Population) -> Profile | None:
 
 def distance(prof: Profile, consumers: np.ndarray, pop: Population) -> np.ndarray:
     """How unlike the audience each consumer is, in [0, 1] (the module's docstring)."""
-    decades = np.minimum(pop.age[consumers].astype(np.int64) // 10, prof.decade_mismatch.size - 1)
-    d = prof.decade_mismatch[decades]
-    for f, table in zip(CATEGORICAL_FIELDS, prof.field_mismatch):
-        d += table[getattr(pop, f)[consumers]]
-    if prof.tag_bits.size:
-        interests = pop.interests[consumers]
-        off = np.zeros(consumers.size)
-        for bit, share in zip(prof.tag_bits, prof.prevalence):
-            off += np.abs((interests & bit != 0) - share)
-        d += off / prof.tag_bits.size
-    return d / DIMENSIONS
+    out = np.empty(consumers.size)
+    _distances(consumers, pop.age, prof.decade_mismatch, tuple(getattr(pop, f) for f in CATEGORICAL_FIELDS),
+               prof.field_mismatch, pop.interests, prof.tag_bits, prof.prevalence, out)
+    return out
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def _distances(consumers, age, decade_mismatch, codes, mismatch, interests, tag_bits, prevalence, out):
+    """``distance`` per consumer, on every thread: its attributes' mismatches added in the order numpy's
+    array additions took (age, the categorical fields, the interests' mean), the same bits, without
+    an array per term (at 1M, 26 ms a campaign against 3)."""
+    last = decade_mismatch.size - 1
+    for j in numba.prange(consumers.size):
+        i = consumers[j]
+        d = decade_mismatch[min(np.int64(age[i]) // 10, last)]
+        for f in range(len(codes)):
+            d += mismatch[f][codes[f][i]]
+        if tag_bits.size:
+            off = 0.0
+            for t in range(tag_bits.size):
+                held = 1.0 if interests[i] & tag_bits[t] != 0 else 0.0
+                off += abs(held - prevalence[t])
+            d += off / tag_bits.size
+        out[j] = d / DIMENSIONS
 
 
 def relevance_to(consumers: np.ndarray, relevance: float, tailoring: float, prof: Profile, pop: Population,
