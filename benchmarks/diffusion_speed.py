@@ -33,8 +33,10 @@ tests/test_diffusion_benchmark.py checks over several seeds that marketsim's cur
 frontier reference's are the same.
 
 Numba's compile time is left out of every figure: each process first runs its implementation
-once on a small market (a warm-up that compiles the frontier kernel, loads marketsim's kernels
-from numba's cache, and pays Python's first calls), then times the full-size run. Peak memory
+once on a small market for as many steps (a warm-up that compiles the frontier kernel, loads
+marketsim's kernels from numba's cache, and pays Python's first calls; as long as the timed run, so
+that it takes the same paths: marketsim's kernels for the prospects, once most have adopted, were
+otherwise loaded inside the timed run, 20-30 ms of it at 1M), then times the full-size run. Peak memory
 includes each process's imports (the references import only marketsim's network generator).
 
     python benchmarks/diffusion_speed.py                       # 1,000,000 consumers, 200 steps
@@ -191,9 +193,10 @@ RUNNERS = {"marketsim": run_marketsim, "numba frontier": run_frontier, "scipy ma
 
 
 def measure(name: str, size: int, steps: int, impressions: float) -> dict:
-    """Warm up (numba compile or cache load, first calls), then time the full run."""
+    """Warm up (numba compile or cache load, first calls) on a small market for as many steps, then time
+    the full run."""
     options = {"impressions": impressions} if name == "marketsim" else {}
-    RUNNERS[name](WARM_UP_SIZE, 5, **options)
+    RUNNERS[name](WARM_UP_SIZE, steps, **options)
     out = RUNNERS[name](size, steps, **options)
     out["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return out
