@@ -73,12 +73,13 @@ def _tally(bought, purchases, chosen, buyer, segment):
         purchases[chosen[j], segment[buyer[j]]] += 1
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, parallel=True)
 def _choose(buyer, u, current, loyalty, state, fit, appeal, segment, repertoire, chosen):
     """The brand each occasion buys: its own with probability 1 - repertoire (1 - loyalty); else one
-    of the brands the buyer knows, in proportion to fit × appeal, the same uniform split again."""
+    of the brands the buyer knows, in proportion to fit × appeal, the same uniform split again. Each
+    occasion on its own number, on every thread (each a few misses to memory)."""
     brands = fit.shape[0]
-    for j in range(buyer.size):
+    for j in numba.prange(buyer.size):
         i = buyer[j]
         own = current[i]
         stay = 1.0 - repertoire * (1.0 - loyalty[i])
