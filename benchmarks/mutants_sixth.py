@@ -159,7 +159,7 @@ MUTANTS_SIXTH = [
               "described by several interests weighs them several times and d_i can pass 1 (relevance below 0) "
               "(reachable by any scenario with response.tailoring > 0, e.g. baseline: 0.7, spark_social's "
               "audience with interests)",
-         old="d += off / prof.tag_bits.size",
+         old="d += off / tag_bits.size",
          new="d += off"),
     dict(id="camp-trigger-leak-everywhere", area="campaigns",
          rule="model.md 7.5 Triggers: a triggered campaign delivers only on steps when the condition holds, and "

@@ -189,10 +189,14 @@ def test_by_consumer(seed, n, hits, distinct):
     consumers = impressions(rng, n, hits)
     if n > 2 * BLOCK:  # the first block's impressions all on consumers of their own, the others' after them
         consumers = np.concatenate([rng.permutation(BLOCK)[:distinct], BLOCK + impressions(rng, n - BLOCK, hits)])
-    sorted_hits, start = np.empty(consumers.size, np.int64), np.empty(blocks(n) + 1, np.int64)
-    _by_block(consumers, sorted_hits, start)
-    times, found, most = np.full(consumers.size, -1, np.int32), np.empty(blocks(n), np.int64), np.empty(blocks(n))
-    _by_consumer(sorted_hits, start, times, found, most)
+    elif n == BLOCK:  # the last block's, so that nothing follows them
+        consumers = rng.permutation(BLOCK)[:distinct]
+    # one place more at the end of each array, which nothing may write
+    sorted_hits, start = np.full(consumers.size + 1, -7, np.int64), np.empty(blocks(n) + 1, np.int64)
+    _by_block(consumers, sorted_hits[:-1], start)
+    times, found, most = np.full(consumers.size + 1, -1, np.int32), np.empty(blocks(n), np.int64), np.empty(blocks(n))
+    _by_consumer(sorted_hits[:-1], start, times[:-1], found, most)
+    assert sorted_hits[-1] == -7 and times[-1] == -1
     for b in range(blocks(n)):
         reached, count = np.unique(consumers[consumers >> BLOCK_BITS == b], return_counts=True)
         assert found[b] == reached.size and most[b] == count.max(initial=0)

@@ -337,3 +337,24 @@ def test_distance(seed, n, share):
     if members.size:
         prof = profile(members, pop)
         assert np.array_equal(distance(prof, consumers, pop), ref.distance(prof, consumers, pop))
+
+
+def test_distance_at_the_edges():
+    """Ages past the last decade the profile knows (clamped to it), an audience holding no tag, and the
+    64th tag: the numpy statement's bits."""
+    from marketsim.market.population import Population
+    from marketsim.market.relevance import Profile, distance
+    from marketsim.scenario.schema import CATEGORICAL_FIELDS
+
+    rng = np.random.default_rng(5)
+    n = 500
+    codes = {f: rng.integers(0, 3, n).astype(np.int16) for f in CATEGORICAL_FIELDS}
+    interests = rng.integers(0, 2**63, n, dtype=np.uint64) | (np.uint64(1) << np.uint64(63)) * (rng.random(n) < 0.5)
+    pop = Population(segment=np.zeros(n, np.int16), age=rng.integers(0, 200, n).astype(np.int16),
+                     interests=interests, talkativeness=np.ones(n), categories={}, **codes)
+    fields = tuple(rng.random(3) for _ in CATEGORICAL_FIELDS)
+    for bits in ([], [0, 5, 63]):
+        tags = np.array([np.uint64(1) << np.uint64(k) for k in bits], dtype=np.uint64)
+        prof = Profile(rng.random(13), fields, tags, rng.random(tags.size))
+        consumers = np.arange(n)
+        assert np.array_equal(distance(prof, consumers, pop), ref.distance(prof, consumers, pop))

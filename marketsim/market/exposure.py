@@ -251,11 +251,13 @@ def _gather_kernel(settle_now: bool):
         relevance to each and whether it is in the audience are read here, rather than per impression at
         random when the campaign delivers). A consumer's impressions of one campaign are alike: their sums
         get one addition per impression, in a row, as in impression order. Lists the consumers not yet
-        listed, block b's from ``touched[b * REGION]`` on (``listed[b]`` of them; with ``settle_now``, block
-        b's from ``touched[listed[b]]``, as they will be joined); tallies impressions, wasted ones and their
+        listed, block b's from ``touched[b * REGION]`` on (``listed[b]`` of them), and keeps ``most[b]``, the
+        most impressions on one consumer of block b. With ``settle_now`` there are no scratch sums or flags:
+        block b's consumers are listed at their final places, from ``touched[listed[b]]`` on, and settled
+        there (``listed`` and ``most`` are only read). Either way tallies impressions, wasted ones and their
         cost per block and segment (``cost[s]``: one contact's in segment s; the wasted spend is added one
         contact at a time after the block's loop: the same additions, in the same order, as one per
-        impression); ``most[b]``: the most impressions on one consumer of block b."""
+        impression)."""
         segment, satisfied = consumers.segment, consumers.satisfied
         relevance, written_for, audience, impact = message
         # one value for all (a market of one: the same)
@@ -452,7 +454,7 @@ class ContactPipeline:
             _by_block(c.consumers, sorted_hits, start)
             _by_consumer(sorted_hits, start, hit_times, found, most_here)
             message = Message(c.relevance, c.written_for, c.audience, float(c.impact))
-            if settle_now:
+            if settle_now:  # the one campaign (settles_as_gathered)
                 listed = int(found.sum())
                 recovery = self._recovery(rules.wearout, half_life, True, state.wear_step, scratch.touched)
                 settling = Settling(times.size - 1, _kept(rules.wearout, most_here.max()), recovery, True)
@@ -464,7 +466,7 @@ class ContactPipeline:
                 _gather[False](sorted_hits, hit_times, start, found, message, c.cost_by_segment, rules, consumers,
                                scratch, listed, most, tally, NOT_SETTLING, state, NO_OUTCOME)
         if not settle_now:
-            # one campaign's consumers are each block's in ascending order already (_gather): then only joined
+            # one campaign's consumers are each block's in ascending order already (_by_consumer): then only joined
             listed = _in_index_order(scratch, listed) if len(delivered) > 1 else joined(scratch.touched, listed, REGION)
             per_step = times.size <= listed
             settling = Settling(times.size - 1, _kept(rules.wearout, most.max()),
