@@ -455,10 +455,9 @@ class ContactPipeline:
             _by_consumer(sorted_hits, start, hit_times, found, most_here)
             message = Message(c.relevance, c.written_for, c.audience, float(c.impact))
             if settle_now:  # the one campaign (settles_as_gathered)
-                listed = int(found.sum())
-                recovery = self._recovery(rules.wearout, half_life, True, state.wear_step, scratch.touched)
-                settling = Settling(times.size - 1, _kept(rules.wearout, most_here.max()), recovery, True)
-                outcome = Outcome(self.personal[self.used:self.used + listed], np.empty(listed, dtype=np.bool_))
+                total = int(found.sum())
+                settling, outcome = self._settling(rules, half_life, True, most_here.max(), state.wear_step,
+                                                   scratch.touched, total)
                 places = np.cumsum(found) - found  # where each block's consumers are listed
                 _gather[True](sorted_hits, hit_times, start, found, message, c.cost_by_segment, rules, consumers,
                               scratch, places, most, tally, settling, state, outcome)
@@ -467,18 +466,23 @@ class ContactPipeline:
                                scratch, listed, most, tally, NOT_SETTLING, state, NO_OUTCOME)
         if not settle_now:
             # one campaign's consumers are each block's in ascending order already (_by_consumer): then only joined
-            listed = _in_index_order(scratch, listed) if len(delivered) > 1 else joined(scratch.touched, listed, REGION)
-            per_step = times.size <= listed
-            settling = Settling(times.size - 1, _kept(rules.wearout, most.max()),
-                                self._recovery(rules.wearout, half_life, per_step, state.wear_step,
-                                               scratch.touched[:listed]), per_step)
-            outcome = Outcome(self.personal[self.used:self.used + listed], np.empty(listed, dtype=np.bool_))
-            _settle(scratch, listed, settling, rules, consumers, state, outcome)
-        exposed = scratch.touched[:listed]
-        self.used += listed
+            total = _in_index_order(scratch, listed) if len(delivered) > 1 else joined(scratch.touched, listed, REGION)
+            settling, outcome = self._settling(rules, half_life, times.size <= total, most.max(), state.wear_step,
+                                               scratch.touched[:total], total)
+            _settle(scratch, total, settling, rules, consumers, state, outcome)
+        exposed = scratch.touched[:total]
+        self.used += total
         impressions, wasted, wasted_spend = (t.sum(axis=0) for t in tally)  # block by block, in block order
         return Exposure(brand, exposed, outcome.personal, impressions, wasted, wasted_spend), \
             exposed[outcome.first_reach]
+
+    def _settling(self, rules: Rules, half_life: float, per_step: bool, most: float, wear_step: np.ndarray,
+                  exposed: np.ndarray, count: int) -> tuple[Settling, Outcome]:
+        """How the step's ``count`` consumers listed (``exposed``, read only where the recovery is per
+        consumer) are settled, and where their personal weights and first reach go."""
+        settling = Settling(self.times.size - 1, _kept(rules.wearout, most),
+                            self._recovery(rules.wearout, half_life, per_step, wear_step, exposed), per_step)
+        return settling, Outcome(self.personal[self.used:self.used + count], np.empty(count, dtype=np.bool_))
 
     def _recovery(self, wearout: float, half_life: float, per_step: bool, wear_step: np.ndarray,
                   exposed: np.ndarray) -> np.ndarray:
